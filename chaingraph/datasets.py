@@ -1,0 +1,757 @@
+"""Read and validate a dataset folder (the format is in docs/dataset-format.md).
+
+A *dataset* is a folder with ``dataset.toml`` and the CSV files ``regions``,
+``chains``, ``segments``, ``segment_links`` (optional), ``firms`` and
+``links`` (optional). :func:`read_dataset` reads every file, checks every row
+and raises one :class:`~chaingraph.errors.DatasetErrors` listing each problem
+as ``FILE:LINE: message (hint)``; only a clean dataset comes back, so a store
+never loads half a dataset.
+
+The reader, not the data, deals with what spreadsheets do to files: a UTF-8
+BOM, GB18030/GBK encodings, Chinese headers (:data:`HEADER_ALIASES`),
+full-width digits and commas (``１２３，４５６``), ``万``/``亿`` suffixes, and
+booleans written as 是/否.
+
+Firms and links are read with pyarrow and checked column by column, so a
+dataset of a million firms and five million links validates in seconds.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from chaingraph.errors import DatasetError, DatasetErrors, Problem
+from chaingraph.model import LEVELS, STAGES, Chain, Region, Segment, SegmentLink, new_graph
+
+__all__ = [
+    "Dataset",
+    "read_dataset",
+    "graph_from_dataset",
+    "template_graph",
+    "firm_nodes",
+    "link_edges",
+    "HEADER_ALIASES",
+    "FILES",
+    "FIRM_SCHEMA",
+    "LINK_SCHEMA",
+]
+
+log = logging.getLogger(__name__)
+
+#: Column types of the firms table.
+FIRM_SCHEMA = pa.schema([
+    ("id", pa.string()), ("name", pa.string()), ("name_en", pa.string()), ("region", pa.string()),
+    ("segments", pa.list_(pa.string())), ("anchor", pa.bool_()), ("output_value", pa.float64()),
+    ("employees", pa.int64()), ("listed", pa.bool_()), ("credit_code", pa.string()),
+    ("lat", pa.float64()), ("lon", pa.float64()), ("source", pa.string()),
+    ("extra", pa.string()),  # JSON object of the extra columns' non-empty cells, or null
+])
+#: Column types of the links table.
+LINK_SCHEMA = pa.schema([
+    ("supplier", pa.string()), ("customer", pa.string()), ("segment", pa.string()),
+    ("product", pa.string()), ("value", pa.float64()), ("source", pa.string()),
+    ("confidence", pa.float64()),
+])
+
+#: Each file: (required?, required columns, optional columns).
+FILES: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
+    "regions.csv": (True, ("id", "name"), ("name_en", "parent", "level", "lat", "lon")),
+    "chains.csv": (True, ("id", "name"), ("name_en",)),
+    "segments.csv": (True, ("id", "chain", "name"), ("name_en", "stage")),
+    "segment_links.csv": (False, ("from", "to"), ("weight",)),
+    "firms.csv": (True, ("id", "name", "region", "segments"),
+                  ("name_en", "anchor", "output_value", "employees", "listed", "credit_code",
+                   "lat", "lon", "source")),
+    "links.csv": (False, ("supplier", "customer"),
+                  ("segment", "product", "value", "source", "confidence")),
+}
+
+#: Header aliases: canonical column name to the other spellings a file may use
+#: (compared after NFKC folding, trimming and lower-casing). A file's header is
+#: matched only against the columns that file has, so 环节 means ``segments``
+#: in firms.csv and ``segment`` in links.csv.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("编号", "編號", "代码", "代碼", "标识", "標識", "企业编号", "企業編號", "地区编号", "地區編號",
+           "环节编号", "環節編號", "产业链编号", "產業鏈編號", "産業鏈編號"),
+    "name": ("名称", "名稱", "中文名称", "中文名稱", "企业名称", "企業名稱", "企业名", "公司名称", "公司名稱",
+             "地区名称", "地區名稱", "环节名称", "環節名稱", "产业链名称", "產業鏈名稱", "産業鏈名稱", "name_zh"),
+    "name_en": ("英文名称", "英文名稱", "英文名", "english name", "name (en)", "name(en)"),
+    "region": ("地区", "地區", "所在地", "所在地区", "所在地區", "区域", "區域", "所属地区", "所屬地區"),
+    "parent": ("上级", "上級", "上级地区", "上級地區", "父级", "父級"),
+    "level": ("级别", "級別", "层级", "層級", "行政级别", "行政級別"),
+    "lat": ("纬度", "緯度", "latitude"),
+    "lon": ("经度", "經度", "longitude", "lng"),
+    "chain": ("产业链", "產業鏈", "産業鏈", "所属产业链", "所屬產業鏈", "所屬産業鏈"),
+    "stage": ("阶段", "階段", "环节位置", "環節位置", "上中下游", "位置"),
+    "from": ("上游环节", "上游環節", "投入环节", "投入環節", "source_segment"),
+    "to": ("下游环节", "下游環節", "产出环节", "產出環節", "target_segment"),
+    "weight": ("权重", "權重", "占比", "佔比", "投入占比", "投入佔比"),
+    "segments": ("环节", "環節", "所属环节", "所屬環節", "产业链环节", "產業鏈環節", "産業鏈環節", "segment"),
+    "anchor": ("链主", "鏈主", "是否链主", "是否鏈主"),
+    "output_value": ("产值", "產值", "産值", "年产值", "年產值", "年産值", "营收", "營收", "营业收入",
+                     "營業收入", "revenue"),
+    "employees": ("员工数", "員工數", "员工人数", "員工人數", "从业人员", "從業人員", "人数", "人數"),
+    "listed": ("上市", "是否上市"),
+    "credit_code": ("统一社会信用代码", "統一社會信用代碼", "信用代码", "信用代碼", "uscc"),
+    "source": ("来源", "來源", "数据来源", "數據來源", "資料來源"),
+    "supplier": ("供应商", "供應商", "供方", "供货方", "供貨方"),
+    "customer": ("客户", "客戶", "需方", "采购方", "採購方"),
+    "segment": ("环节", "環節", "供应环节", "供應環節", "segments"),
+    "product": ("产品", "產品", "供应产品", "供應產品"),
+    "value": ("金额", "金額", "交易额", "交易額", "供货金额", "供貨金額", "采购金额", "採購金額"),
+    "confidence": ("置信度", "可信度"),
+}
+
+TRUE = ("true", "yes", "y", "1", "t", "是", "真", "对", "對")
+FALSE = ("false", "no", "n", "0", "f", "否", "假", "错", "錯")
+_NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_MULTIPLIERS = {"万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8}
+_SEGMENT_SPLIT = r"[;；|、,，]"
+#: Problems of one kind reported per file before the rest are counted.
+MAX_PER_RULE = 50
+_ALL_COLUMNS = {c for _, req, opt in FILES.values() for c in req + opt}
+
+
+@dataclass
+class Dataset:
+    """A validated dataset: small tables as records, firms and links as Arrow tables.
+
+    ``firms`` has :data:`FIRM_SCHEMA` and ``links`` :data:`LINK_SCHEMA`; string
+    cells that were empty are null, except ``links.segment`` which is ``""``
+    when unknown.
+    """
+
+    path: Path
+    meta: dict[str, Any]
+    regions: list[Region]
+    chains: list[Chain]
+    segments: list[Segment]
+    segment_links: list[SegmentLink]
+    firms: pa.Table
+    links: pa.Table
+    extra_columns: list[str] = field(default_factory=list)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def _alias_map(columns: tuple[str, ...]) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for col in columns:
+        lookup[col] = col
+        for alias in HEADER_ALIASES.get(col, ()):
+            lookup.setdefault(_fold(alias), col)
+    return lookup
+
+
+@dataclass
+class _Table:
+    """One CSV file read as strings: canonical column name to array, and each row's line."""
+
+    file: str
+    columns: dict[str, pa.Array]
+    lines: np.ndarray
+    extra: list[str]
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def get(self, name: str) -> pa.Array:
+        if name in self.columns:
+            return self.columns[name]
+        return pa.nulls(len(self), pa.string())
+
+
+class _Checker:
+    """Collects problems, at most :data:`MAX_PER_RULE` of each kind per file."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self._counts: dict[tuple[str, str], int] = {}
+
+    def add(self, file: str, line: int, message: str, *, column: str = "", hint: str = "",
+            rule: str | None = None) -> None:
+        key = (file, rule or message)
+        n = self._counts.get(key, 0) + 1
+        self._counts[key] = n
+        if n <= MAX_PER_RULE:
+            self.problems.append(Problem(file, line, column, message, hint))
+
+    def rows(self, table: _Table, mask: np.ndarray | pa.Array, column: str, message: str,
+             hint: str = "", values: pa.Array | None = None) -> None:
+        """Report each row where ``mask`` is true; ``{value}`` in message is the cell."""
+        m = np.asarray(mask.to_numpy(zero_copy_only=False) if isinstance(mask, (pa.Array, pa.ChunkedArray))
+                       else mask, dtype=bool)
+        idx = np.flatnonzero(m)
+        if not len(idx):
+            return
+        cells = (values if values is not None else table.get(column)).take(pa.array(idx[:MAX_PER_RULE]))
+        for i, cell in zip(idx[:MAX_PER_RULE].tolist(), cells.to_pylist()):
+            self.add(table.file, int(table.lines[i]), message.format(value=cell), column=column,
+                     hint=hint, rule=message)
+        if len(idx) > MAX_PER_RULE:
+            self._counts[(table.file, message)] = len(idx)
+
+    def summary(self) -> list[Problem]:
+        extra = [
+            Problem(file, 0, "", f"... and {n - MAX_PER_RULE} more rows like: {rule.format(value='…')}")
+            for (file, rule), n in sorted(self._counts.items()) if n > MAX_PER_RULE
+        ]
+        return self.problems + extra
+
+
+def _decode(raw: bytes, file: str, encoding: str | None) -> tuple[bytes, str]:
+    """UTF-8 bytes of ``raw`` (BOM removed) and the encoding it was in."""
+    if encoding:
+        try:
+            text = raw.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            msg = f"cannot read the file as {encoding}: {exc}"
+            raise DatasetError(file, 0, msg, hint="check --encoding, or leave it out to detect") from None
+        return text.lstrip("\ufeff").encode("utf-8"), encoding
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw, enc = raw[3:], "utf-8-sig"
+    else:
+        enc = "utf-8"
+    try:
+        raw.decode("utf-8")
+        return raw, enc
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("gb18030").encode("utf-8"), "gb18030"
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        msg = "the file is neither UTF-8 nor GB18030/GBK"
+        raise DatasetError(file, line, msg, hint="save it as UTF-8 CSV, or pass --encoding") from None
+
+
+def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[str, ...],
+              encoding: str | None, check: _Checker) -> _Table | None:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        check.add(file, 0, f"cannot read the file: {exc.strerror}", hint="check the path and permissions")
+        return None
+    try:
+        data, enc = _decode(raw, file, encoding)
+    except DatasetError as exc:
+        check.add(file, exc.line, str(exc.problem.message), hint=exc.hint)
+        return None
+    if not data.strip():
+        check.add(file, 1, "the file is empty", hint="the first line must be the header: "
+                  + ",".join(required))
+        return None
+    text_head = data[: data.find(b"\n") + 1 if b"\n" in data else len(data)].decode("utf-8")
+    header = next(csv.reader(io.StringIO(text_head)), [])
+    lookup = _alias_map(columns)
+    names: list[str] = []
+    extra: list[str] = []
+    seen: dict[str, int] = {}
+    for pos, cell in enumerate(header):
+        folded = _fold(cell)
+        canonical = lookup.get(folded)
+        if canonical is None:
+            canonical = cell.strip() or f"column_{pos + 1}"
+            if canonical in _ALL_COLUMNS or canonical in seen:
+                canonical = f"{canonical}_{pos + 1}"
+            extra.append(canonical)
+        elif canonical in seen:
+            check.add(file, 1, f"column {canonical!r} appears twice (as {header[seen[canonical]]!r} "
+                      f"and {cell!r})", column=canonical, hint="delete or rename one of them")
+            canonical = f"{canonical}_{pos + 1}"
+            extra.append(canonical)
+        seen[canonical] = pos
+        names.append(canonical)
+    missing = [c for c in required if c not in names]
+    for col in missing:
+        aliases = "/".join(HEADER_ALIASES.get(col, ())[:3])
+        check.add(file, 1, f"missing required column {col!r}", column=col,
+                  hint=f"add a column named {col}" + (f" (or {aliases})" if aliases else ""))
+    if missing:
+        return None
+    bad_rows: list[Any] = []
+
+    def on_invalid(row: Any) -> str:
+        bad_rows.append(row)
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=64 << 20),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException) as exc:
+        check.add(file, 0, f"cannot parse the CSV: {str(exc).splitlines()[0]}",
+                  hint="open it in a spreadsheet and save it again as CSV")
+        return None
+    n = table.num_rows
+    if bad_rows or data.count(b"\n") - (0 if data.endswith(b"\n") else -1) != n + 1:
+        lines = _line_numbers(data, len(names), file, check)
+        if lines is None or len(lines) != n:
+            return None
+    else:
+        lines = np.arange(2, n + 2, dtype=np.int64)
+    cols = {}
+    for name in names:
+        col = pc.utf8_trim_whitespace(table.column(name).combine_chunks())
+        cols[name] = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
+    log.debug("read %s (%s, %d rows)", file, enc, n)
+    return _Table(file, cols, lines, extra)
+
+
+def _line_numbers(data: bytes, width: int, file: str, check: _Checker) -> np.ndarray | None:
+    """Line of each data row, by the csv module; reports rows of the wrong width."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    lines: list[int] = []
+    bad = False
+    start = 1
+    try:
+        for i, row in enumerate(reader):
+            line, start = start, reader.line_num + 1
+            if i == 0 or not row:
+                continue
+            if len(row) != width:
+                bad = True
+                check.add(file, line, f"expected {width} cells, found {len(row)}",
+                          hint="check for a stray or missing comma, or quote cells that contain commas",
+                          rule="expected cells")
+                continue
+            lines.append(line)
+    except csv.Error as exc:
+        check.add(file, start, f"cannot parse the CSV: {exc}", hint="check the quotes on this line")
+        return None
+    return None if bad else np.asarray(lines, dtype=np.int64)
+
+
+def _is_null(arr: pa.Array) -> np.ndarray:
+    return np.asarray(pc.is_null(arr).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _required(t: _Table, check: _Checker, columns: tuple[str, ...]) -> None:
+    for col in columns:
+        check.rows(t, _is_null(t.get(col)), col, f"empty {col}", hint=f"fill in the {col}")
+
+
+def _ids(t: _Table, check: _Checker, col: str = "id") -> None:
+    arr = t.get(col)
+    codes = np.asarray(pc.dictionary_encode(arr).indices.to_numpy(zero_copy_only=False))
+    if len(codes) == 0:
+        return
+    _, first = np.unique(codes, return_index=True)
+    dup = (first[codes] != np.arange(len(codes))) & ~_is_null(arr)
+    if dup.any():
+        for i in np.flatnonzero(dup)[:MAX_PER_RULE].tolist():
+            j = int(first[codes[i]])
+            check.add(t.file, int(t.lines[i]), f"duplicate {col} {arr[i].as_py()!r}, first on line "
+                      f"{int(t.lines[j])}", column=col, hint="ids must be unique; merge or rename the rows",
+                      rule=f"duplicate {col}")
+
+
+def _number(t: _Table, check: _Checker, col: str, *, lo: float | None = 0.0, hi: float | None = None,
+            integer: bool = False) -> pa.Array:
+    raw = t.get(col)
+    if raw.null_count == len(raw):
+        return pa.nulls(len(raw), pa.int64() if integer else pa.float64())
+    s = pc.utf8_normalize(pc.fill_null(raw, ""), "NFKC")
+    s = pc.replace_substring_regex(s, r"[,_\s]", "")
+    mult = np.ones(len(s))
+    for suffix, factor in _MULTIPLIERS.items():
+        has = np.asarray(pc.ends_with(s, suffix).to_numpy(zero_copy_only=False), dtype=bool)
+        if has.any():
+            mult[has] = factor
+            s = pc.if_else(pa.array(has), pc.utf8_slice_codeunits(s, 0, -1), s)
+    empty = np.asarray(pc.equal(s, "").to_numpy(zero_copy_only=False), dtype=bool)
+    ok = np.asarray(pc.match_substring_regex(s, _NUMBER_RE).to_numpy(zero_copy_only=False), dtype=bool)
+    check.rows(t, ~empty & ~ok, col, f"{col} {{value!r}} is not a number",
+               hint="write digits, e.g. 1200000 or 1.2e6")
+    good = pc.if_else(pa.array(ok), s, pa.scalar(None, pa.string()))
+    values = np.asarray(pc.cast(good, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64) * mult
+    valid = ok & ~np.isnan(values)
+    if lo is not None:
+        check.rows(t, valid & (values < lo), col, f"{col} {{value!r}} is below {lo:g}",
+                   hint=f"{col} cannot be less than {lo:g}")
+    if hi is not None:
+        check.rows(t, valid & (values > hi), col, f"{col} {{value!r}} is above {hi:g}",
+                   hint=f"{col} cannot be more than {hi:g}")
+    if integer:
+        frac = valid & (values != np.floor(values))
+        check.rows(t, frac, col, f"{col} {{value!r}} is not a whole number", hint="write a whole number")
+        return pa.array(np.where(valid, values, 0).astype(np.int64), mask=~valid)
+    return pa.array(values, mask=~valid)
+
+
+def _boolean(t: _Table, check: _Checker, col: str, *, default: bool | None) -> pa.Array:
+    raw = t.get(col)
+    s = pc.utf8_lower(pc.utf8_normalize(pc.fill_null(raw, ""), "NFKC"))
+    is_true = np.asarray(pc.is_in(s, pa.array(TRUE)).to_numpy(zero_copy_only=False), dtype=bool)
+    is_false = np.asarray(pc.is_in(s, pa.array(FALSE)).to_numpy(zero_copy_only=False), dtype=bool)
+    empty = _is_null(raw)
+    check.rows(t, ~empty & ~is_true & ~is_false, col, f"{col} {{value!r}} is not true or false",
+               hint="write true or false (also yes/no, 1/0, 是/否)")
+    if default is None:
+        return pa.array(is_true, mask=~(is_true | is_false))
+    return pa.array(np.where(is_true | is_false, is_true, default))
+
+
+def _ref(t: _Table, check: _Checker, col: str, known: pa.Array, what: str, hint: str,
+         values: pa.Array | None = None) -> None:
+    arr = t.get(col) if values is None else values
+    bad = ~np.asarray(pc.is_in(arr, known).to_numpy(zero_copy_only=False), dtype=bool) & ~_is_null(arr)
+    check.rows(t, bad, col, f"unknown {what} {{value!r}}", hint=hint, values=arr)
+
+
+def _toml(path: Path, file: str, check: _Checker) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        check.add(file, 0, "missing file", hint="every dataset needs dataset.toml with name and home_region")
+        return {}
+    try:
+        meta = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        check.add(file, 0, "dataset.toml is not UTF-8", hint="save it as UTF-8")
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        text = str(exc)
+        line = 0
+        if "line " in text:
+            try:
+                line = int(text.split("line ")[1].split(",")[0].rstrip(")"))
+            except ValueError:
+                line = 0
+        check.add(file, line, f"cannot parse TOML: {text}", hint="check quotes and '=' signs")
+        return {}
+    for key in ("name", "home_region"):
+        if not isinstance(meta.get(key), str) or not meta.get(key):
+            check.add(file, 0, f"missing {key}", hint=f'add a line like {key} = "..."')
+    meta.setdefault("currency", "CNY")
+    sources = meta.get("sources", [])
+    if isinstance(sources, str):
+        meta["sources"] = [sources]
+    return meta
+
+
+def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any = None) -> Dataset:
+    """Read and validate a dataset folder.
+
+    Parameters
+    ----------
+    path
+        The dataset folder.
+    encoding
+        Encoding of every CSV file; detected per file when ``None``
+        (UTF-8, UTF-8 with BOM, then GB18030, which covers GBK).
+    progress
+        ``progress(done, total)`` called after each file.
+
+    Returns
+    -------
+    dataset
+        The validated :class:`Dataset`.
+
+    Raises
+    ------
+    DatasetErrors
+        Listing every problem found, as ``FILE:LINE: message (hint)``.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        msg = "not a dataset folder" if folder.exists() else "no such folder"
+        raise DatasetErrors([Problem(str(folder), 0, "", msg,
+                                     "give the folder that holds dataset.toml and firms.csv")])
+    check = _Checker()
+    total = len(FILES) + 1
+    meta = _toml(folder / "dataset.toml", str(folder / "dataset.toml"), check)
+    tables: dict[str, _Table | None] = {}
+    for i, (name, (needed, req, opt)) in enumerate(FILES.items(), start=1):
+        file_path = folder / name
+        if not file_path.exists():
+            if needed:
+                check.add(str(file_path), 0, "missing file",
+                          hint="columns: " + ",".join(req + opt) + " (see docs/dataset-format.md)")
+            tables[name] = None
+        else:
+            tables[name] = _read_csv(file_path, str(file_path), req + opt, req, encoding, check)
+        if progress:
+            progress(i, total)
+    result = _check(folder, meta, tables, check)
+    if progress:
+        progress(total, total)
+    problems = check.summary()
+    if problems or result is None:
+        raise DatasetErrors(problems or [Problem(str(folder), 0, "", "the dataset could not be read")])
+    return result
+
+
+def _small(t: _Table | None, cols: tuple[str, ...]) -> list[dict[str, Any]]:
+    if t is None:
+        return []
+    return pa.table({c: t.get(c) for c in cols}).to_pylist()
+
+
+def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
+           check: _Checker) -> Dataset | None:
+    R, C, S, SL, F, L = (tables[n] for n in FILES)
+    empty = pa.array([], pa.string())
+    region_ids = R.get("id") if R else empty
+    chain_ids = C.get("id") if C else empty
+    segment_ids = S.get("id") if S else empty
+    firm_ids = F.get("id") if F else empty
+
+    regions: list[Region] = []
+    if R is not None:
+        _required(R, check, ("id", "name"))
+        _ids(R, check)
+        _ref(R, check, "parent", region_ids, "parent region", "use an id from regions.csv, or leave it empty")
+        lat = _number(R, check, "lat", lo=-90, hi=90)
+        lon = _number(R, check, "lon", lo=-180, hi=180)
+        level = pc.utf8_lower(pc.fill_null(R.get("level"), "county"))
+        bad_level = ~np.asarray(pc.is_in(level, pa.array(LEVELS)).to_numpy(zero_copy_only=False), dtype=bool)
+        check.rows(R, bad_level, "level", "unknown level {value!r}", hint="use one of " + ", ".join(LEVELS))
+        rows = _small(R, ("id", "name", "name_en", "parent"))
+        for row, la, lo_, lv in zip(rows, lat.to_pylist(), lon.to_pylist(), level.to_pylist()):
+            regions.append(Region(row["id"] or "", row["name"] or "", row["name_en"] or "", row["parent"],
+                                  lv, la, lo_))
+        parent = {r.id: r.parent for r in regions}
+        line_of = {r.id: int(line) for r, line in zip(regions, R.lines)}
+        reported: set[str] = set()
+        for start in parent:
+            seen_path: list[str] = []
+            node: str | None = start
+            while node is not None and node in parent and node not in seen_path:
+                seen_path.append(node)
+                node = parent[node]
+            if node is not None and node in seen_path and node not in reported:
+                cycle = seen_path[seen_path.index(node):]
+                reported.update(cycle)
+                check.add(R.file, line_of[node], "the region tree has a cycle: " + " > ".join(cycle + [node]),
+                          column="parent", hint="a region cannot be inside itself; fix one parent")
+        home = meta.get("home_region")
+        if isinstance(home, str) and home and home not in parent:
+            check.add(str(folder / "dataset.toml"), 0, f"home_region {home!r} is not in regions.csv",
+                      hint="use an id from regions.csv")
+
+    chains: list[Chain] = []
+    if C is not None:
+        _required(C, check, ("id", "name"))
+        _ids(C, check)
+        chains = [Chain(r["id"] or "", r["name"] or "", r["name_en"] or "")
+                  for r in _small(C, ("id", "name", "name_en"))]
+
+    segments: list[Segment] = []
+    if S is not None:
+        _required(S, check, ("id", "chain", "name"))
+        _ids(S, check)
+        _ref(S, check, "chain", chain_ids, "chain", "use an id from chains.csv")
+        stage = pc.utf8_lower(pc.fill_null(S.get("stage"), "midstream"))
+        bad_stage = ~np.asarray(pc.is_in(stage, pa.array(STAGES)).to_numpy(zero_copy_only=False), dtype=bool)
+        check.rows(S, bad_stage, "stage", "unknown stage {value!r}", hint="use upstream, midstream or downstream")
+        for r, st in zip(_small(S, ("id", "chain", "name", "name_en")), stage.to_pylist()):
+            segments.append(Segment(r["id"] or "", r["chain"] or "", r["name"] or "", r["name_en"] or "", st))
+
+    segment_links: list[SegmentLink] = []
+    if SL is not None:
+        _required(SL, check, ("from", "to"))
+        for col in ("from", "to"):
+            _ref(SL, check, col, segment_ids, "segment", "use an id from segments.csv")
+        weight = _number(SL, check, "weight", lo=0, hi=1)
+        same = np.asarray(pc.fill_null(pc.equal(SL.get("from"), SL.get("to")), False)
+                          .to_numpy(zero_copy_only=False), dtype=bool)
+        check.rows(SL, same, "to", "segment {value!r} feeds itself", hint="delete the row")
+        pairs = pc.binary_join_element_wise(pc.fill_null(SL.get("from"), ""), pc.fill_null(SL.get("to"), ""), "\x1f")
+        _ids(_Table(SL.file, {"from/to": pairs}, SL.lines, []), check, "from/to")
+        for r, w in zip(_small(SL, ("from", "to")), weight.to_pylist()):
+            segment_links.append(SegmentLink(r["from"] or "", r["to"] or "", w))
+
+    firms_table = links_table = None
+    extra_columns: list[str] = []
+    if F is not None:
+        _required(F, check, ("id", "name", "region"))
+        _ids(F, check)
+        _ref(F, check, "region", region_ids, "region", "use an id from regions.csv")
+        seg_lists = pc.split_pattern_regex(pc.fill_null(pc.utf8_normalize(F.get("segments"), "NFKC"), ""),
+                                           _SEGMENT_SPLIT)
+        flat = pc.utf8_trim_whitespace(pc.list_flatten(seg_lists))
+        parents = np.asarray(pc.list_parent_indices(seg_lists).to_numpy(zero_copy_only=False))
+        keep = np.asarray(pc.not_equal(flat, "").to_numpy(zero_copy_only=False), dtype=bool)
+        flat_kept = flat.filter(pa.array(keep))
+        parents = parents[keep]
+        unknown = ~np.asarray(pc.is_in(flat_kept, segment_ids).to_numpy(zero_copy_only=False), dtype=bool)
+        if unknown.any():
+            rows_t = _Table(F.file, {"segments": flat_kept}, F.lines[parents], [])
+            check.rows(rows_t, unknown, "segments", "unknown segment {value!r}",
+                       hint="use ids from segments.csv, separated by ';'")
+        offsets = np.zeros(len(F) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(parents, minlength=len(F)), out=offsets[1:])
+        seg_col = pa.ListArray.from_arrays(pa.array(offsets), flat_kept)
+        firm_cols = {
+            "id": F.get("id"), "name": F.get("name"), "name_en": F.get("name_en"), "region": F.get("region"),
+            "segments": seg_col,
+            "anchor": _boolean(F, check, "anchor", default=False),
+            "output_value": _number(F, check, "output_value"),
+            "employees": _number(F, check, "employees", integer=True),
+            "listed": _boolean(F, check, "listed", default=None),
+            "credit_code": F.get("credit_code"),
+            "lat": _number(F, check, "lat", lo=-90, hi=90),
+            "lon": _number(F, check, "lon", lo=-180, hi=180),
+            "source": F.get("source"),
+            "extra": _extra_json(F),
+        }
+        extra_columns = list(F.extra)
+        firms_table = pa.table(firm_cols, schema=FIRM_SCHEMA)
+
+    if L is not None:
+        _required(L, check, ("supplier", "customer"))
+        _ref(L, check, "supplier", firm_ids, "firm", "use an id from firms.csv")
+        _ref(L, check, "customer", firm_ids, "firm", "use an id from firms.csv")
+        _ref(L, check, "segment", segment_ids, "segment", "use an id from segments.csv, or leave it empty")
+        same = np.asarray(pc.fill_null(pc.equal(L.get("supplier"), L.get("customer")), False)
+                          .to_numpy(zero_copy_only=False), dtype=bool)
+        check.rows(L, same, "customer", "firm {value!r} supplies itself", hint="delete the row")
+        segment = pc.fill_null(L.get("segment"), "")
+        _link_duplicates(L, check, firm_ids, segment)
+        links_table = pa.table({
+            "supplier": L.get("supplier"), "customer": L.get("customer"), "segment": segment,
+            "product": L.get("product"), "value": _number(L, check, "value"), "source": L.get("source"),
+            "confidence": _number(L, check, "confidence", lo=0, hi=1),
+        }, schema=LINK_SCHEMA)
+
+    _cross_kind_ids(check, folder, {"region": R, "chain": C, "segment": S, "firm": F})
+    if check.problems or any(tables[n] is None and FILES[n][0] for n in FILES) or not meta:
+        return None
+    return Dataset(
+        path=folder, meta=meta, regions=regions, chains=chains, segments=segments,
+        segment_links=segment_links, firms=firms_table if firms_table is not None else FIRM_SCHEMA.empty_table(),
+        links=links_table if links_table is not None else LINK_SCHEMA.empty_table(),
+        extra_columns=extra_columns,
+    )
+
+
+def _extra_json(F: _Table) -> pa.Array:
+    if not F.extra:
+        return pa.nulls(len(F), pa.string())
+    cols = {c: F.get(c).to_pylist() for c in F.extra}
+    out: list[str | None] = []
+    for i in range(len(F)):
+        cells = {c: cols[c][i] for c in F.extra if cols[c][i] is not None}
+        out.append(json.dumps(cells, ensure_ascii=False, sort_keys=True) if cells else None)
+    return pa.array(out, pa.string())
+
+
+def _link_duplicates(L: _Table, check: _Checker, firm_ids: pa.Array, segment: pa.Array) -> None:
+    s = np.asarray(pc.fill_null(pc.index_in(L.get("supplier"), firm_ids), -1).to_numpy(zero_copy_only=False),
+                   dtype=np.int64)
+    c = np.asarray(pc.fill_null(pc.index_in(L.get("customer"), firm_ids), -1).to_numpy(zero_copy_only=False),
+                   dtype=np.int64)
+    g = np.asarray(pc.dictionary_encode(segment).indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    n_f = max(len(firm_ids), 1) + 1
+    n_g = int(g.max()) + 1 if len(g) else 1
+    key = ((s + 1) * n_f + (c + 1)) * n_g + g
+    valid = (s >= 0) & (c >= 0)
+    if not len(key):
+        return
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    dup = (first[inverse] != np.arange(len(key))) & valid
+    for i in np.flatnonzero(dup)[:MAX_PER_RULE].tolist():
+        j = int(first[inverse[i]])
+        seg = segment[i].as_py()
+        check.add(L.file, int(L.lines[i]),
+                  f"duplicate link {L.get('supplier')[i].as_py()} -> {L.get('customer')[i].as_py()}"
+                  + (f" ({seg})" if seg else "") + f", first on line {int(L.lines[j])}",
+                  hint="merge the rows, adding their values", rule="duplicate link")
+    n_dup = int(dup.sum())
+    if n_dup > MAX_PER_RULE:
+        check._counts[(L.file, "duplicate link")] = n_dup
+
+
+def _cross_kind_ids(check: _Checker, folder: Path, tables: dict[str, _Table | None]) -> None:
+    kinds = [(k, t) for k, t in tables.items() if t is not None]
+    for i, (kind_a, a) in enumerate(kinds):
+        for kind_b, b in kinds[i + 1:]:
+            small, big = (a, b) if len(a) <= len(b) else (b, a)
+            clash = np.asarray(pc.is_in(small.get("id"), big.get("id")).to_numpy(zero_copy_only=False),
+                               dtype=bool) & ~_is_null(small.get("id"))
+            other = kind_b if small is a else kind_a
+            check.rows(small, clash, "id", f"id {{value!r}} is also a {other} id",
+                       hint="ids must be unique across regions, chains, segments and firms; rename one")
+
+
+def template_graph(dataset: Dataset, **meta: Any) -> nx.MultiDiGraph:
+    """The chains, segments and regions of ``dataset`` as a model graph without firms."""
+    G = new_graph(**{**dataset.meta, **meta})
+    for r in dataset.regions:
+        G.add_node(r.id, kind="region", name=r.name, name_en=r.name_en, parent=r.parent, level=r.level,
+                   lat=r.lat, lon=r.lon)
+    for r in dataset.regions:
+        if r.parent:
+            G.add_edge(r.id, r.parent, key="PART_OF", rel="PART_OF")
+    for c in dataset.chains:
+        G.add_node(c.id, kind="chain", name=c.name, name_en=c.name_en)
+    for s in dataset.segments:
+        G.add_node(s.id, kind="segment", name=s.name, name_en=s.name_en, chain=s.chain, stage=s.stage)
+        G.add_edge(s.id, s.chain, key="PART_OF", rel="PART_OF")
+    for link in dataset.segment_links:
+        G.add_edge(link.source, link.target, key="FEEDS", rel="FEEDS", weight=link.weight)
+    return G
+
+
+def firm_nodes(firms: pa.Table) -> list[tuple[str, dict[str, Any]]]:
+    """``(id, attrs)`` of model firm nodes for the rows of a :data:`FIRM_SCHEMA` table."""
+    cols = {name: firms.column(name).to_pylist() for name in FIRM_SCHEMA.names}
+    nodes = []
+    for i, firm_id in enumerate(cols["id"]):
+        attrs = {name: cols[name][i] for name in FIRM_SCHEMA.names if name != "id"}
+        attrs["kind"] = "firm"
+        attrs["segments"] = tuple(attrs["segments"] or ())
+        attrs["extra"] = json.loads(attrs["extra"]) if attrs["extra"] else {}
+        nodes.append((firm_id, attrs))
+    return nodes
+
+
+def link_edges(links: pa.Table) -> list[tuple[str, str, str, dict[str, Any]]]:
+    """``(supplier, customer, key, attrs)`` of SUPPLIES edges for the rows of a :data:`LINK_SCHEMA` table."""
+    cols = {name: links.column(name).to_pylist() for name in LINK_SCHEMA.names}
+    return [
+        (sup, cus, seg, {"rel": "SUPPLIES", "segment": seg, "product": prod, "value": val, "source": src,
+                         "confidence": conf})
+        for sup, cus, seg, prod, val, src, conf in zip(
+            cols["supplier"], cols["customer"], cols["segment"], cols["product"], cols["value"],
+            cols["source"], cols["confidence"])
+    ]
+
+
+def graph_from_dataset(path: str | Path, *, encoding: str | None = None) -> nx.MultiDiGraph:
+    """Read a dataset folder into one model graph (see :mod:`chaingraph.model`).
+
+    Meant for small datasets and tests; a large one belongs in a store, which
+    hands each analysis the context it needs.
+
+    Examples
+    --------
+    >>> G = graph_from_dataset("tests/data/tiny")
+    >>> sorted(n for n, d in G.nodes(data=True) if d["kind"] == "firm")
+    ['jscathode', 'lanjun', 'shev', 'shsep']
+    """
+    dataset = read_dataset(path, encoding=encoding)
+    G = template_graph(dataset, source=str(path))
+    G.add_nodes_from(firm_nodes(dataset.firms))
+    G.add_edges_from(link_edges(dataset.links))
+    return G

@@ -1,0 +1,88 @@
+"""The one exception hierarchy of chaingraph.
+
+Every message says what is wrong and how to fix it. The CLI turns any
+:class:`ChainGraphError` into a one-line ``Error: ...`` and exit code 1.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "ChainGraphError",
+    "DatasetError",
+    "DatasetErrors",
+    "Problem",
+    "UnknownFirmError",
+    "StoreError",
+]
+
+
+class ChainGraphError(Exception):
+    """Base class of every error chaingraph raises on purpose."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in a dataset, located as an editor shows it (the header is line 1)."""
+
+    file: str
+    line: int
+    column: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        text = f"{where}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class DatasetError(ChainGraphError, ValueError):
+    """A dataset file is missing, unreadable or holds a bad value.
+
+    Carries ``file``, ``line`` (1-based, header is line 1; 0 when the whole
+    file is concerned), ``column`` and a ``hint`` saying how to fix it.
+    """
+
+    def __init__(self, file: str, line: int, message: str, *, column: str = "", hint: str = "") -> None:
+        self.problem = Problem(file, line, column, message, hint)
+        self.file, self.line, self.column, self.hint = file, line, column, hint
+        super().__init__(str(self.problem))
+
+
+class DatasetErrors(DatasetError):
+    """Every problem found in a dataset, raised once after checking all files.
+
+    ``problems`` lists them in file and line order; ``str()`` gives one per line.
+    """
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.message))
+        first = self.problems[0]
+        super().__init__(first.file, first.line, first.message, column=first.column, hint=first.hint)
+        self.args = ("\n".join(str(p) for p in self.problems),)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class UnknownFirmError(ChainGraphError, KeyError):
+    """A firm named on the command line is not in the graph; lists close matches."""
+
+    def __init__(self, name: str, matches: list[str] | None = None) -> None:
+        self.name = name
+        self.matches = list(matches or [])
+        msg = f"no firm with id or name {name!r}"
+        if self.matches:
+            msg += "; did you mean: " + ", ".join(self.matches)
+        else:
+            msg += "; run 'chaingraph info SOURCE' to list anchors, or check the id in firms.csv"
+        self.msg = msg
+        super().__init__(msg)
+
+    def __str__(self) -> str:
+        return self.msg
+
+
+class StoreError(ChainGraphError):
+    """A graph store cannot be opened or queried (server down, bad credentials, wrong version...)."""

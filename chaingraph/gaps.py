@@ -1,0 +1,627 @@
+"""Chain gaps around anchor firms.
+
+Terms
+-----
+home region
+    The region ``R`` an analysis is for. A firm is *local* if its region is
+    ``R`` or a region inside ``R`` (:func:`chaingraph.model.regions_within`).
+anchor
+    A firm the region grows its chains around (鏈主). Its segments are ``S(A)``.
+upstream / downstream segment
+    A segment with a FEEDS path of length ``d`` into (upstream) or out of
+    (downstream) some segment of ``S(A)``, ``d`` the shortest such length and
+    at most ``depth``. The anchor's own segments have direction ``"own"`` and
+    distance 0.
+local firms of a segment
+    Local firms making that segment, the anchor excluded.
+anchor suppliers of a segment
+    Firms with a SUPPLIES link to the anchor for that segment: the link is
+    keyed by the segment, or is keyed ``""`` (unknown) and the supplier makes
+    the segment. Split into local and external.
+local share
+    The local part of the value of those links; counted by links instead when
+    any of them has no value (or all values are 0); ``None`` without links.
+gap
+    A segment whose status is not ``covered``:
+
+    ============ ===================================================== ========= ============
+    direction    condition                                             status    action
+    ============ ===================================================== ========= ============
+    upstream     no local firm                                         missing   fill 補鏈
+    upstream     exactly one local firm, or local share < threshold    weak      strengthen 強鏈
+    downstream   no local firm                                         missing   extend 延鏈
+    any          otherwise (own segments always)                       covered   ``None``
+    ============ ===================================================== ========= ============
+
+completeness
+    The covered share of the listed segments, each weighted by its segment
+    weight: the largest FEEDS ``weight`` on an edge that realises its shortest
+    distance (1 when no such edge has a weight; 1 for own segments).
+local supply ratio
+    The local share (same value/count rule) of every SUPPLIES link into the
+    anchor; ``None`` when the anchor has no suppliers.
+single source
+    A segment in which the anchor has exactly one supplier.
+what-if
+    The same report recomputed as if some firms were local.
+
+The region summary (:func:`find_region_gaps`) puts every segment of every
+chain an anchor reaches on one map: a segment takes the worst status any
+anchor gives it (missing, then weak, then covered); a segment no anchor
+reaches within ``depth`` is ``missing`` without local firms and ``covered``
+with them.
+"""
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import networkx as nx
+
+from chaingraph.model import regions_within, segment_distances
+
+__all__ = [
+    "Status",
+    "Action",
+    "STATUSES",
+    "ACTIONS",
+    "FirmRef",
+    "SegmentGap",
+    "GapSummary",
+    "WhatIf",
+    "GapReport",
+    "ChainSegment",
+    "ChainSummary",
+    "RegionGapReport",
+    "find_gaps",
+    "find_region_gaps",
+    "local_share",
+]
+
+Status = Literal["covered", "weak", "missing"]
+Action = Literal["fill", "strengthen", "extend"]
+STATUSES: tuple[Status, ...] = ("covered", "weak", "missing")
+ACTIONS: tuple[Action, ...] = ("fill", "strengthen", "extend")
+_WORST = {"covered": 0, "weak": 1, "missing": 2}
+
+
+@dataclass(frozen=True)
+class FirmRef:
+    """A firm as reports name it."""
+
+    id: str
+    name: str
+    name_en: str
+    region: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "name_en": self.name_en, "region": self.region}
+
+
+@dataclass(frozen=True)
+class SegmentGap:
+    """One segment within ``depth`` of an anchor, with its status.
+
+    ``local_firms``, ``suppliers_local`` and ``suppliers_external`` are sorted
+    by id. ``weight`` is the segment weight used for completeness.
+    """
+
+    id: str
+    name: str
+    name_en: str
+    chain: str | None
+    direction: Literal["own", "upstream", "downstream"]
+    distance: int
+    status: Status
+    action: Action | None
+    local_firms: tuple[FirmRef, ...]
+    suppliers_local: tuple[FirmRef, ...]
+    suppliers_external: tuple[FirmRef, ...]
+    local_share: float | None
+    single_source: bool
+    weight: float = 1.0
+
+    @property
+    def is_gap(self) -> bool:
+        """Whether the segment is missing or weak."""
+        return self.status != "covered"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "name_en": self.name_en,
+            "chain": self.chain,
+            "direction": self.direction,
+            "distance": self.distance,
+            "status": self.status,
+            "action": self.action,
+            "local_firms": [f.to_dict() for f in self.local_firms],
+            "anchor_suppliers": {
+                "local": [f.to_dict() for f in self.suppliers_local],
+                "external": [f.to_dict() for f in self.suppliers_external],
+            },
+            "local_share": _round(self.local_share),
+            "single_source": self.single_source,
+        }
+
+
+@dataclass(frozen=True)
+class GapSummary:
+    """Counts per status, weighted completeness and the local supply ratio."""
+
+    segments: int
+    covered: int
+    weak: int
+    missing: int
+    completeness: float
+    local_supply_ratio: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "segments": self.segments,
+            "covered": self.covered,
+            "weak": self.weak,
+            "missing": self.missing,
+            "completeness": _round(self.completeness),
+            "local_supply_ratio": _round(self.local_supply_ratio),
+        }
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The summary before and after treating ``firms`` as local."""
+
+    firms: tuple[FirmRef, ...]
+    before: GapSummary
+    after: GapSummary
+    segments_after: tuple[SegmentGap, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "firms": [f.to_dict() for f in self.firms],
+            "before": self.before.to_dict(),
+            "after": self.after.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class GapReport:
+    """The gaps around one anchor; ``to_dict()`` gives the documented JSON shape.
+
+    ``what_if`` is ``None`` unless what-if firms were given; ``segments`` and
+    ``summary`` always describe the graph as it is.
+    """
+
+    anchor: FirmRef
+    anchor_segments: tuple[str, ...]
+    region: dict[str, str]
+    depth: int
+    segments: tuple[SegmentGap, ...]
+    summary: GapSummary
+    what_if: WhatIf | None = None
+
+    @property
+    def gaps(self) -> tuple[SegmentGap, ...]:
+        """The missing and weak segments."""
+        return tuple(s for s in self.segments if s.is_gap)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "anchor": {**self.anchor.to_dict(), "segments": list(self.anchor_segments)},
+            "region": dict(self.region),
+            "depth": self.depth,
+            "segments": [s.to_dict() for s in self.segments],
+            "summary": self.summary.to_dict(),
+        }
+        if self.what_if is not None:
+            out["what_if"] = self.what_if.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class ChainSegment:
+    """One segment on the region's chain map."""
+
+    id: str
+    name: str
+    name_en: str
+    stage: str
+    status: Status
+    local_firms: int
+    anchors: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "name_en": self.name_en, "stage": self.stage,
+            "status": self.status, "local_firms": self.local_firms, "anchors": list(self.anchors),
+        }
+
+
+@dataclass(frozen=True)
+class ChainSummary:
+    """The 産業鏈 map of one chain in the region: every segment with its status."""
+
+    id: str
+    name: str
+    name_en: str
+    segments: tuple[ChainSegment, ...]
+    covered: int
+    weak: int
+    missing: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "name": self.name, "name_en": self.name_en,
+            "segments": [s.to_dict() for s in self.segments],
+            "covered": self.covered, "weak": self.weak, "missing": self.missing,
+        }
+
+
+@dataclass(frozen=True)
+class RegionGapReport:
+    """Gaps of every anchor of a region, and the region's chain map."""
+
+    region: dict[str, str]
+    depth: int
+    anchors: tuple[GapReport, ...]
+    chains: tuple[ChainSummary, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "region": dict(self.region),
+            "depth": self.depth,
+            "anchors": [a.to_dict() for a in self.anchors],
+            "chains": [c.to_dict() for c in self.chains],
+        }
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def local_share(links: Iterable[tuple[bool, float | None]]) -> float | None:
+    """Local share of some links given as ``(is_local, value)`` pairs.
+
+    By value when every link has one and they add up to more than 0, else by
+    count; ``None`` without links.
+
+    Examples
+    --------
+    >>> local_share([(True, 30.0), (False, 10.0)])
+    0.75
+    >>> local_share([(True, 30.0), (False, None), (False, 5.0)])  # one value missing: by count
+    0.3333333333333333
+    >>> local_share([]) is None
+    True
+    """
+    pairs = list(links)
+    if not pairs:
+        return None
+    values = [v for _, v in pairs]
+    if all(v is not None for v in values):
+        total = sum(v for v in values if v is not None)
+        if total > 0:
+            return sum(v for loc, v in pairs if loc and v is not None) / total
+    return sum(1 for loc, _ in pairs if loc) / len(pairs)
+
+
+class _Index:
+    """What gap analyses read from ``G``, gathered in one pass over its nodes."""
+
+    def __init__(self, G: nx.MultiDiGraph, region: str, local_extra: Collection[str] = ()) -> None:
+        if region not in G or G.nodes[region].get("kind") != "region":
+            msg = f"region {region!r} is not in the graph; pass a region id from regions.csv"
+            raise KeyError(msg)
+        self.G = G
+        self.region = region
+        self.local_regions = regions_within(G, region)
+        self.local_extra = frozenset(local_extra)
+        self.local_by_segment: dict[str, list[str]] = {}
+        nodes = G.nodes
+        for n, d in G.nodes(data=True):
+            if d.get("kind") != "firm":
+                continue
+            if d.get("region") in self.local_regions or n in self.local_extra:
+                for s in d.get("segments") or ():
+                    self.local_by_segment.setdefault(s, []).append(n)
+        for lst in self.local_by_segment.values():
+            lst.sort()
+        self._nodes = nodes
+
+    def is_local(self, firm: str) -> bool:
+        return firm in self.local_extra or self.G.nodes[firm].get("region") in self.local_regions
+
+    def with_local(self, extra: Collection[str]) -> _Index:
+        """The same index with ``extra`` firms counted as local (cheap: only they are added)."""
+        new = object.__new__(_Index)
+        new.G, new.region, new.local_regions = self.G, self.region, self.local_regions
+        new.local_extra = self.local_extra | frozenset(extra)
+        new.local_by_segment = {s: list(v) for s, v in self.local_by_segment.items()}
+        for f in extra:
+            d = self.G.nodes[f]
+            if d.get("region") in self.local_regions or f in self.local_extra:
+                continue
+            for s in d.get("segments") or ():
+                lst = new.local_by_segment.setdefault(s, [])
+                if f not in lst:
+                    lst.append(f)
+                    lst.sort()
+        new._nodes = self._nodes
+        return new
+
+    def ref(self, firm: str) -> FirmRef:
+        d = self.G.nodes[firm]
+        return FirmRef(firm, str(d.get("name") or ""), str(d.get("name_en") or ""), d.get("region"))
+
+    def region_ref(self) -> dict[str, str]:
+        d = self.G.nodes[self.region]
+        return {"id": self.region, "name": str(d.get("name") or ""), "name_en": str(d.get("name_en") or "")}
+
+
+def _segment_weights(G: nx.MultiDiGraph, distances: dict[str, tuple[str, int]]) -> dict[str, float]:
+    """Weight of each segment: the largest FEEDS weight on an edge realising its distance."""
+    best: dict[str, float] = {}
+    for s, (direction, dist) in distances.items():
+        if direction == "own" or s not in G:
+            continue
+        edges = G.out_edges(s, data=True) if direction == "upstream" else G.in_edges(s, data=True)
+        for u, v, d in edges:
+            if d.get("rel") != "FEEDS":
+                continue
+            other = v if direction == "upstream" else u
+            od = distances.get(other)
+            if od is None or od[1] != dist - 1 or (od[0] not in ("own", direction)):
+                continue
+            w = d.get("weight")
+            if w is not None:
+                best[s] = max(best.get(s, 0.0), float(w))
+    return {s: best.get(s, 1.0) for s in distances}
+
+
+def _status(direction: str, n_local: int, share: float | None, threshold: float) -> tuple[Status, Action | None]:
+    if direction == "upstream":
+        if n_local == 0:
+            return "missing", "fill"
+        if n_local == 1 or (share is not None and share < threshold):
+            return "weak", "strengthen"
+    elif direction == "downstream" and n_local == 0:
+        return "missing", "extend"
+    return "covered", None
+
+
+def _anchor_suppliers(G: nx.MultiDiGraph, anchor: str) -> list[tuple[str, str, float | None]]:
+    """``(supplier, segment key, value)`` of every SUPPLIES link into ``anchor``."""
+    out = []
+    for u, nbrs in G.pred[anchor].items():
+        for key, d in nbrs.items():
+            if d.get("rel") == "SUPPLIES":
+                v = d.get("value")
+                out.append((u, str(key) if d.get("segment") is None else str(d.get("segment")),
+                            None if v is None else float(v)))
+    return out
+
+
+def _analyse(
+    idx: _Index, anchor: str, distances: dict[str, tuple[str, int]], weights: dict[str, float],
+    threshold: float, depth: int,
+) -> GapReport:
+    G = idx.G
+    nodes = G.nodes
+    links = _anchor_suppliers(G, anchor)
+    by_segment: dict[str, list[tuple[str, float | None]]] = {}
+    for supplier, key, value in links:
+        if key:
+            if key in distances:
+                by_segment.setdefault(key, []).append((supplier, value))
+        else:
+            for s in nodes[supplier].get("segments") or ():
+                if s in distances:
+                    by_segment.setdefault(s, []).append((supplier, value))
+    order = {"own": 0, "upstream": 1, "downstream": 2}
+    rows = []
+    for s in sorted(distances, key=lambda s: (order[distances[s][0]], distances[s][1], s)):
+        direction, dist = distances[s]
+        sd = nodes[s] if s in G else {}
+        local = [f for f in idx.local_by_segment.get(s, ()) if f != anchor]
+        seg_links = by_segment.get(s, [])
+        share = local_share((idx.is_local(f), v) for f, v in seg_links)
+        suppliers = sorted({f for f, _ in seg_links})
+        status, action = _status(direction, len(local), share, threshold)
+        rows.append(SegmentGap(
+            id=s, name=str(sd.get("name") or ""), name_en=str(sd.get("name_en") or ""),
+            chain=sd.get("chain"), direction=direction,  # type: ignore[arg-type]
+            distance=dist, status=status, action=action,
+            local_firms=tuple(idx.ref(f) for f in local),
+            suppliers_local=tuple(idx.ref(f) for f in suppliers if idx.is_local(f)),
+            suppliers_external=tuple(idx.ref(f) for f in suppliers if not idx.is_local(f)),
+            local_share=share, single_source=len(suppliers) == 1, weight=weights.get(s, 1.0),
+        ))
+    total_w = sum(r.weight for r in rows)
+    covered_w = sum(r.weight for r in rows if r.status == "covered")
+    summary = GapSummary(
+        segments=len(rows),
+        covered=sum(r.status == "covered" for r in rows),
+        weak=sum(r.status == "weak" for r in rows),
+        missing=sum(r.status == "missing" for r in rows),
+        completeness=covered_w / total_w if total_w > 0 else 1.0,
+        local_supply_ratio=local_share((idx.is_local(f), v) for f, _, v in links),
+    )
+    ad = nodes[anchor]
+    return GapReport(
+        anchor=idx.ref(anchor), anchor_segments=tuple(ad.get("segments") or ()),
+        region=idx.region_ref(), depth=depth, segments=tuple(rows), summary=summary,
+    )
+
+
+def _check_firm(G: nx.MultiDiGraph, firm: str, role: str) -> None:
+    if firm not in G or G.nodes[firm].get("kind") != "firm":
+        msg = f"{role} {firm!r} is not a firm of the graph; pass a firm id (see firms.csv)"
+        raise KeyError(msg)
+
+
+def _gaps_indexed(
+    idx: _Index, anchor: str, *, depth: int, threshold: float, what_if: Sequence[str],
+) -> GapReport:
+    G = idx.G
+    _check_firm(G, anchor, "anchor")
+    segs = tuple(G.nodes[anchor].get("segments") or ())
+    distances = {s: dv for s, dv in segment_distances(G, segs, depth=depth).items()}
+    weights = _segment_weights(G, distances)
+    report = _analyse(idx, anchor, distances, weights, threshold, depth)
+    if not what_if:
+        return report
+    for f in what_if:
+        _check_firm(G, f, "what-if firm")
+    after = _analyse(idx.with_local(what_if), anchor, distances, weights, threshold, depth)
+    wi = WhatIf(tuple(idx.ref(f) for f in dict.fromkeys(what_if)), report.summary, after.summary, after.segments)
+    return replace(report, what_if=wi)
+
+
+def find_gaps(
+    G: nx.MultiDiGraph,
+    anchor: str,
+    *,
+    region: str,
+    depth: int = 2,
+    threshold: float = 0.5,
+    what_if: Sequence[str] = (),
+) -> GapReport:
+    """The segments within ``depth`` of ``anchor`` and which of them are gaps.
+
+    Parameters
+    ----------
+    G
+        A model graph (see :mod:`chaingraph.model`) holding the chain
+        templates, the region tree, the anchor, its suppliers and the local
+        firms, e.g. ``store.context(anchors=[anchor], ..., external=False)``.
+    anchor
+        Id of the anchor firm.
+    region
+        Id of the home region; firms in it or inside it are local.
+    depth
+        Largest FEEDS distance from the anchor's segments.
+    threshold
+        An upstream segment whose local share of anchor supply is below this
+        is weak.
+    what_if
+        Firm ids to treat as local in a second pass; the result's ``what_if``
+        holds the summary before and after.
+
+    Returns
+    -------
+    report
+        One :class:`SegmentGap` per segment (own segments first, then
+        upstream and downstream by distance and id) and a summary.
+
+    Raises
+    ------
+    KeyError
+        If ``anchor``, a what-if firm or ``region`` is not in ``G``.
+
+    Examples
+    --------
+    A cell maker in the county buys cathode from a local firm and separator
+    from a firm elsewhere; no local firm makes separator or packs.
+
+    >>> from chaingraph.model import new_graph
+    >>> G = new_graph()
+    >>> G.add_node("cty", kind="region", name="County")
+    >>> G.add_node("far", kind="region", name="Elsewhere")
+    >>> for s in ("cathode", "separator", "cell", "pack"):
+    ...     G.add_node(s, kind="segment", name=s, chain="li")
+    >>> for s in ("cathode", "separator"):
+    ...     _ = G.add_edge(s, "cell", rel="FEEDS")
+    >>> _ = G.add_edge("cell", "pack", rel="FEEDS")
+    >>> G.add_node("A", kind="firm", name="Anchor", region="cty", segments=("cell",))
+    >>> G.add_node("C", kind="firm", name="Cathode Co", region="cty", segments=("cathode",))
+    >>> G.add_node("X", kind="firm", name="Sep Co", region="far", segments=("separator",))
+    >>> _ = G.add_edge("C", "A", key="cathode", rel="SUPPLIES", value=60.0)
+    >>> _ = G.add_edge("X", "A", key="separator", rel="SUPPLIES", value=40.0)
+    >>> r = find_gaps(G, "A", region="cty", depth=1)
+    >>> [(s.id, s.status, s.action) for s in r.segments]
+    [('cell', 'covered', None), ('cathode', 'weak', 'strengthen'), ('separator', 'missing', 'fill'), ('pack', 'missing', 'extend')]
+    >>> r.summary.completeness, r.summary.local_supply_ratio
+    (0.25, 0.6)
+    """
+    idx = _Index(G, region)
+    return _gaps_indexed(idx, anchor, depth=depth, threshold=threshold, what_if=what_if)
+
+
+def find_region_gaps(
+    G: nx.MultiDiGraph,
+    anchors: Sequence[str],
+    *,
+    region: str,
+    depth: int = 2,
+    threshold: float = 0.5,
+    what_if: Sequence[str] = (),
+) -> RegionGapReport:
+    """:func:`find_gaps` for several anchors, plus the region's chain map.
+
+    Returns
+    -------
+    report
+        One :class:`GapReport` per anchor (in the given order) and one
+        :class:`ChainSummary` per chain that holds a segment within ``depth``
+        of an anchor, listing all of that chain's segments (see the module
+        docstring for their status).
+
+    Examples
+    --------
+    >>> from chaingraph.model import new_graph
+    >>> G = new_graph()
+    >>> G.add_node("cty", kind="region", name="County")
+    >>> G.add_node("li", kind="chain", name="Li")
+    >>> for s in ("cathode", "cell", "recycling"):
+    ...     G.add_node(s, kind="segment", name=s, chain="li")
+    ...     _ = G.add_edge(s, "li", rel="PART_OF")
+    >>> _ = G.add_edge("cathode", "cell", rel="FEEDS")
+    >>> G.add_node("A", kind="firm", name="A", region="cty", segments=("cell",))
+    >>> G.add_node("B", kind="firm", name="B", region="cty", segments=("cell",))
+    >>> G.add_node("C", kind="firm", name="C", region="cty", segments=("recycling",))
+    >>> r = find_region_gaps(G, ["A", "B"], region="cty", depth=1)
+    >>> [(s.id, s.status, s.anchors) for s in r.chains[0].segments]
+    [('cathode', 'missing', ('A', 'B')), ('cell', 'covered', ('A', 'B')), ('recycling', 'covered', ())]
+    """
+    idx = _Index(G, region)
+    reports = tuple(
+        _gaps_indexed(idx, a, depth=depth, threshold=threshold, what_if=what_if) for a in anchors
+    )
+    return RegionGapReport(idx.region_ref(), depth, reports, _chain_map(idx, reports))
+
+
+def _chain_map(idx: _Index, reports: Sequence[GapReport]) -> tuple[ChainSummary, ...]:
+    G = idx.G
+    status: dict[str, Status] = {}
+    reached: dict[str, list[str]] = {}
+    for r in reports:
+        for s in r.segments:
+            reached.setdefault(s.id, []).append(r.anchor.id)
+            if s.id not in status or _WORST[s.status] > _WORST[status[s.id]]:
+                status[s.id] = s.status
+    chains = sorted({G.nodes[s].get("chain") for s in reached if s in G} - {None})
+    by_chain: dict[str, list[str]] = {c: [] for c in chains}
+    for n, d in G.nodes(data=True):
+        if d.get("kind") == "segment" and d.get("chain") in by_chain:
+            by_chain[d["chain"]].append(n)
+    stage_order = {"upstream": 0, "midstream": 1, "downstream": 2}
+    out = []
+    for c in chains:
+        rows = []
+        for s in sorted(by_chain[c], key=lambda s: (stage_order.get(G.nodes[s].get("stage"), 1), s)):
+            d = G.nodes[s]
+            n_local = len(idx.local_by_segment.get(s, ()))
+            st: Status = status.get(s) or ("covered" if n_local else "missing")
+            rows.append(ChainSegment(
+                s, str(d.get("name") or ""), str(d.get("name_en") or ""), str(d.get("stage") or "midstream"),
+                st, n_local, tuple(sorted(set(reached.get(s, ())))),
+            ))
+        cd = G.nodes[c] if c in G else {}
+        out.append(ChainSummary(
+            c, str(cd.get("name") or c), str(cd.get("name_en") or ""), tuple(rows),
+            sum(r.status == "covered" for r in rows), sum(r.status == "weak" for r in rows),
+            sum(r.status == "missing" for r in rows),
+        ))
+    return tuple(out)

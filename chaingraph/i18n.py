@@ -1,0 +1,186 @@
+"""Labels, column headers and reason sentences in Chinese and English.
+
+Chinese text is in simplified characters (简体), the norm for mainland users;
+the issue's examples happen to be in traditional characters. Every key exists
+in both languages (a test checks it), and :func:`text` fills ``{placeholders}``.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+__all__ = ["Lang", "LANGS", "TEXT", "HEADERS", "text", "header", "join", "status_label", "action_label",
+           "format_money"]
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+TEXT: dict[Lang, dict[str, str]] = {
+    "zh": {
+        # statuses, actions, directions
+        "status.covered": "已覆盖",
+        "status.weak": "薄弱",
+        "status.missing": "缺失",
+        "action.fill": "补链",
+        "action.strengthen": "强链",
+        "action.extend": "延链",
+        "direction.own": "本环节",
+        "direction.upstream": "上游",
+        "direction.downstream": "下游",
+        # score components
+        "component.supplies_anchor": "已供货链主",
+        "component.supplies_peers": "供货同类企业",
+        "component.local_ties": "本地关联",
+        "component.gap_severity": "缺口程度",
+        "component.scale": "规模",
+        "component.proximity": "距离",
+        # reasons: one sentence per component that mattered
+        "reason.supplies_anchor": "已向{anchor}供应{segment}",
+        "reason.supplies_peers": "已向{n}家同类{segment}企业供货，如{example}",
+        "reason.local_ties": "已与{n}家本地企业有供货往来，如{example}",
+        "reason.gap.missing.upstream": "可补上{anchor}上游缺失的{segment}环节（补链）",
+        "reason.gap.weak.upstream": "可强化{anchor}上游薄弱的{segment}环节（强链）",
+        "reason.gap.missing.downstream": "可延伸{anchor}下游的{segment}环节（延链）",
+        "reason.scale": "年产值约{value}",
+        "reason.scale.big": "年产值约{value}，属百亿级项目",
+        "reason.proximity": "距{anchor}约{km}公里",
+        "products": "产品",
+        "and": "、",
+        # report text
+        "title.gaps": "{anchor}的产业链缺口（{region}，深度{depth}）",
+        "title.region": "{region}的产业链图谱",
+        "title.targets": "{region}招商目标",
+        "title.plan": "招商组合（预算{budget}家）",
+        "summary": "环节{segments}个：已覆盖{covered}，薄弱{weak}，缺失{missing}；完整度{completeness}；本地配套率{local_supply_ratio}",
+        "what_if": "假设{firms}落户本地：",
+        "before": "之前",
+        "after": "之后",
+        "single_source": "单一供应商",
+        "quota_unmet": "配额未满足：{chain}还差{n}家（候选企业不足）",
+        "none": "无",
+    },
+    "en": {
+        "status.covered": "covered",
+        "status.weak": "weak",
+        "status.missing": "missing",
+        "action.fill": "fill",
+        "action.strengthen": "strengthen",
+        "action.extend": "extend",
+        "direction.own": "own",
+        "direction.upstream": "upstream",
+        "direction.downstream": "downstream",
+        "component.supplies_anchor": "supplies anchor",
+        "component.supplies_peers": "supplies peers",
+        "component.local_ties": "local ties",
+        "component.gap_severity": "gap severity",
+        "component.scale": "scale",
+        "component.proximity": "proximity",
+        "reason.supplies_anchor": "already supplies {segment} to {anchor}",
+        "reason.supplies_peers": "already supplies {n} other {segment} makers, e.g. {example}",
+        "reason.local_ties": "already trades with {n} local firms, e.g. {example}",
+        "reason.gap.missing.upstream": "fills the missing upstream {segment} link of {anchor}",
+        "reason.gap.weak.upstream": "strengthens the weak upstream {segment} link of {anchor}",
+        "reason.gap.missing.downstream": "extends {anchor} downstream into {segment}",
+        "reason.scale": "annual output about {value}",
+        "reason.scale.big": "annual output about {value}, a 10-billion-scale project",
+        "reason.proximity": "about {km} km from {anchor}",
+        "products": "products",
+        "and": ", ",
+        "title.gaps": "Chain gaps around {anchor} ({region}, depth {depth})",
+        "title.region": "Chain map of {region}",
+        "title.targets": "Recruitment targets for {region}",
+        "title.plan": "Recruitment portfolio (budget {budget})",
+        "summary": "{segments} segments: {covered} covered, {weak} weak, {missing} missing; "
+                   "completeness {completeness}; local supply ratio {local_supply_ratio}",
+        "what_if": "If {firms} were local:",
+        "before": "before",
+        "after": "after",
+        "single_source": "single source",
+        "quota_unmet": "quota not met: {chain} is {n} short (too few candidates)",
+        "none": "none",
+    },
+}
+
+#: Column headers of tables, by column key.
+HEADERS: dict[Lang, dict[str, str]] = {
+    "zh": {
+        "rank": "排名", "firm_id": "企业编号", "firm": "企业名称", "firm_en": "英文名称", "segment": "环节",
+        "segments": "环节", "anchor": "链主", "anchors": "链主", "score": "得分", "reasons": "推荐理由",
+        "region": "所在地区", "output_value": "年产值", "credit_code": "统一社会信用代码", "source": "来源",
+        "chain": "产业链", "direction": "方向", "distance": "距离", "status": "状态", "action": "建议",
+        "local_firms": "本地企业", "suppliers_local": "本地供应商", "suppliers_external": "外地供应商",
+        "local_share": "本地占比", "single_source": "单一来源", "gain": "增益", "order": "序号",
+        "segment_id": "环节编号",
+        "supplies_anchor": "已供货链主", "supplies_peers": "供货同类企业", "local_ties": "本地关联",
+        "gap_severity": "缺口程度", "scale": "规模", "proximity": "距离得分",
+    },
+    "en": {
+        "rank": "Rank", "firm_id": "Firm id", "firm": "Firm", "firm_en": "English name", "segment": "Segment",
+        "segments": "Segments", "anchor": "Anchor", "anchors": "Anchors", "score": "Score", "reasons": "Reasons",
+        "region": "Region", "output_value": "Output value", "credit_code": "Credit code", "source": "Source",
+        "chain": "Chain", "direction": "Direction", "distance": "Distance", "status": "Status",
+        "action": "Action", "local_firms": "Local firms", "suppliers_local": "Local suppliers",
+        "suppliers_external": "External suppliers", "local_share": "Local share",
+        "single_source": "Single source", "gain": "Gain", "order": "Order", "segment_id": "Segment id",
+        "supplies_anchor": "Supplies anchor", "supplies_peers": "Supplies peers", "local_ties": "Local ties",
+        "gap_severity": "Gap severity", "scale": "Scale", "proximity": "Proximity",
+    },
+}
+
+
+def text(key: str, lang: Lang = "zh", **values: Any) -> str:
+    """The sentence ``key`` in ``lang`` with its placeholders filled.
+
+    Examples
+    --------
+    >>> text("reason.supplies_anchor", "zh", anchor="兰钧新能源", segment="电解液")
+    '已向兰钧新能源供应电解液'
+    >>> text("reason.supplies_anchor", "en", anchor="Lanjun New Energy", segment="electrolyte")
+    'already supplies electrolyte to Lanjun New Energy'
+    """
+    return TEXT[lang][key].format(**values) if values else TEXT[lang][key]
+
+
+def header(key: str, lang: Lang = "zh") -> str:
+    """The column header for ``key`` in ``lang``."""
+    return HEADERS[lang][key]
+
+
+def join(names: Sequence[str], lang: Lang = "zh") -> str:
+    """Names joined as a list in ``lang``.
+
+    Examples
+    --------
+    >>> join(["甲", "乙"], "zh"), join(["A", "B"], "en")
+    ('甲、乙', 'A, B')
+    """
+    return TEXT[lang]["and"].join(names)
+
+
+def status_label(status: str, lang: Lang = "zh") -> str:
+    """``covered``, ``weak`` or ``missing`` in ``lang``."""
+    return TEXT[lang][f"status.{status}"]
+
+
+def action_label(action: str | None, lang: Lang = "zh") -> str:
+    """``fill``, ``strengthen`` or ``extend`` in ``lang``; ``""`` for none."""
+    return TEXT[lang][f"action.{action}"] if action else ""
+
+
+def format_money(value: float, lang: Lang = "zh", currency: str = "CNY") -> str:
+    """An amount in 亿 (1e8) for Chinese and in billions for English.
+
+    Examples
+    --------
+    >>> format_money(1.25e10, "zh"), format_money(1.25e10, "en")
+    ('125亿元', '12.5 billion CNY')
+    """
+    if lang == "zh":
+        unit = "元" if currency == "CNY" else currency
+        return f"{_num(value / 1e8)}亿{unit}"
+    return f"{_num(value / 1e9)} billion {currency}"
+
+
+def _num(x: float) -> str:
+    s = f"{x:,.1f}"
+    return s[:-2] if s.endswith(".0") else s

@@ -1,0 +1,161 @@
+"""Graph stores: where a loaded dataset lives, and what analyses may ask of it.
+
+A store answers a few bounded questions, so that a graph-database store can
+answer them with indexed queries on a graph of tens of millions of firms:
+
+* the small parts of a dataset in full: its metadata, the chain templates
+  (chains, segments, FEEDS) and the region tree;
+* the anchors of a region, and which firm an id or name means;
+* the *context* of some anchors: a :class:`networkx.MultiDiGraph` (see
+  :mod:`chaingraph.model`) holding the templates, the region tree and the firms
+  an analysis needs, with the SUPPLIES links among them.
+
+Context
+-------
+``store.context(anchors=A, segments=S, region=R, external=...)`` holds every
+segment, chain and region node, and the firm set
+
+    X = A | suppliers of A | local firms (in R or inside it) | firms in S
+
+where "firms in S" are all firms with a segment in S when ``external`` is true,
+and only the local ones when it is false. Its SUPPLIES edges are every link
+whose supplier and customer are both in X. Both stores must return equal
+graphs for equal arguments; the parity tests compare them.
+"""
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any, Callable, Protocol, runtime_checkable
+
+import networkx as nx
+
+__all__ = ["GraphStore", "Progress", "open_store", "is_database_uri", "describe"]
+
+#: Progress callback: ``progress(done, total)``; ``total`` may be ``None``.
+Progress = Callable[[int, int | None], None]
+
+DATABASE_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc", "falkordb", "redis")
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What analyses and exports may ask of a store."""
+
+    def metadata(self) -> dict[str, Any]:
+        """Dataset metadata: name, title, description, licence, sources, home_region, currency, source."""
+
+    def counts(self) -> dict[str, int]:
+        """Number of firms, links, segments, segment_links, chains, regions and anchors."""
+
+    def template(self) -> nx.MultiDiGraph:
+        """Every chain, segment and region node with the FEEDS and PART_OF edges; no firms."""
+
+    def anchors(self, region: str | None = None) -> list[str]:
+        """Ids of the anchor firms in ``region`` or inside it (all anchors when ``None``), sorted."""
+
+    def resolve_firm(self, text: str) -> str:
+        """The id of the firm whose id, name or English name is exactly ``text``.
+
+        Raises :class:`~chaingraph.errors.UnknownFirmError` listing close matches.
+        """
+
+    def firm(self, firm_id: str) -> dict[str, Any]:
+        """The attributes of one firm, as on a context node."""
+
+    def context(
+        self,
+        *,
+        anchors: Sequence[str],
+        segments: Collection[str],
+        region: str,
+        external: bool = True,
+    ) -> nx.MultiDiGraph:
+        """The graph an analysis of ``anchors`` needs (see the module docstring)."""
+
+    def close(self) -> None:
+        """Release connections and memory."""
+
+
+def is_database_uri(source: str) -> bool:
+    """Whether ``source`` names a graph database rather than a dataset folder.
+
+    Examples
+    --------
+    >>> is_database_uri("bolt://127.0.0.1:7687"), is_database_uri("datasets/jiashan")
+    (True, False)
+    """
+    scheme, sep, _ = str(source).partition("://")
+    return bool(sep) and scheme.lower() in DATABASE_SCHEMES
+
+
+def open_store(
+    source: str,
+    *,
+    encoding: str | None = None,
+    progress: Progress | None = None,
+    **options: Any,
+) -> GraphStore:
+    """Open a dataset folder in the memory store, or connect to a database URI.
+
+    Parameters
+    ----------
+    source
+        A dataset folder (validated, then loaded in memory), or a URI:
+        ``neo4j://``, ``bolt://`` (and ``+s`` variants) or ``falkordb://``.
+    encoding
+        Encoding of the dataset's CSV files; detected when ``None``.
+    progress
+        Called as rows are read or written.
+    options
+        Passed to the database store (user, password, database, graph).
+    """
+    if is_database_uri(source):
+        from chaingraph.store_cypher import CypherStore
+
+        return CypherStore.connect(source, **options)
+    from chaingraph.store_memory import MemoryStore
+
+    return MemoryStore.from_dataset(source, encoding=encoding, progress=progress)
+
+
+def describe(store: GraphStore) -> dict[str, Any]:
+    """What a store holds: metadata, counts, chains with their segments, anchors and regions.
+
+    Returns
+    -------
+    info
+        Plain data, ready for JSON: ``dataset``, ``counts``, ``home_region``,
+        ``chains`` (each with ``segments``), ``anchors`` and ``regions``.
+    """
+    meta = store.metadata()
+    T = store.template()
+    nodes = T.nodes
+    chains = []
+    for cid, d in sorted(T.nodes(data=True)):
+        if d.get("kind") != "chain":
+            continue
+        segs = sorted((n for n, _ in T.in_edges(cid) if nodes[n].get("kind") == "segment"),
+                      key=lambda s: ("upstream", "midstream", "downstream").index(nodes[s]["stage"]))
+        chains.append({"id": cid, "name": d["name"], "name_en": d.get("name_en", ""),
+                       "segments": [{"id": s, "name": nodes[s]["name"], "name_en": nodes[s].get("name_en", ""),
+                                     "stage": nodes[s]["stage"]} for s in segs]})
+    anchors = []
+    for fid in store.anchors(None):
+        f = store.firm(fid)
+        region = nodes[f["region"]] if f["region"] in T else {}
+        anchors.append({"id": fid, "name": f["name"], "name_en": f.get("name_en") or "", "region": f["region"],
+                        "region_name": region.get("name", ""), "region_name_en": region.get("name_en", ""),
+                        "segments": list(f["segments"])})
+    regions = [{"id": n, "name": d["name"], "name_en": d.get("name_en", ""), "level": d.get("level"),
+                "parent": d.get("parent")} for n, d in T.nodes(data=True) if d.get("kind") == "region"]
+    home = meta.get("home_region")
+    return {
+        "dataset": {k: meta.get(k) for k in ("name", "title", "description", "licence", "sources", "currency",
+                                             "source")},
+        "home_region": {"id": home, "name": nodes[home]["name"] if home in T else None,
+                        "name_en": nodes[home].get("name_en") if home in T else None},
+        "counts": store.counts(),
+        "chains": chains,
+        "anchors": anchors,
+        "regions": regions,
+    }
