@@ -352,7 +352,8 @@ def _required(t: _Table, check: _Checker, columns: tuple[str, ...]) -> None:
 
 def _ids(t: _Table, check: _Checker, col: str = "id") -> None:
     arr = t.get(col)
-    codes = np.asarray(pc.dictionary_encode(arr).indices.to_numpy(zero_copy_only=False))
+    codes = np.asarray(pc.dictionary_encode(pc.fill_null(arr, "")).indices.to_numpy(zero_copy_only=False),
+                       dtype=np.int64)
     if len(codes) == 0:
         return
     _, first = np.unique(codes, return_index=True)
@@ -405,7 +406,7 @@ def _boolean(t: _Table, check: _Checker, col: str, *, default: bool | None) -> p
     is_false = np.asarray(pc.is_in(s, pa.array(FALSE)).to_numpy(zero_copy_only=False), dtype=bool)
     empty = _is_null(raw)
     check.rows(t, ~empty & ~is_true & ~is_false, col, f"{col} {{value!r}} is not true or false",
-               hint="write true or false (also yes/no, 1/0, 是/否)")
+               hint="write true or false; yes/no, 1/0 and 是/否 also work")
     if default is None:
         return pa.array(is_true, mask=~(is_true | is_false))
     return pa.array(np.where(is_true | is_false, is_true, default))

@@ -450,9 +450,11 @@ def _feeds_weights(rng: np.random.Generator, edges: list[tuple[int, int]], n: in
             continue
         total = rng.uniform(0.5, 0.9)
         shares = rng.dirichlet(np.full(len(sources), 2.0)) * total
-        # Flooring keeps the sum under ``total``; the 1% minimum adds at most 1% per input (≤ 4 inputs).
-        for u, share in zip(sources, shares):
-            weights[(u, v)] = max(1, int(math.floor(share * 100)))
+        # Flooring keeps the sum under ``total``; the 1% minimum may push it up a little.
+        percent = [max(1, int(math.floor(share * 100))) for share in shares]
+        while sum(percent) > 100:  # only with many tiny inputs
+            percent[percent.index(max(percent))] -= 1
+        weights.update({(u, v): w for u, w in zip(sources, percent)})
     return weights
 
 
@@ -646,7 +648,8 @@ def _write_links(path: Path, seed: int, p: _Firms, degree: IntArray, t: _Templat
             count = pools.out_count[seg]
             follow = (count > 0) & (rng.random(m) < FEEDS_SHARE)
             pick = pools.out_start[seg] + np.floor(rng.random(m) * np.maximum(count, 1)).astype(np.int64)
-            target = np.where(follow, pools.out[np.minimum(pick, max(pools.out.size - 1, 0))], -1)
+            out = pools.out if pools.out.size else np.zeros(1, dtype=np.int64)
+            target = np.where(follow, out[np.minimum(pick, out.size - 1)], -1)
             # Customers in the target segment, or (not following FEEDS) anywhere, weighted by size.
             lo_pos = np.where(follow, pools.start[np.maximum(target, 0)], 0)
             hi_pos = np.where(follow, pools.end[np.maximum(target, 0)], pools.firm.size)

@@ -1,0 +1,732 @@
+"""Recruitment targets: which firms elsewhere could fill the gaps around the anchors.
+
+Terms
+-----
+gap
+    A missing or weak upstream segment, or a missing downstream segment, of an
+    anchor (see :mod:`chaingraph.gaps`).
+candidate
+    A firm that is *not* local (outside the home region ``R``) and makes a
+    segment that is a gap of at least one of the anchors. Local firms and firms
+    outside every gap are never candidates.
+target
+    A ranked candidate, with the score components that explain its rank and
+    one sentence of reason per component that mattered.
+
+Score components (each in [0, 1])
+---------------------------------
+``supplies_anchor``
+    1 if the candidate already has a SUPPLIES link to one of the anchors
+    (follow the customer: invite it to build next to the anchor), else 0.
+``supplies_peers``
+    The number of *peers* the candidate supplies, divided by the largest such
+    number among all candidates (0 when that is 0). A peer is a firm, other
+    than an anchor, that makes one of the own segments of an anchor whose gap
+    the candidate fills.
+``local_ties``
+    The number of local firms other than anchors the candidate has a SUPPLIES
+    link with (either way), divided by the largest such number among
+    candidates.
+``gap_severity``
+    The largest, over the gap segments the candidate makes, of
+    ``base * (1 + n) / (1 + N)``: ``base`` is 1.0 for a missing upstream
+    segment, 0.8 for a missing downstream one and 0.5 for a weak one (the
+    largest over anchors), ``n`` the number of anchors with that gap and ``N``
+    the number of anchors analysed. A gap all anchors share counts fully.
+``scale``
+    Output value on a log scale: with ``D`` the span in decades between the
+    smallest and largest known positive output value among candidates,
+    ``(log10(v) - log10(v_min) + 1) / (D + 1)``; the largest scores 1, the
+    smallest ``1 / (D + 1)``, an unknown or zero value 0.
+``proximity``
+    ``1 / (1 + d / 100)`` with ``d`` the great-circle distance in km to the
+    nearest of the candidate's anchors, from the firms' coordinates or, when a
+    firm has none, its region's; 0 when either end has no coordinates.
+
+The score is the weighted mean ``sum(w_c * x_c) / sum(w_c)`` with the weights
+in :data:`DEFAULT_WEIGHTS` unless overridden, rounded to 6 decimals. Targets
+are ranked by score, ties broken by firm id.
+
+Plan
+----
+:func:`plan_targets` picks ``budget`` targets greedily. Each gap ``g`` (an
+anchor and a segment) has weight ``w_g = base * segment weight`` (the FEEDS
+weight used for completeness). The k-th pick (k = 1, 2, ...) that makes
+``g``'s segment adds ``w_g * 0.5 ** (k - 1)``: the objective is a weighted
+sum of concave functions of coverage counts, hence submodular, and greedy
+picking is within ``1 - 1/e`` of the best portfolio. Ties go to the higher
+score, then the smaller id. Per-chain quotas are minimums: once the slots
+left equal the picks still owed, only firms in chains that are owed picks are
+eligible.
+"""
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from chaingraph.errors import ChainGraphError
+from chaingraph.gaps import FirmRef, GapReport, GapSummary, _gaps_indexed, _Index
+from chaingraph.i18n import Lang, format_money, join, text
+from chaingraph.model import display_name
+
+__all__ = [
+    "COMPONENTS",
+    "DEFAULT_WEIGHTS",
+    "GAP_BASE",
+    "PROXIMITY_KM",
+    "DIMINISHING",
+    "TargetFirm",
+    "TargetSegment",
+    "Target",
+    "PlanPick",
+    "Plan",
+    "rank_targets",
+    "plan_targets",
+    "parse_weights",
+    "weights_from_toml",
+    "haversine_km",
+]
+
+#: Score components, in the order they are shown.
+COMPONENTS = ("supplies_anchor", "supplies_peers", "local_ties", "gap_severity", "scale", "proximity")
+
+#: Default weights of the score components: the one place they are set.
+#: Following the customer is the strongest lead, then proven fit with peers and
+#: how badly the gap hurts; ties to local firms, size and distance refine.
+DEFAULT_WEIGHTS: Mapping[str, float] = {
+    "supplies_anchor": 3.0,
+    "supplies_peers": 2.0,
+    "local_ties": 1.0,
+    "gap_severity": 2.0,
+    "scale": 1.0,
+    "proximity": 1.0,
+}
+
+#: Base severity of a gap by (status, direction).
+GAP_BASE: Mapping[tuple[str, str], float] = {
+    ("missing", "upstream"): 1.0,
+    ("missing", "downstream"): 0.8,
+    ("weak", "upstream"): 0.5,
+}
+
+#: Distance in km at which proximity is 0.5.
+PROXIMITY_KM = 100.0
+
+#: Each further pick in an already closed gap counts this much less (plan).
+DIMINISHING = 0.5
+
+#: Output value of a "百亿産值項目" (10 billion CNY).
+BIG_PROJECT = 1e10
+
+
+@dataclass(frozen=True)
+class TargetFirm:
+    """The firm of a target; ``to_dict()`` has the documented five keys."""
+
+    id: str
+    name: str
+    name_en: str
+    region: str | None
+    output_value: float | None
+    credit_code: str | None = None
+    source: str | None = None
+    region_name: str = ""
+    region_name_en: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "name_en": self.name_en, "region": self.region,
+                "output_value": self.output_value}
+
+
+@dataclass(frozen=True)
+class TargetSegment:
+    """A gap segment the target makes, with its worst status over the anchors."""
+
+    id: str
+    name: str
+    name_en: str
+    chain: str | None
+    status: str
+    direction: str
+    anchors: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "name_en": self.name_en, "chain": self.chain,
+                "status": self.status, "direction": self.direction, "anchors": list(self.anchors)}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A ranked recruitment target.
+
+    ``segments`` are the gap segments it makes, ``anchors`` the anchors whose
+    gaps those are, ``components`` every score component (keys
+    :data:`COMPONENTS`) and ``reasons`` one sentence per component that
+    mattered (value > 0 and weight > 0), in :data:`COMPONENTS` order.
+    """
+
+    rank: int
+    firm: TargetFirm
+    segments: tuple[TargetSegment, ...]
+    anchors: tuple[FirmRef, ...]
+    score: float
+    components: dict[str, float]
+    reasons: tuple[str, ...]
+
+    @property
+    def chains(self) -> tuple[str, ...]:
+        """Chains of its gap segments, sorted."""
+        return tuple(sorted({s.chain for s in self.segments if s.chain}))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "firm": self.firm.to_dict(),
+            "segments": [s.to_dict() for s in self.segments],
+            "anchors": [{"id": a.id, "name": a.name, "name_en": a.name_en} for a in self.anchors],
+            "score": self.score,
+            "components": {k: round(v, 4) for k, v in self.components.items()},
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class PlanPick:
+    """One pick of a plan: the target and the gap weight it adds (``gain``)."""
+
+    order: int
+    target: Target
+    gain: float
+    chains: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"order": self.order, "gain": round(self.gain, 4), "chains": list(self.chains),
+                **self.target.to_dict()}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A portfolio of targets and what it does to each anchor's summary.
+
+    ``before`` is each anchor's summary as things are; ``after`` as if the
+    what-if firms and every pick were local. ``unmet_quotas`` maps a chain to
+    the number of picks its quota is short (too few candidates).
+    """
+
+    region: dict[str, str]
+    budget: int
+    quotas: dict[str, int]
+    picks: tuple[PlanPick, ...]
+    objective: float
+    gap_weight: float
+    before: dict[str, GapSummary]
+    after: dict[str, GapSummary]
+    what_if: tuple[FirmRef, ...] = ()
+    unmet_quotas: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "region": dict(self.region),
+            "budget": self.budget,
+            "quotas": dict(self.quotas),
+            "objective": round(self.objective, 4),
+            "gap_weight": round(self.gap_weight, 4),
+            "picks": [p.to_dict() for p in self.picks],
+            "what_if": [f.to_dict() for f in self.what_if],
+            "anchors": [
+                {"id": a, "before": self.before[a].to_dict(), "after": self.after[a].to_dict()}
+                for a in self.before
+            ],
+            "unmet_quotas": dict(self.unmet_quotas),
+        }
+
+
+# -- weights -------------------------------------------------------------------------------------
+
+def _checked(weights: Mapping[str, Any], where: str) -> dict[str, float]:
+    out = dict(DEFAULT_WEIGHTS)
+    for k, v in weights.items():
+        if k not in DEFAULT_WEIGHTS:
+            msg = f"unknown score component {k!r} in {where}; use one of: {', '.join(COMPONENTS)}"
+            raise ChainGraphError(msg)
+        try:
+            w = float(v)
+        except (TypeError, ValueError):
+            msg = f"weight of {k} in {where} is {v!r}, not a number; write e.g. {k}=2"
+            raise ChainGraphError(msg) from None
+        if not math.isfinite(w) or w < 0:
+            msg = f"weight of {k} in {where} is {v!r}; weights must be numbers >= 0"
+            raise ChainGraphError(msg)
+        out[k] = w
+    if sum(out.values()) <= 0:
+        msg = f"all weights are 0 in {where}; give at least one component a positive weight"
+        raise ChainGraphError(msg)
+    return out
+
+
+def parse_weights(spec: str) -> dict[str, float]:
+    """Weights from ``"component=weight,..."``, the others left at their defaults.
+
+    Raises
+    ------
+    ChainGraphError
+        For an unknown component, a value that is not a number >= 0, or all 0.
+
+    Examples
+    --------
+    >>> w = parse_weights("supplies_anchor=5, scale=0")
+    >>> w["supplies_anchor"], w["scale"], w["proximity"]
+    (5.0, 0.0, 1.0)
+    """
+    pairs: dict[str, str] = {}
+    for part in spec.replace("，", ",").split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep:
+            msg = f"weight {part.strip()!r} has no '='; write component=weight, e.g. supplies_anchor=3"
+            raise ChainGraphError(msg)
+        pairs[key.strip()] = value.strip()
+    return _checked(pairs, "--weights")
+
+
+def weights_from_toml(text_: str, *, name: str = "the weights profile") -> dict[str, float]:
+    """Weights from a TOML profile: top-level ``component = weight`` keys or a ``[weights]`` table.
+
+    Examples
+    --------
+    >>> weights_from_toml("[weights]\\nproximity = 4\\n")["proximity"]
+    4.0
+    """
+    try:
+        data = tomllib.loads(text_)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{name} is not valid TOML: {exc}"
+        raise ChainGraphError(msg) from None
+    table = data.get("weights", data)
+    if not isinstance(table, dict):
+        msg = f"{name}: [weights] must be a table of component = weight"
+        raise ChainGraphError(msg)
+    return _checked(table, name)
+
+
+# -- geometry ------------------------------------------------------------------------------------
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km.
+
+    Examples
+    --------
+    >>> round(haversine_km(30.84, 120.92, 31.23, 121.47))  # Jiashan to Shanghai
+    68
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _coords(G: nx.MultiDiGraph, firm: str) -> tuple[float, float] | None:
+    d = G.nodes[firm]
+    lat, lon = d.get("lat"), d.get("lon")
+    if lat is None or lon is None:
+        r = d.get("region")
+        if r is None or r not in G:
+            return None
+        lat, lon = G.nodes[r].get("lat"), G.nodes[r].get("lon")
+        if lat is None or lon is None:
+            return None
+    return float(lat), float(lon)
+
+
+# -- ranking -------------------------------------------------------------------------------------
+
+@dataclass
+class _Gaps:
+    """Gap segments of the anchors: segment -> anchor -> (status, direction, segment weight)."""
+
+    reports: dict[str, GapReport]
+    by_segment: dict[str, dict[str, tuple[str, str, float]]]
+
+
+def _collect_gaps(idx: _Index, anchors: Sequence[str], *, depth: int, threshold: float,
+                  chain: str | None) -> _Gaps:
+    reports = {a: _gaps_indexed(idx, a, depth=depth, threshold=threshold, what_if=()) for a in anchors}
+    by_segment: dict[str, dict[str, tuple[str, str, float]]] = {}
+    for a, r in reports.items():
+        for s in r.segments:
+            if (s.status, s.direction) in GAP_BASE and (chain is None or s.chain == chain):
+                by_segment.setdefault(s.id, {})[a] = (s.status, s.direction, s.weight)
+    return _Gaps(reports, by_segment)
+
+
+def _rank(
+    idx: _Index, anchors: Sequence[str], *, depth: int, top: int | None, weights: Mapping[str, float] | None,
+    chain: str | None, min_output: float | None, lang: Lang, threshold: float, exclude: Collection[str] = (),
+) -> tuple[list[Target], _Gaps]:
+    G = idx.G
+    nodes = G.nodes
+    w = _checked(weights or {}, "weights")
+    anchors = list(dict.fromkeys(anchors))
+    anchor_set = set(anchors)
+    gaps = _collect_gaps(idx, anchors, depth=depth, threshold=threshold, chain=chain)
+    n_anchors = len(anchors)
+    own = {a: set(nodes[a].get("segments") or ()) for a in anchors}
+    anchor_xy = {a: _coords(G, a) for a in anchors}
+    excluded = set(exclude)
+
+    raw: list[dict[str, Any]] = []
+    for f, d in G.nodes(data=True):
+        if d.get("kind") != "firm" or f in anchor_set or f in excluded or idx.is_local(f):
+            continue
+        segs = [s for s in (d.get("segments") or ()) if s in gaps.by_segment]
+        if not segs:
+            continue
+        ov = d.get("output_value")
+        if min_output is not None and (ov is None or ov < min_output):
+            continue
+        my_anchors = sorted({a for s in segs for a in gaps.by_segment[s]})
+        my_own = set().union(*(own[a] for a in my_anchors))
+        supplied: dict[str, list[str]] = {}
+        peers: set[str] = set()
+        ties: set[str] = set()
+        for v, keyed in G.succ[f].items():
+            rels = [(k, e) for k, e in keyed.items() if e.get("rel") == "SUPPLIES"]
+            if not rels:
+                continue
+            if v in anchor_set:
+                supplied[v] = sorted({str(e.get("segment") or k) for k, e in rels} - {""})
+                continue
+            vd = nodes[v]
+            if my_own.intersection(vd.get("segments") or ()):
+                peers.add(v)
+            if idx.is_local(v):
+                ties.add(v)
+        for u, keyed in G.pred[f].items():
+            if u not in anchor_set and u not in ties and idx.is_local(u) \
+                    and any(e.get("rel") == "SUPPLIES" for e in keyed.values()):
+                ties.add(u)
+        # severity: the worst gap the firm can fill
+        best = (-1.0, "", "")
+        for s in segs:
+            sharing = gaps.by_segment[s]
+            base = max(GAP_BASE[(st, dr)] for st, dr, _ in sharing.values())
+            sev = base * (1 + len(sharing)) / (1 + n_anchors)
+            if sev > best[0]:
+                best = (sev, s, "")
+        dist = None
+        xy = _coords(G, f)
+        near = ""
+        if xy is not None:
+            for a in my_anchors:
+                axy = anchor_xy[a]
+                if axy is not None:
+                    km = haversine_km(xy[0], xy[1], axy[0], axy[1])
+                    if dist is None or km < dist:
+                        dist, near = km, a
+        raw.append({"id": f, "segs": segs, "anchors": my_anchors, "supplied": supplied, "peers": peers,
+                    "ties": ties, "severity": best[0], "sev_segment": best[1], "dist": dist, "near": near,
+                    "output": float(ov) if ov is not None and ov > 0 else None})
+
+    max_peers = max((len(r["peers"]) for r in raw), default=0)
+    max_ties = max((len(r["ties"]) for r in raw), default=0)
+    logs = [math.log10(r["output"]) for r in raw if r["output"] is not None]
+    lo, hi = (min(logs), max(logs)) if logs else (0.0, 0.0)
+    total_w = sum(w.values())
+
+    scored = []
+    for r in raw:
+        comp = {
+            "supplies_anchor": 1.0 if r["supplied"] else 0.0,
+            "supplies_peers": len(r["peers"]) / max_peers if max_peers else 0.0,
+            "local_ties": len(r["ties"]) / max_ties if max_ties else 0.0,
+            "gap_severity": r["severity"],
+            "scale": (math.log10(r["output"]) - lo + 1) / (hi - lo + 1) if r["output"] is not None else 0.0,
+            "proximity": 1 / (1 + r["dist"] / PROXIMITY_KM) if r["dist"] is not None else 0.0,
+        }
+        score = round(sum(w[k] * comp[k] for k in COMPONENTS) / total_w, 6)
+        scored.append((score, r, comp))
+    scored.sort(key=lambda t: (-t[0], t[1]["id"]))
+    if top is not None:
+        scored = scored[:top]
+    out = []
+    for rank, (score, r, comp) in enumerate(scored, 1):
+        out.append(_target(idx, gaps, rank, score, r, comp, w, lang))
+    return out, gaps
+
+
+def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any], comp: dict[str, float],
+            w: Mapping[str, float], lang: Lang) -> Target:
+    G = idx.G
+    nodes = G.nodes
+    f = r["id"]
+    d = nodes[f]
+
+    def name(n: str) -> str:
+        return display_name(nodes[n], lang) if n in G else n
+
+    segments = []
+    for s in r["segs"]:
+        sharing = gaps.by_segment[s]
+        st, dr = max(((st, dr) for st, dr, _ in sharing.values()), key=lambda p: GAP_BASE[p])
+        sd = nodes[s] if s in G else {}
+        segments.append(TargetSegment(s, str(sd.get("name") or ""), str(sd.get("name_en") or ""),
+                                      sd.get("chain"), st, dr, tuple(sorted(sharing))))
+    reasons = []
+    for k in COMPONENTS:
+        if comp[k] <= 0 or w[k] <= 0:
+            continue
+        if k == "supplies_anchor":
+            parts = []
+            for a in sorted(r["supplied"]):
+                segs = r["supplied"][a]
+                parts.append(text("reason.supplies_anchor", lang, anchor=name(a),
+                                  segment=join([name(s) for s in segs], lang) if segs
+                                  else text("products", lang)))
+            reasons.append("; ".join(parts) if lang == "en" else "；".join(parts))
+        elif k == "supplies_peers":
+            peer = min(r["peers"])
+            own = [s for s in nodes[peer].get("segments") or ()
+                   if any(s in (nodes[a].get("segments") or ()) for a in r["anchors"])]
+            reasons.append(text("reason.supplies_peers", lang, n=len(r["peers"]),
+                                segment=name(own[0]) if own else "", example=name(peer)))
+        elif k == "local_ties":
+            reasons.append(text("reason.local_ties", lang, n=len(r["ties"]), example=name(min(r["ties"]))))
+        elif k == "gap_severity":
+            s = r["sev_segment"]
+            sharing = gaps.by_segment[s]
+            st, dr = max(((st, dr) for st, dr, _ in sharing.values()), key=lambda p: GAP_BASE[p])
+            who = [a for a in sorted(sharing) if sharing[a][:2] == (st, dr)]
+            reasons.append(text(f"reason.gap.{st}.{dr}", lang, anchor=join([name(a) for a in who], lang),
+                                segment=name(s)))
+        elif k == "scale":
+            key = "reason.scale.big" if r["output"] >= BIG_PROJECT else "reason.scale"
+            currency = str(G.graph.get("currency") or "CNY")
+            reasons.append(text(key, lang, value=format_money(r["output"], lang, currency)))
+        elif k == "proximity":
+            reasons.append(text("reason.proximity", lang, anchor=name(r["near"]), km=round(r["dist"])))
+    rd = nodes[d["region"]] if d.get("region") in G else {}
+    ov = d.get("output_value")
+    firm = TargetFirm(f, str(d.get("name") or ""), str(d.get("name_en") or ""), d.get("region"),
+                      None if ov is None else float(ov), d.get("credit_code"), d.get("source"),
+                      str(rd.get("name") or ""), str(rd.get("name_en") or ""))
+    return Target(rank, firm, tuple(segments), tuple(idx.ref(a) for a in r["anchors"]), score,
+                  comp, tuple(reasons))
+
+
+def rank_targets(
+    G: nx.MultiDiGraph,
+    anchors: Sequence[str],
+    *,
+    region: str,
+    depth: int = 2,
+    top: int | None = 20,
+    weights: Mapping[str, float] | None = None,
+    chain: str | None = None,
+    min_output: float | None = None,
+    lang: Lang = "zh",
+    threshold: float = 0.5,
+) -> list[Target]:
+    """Firms elsewhere that make a gap segment of an anchor, best first.
+
+    Parameters
+    ----------
+    G
+        A model graph holding the anchors, their suppliers, the local firms and
+        every firm in the segments within ``depth`` of the anchors, e.g.
+        ``store.context(anchors=..., segments=..., region=..., external=True)``.
+    anchors
+        Ids of the anchor firms.
+    region
+        Id of the home region.
+    depth
+        Largest FEEDS distance from an anchor's segments.
+    top
+        Number of targets returned; ``None`` for all.
+    weights
+        Weights of some score components; the others keep
+        :data:`DEFAULT_WEIGHTS`.
+    chain
+        Only gaps in segments of this chain.
+    min_output
+        Only firms with a known output value of at least this much
+        (``1e10`` for 百亿 projects).
+    lang
+        Language of the reasons.
+    threshold
+        Local-share threshold under which an upstream segment is weak.
+
+    Returns
+    -------
+    targets
+        Ranked by score, ties by firm id; see the module docstring for the
+        score components.
+
+    Raises
+    ------
+    KeyError
+        If an anchor or ``region`` is not in ``G``.
+    ChainGraphError
+        For bad weights.
+
+    Examples
+    --------
+    An anchor cell maker in the county; two separator makers elsewhere, one of
+    which already supplies it. No local firm makes separator.
+
+    >>> from chaingraph.model import new_graph
+    >>> G = new_graph()
+    >>> G.add_node("cty", kind="region", name="County")
+    >>> G.add_node("far", kind="region", name="Elsewhere")
+    >>> G.add_node("sep", kind="segment", name="隔膜", name_en="separator", chain="li")
+    >>> G.add_node("cell", kind="segment", name="电芯", name_en="cell", chain="li")
+    >>> _ = G.add_edge("sep", "cell", rel="FEEDS")
+    >>> G.add_node("A", kind="firm", name="兰钧", name_en="Lanjun", region="cty", segments=("cell",))
+    >>> G.add_node("X", kind="firm", name="恩捷", name_en="SEMCORP", region="far", segments=("sep",))
+    >>> G.add_node("Y", kind="firm", name="星源", name_en="Senior", region="far", segments=("sep",))
+    >>> _ = G.add_edge("X", "A", key="sep", rel="SUPPLIES")
+    >>> ts = rank_targets(G, ["A"], region="cty", lang="en")
+    >>> [(t.rank, t.firm.id, t.score) for t in ts]
+    [(1, 'X', 0.5), (2, 'Y', 0.2)]
+    >>> ts[0].reasons
+    ('already supplies separator to Lanjun', 'fills the missing upstream separator link of Lanjun')
+    """
+    idx = _Index(G, region)
+    return _rank(idx, anchors, depth=depth, top=top, weights=weights, chain=chain, min_output=min_output,
+                 lang=lang, threshold=threshold)[0]
+
+
+def plan_targets(
+    G: nx.MultiDiGraph,
+    anchors: Sequence[str],
+    *,
+    region: str,
+    budget: int,
+    quotas: Mapping[str, int] | None = None,
+    depth: int = 2,
+    threshold: float = 0.5,
+    weights: Mapping[str, float] | None = None,
+    what_if: Sequence[str] = (),
+    lang: Lang = "zh",
+) -> Plan:
+    """A portfolio of ``budget`` targets that closes the most gap weight.
+
+    Parameters
+    ----------
+    G
+        As for :func:`rank_targets`.
+    anchors
+        Ids of the anchor firms.
+    region
+        Id of the home region.
+    budget
+        Number of targets to pick.
+    quotas
+        Chain id to the least number of picks in that chain (a pick counts for
+        every chain of its gap segments).
+    depth, threshold, weights, lang
+        As for :func:`rank_targets`.
+    what_if
+        Firms taken as already local: their gaps are closed before planning
+        and they are never picked.
+
+    Returns
+    -------
+    plan
+        The picks in order with their gains, the objective (gap weight closed,
+        see the module docstring) and each anchor's summary before and after.
+
+    Raises
+    ------
+    ChainGraphError
+        If the quotas add up to more than the budget, or the budget is negative.
+
+    Examples
+    --------
+    Two separator makers and one electrolyte maker elsewhere; with a budget of
+    2 the plan takes one of each rather than both separator makers. Each
+    segment then has one local maker: no longer missing, but still weak.
+
+    >>> from chaingraph.model import new_graph
+    >>> G = new_graph()
+    >>> G.add_node("cty", kind="region", name="County")
+    >>> G.add_node("far", kind="region", name="Elsewhere")
+    >>> for s in ("sep", "ely", "cell"):
+    ...     G.add_node(s, kind="segment", name=s, chain="li")
+    >>> _ = G.add_edge("sep", "cell", rel="FEEDS")
+    >>> _ = G.add_edge("ely", "cell", rel="FEEDS")
+    >>> G.add_node("A", kind="firm", name="A", region="cty", segments=("cell",))
+    >>> G.add_node("X", kind="firm", name="X", region="far", segments=("sep",), output_value=9e9)
+    >>> G.add_node("Y", kind="firm", name="Y", region="far", segments=("sep",), output_value=8e9)
+    >>> G.add_node("Z", kind="firm", name="Z", region="far", segments=("ely",), output_value=1e8)
+    >>> p = plan_targets(G, ["A"], region="cty", budget=2)
+    >>> [(pk.target.firm.id, pk.gain) for pk in p.picks]
+    [('X', 1.0), ('Z', 1.0)]
+    >>> (p.before["A"].missing, p.before["A"].weak), (p.after["A"].missing, p.after["A"].weak)
+    ((2, 0), (0, 2))
+    """
+    if budget < 0:
+        msg = f"budget is {budget}; give a number of targets >= 0"
+        raise ChainGraphError(msg)
+    quotas = {c: int(k) for c, k in (quotas or {}).items()}
+    if sum(quotas.values()) > budget:
+        msg = (f"the quotas add up to {sum(quotas.values())}, more than the budget of {budget}; "
+               "raise --budget or lower a --quota")
+        raise ChainGraphError(msg)
+    base_idx = _Index(G, region)
+    anchors = list(dict.fromkeys(anchors))
+    before = {a: _gaps_indexed(base_idx, a, depth=depth, threshold=threshold, what_if=()).summary
+              for a in anchors}
+    idx = base_idx.with_local(what_if) if what_if else base_idx
+    targets, gaps = _rank(idx, anchors, depth=depth, top=None, weights=weights, chain=None, min_output=None,
+                          lang=lang, threshold=threshold, exclude=what_if)
+    gap_w = {s: sum(GAP_BASE[(st, dr)] * sw for st, dr, sw in sharing.values())
+             for s, sharing in gaps.by_segment.items()}
+    count: dict[str, int] = {}
+    owed = {c: k for c, k in quotas.items() if k > 0}
+    unmet: dict[str, int] = {}
+    left = list(targets)
+    picks: list[PlanPick] = []
+    objective = 0.0
+    while len(picks) < budget and left:
+        restrict = bool(owed) and sum(owed.values()) >= budget - len(picks)
+        best: tuple[float, float, str] | None = None
+        best_i = -1
+        for i, t in enumerate(left):
+            if restrict and not owed.keys() & set(t.chains):
+                continue
+            gain = sum(gap_w[s.id] * DIMINISHING ** count.get(s.id, 0) for s in t.segments)
+            key = (-gain, -t.score, t.firm.id)
+            if best is None or key < best:
+                best, best_i = key, i
+        if best is None:
+            # no candidate left in the chains still owed: those quotas cannot be met,
+            # so the remaining slots go to the best of the rest
+            unmet.update(owed)
+            owed = {}
+            continue
+        t = left.pop(best_i)
+        for s in t.segments:
+            count[s.id] = count.get(s.id, 0) + 1
+        for c in t.chains:
+            if c in owed:
+                owed[c] -= 1
+                if owed[c] <= 0:
+                    del owed[c]
+        objective += -best[0]
+        picks.append(PlanPick(len(picks) + 1, t, -best[0], t.chains))
+    unmet.update(owed)
+    local_after = list(what_if) + [p.target.firm.id for p in picks]
+    after_idx = base_idx.with_local(local_after)
+    after = {a: _gaps_indexed(after_idx, a, depth=depth, threshold=threshold, what_if=()).summary
+             for a in anchors}
+    return Plan(
+        region=base_idx.region_ref(), budget=budget, quotas=quotas, picks=tuple(picks), objective=objective,
+        gap_weight=sum(gap_w.values()), before=before, after=after,
+        what_if=tuple(base_idx.ref(f) for f in dict.fromkeys(what_if)), unmet_quotas=unmet,
+    )
