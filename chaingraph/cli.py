@@ -181,7 +181,216 @@ def generate_cmd(out_dir: str, firms: str, links_per_firm: int, chains: int, see
         s = generate_dataset(out_dir, firms=n, links_per_firm=links_per_firm, chains=chains, seed=seed,
                              progress=progress)
     click.echo(f"wrote {s['name']} to {s['path']} (home region {s['home_region']})")
-    click.echo(f"firms {s['firms']:,} ({s['anchors']:,} anchors, {s['local_firms']:,} local), links {s['links']:,}, "
-               f"chains {s['chains']}, segments {s['segments']}, segment links {s['segment_links']}, "
-               f"regions {s['regions']}")
+    click.echo(f"firms {s['firms']:,} ({s['anchors']:,} anchors, {s['local_firms']:,} local), "
+               f"links {s['links']:,}, chains {s['chains']}, segments {s['segments']}, "
+               f"segment links {s['segment_links']}, regions {s['regions']}")
     click.echo(f"{s['bytes'] / 1e6:,.1f} MB in {len(s['files'])} files, {s['seconds']:.1f} s")
+
+
+# -- analysis commands: gaps, targets, plan, demo (issue 4) ----------------------------------------
+
+ANALYSIS_FORMATS = ["table", "json", "csv"]
+DEPTH = click.option("--depth", default=2, show_default=True, type=click.IntRange(min=0), metavar="N",
+                     help="Largest FEEDS distance from the anchor's segments.")
+REGION = click.option("--region", default=None, metavar="ID",
+                      help="Home region id (default: the dataset's home_region).")
+THRESHOLD = click.option("--threshold", default=0.5, show_default=True, type=click.FloatRange(0, 1),
+                         help="Local share of anchor supply under which an upstream segment is weak.")
+OUTPUT = click.option("-o", "--output", default=None, metavar="PATH", help="Write to PATH instead of stdout.")
+WHAT_IF = click.option("--what-if", "what_if", default=None, metavar="FIRM,...",
+                       help="Recompute as if these firms (ids or names, comma-separated) were local.")
+WEIGHTS = click.option("--weights", default=None, metavar="C=W,...",
+                       help="Score weights, e.g. supplies_anchor=3,scale=0 (others keep their defaults).")
+PROFILE = click.option("--profile", default=None, type=click.Path(dir_okay=False), metavar="TOML",
+                       help="A TOML file of score weights; --weights overrides it.")
+
+
+def _split_firms(spec: str | None) -> list[str]:
+    return [p.strip() for p in (spec or "").replace("，", ",").split(",") if p.strip()]
+
+
+def _emit(content: str, output: str | None) -> None:
+    """Print ``content`` or write it to ``output`` (UTF-8)."""
+    if output:
+        from pathlib import Path
+
+        Path(output).write_text(content if content.endswith("\n") else content + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(content)
+
+
+def _open(source: str, encoding: str | None, silent: bool) -> Any:
+    from chaingraph.store import open_store
+
+    with progress_bar("loading", silent=silent) as progress:
+        return open_store(source, encoding=encoding, progress=progress)
+
+
+@cli.command(name="gaps")
+@click.argument("source")
+@click.option("--anchor", default=None, metavar="FIRM",
+              help="Anchor firm id or name (default: every anchor of the region, with the chain map).")
+@DEPTH
+@REGION
+@THRESHOLD
+@WHAT_IF
+@click.option("--format", "fmt", type=click.Choice(ANALYSIS_FORMATS), default="table", show_default=True)
+@OUTPUT
+@LANG
+@ENCODING
+@SILENT
+@reports_errors
+def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, threshold: float,
+             what_if: str | None, fmt: str, output: str | None, lang: str, encoding: str | None,
+             silent: bool) -> None:
+    """Chain gaps around an anchor: missing, weak and covered segments upstream and downstream.
+
+    \b
+    Example:
+        chaingraph gaps datasets/jiashan --anchor 兰钧新能源 --depth 2
+        chaingraph gaps datasets/jiashan --format json -o gaps.json
+    """
+    from chaingraph import reports
+    from chaingraph.export_tables import csv_text, gap_rows
+
+    store = _open(source, encoding, silent)
+    try:
+        data = reports.gap_report(store, anchor=anchor, depth=depth, region=region, threshold=threshold,
+                                  what_if=_split_firms(what_if))
+    finally:
+        store.close()
+    if fmt == "json":
+        _emit(json.dumps(data, ensure_ascii=False, indent=2), output)
+    elif fmt == "csv":
+        _emit(csv_text(*gap_rows(data, lang=lang)), output)  # type: ignore[arg-type]
+    else:
+        _emit(reports.render_gaps(data, lang=lang), output)  # type: ignore[arg-type]
+
+
+@cli.command(name="targets")
+@click.argument("source")
+@click.option("--anchor", "anchors", multiple=True, metavar="FIRM",
+              help="Anchor firm id or name; repeat for several (default: every anchor of the region).")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=0), metavar="N",
+              help="Number of targets; 0 for all.")
+@click.option("--chain", default=None, metavar="ID", help="Only gaps in this chain.")
+@click.option("--min-output", default=None, type=float, metavar="X",
+              help="Only firms with output value >= X (1e10 for 百亿 projects).")
+@WEIGHTS
+@PROFILE
+@DEPTH
+@REGION
+@THRESHOLD
+@click.option("--format", "fmt", type=click.Choice([*ANALYSIS_FORMATS, "xlsx"]), default="table",
+              show_default=True, help="xlsx needs -o.")
+@OUTPUT
+@LANG
+@ENCODING
+@SILENT
+@reports_errors
+def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | None, min_output: float | None,
+                weights: str | None, profile: str | None, depth: int, region: str | None, threshold: float,
+                fmt: str, output: str | None, lang: str, encoding: str | None, silent: bool) -> None:
+    """Rank firms elsewhere that could fill the gaps around the anchors, with reasons.
+
+    \b
+    Example:
+        chaingraph targets datasets/jiashan --top 20 --lang en
+        chaingraph targets datasets/jiashan --format xlsx -o targets.xlsx
+    """
+    from chaingraph import reports
+    from chaingraph.export_tables import csv_text, target_rows, write_target_table
+
+    if fmt == "xlsx" and not output:
+        raise click.UsageError("--format xlsx writes a file; give it with -o targets.xlsx")
+    w = reports.load_weights(weights, profile)
+    store = _open(source, encoding, silent)
+    try:
+        rep = reports.target_report(store, anchors=anchors, depth=depth, region=region, top=top or None,
+                                    chain=chain, min_output=min_output, weights=w, threshold=threshold,
+                                    lang=lang)  # type: ignore[arg-type]
+    finally:
+        store.close()
+    if fmt == "json":
+        _emit(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2), output)
+    elif fmt in ("csv", "xlsx") and output:
+        from pathlib import Path
+
+        path = Path(output)
+        if path.suffix.lower() != f".{fmt}":
+            path = path.with_suffix(f".{fmt}")
+        write_target_table(rep.targets, path, lang=lang, gaps=rep.gaps)  # type: ignore[arg-type]
+        click.echo(f"wrote {path}", err=True)
+    elif fmt == "csv":
+        click.echo(csv_text(*target_rows(rep.targets, lang=lang)), nl=False)  # type: ignore[arg-type]
+    else:
+        _emit(reports.render_targets(rep, lang=lang), output)  # type: ignore[arg-type]
+
+
+@cli.command(name="plan")
+@click.argument("source")
+@click.option("--budget", required=True, type=click.IntRange(min=0), metavar="N", help="Number of targets to pick.")
+@click.option("--quota", "quotas", multiple=True, metavar="CHAIN=K",
+              help="At least K picks in chain CHAIN; repeat for several chains.")
+@click.option("--anchor", "anchors", multiple=True, metavar="FIRM",
+              help="Anchor firm id or name; repeat for several (default: every anchor of the region).")
+@WHAT_IF
+@WEIGHTS
+@PROFILE
+@DEPTH
+@REGION
+@THRESHOLD
+@click.option("--format", "fmt", type=click.Choice(ANALYSIS_FORMATS), default="table", show_default=True)
+@OUTPUT
+@LANG
+@ENCODING
+@SILENT
+@reports_errors
+def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[str, ...], what_if: str | None,
+             weights: str | None, profile: str | None, depth: int, region: str | None, threshold: float,
+             fmt: str, output: str | None, lang: str, encoding: str | None, silent: bool) -> None:
+    """Pick BUDGET targets that together close the most gap weight, honouring per-chain quotas.
+
+    \b
+    Example:
+        chaingraph plan datasets/jiashan --budget 20 --quota li=10 --quota digital=10
+        chaingraph plan datasets/jiashan --budget 5 --what-if 恩捷股份
+    """
+    from chaingraph import reports
+    from chaingraph.export_tables import csv_text, target_rows
+
+    q = reports.parse_quotas(quotas)
+    w = reports.load_weights(weights, profile)
+    store = _open(source, encoding, silent)
+    try:
+        plan = reports.plan_report(store, budget=budget, quotas=q, anchors=anchors, depth=depth, region=region,
+                                   threshold=threshold, weights=w, what_if=_split_firms(what_if),
+                                   lang=lang)  # type: ignore[arg-type]
+    finally:
+        store.close()
+    if fmt == "json":
+        _emit(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2), output)
+    elif fmt == "csv":
+        _emit(csv_text(*target_rows([p.target for p in plan.picks], lang=lang)), output)  # type: ignore[arg-type]
+    else:
+        _emit(reports.render_plan(plan, lang=lang), output)  # type: ignore[arg-type]
+
+
+@cli.command(name="demo")
+@click.option("--out", "out_dir", default="chaingraph-demo", show_default=True, metavar="DIR",
+              help="Folder to write into.")
+@click.option("--source", default=None, metavar="FOLDER", help="Dataset folder (default: datasets/jiashan).")
+@LANG
+@reports_errors
+def demo_cmd(out_dir: str, source: str | None, lang: str) -> None:
+    """Run the whole job on the Jiashan demo data: gaps, targets (CSV, XLSX), plan and graph pages.
+
+    \b
+    Example:
+        chaingraph demo --out chaingraph-demo --lang zh
+    """
+    from chaingraph.reports import run_demo
+
+    for path in run_demo(out_dir, lang=lang, source=source):  # type: ignore[arg-type]
+        click.echo(str(path))

@@ -166,6 +166,8 @@ class _Table:
     columns: dict[str, pa.Array]
     lines: np.ndarray
     extra: list[str]
+    #: Some rows could not be read (and were reported): other files' references into it are not checked.
+    partial: bool = False
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -182,6 +184,7 @@ class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self._counts: dict[tuple[str, str], int] = {}
+        self._next_line: dict[tuple[str, str], int] = {}
 
     def add(self, file: str, line: int, message: str, *, column: str = "", hint: str = "",
             rule: str | None = None) -> None:
@@ -190,6 +193,17 @@ class _Checker:
         self._counts[key] = n
         if n <= MAX_PER_RULE:
             self.problems.append(Problem(file, line, column, message, hint))
+        else:
+            self._next_line.setdefault(key, line)
+
+    def more(self, file: str, rule: str, n: int, line: int) -> None:
+        """Count ``n`` more problems of ``rule`` without listing them; the first is on ``line``."""
+        if n <= 0:
+            return
+        key = (file, rule)
+        self._counts[key] = self._counts.get(key, 0) + n
+        if self._counts[key] > MAX_PER_RULE:
+            self._next_line.setdefault(key, line)
 
     def rows(self, table: _Table, mask: np.ndarray | pa.Array, column: str, message: str,
              hint: str = "", values: pa.Array | None = None) -> None:
@@ -204,11 +218,13 @@ class _Checker:
             self.add(table.file, int(table.lines[i]), message.format(value=cell), column=column,
                      hint=hint, rule=message)
         if len(idx) > MAX_PER_RULE:
-            self._counts[(table.file, message)] = len(idx)
+            self.more(table.file, message, len(idx) - MAX_PER_RULE, int(table.lines[idx[MAX_PER_RULE]]))
 
     def summary(self) -> list[Problem]:
+        """The problems listed, and one line per rule that had more than :data:`MAX_PER_RULE`."""
         extra = [
-            Problem(file, 0, "", f"... and {n - MAX_PER_RULE} more rows like: {rule.format(value='…')}")
+            Problem(file, self._next_line.get((file, rule), 0), "",
+                    f"... and {n - MAX_PER_RULE} more rows like: {rule.replace('{value!r}', '…')}")
             for (file, rule), n in sorted(self._counts.items()) if n > MAX_PER_RULE
         ]
         return self.problems + extra
@@ -220,8 +236,9 @@ def _decode(raw: bytes, file: str, encoding: str | None) -> tuple[bytes, str]:
         try:
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1 if isinstance(exc, UnicodeDecodeError) else 0
             msg = f"cannot read the file as {encoding}: {exc}"
-            raise DatasetError(file, 0, msg, hint="check --encoding, or leave it out to detect") from None
+            raise DatasetError(file, line, msg, hint="check --encoding, or leave it out to detect") from None
         return text.lstrip("\ufeff").encode("utf-8"), encoding
     if raw.startswith(b"\xef\xbb\xbf"):
         raw, enc = raw[3:], "utf-8-sig"
@@ -230,18 +247,40 @@ def _decode(raw: bytes, file: str, encoding: str | None) -> tuple[bytes, str]:
     try:
         raw.decode("utf-8")
         return raw, enc
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_error = exc.start
     try:
         return raw.decode("gb18030").encode("utf-8"), "gb18030"
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        msg = "the file is neither UTF-8 nor GB18030/GBK"
-        raise DatasetError(file, line, msg, hint="save it as UTF-8 CSV, or pass --encoding") from None
+        # A file whose text before the bad byte holds valid multi-byte UTF-8 is UTF-8 with a
+        # broken byte: point at that byte, not at where GB18030 first stumbled.
+        bad = utf8_error if enc == "utf-8-sig" or not raw[:utf8_error].isascii() else exc.start
+        line = raw.count(b"\n", 0, bad) + 1
+        msg = f"byte 0x{raw[bad]:02x} is neither UTF-8 nor GB18030/GBK"
+        raise DatasetError(file, line, msg, hint="save the file as UTF-8 CSV, or pass --encoding") from None
+
+
+def _physical_lines(data: bytes) -> int:
+    """Number of lines as an editor counts them (``\\n``, ``\\r\\n`` or a lone ``\\r`` ends one)."""
+    ends = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    return ends + (0 if data.endswith((b"\n", b"\r")) else 1)
+
+
+def _header(data: bytes) -> list[str]:
+    """The first CSV row of ``data``, read without decoding the whole file."""
+    end = 0
+    while True:
+        nl = data.find(b"\n", end)
+        end = len(data) if nl < 0 else nl + 1
+        # An odd number of quotes means a quoted header cell goes on past this newline.
+        if nl < 0 or data.count(b'"', 0, end) % 2 == 0:
+            break
+    return next(csv.reader(io.StringIO(data[:end].decode("utf-8"), newline="")), [])
 
 
 def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[str, ...],
               encoding: str | None, check: _Checker) -> _Table | None:
+    """Read one CSV file as strings; ``None`` (with the problem reported) if that is impossible."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -252,12 +291,16 @@ def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[s
     except DatasetError as exc:
         check.add(file, exc.line, str(exc.problem.message), hint=exc.hint)
         return None
+    del raw
     if not data.strip():
         check.add(file, 1, "the file is empty", hint="the first line must be the header: "
                   + ",".join(required))
         return None
-    text_head = data[: data.find(b"\n") + 1 if b"\n" in data else len(data)].decode("utf-8")
-    header = next(csv.reader(io.StringIO(text_head)), [])
+    try:
+        header = _header(data)
+    except csv.Error as exc:
+        check.add(file, 1, f"cannot parse the header: {exc}", hint="check the quotes on this line")
+        return None
     lookup = _alias_map(columns)
     names: list[str] = []
     extra: list[str] = []
@@ -290,6 +333,7 @@ def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[s
         bad_rows.append(row)
         return "skip"
 
+    table: pa.Table | None
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
@@ -298,30 +342,37 @@ def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[s
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False),
         )
-    except (pa.ArrowInvalid, pa.ArrowException) as exc:
-        check.add(file, 0, f"cannot parse the CSV: {str(exc).splitlines()[0]}",
-                  hint="open it in a spreadsheet and save it again as CSV")
-        return None
-    n = table.num_rows
-    if bad_rows or data.count(b"\n") - (0 if data.endswith(b"\n") else -1) != n + 1:
-        lines = _line_numbers(data, len(names), file, check)
-        if lines is None or len(lines) != n:
-            return None
+    except (pa.ArrowInvalid, pa.ArrowException):
+        table = None
+    partial = False
+    if table is not None and not bad_rows and _physical_lines(data) == table.num_rows + 1:
+        # The common case: one row per line, so row i is on line i + 2.
+        raw_cols = {name: table.column(name).combine_chunks() for name in names}
+        lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
     else:
-        lines = np.arange(2, n + 2, dtype=np.int64)
+        # Quoted newlines, blank lines or broken rows: read again with the csv module, which
+        # knows each row's line, so that values and line numbers come from one parser.
+        del table
+        parsed = _parse_slowly(data, names, file, check)
+        if parsed is None:
+            return None
+        raw_cols, lines, partial = parsed
     cols = {}
     for name in names:
-        col = pc.utf8_trim_whitespace(table.column(name).combine_chunks())
+        col = pc.utf8_trim_whitespace(raw_cols[name])
         cols[name] = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
-    log.debug("read %s (%s, %d rows)", file, enc, n)
-    return _Table(file, cols, lines, extra)
+    log.debug("read %s (%s, %d rows)", file, enc, len(lines))
+    return _Table(file, cols, lines, extra, partial)
 
 
-def _line_numbers(data: bytes, width: int, file: str, check: _Checker) -> np.ndarray | None:
-    """Line of each data row, by the csv module; reports rows of the wrong width."""
+def _parse_slowly(data: bytes, names: list[str], file: str,
+                  check: _Checker) -> tuple[dict[str, pa.Array], np.ndarray, bool] | None:
+    """Columns and line numbers by the csv module; rows of the wrong width are reported and left out."""
+    width = len(names)
     reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+    rows: list[list[str]] = []
     lines: list[int] = []
-    bad = False
+    partial = False
     start = 1
     try:
         for i, row in enumerate(reader):
@@ -329,16 +380,25 @@ def _line_numbers(data: bytes, width: int, file: str, check: _Checker) -> np.nda
             if i == 0 or not row:
                 continue
             if len(row) != width:
-                bad = True
-                check.add(file, line, f"expected {width} cells, found {len(row)}",
-                          hint="check for a stray or missing comma, or quote cells that contain commas",
-                          rule="expected cells")
+                partial = True
+                if start - line > 1:
+                    # The row ran over several lines: most likely a quote that is never closed.
+                    check.add(file, line, f"expected {width} cells, found {len(row)} in a row that runs on "
+                              f"to line {start - 1}", hint="check the quotes: a quoted cell may be unclosed",
+                              rule="expected cells")
+                else:
+                    check.add(file, line, f"expected {width} cells, found {len(row)}",
+                              hint="check for a stray or missing comma, or quote cells that contain commas",
+                              rule="expected cells")
                 continue
+            rows.append(row)
             lines.append(line)
     except csv.Error as exc:
         check.add(file, start, f"cannot parse the CSV: {exc}", hint="check the quotes on this line")
         return None
-    return None if bad else np.asarray(lines, dtype=np.int64)
+    columns = list(zip(*rows)) if rows else [() for _ in names]
+    cols = {name: pa.array(col, pa.string()) for name, col in zip(names, columns)}
+    return cols, np.asarray(lines, dtype=np.int64), partial
 
 
 def _is_null(arr: pa.Array) -> np.ndarray:
@@ -385,7 +445,9 @@ def _number(t: _Table, check: _Checker, col: str, *, lo: float | None = 0.0, hi:
                hint="write digits, e.g. 1200000 or 1.2e6")
     good = pc.if_else(pa.array(ok), s, pa.scalar(None, pa.string()))
     values = np.asarray(pc.cast(good, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64) * mult
-    valid = ok & ~np.isnan(values)
+    huge = ok & (np.isinf(values) | (integer & (np.abs(values) >= 2.0 ** 63)))
+    check.rows(t, huge, col, f"{col} {{value!r}} is too large", hint="check the digits and the unit")
+    valid = ok & ~np.isnan(values) & ~huge
     if lo is not None:
         check.rows(t, valid & (values < lo), col, f"{col} {{value!r}} is below {lo:g}",
                    hint=f"{col} cannot be less than {lo:g}")
@@ -412,8 +474,10 @@ def _boolean(t: _Table, check: _Checker, col: str, *, default: bool | None) -> p
     return pa.array(np.where(is_true | is_false, is_true, default))
 
 
-def _ref(t: _Table, check: _Checker, col: str, known: pa.Array, what: str, hint: str,
+def _ref(t: _Table, check: _Checker, col: str, known: pa.Array | None, what: str, hint: str,
          values: pa.Array | None = None) -> None:
+    if known is None:
+        return
     arr = t.get(col) if values is None else values
     bad = ~np.asarray(pc.is_in(arr, known).to_numpy(zero_copy_only=False), dtype=bool) & ~_is_null(arr)
     check.rows(t, bad, col, f"unknown {what} {{value!r}}", hint=hint, values=arr)
@@ -441,12 +505,18 @@ def _toml(path: Path, file: str, check: _Checker) -> dict[str, Any]:
         check.add(file, line, f"cannot parse TOML: {text}", hint="check quotes and '=' signs")
         return {}
     for key in ("name", "home_region"):
-        if not isinstance(meta.get(key), str) or not meta.get(key):
+        if key not in meta or meta[key] == "":
             check.add(file, 0, f"missing {key}", hint=f'add a line like {key} = "..."')
-    meta.setdefault("currency", "CNY")
+    for key in ("name", "title", "description", "licence", "home_region", "currency"):
+        if key in meta and not isinstance(meta[key], str):
+            check.add(file, 0, f"{key} must be text, not {meta[key]!r}", hint=f'write {key} = "..." in quotes')
     sources = meta.get("sources", [])
     if isinstance(sources, str):
         meta["sources"] = [sources]
+    elif not isinstance(sources, list) or not all(isinstance(x, str) for x in sources):
+        check.add(file, 0, f"sources must be a list of text, not {sources!r}",
+                  hint='write sources = ["https://...", "..."]')
+    meta.setdefault("currency", "CNY")
     return meta
 
 
@@ -511,11 +581,13 @@ def _small(t: _Table | None, cols: tuple[str, ...]) -> list[dict[str, Any]]:
 def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
            check: _Checker) -> Dataset | None:
     R, C, S, SL, F, L = (tables[n] for n in FILES)
-    empty = pa.array([], pa.string())
-    region_ids = R.get("id") if R else empty
-    chain_ids = C.get("id") if C else empty
-    segment_ids = S.get("id") if S else empty
-    firm_ids = F.get("id") if F else empty
+
+    def known(t: _Table | None) -> pa.Array | None:
+        # References into a file that could not be read in full are not checked: its own
+        # problem is already reported, and every reference into it would look unknown.
+        return None if t is None or t.partial else t.get("id")
+
+    region_ids, chain_ids, segment_ids, firm_ids = known(R), known(C), known(S), known(F)
 
     regions: list[Region] = []
     if R is not None:
@@ -595,7 +667,8 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
         keep = np.asarray(pc.not_equal(flat, "").to_numpy(zero_copy_only=False), dtype=bool)
         flat_kept = flat.filter(pa.array(keep))
         parents = parents[keep]
-        unknown = ~np.asarray(pc.is_in(flat_kept, segment_ids).to_numpy(zero_copy_only=False), dtype=bool)
+        unknown = (np.zeros(len(flat_kept), dtype=bool) if segment_ids is None else
+                   ~np.asarray(pc.is_in(flat_kept, segment_ids).to_numpy(zero_copy_only=False), dtype=bool))
         if unknown.any():
             rows_t = _Table(F.file, {"segments": flat_kept}, F.lines[parents], [])
             check.rows(rows_t, unknown, "segments", "unknown segment {value!r}",
@@ -628,7 +701,7 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
                           .to_numpy(zero_copy_only=False), dtype=bool)
         check.rows(L, same, "customer", "firm {value!r} supplies itself", hint="delete the row")
         segment = pc.fill_null(L.get("segment"), "")
-        _link_duplicates(L, check, firm_ids, segment)
+        _link_duplicates(L, check, segment)
         links_table = pa.table({
             "supplier": L.get("supplier"), "customer": L.get("customer"), "segment": segment,
             "product": L.get("product"), "value": _number(L, check, "value"), "source": L.get("source"),
@@ -657,18 +730,18 @@ def _extra_json(F: _Table) -> pa.Array:
     return pa.array(out, pa.string())
 
 
-def _link_duplicates(L: _Table, check: _Checker, firm_ids: pa.Array, segment: pa.Array) -> None:
-    s = np.asarray(pc.fill_null(pc.index_in(L.get("supplier"), firm_ids), -1).to_numpy(zero_copy_only=False),
-                   dtype=np.int64)
-    c = np.asarray(pc.fill_null(pc.index_in(L.get("customer"), firm_ids), -1).to_numpy(zero_copy_only=False),
-                   dtype=np.int64)
-    g = np.asarray(pc.dictionary_encode(segment).indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    n_f = max(len(firm_ids), 1) + 1
-    n_g = int(g.max()) + 1 if len(g) else 1
-    key = ((s + 1) * n_f + (c + 1)) * n_g + g
-    valid = (s >= 0) & (c >= 0)
-    if not len(key):
+def _link_duplicates(L: _Table, check: _Checker, segment: pa.Array) -> None:
+    n = len(L)
+    if not n:
         return
+    ends = pc.dictionary_encode(pc.fill_null(pa.concat_arrays([L.get("supplier"), L.get("customer")]), ""))
+    codes = np.asarray(ends.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    s, c = codes[:n], codes[n:]
+    g = np.asarray(pc.dictionary_encode(segment).indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    n_f = len(ends.dictionary)
+    n_g = int(g.max()) + 1
+    key = (s * n_f + c) * n_g + g
+    valid = ~_is_null(L.get("supplier")) & ~_is_null(L.get("customer"))
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     dup = (first[inverse] != np.arange(len(key))) & valid
     for i in np.flatnonzero(dup)[:MAX_PER_RULE].tolist():
@@ -678,9 +751,9 @@ def _link_duplicates(L: _Table, check: _Checker, firm_ids: pa.Array, segment: pa
                   f"duplicate link {L.get('supplier')[i].as_py()} -> {L.get('customer')[i].as_py()}"
                   + (f" ({seg})" if seg else "") + f", first on line {int(L.lines[j])}",
                   hint="merge the rows, adding their values", rule="duplicate link")
-    n_dup = int(dup.sum())
-    if n_dup > MAX_PER_RULE:
-        check._counts[(L.file, "duplicate link")] = n_dup
+    rest = np.flatnonzero(dup)[MAX_PER_RULE:]
+    if len(rest):
+        check.more(L.file, "duplicate link", len(rest), int(L.lines[rest[0]]))
 
 
 def _cross_kind_ids(check: _Checker, folder: Path, tables: dict[str, _Table | None]) -> None:

@@ -207,6 +207,11 @@ class GapReport:
         """The missing and weak segments."""
         return tuple(s for s in self.segments if s.is_gap)
 
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Ids of the missing segments."""
+        return tuple(s.id for s in self.segments if s.status == "missing")
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "anchor": {**self.anchor.to_dict(), "segments": list(self.anchor_segments)},
@@ -597,11 +602,11 @@ def _chain_map(idx: _Index, reports: Sequence[GapReport]) -> tuple[ChainSummary,
     status: dict[str, Status] = {}
     reached: dict[str, list[str]] = {}
     for r in reports:
-        for s in r.segments:
-            reached.setdefault(s.id, []).append(r.anchor.id)
-            if s.id not in status or _WORST[s.status] > _WORST[status[s.id]]:
-                status[s.id] = s.status
-    chains = sorted({G.nodes[s].get("chain") for s in reached if s in G} - {None})
+        for row in r.segments:
+            reached.setdefault(row.id, []).append(r.anchor.id)
+            if row.id not in status or _WORST[row.status] > _WORST[status[row.id]]:
+                status[row.id] = row.status
+    chains = sorted({str(G.nodes[s]["chain"]) for s in reached if s in G and G.nodes[s].get("chain")})
     by_chain: dict[str, list[str]] = {c: [] for c in chains}
     for n, d in G.nodes(data=True):
         if d.get("kind") == "segment" and d.get("chain") in by_chain:

@@ -34,8 +34,9 @@ What is generated
   with clustered weights, and coordinates jittered around their region.
 * About ``firms * links_per_firm`` links, supplier to customer. Nine in ten go
   to a firm in a segment that the supplied segment FEEDS; customers are drawn
-  with weight sqrt(output value), so anchors have many suppliers. No link
-  repeats (supplier, customer, segment) and none joins a firm to itself.
+  with weight sqrt(output value), so anchors have many suppliers, and local
+  suppliers favour local customers. No link repeats (supplier, customer,
+  segment) and none joins a firm to itself.
 
 The output is a function of the options alone: the same options give
 byte-identical files. Firms and links are generated and written in chunks,
@@ -72,8 +73,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 FILES = ("dataset.toml", "regions.csv", "chains.csv", "segments.csv", "segment_links.csv", "firms.csv",
          "links.csv")
-FIRM_COLUMNS = ("id", "name", "name_en", "region", "segments", "anchor", "output_value", "employees", "listed",
-                "credit_code", "lat", "lon", "source")
+FIRM_COLUMNS = ("id", "name", "name_en", "region", "segments", "anchor", "output_value", "employees",
+                "listed", "credit_code", "lat", "lon", "source")
 LINK_COLUMNS = ("supplier", "customer", "segment", "product", "value", "source", "confidence")
 
 #: Firms per chunk of firms.csv, and (before deduplication) links per chunk of links.csv.
@@ -83,6 +84,8 @@ LINK_CHUNK = 250_000
 LOCAL_SHARE = 0.03  # share of firms in the home county and its towns and parks
 SECOND_SEGMENT_SHARE = 0.15
 FEEDS_SHARE = 0.9  # share of links that follow a FEEDS edge; the rest go to any firm
+OVERSAMPLE = 0.5  # extra customers drawn per link, to make up for duplicates
+LOCAL_BIAS = 0.3  # share of a local supplier's FEEDS links that go to a local customer, where there is one
 DEGREE_SHAPE = 1.5  # Lomax shape of supplier out-degrees: the smaller, the bigger the hubs
 MAX_DEGREE = 20_000
 TOWNS, PARKS = 5, 2
@@ -113,27 +116,27 @@ VOCABULARY: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
         ("光刻机", "lithography equipment", _U), ("刻蚀设备", "etching equipment", _U),
         ("芯片设计", "chip design", _M), ("EDA软件", "EDA software", _M), ("晶圆制造", "wafer fabrication", _M),
         ("掩膜版", "photomask", _M), ("封装", "packaging", _M), ("测试", "testing", _M),
-        ("封装基板", "packaging substrate", _M), ("图像传感器", "image sensors", _D),
-        ("功率器件", "power devices", _D), ("存储芯片", "memory chips", _D), ("消费电子", "consumer electronics", _D),
+        ("封装基板", "packaging substrate", _M), ("图像传感器", "image sensors", _D), ("功率器件", "power devices", _D),
+        ("存储芯片", "memory chips", _D), ("消费电子", "consumer electronics", _D),
         ("汽车电子", "automotive electronics", _D), ("通信设备", "communication equipment", _D))),
     ("光伏", "Photovoltaics", (
-        ("工业硅", "industrial silicon", _U), ("多晶硅", "polysilicon", _U), ("单晶硅棒", "monocrystalline ingot", _U),
-        ("石英坩埚", "quartz crucible", _U), ("银浆", "silver paste", _U), ("光伏玻璃", "PV glass", _U),
-        ("EVA胶膜", "EVA film", _U), ("光伏硅片", "PV wafer", _M), ("电池片", "solar cell", _M),
-        ("光伏组件", "PV module", _M), ("逆变器", "inverter", _M), ("支架", "mounting structure", _M),
-        ("背板", "backsheet", _M), ("接线盒", "junction box", _M), ("光伏电站", "PV power plant", _D),
-        ("分布式光伏", "distributed PV", _D), ("储能电站", "energy storage plant", _D),
-        ("运维服务", "operation and maintenance", _D), ("电网接入", "grid connection", _D),
-        ("光伏回收", "PV recycling", _D))),
+        ("工业硅", "industrial silicon", _U), ("多晶硅", "polysilicon", _U),
+        ("单晶硅棒", "monocrystalline ingot", _U), ("石英坩埚", "quartz crucible", _U), ("银浆", "silver paste", _U),
+        ("光伏玻璃", "PV glass", _U), ("EVA胶膜", "EVA film", _U), ("光伏硅片", "PV wafer", _M),
+        ("电池片", "solar cell", _M), ("光伏组件", "PV module", _M), ("逆变器", "inverter", _M),
+        ("支架", "mounting structure", _M), ("背板", "backsheet", _M), ("接线盒", "junction box", _M),
+        ("光伏电站", "PV power plant", _D), ("分布式光伏", "distributed PV", _D),
+        ("储能电站", "energy storage plant", _D), ("运维服务", "operation and maintenance", _D),
+        ("电网接入", "grid connection", _D), ("光伏回收", "PV recycling", _D))),
     ("新能源汽车", "New energy vehicles", (
         ("钢材", "steel", _U), ("铝合金", "aluminium alloy", _U), ("工程塑料", "engineering plastics", _U),
         ("稀土永磁", "rare-earth magnets", _U), ("汽车芯片", "automotive chips", _U),
         ("动力电池", "traction battery", _U), ("驱动电机", "drive motor", _M), ("电控系统", "motor controller", _M),
         ("车身", "body-in-white", _M), ("底盘", "chassis", _M), ("座椅", "seats", _M),
-        ("汽车线束", "wiring harness", _M), ("热管理系统", "thermal management", _M),
-        ("智能座舱", "smart cockpit", _M), ("自动驾驶系统", "autonomous driving system", _M),
-        ("整车制造", "vehicle assembly", _D), ("充电桩", "charging piles", _D), ("汽车销售", "vehicle sales", _D),
-        ("汽车后市场", "aftermarket", _D), ("换电服务", "battery swapping", _D))),
+        ("汽车线束", "wiring harness", _M), ("热管理系统", "thermal management", _M), ("智能座舱", "smart cockpit", _M),
+        ("自动驾驶系统", "autonomous driving system", _M), ("整车制造", "vehicle assembly", _D),
+        ("充电桩", "charging piles", _D), ("汽车销售", "vehicle sales", _D), ("汽车后市场", "aftermarket", _D),
+        ("换电服务", "battery swapping", _D))),
     ("生物医药", "Biopharmaceuticals", (
         ("医药中间体", "pharmaceutical intermediates", _U), ("原料药", "active pharmaceutical ingredients", _U),
         ("培养基", "cell culture media", _U), ("药用辅料", "pharmaceutical excipients", _U),
@@ -153,6 +156,10 @@ VOCABULARY: tuple[tuple[str, str, tuple[tuple[str, str, str], ...]], ...] = (
         ("产业用纺织品", "technical textiles", _D), ("品牌零售", "brand retail", _D), ("电商", "e-commerce", _D),
         ("服装出口", "apparel export", _D))),
 )
+
+#: The segment whose makers lead each vocabulary chain; the chain's first anchor makes it.
+CORE = {"锂电池": "电芯", "半导体": "晶圆制造", "光伏": "光伏组件", "新能源汽车": "整车制造", "生物医药": "生物药",
+        "纺织服装": "服装制造"}
 
 _COUNT = re.compile(r"(\d+(?:\.\d+)?)([km]?)")
 
@@ -196,6 +203,7 @@ class _Template:
     seg_chain: IntArray
     seg_stage: list[str]
     feeds: list[tuple[int, int, int]]  # from, to, weight in percent
+    core: list[int]  # per chain, the segment its first anchor makes
 
 
 def generate_dataset(
@@ -217,8 +225,9 @@ def generate_dataset(
     firms
         Number of firms (at least 1).
     links_per_firm
-        Mean number of customers per firm before duplicates are dropped; the
-        links file holds a few percent fewer rows than ``firms * links_per_firm``.
+        Mean number of customers per firm. The links file holds about
+        ``firms * links_per_firm`` rows, a few percent fewer in small datasets
+        where hub suppliers run out of distinct customers.
     chains
         Number of chain templates. The first six come from a realistic
         vocabulary, later ones get synthetic segment names.
@@ -330,7 +339,7 @@ def _rng(seed: int, *stream: int) -> np.random.Generator:
     return np.random.default_rng([seed, *stream])
 
 
-# --- regions and chain templates ------------------------------------------------------------------------------
+# --- regions and chain templates ----------------------------------------------------------------------------
 
 
 def _make_template(seed: int, n_chains: int) -> _Template:
@@ -358,7 +367,8 @@ def _make_template(seed: int, n_chains: int) -> _Template:
                 if home < 0:
                     home = index
                     for level, zh_word, en_word, letter, count in (
-                            ("town", "镇", "Town", "T", TOWNS), ("park", "产业园", "Industrial Park", "P", PARKS)):
+                            ("town", "镇", "Town", "T", TOWNS),
+                            ("park", "产业园", "Industrial Park", "P", PARKS)):
                         for t in range(1, count + 1):
                             tid = f"{kid}{letter}{t:02d}"
                             local_regions.append(add(
@@ -373,25 +383,30 @@ def _make_template(seed: int, n_chains: int) -> _Template:
     feeds: dict[tuple[int, int], None] = {}  # insertion-ordered set
     width = max(2, len(str(n_chains)))
     chain_mid: list[list[int]] = []  # midstream segments per chain, for cross-chain FEEDS
+    core: list[int] = []
     for c in range(n_chains):
         cid = f"C{c + 1:0{width}d}"
         n = int(rng.integers(12, 21))
         if c < len(VOCABULARY):
             zh, en, vocab = VOCABULARY[c]
-            chosen = _pick_segments(rng, [stage for _, _, stage in vocab], n)
+            must = next(i for i, item in enumerate(vocab) if item[0] == CORE[zh])
+            chosen = _pick_segments(rng, [stage for _, _, stage in vocab], n, keep=must)
             items = [vocab[i] for i in chosen]
+            at = chosen.index(must)
         else:
             zh, en = f"合成产业链{c + 1:0{width}d}", f"Synthetic chain {c + 1:0{width}d}"
             stages = [_U if i < round(0.3 * n) else _D if i >= n - round(0.3 * n) else _M for i in range(n)]
-            items = [(f"合成环节{c + 1:0{width}d}-{i + 1:02d}", f"Synthetic segment {c + 1:0{width}d}-{i + 1:02d}",
-                      stages[i]) for i in range(n)]
+            code = [f"{c + 1:0{width}d}-{i + 1:02d}" for i in range(n)]
+            items = [(f"合成环节{code[i]}", f"Synthetic segment {code[i]}", stages[i]) for i in range(n)]
+            at = max(i for i in range(n) if stages[i] == _M)
         chains.append((cid, zh, en))
         first = len(segments)
         for i, (szh, sen, stage) in enumerate(items):
             segments.append((f"S{c + 1:0{width}d}-{i + 1:02d}", cid, szh, sen, stage))
             seg_chain.append(c)
-        for pair in _chain_feeds(rng, [stage for _, _, stage in items]):
+        for pair in _chain_feeds(rng, [stage for _, _, stage in items], core=at):
             feeds[(first + pair[0], first + pair[1])] = None
+        core.append(first + at)
         chain_mid.append([first + i for i, item in enumerate(items) if item[2] == _M])
         if c > 0:
             # One input from the previous chain (chip -> automotive electronics...). FEEDS only go from
@@ -402,21 +417,26 @@ def _make_template(seed: int, n_chains: int) -> _Template:
     return _Template(
         regions=regions, home=home, local_regions=local_regions, counties=counties, chains=chains,
         segments=segments, seg_chain=np.array(seg_chain, dtype=np.int64),
-        seg_stage=[s[4] for s in segments], feeds=sorted((u, v, weights[(u, v)]) for u, v in feeds))
+        seg_stage=[s[4] for s in segments], feeds=sorted((u, v, weights[(u, v)]) for u, v in feeds),
+        core=core)
 
 
-def _pick_segments(rng: np.random.Generator, stages: list[str], n: int) -> list[int]:
-    """``n`` of the vocabulary's segments in order, keeping at least two of each stage."""
-    keep = list(range(len(stages)))
-    while len(keep) > n:
-        i = int(rng.integers(len(keep)))
-        if sum(stages[k] == stages[keep[i]] for k in keep) > 2:
-            del keep[i]
-    return keep
+def _pick_segments(rng: np.random.Generator, stages: list[str], n: int, *, keep: int) -> list[int]:
+    """``n`` of the vocabulary's segments in order, with ``keep`` and at least two of each stage."""
+    chosen = list(range(len(stages)))
+    while len(chosen) > n:
+        i = int(rng.integers(len(chosen)))
+        if chosen[i] != keep and sum(stages[k] == stages[chosen[i]] for k in chosen) > 2:
+            del chosen[i]
+    return chosen
 
 
-def _chain_feeds(rng: np.random.Generator, stages: list[str]) -> list[tuple[int, int]]:
-    """FEEDS edges within one chain whose segments are in upstream-to-downstream order."""
+def _chain_feeds(rng: np.random.Generator, stages: list[str], *, core: int) -> list[tuple[int, int]]:
+    """FEEDS edges within one chain whose segments are in upstream-to-downstream order.
+
+    The ``core`` segment (battery cell...) gets three or four inputs, so its anchors have a
+    supply chain worth analysing.
+    """
     n = len(stages)
     edges: set[tuple[int, int]] = set()
     for j in range(1, n):
@@ -427,7 +447,7 @@ def _chain_feeds(rng: np.random.Generator, stages: list[str]) -> list[tuple[int,
             continue
         earlier = np.arange(j)
         near = np.exp(-(j - earlier) / 3.0)  # inputs come mostly from the segments just before
-        m = min(j, int(rng.integers(1, 4)))
+        m = min(j, int(rng.integers(3, 5)) if j == core else int(rng.integers(1, 4)))
         for i in rng.choice(earlier, size=m, replace=False, p=near / near.sum()):
             edges.add((int(i), j))
     # Every upstream and midstream segment feeds something, so its firms have customers.
@@ -438,7 +458,9 @@ def _chain_feeds(rng: np.random.Generator, stages: list[str]) -> list[tuple[int,
     return sorted(edges)
 
 
-def _feeds_weights(rng: np.random.Generator, edges: list[tuple[int, int]], n: int) -> dict[tuple[int, int], int]:
+def _feeds_weights(
+    rng: np.random.Generator, edges: list[tuple[int, int]], n: int
+) -> dict[tuple[int, int], int]:
     """Weight of each FEEDS edge in percent; a segment's input weights sum to at most 95%."""
     inputs: dict[int, list[int]] = {}
     for u, v in edges:
@@ -458,7 +480,7 @@ def _feeds_weights(rng: np.random.Generator, edges: list[tuple[int, int]], n: in
     return weights
 
 
-# --- firms ------------------------------------------------------------------------------------------------------
+# --- firms --------------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -501,7 +523,8 @@ def _make_firms(seed: int, n: int, t: _Template) -> _Firms:
                                                                  p=county_weight / county_weight.sum())]
     local = rng.random(n) < LOCAL_SHARE
     local_choice = np.asarray([t.home, *t.local_regions], dtype=np.int64)
-    local_weight = np.array([3.0] + [1.0 if t.regions[r]["level"] == "town" else 2.0 for r in t.local_regions])
+    local_weight = np.array([3.0] + [1.0 if t.regions[r]["level"] == "town" else 2.0
+                                     for r in t.local_regions])
     local_region = local_choice[rng.choice(len(local_choice), size=n, p=local_weight / local_weight.sum())]
 
     # Anchors: about one per chain (more for big datasets), each in a well-fed mid/downstream segment.
@@ -512,7 +535,7 @@ def _make_firms(seed: int, n: int, t: _Template) -> _Firms:
     for a in range(n_anchors):
         c = a % len(t.chains)
         cands = [s for s in range(n_seg) if t.seg_chain[s] == c and t.seg_stage[s] != _U]
-        cands.sort(key=lambda s: (-in_degree[s], s))
+        cands.sort(key=lambda s: (s != t.core[c], -in_degree[s], s))
         anchor_segs.append(cands[(a // len(t.chains)) % len(cands)])
     primary[anchor_idx] = anchor_segs
     secondary[anchor_idx] = -1
@@ -558,7 +581,7 @@ def _make_firms(seed: int, n: int, t: _Template) -> _Firms:
                   listed=listed, gaps=sorted(gaps))
 
 
-# --- links ------------------------------------------------------------------------------------------------------
+# --- links --------------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -574,11 +597,13 @@ class _Pools:
     out: IntArray  # FEEDS targets with at least one firm
 
 
-def _pools(p: _Firms, t: _Template) -> _Pools:
+def _pools(p: _Firms, t: _Template, *, only: BoolArray | None = None) -> _Pools:
     n_seg = len(t.segments)
     two = p.secondary >= 0
     firm = np.concatenate([np.arange(p.primary.size), np.flatnonzero(two)])
     seg = np.concatenate([p.primary, p.secondary[two]])
+    if only is not None:
+        firm, seg = firm[only[firm]], seg[only[firm]]
     order = np.argsort(seg, kind="stable")
     firm, seg = firm[order], seg[order]
     # Big firms buy from more suppliers; the square root keeps anchors from taking every link.
@@ -606,9 +631,11 @@ def _out_degrees(seed: int, n: int, k: int, p: _Firms, t: _Template) -> IntArray
     reach = np.zeros(len(t.segments), dtype=np.int64)
     for u, v, _ in t.feeds:
         reach[u] += size[v]
+    # Firms at the end of a chain (vehicle makers, retailers) sell mostly to consumers, not to firms.
+    terminal = (reach == 0)[p.primary]
     reach = np.where(reach > 0, reach, n)[p.primary]
-    cap = np.minimum(MAX_DEGREE, np.maximum(1, reach // 3)).astype(np.float64)
-    want = rng.pareto(DEGREE_SHAPE, n)
+    cap = np.minimum(MAX_DEGREE, np.maximum(1, reach // 2)).astype(np.float64)
+    want = rng.pareto(DEGREE_SHAPE, n) * np.where(terminal, 0.2, 1.0)
     want *= k * n / max(want.sum(), 1e-12)
     # Give what the caps cut off to the uncapped suppliers, so the mean stays near ``k``.
     for _ in range(4):
@@ -625,7 +652,7 @@ def _out_degrees(seed: int, n: int, k: int, p: _Firms, t: _Template) -> IntArray
 
 def _write_links(path: Path, seed: int, p: _Firms, degree: IntArray, t: _Template, report: Progress,
                  n: int, total: int) -> int:
-    pools = _pools(p, t)
+    pools, local = _pools(p, t), _pools(p, t, only=p.local)
     n_seg = len(t.segments)
     seg_ids = pa.array([s[0] for s in t.segments])
     width = max(7, len(str(n)))
@@ -638,9 +665,11 @@ def _write_links(path: Path, seed: int, p: _Firms, degree: IntArray, t: _Templat
     with _CsvWriter(path, LINK_COLUMNS) as writer:
         for chunk, (lo, hi) in enumerate(zip(bounds[:-1], bounds[1:])):
             rng = _rng(seed, 4, chunk)
-            supplier = np.repeat(np.arange(lo, hi), degree[lo:hi])
+            # Draw more customers than needed, because some draws repeat a link and get dropped.
+            draws = degree[lo:hi] + np.ceil(OVERSAMPLE * degree[lo:hi]).astype(np.int64)
+            supplier = np.repeat(np.arange(lo, hi), draws)
             m = supplier.size
-            done += m
+            done += int(degree[lo:hi].sum())
             if m == 0:
                 continue
             sec = p.secondary[supplier]
@@ -651,16 +680,23 @@ def _write_links(path: Path, seed: int, p: _Firms, degree: IntArray, t: _Templat
             out = pools.out if pools.out.size else np.zeros(1, dtype=np.int64)
             target = np.where(follow, out[np.minimum(pick, out.size - 1)], -1)
             # Customers in the target segment, or (not following FEEDS) anywhere, weighted by size.
-            lo_pos = np.where(follow, pools.start[np.maximum(target, 0)], 0)
-            hi_pos = np.where(follow, pools.end[np.maximum(target, 0)], pools.firm.size)
-            cum0 = np.where(lo_pos > 0, pools.cum[np.maximum(lo_pos - 1, 0)], 0.0)
-            x = cum0 + rng.random(m) * (pools.cum[hi_pos - 1] - cum0)
-            pos = np.clip(np.searchsorted(pools.cum, x, side="right"), lo_pos, hi_pos - 1)
-            customer = pools.firm[pos]
+            u = rng.random(m)
+            customer = _draw(pools, target, u)
+            # Clusters trade among themselves: some local suppliers sell to local customers.
+            near = follow & p.local[supplier] & (rng.random(m) < LOCAL_BIAS)
+            near[near] = (local.end - local.start)[target[near]] > 0
+            customer[near] = _draw(local, target[near], u[near])
 
             keep = customer != supplier
             key = (supplier[keep] * n + customer[keep]) * n_seg + seg[keep]
             key = np.unique(key)  # sorted, so the file is in supplier, customer, segment order
+            # Keep a random ``degree`` of each supplier's distinct links (all of them if fewer).
+            sup_k = key // (n * n_seg)
+            order = np.lexsort((rng.random(key.size), sup_k))  # shuffles within each supplier's run
+            rank = np.arange(key.size) - np.searchsorted(sup_k, sup_k[order], side="left")
+            keep = np.zeros(key.size, dtype=bool)
+            keep[order] = rank < degree[sup_k[order]]
+            key = key[keep]
             seg_k = key % n_seg
             pair = key // n_seg
             sup_k, cus_k = pair // n, pair % n
@@ -668,14 +704,24 @@ def _write_links(path: Path, seed: int, p: _Firms, degree: IntArray, t: _Templat
                                              * rng.uniform(0.002, 0.05, key.size))).astype(np.int64)
             confidence = np.round(rng.uniform(0.5, 1.0, key.size), 2)
             empty = pa.nulls(key.size, pa.string())
-            writer.write([_ids("F", sup_k + 1, width), _ids("F", cus_k + 1, width), seg_ids.take(seg_k), empty,
-                          pa.array(value), empty, pa.array(confidence)])
+            writer.write([_ids("F", sup_k + 1, width), _ids("F", cus_k + 1, width), seg_ids.take(seg_k),
+                          empty, pa.array(value), empty, pa.array(confidence)])
             written += key.size
             report(done, total)
     return written
 
 
-# --- writing ----------------------------------------------------------------------------------------------------
+def _draw(pools: _Pools, target: IntArray, u: FloatArray) -> IntArray:
+    """A firm of segment ``target`` (any firm where it is -1) for each ``u`` in [0, 1), weighted by size."""
+    lo = np.where(target >= 0, pools.start[np.maximum(target, 0)], 0)
+    hi = np.where(target >= 0, pools.end[np.maximum(target, 0)], pools.firm.size)
+    cum0 = np.where(lo > 0, pools.cum[np.maximum(lo - 1, 0)], 0.0)
+    x = cum0 + u * (pools.cum[hi - 1] - cum0)
+    firm: IntArray = pools.firm[np.clip(np.searchsorted(pools.cum, x, side="right"), lo, hi - 1)]
+    return firm
+
+
+# --- writing ------------------------------------------------------------------------------------------------
 
 
 class _CsvWriter:

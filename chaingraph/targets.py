@@ -228,6 +228,7 @@ class Plan:
     after: dict[str, GapSummary]
     what_if: tuple[FirmRef, ...] = ()
     unmet_quotas: dict[str, int] = field(default_factory=dict)
+    anchors: tuple[FirmRef, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -239,8 +240,8 @@ class Plan:
             "picks": [p.to_dict() for p in self.picks],
             "what_if": [f.to_dict() for f in self.what_if],
             "anchors": [
-                {"id": a, "before": self.before[a].to_dict(), "after": self.after[a].to_dict()}
-                for a in self.before
+                {**a.to_dict(), "before": self.before[a.id].to_dict(), "after": self.after[a.id].to_dict()}
+                for a in self.anchors
             ],
             "unmet_quotas": dict(self.unmet_quotas),
         }
@@ -248,8 +249,8 @@ class Plan:
 
 # -- weights -------------------------------------------------------------------------------------
 
-def _checked(weights: Mapping[str, Any], where: str) -> dict[str, float]:
-    out = dict(DEFAULT_WEIGHTS)
+def _checked(weights: Mapping[str, Any], where: str, base: Mapping[str, float] | None = None) -> dict[str, float]:
+    out = dict(DEFAULT_WEIGHTS if base is None else base)
     for k, v in weights.items():
         if k not in DEFAULT_WEIGHTS:
             msg = f"unknown score component {k!r} in {where}; use one of: {', '.join(COMPONENTS)}"
@@ -269,8 +270,11 @@ def _checked(weights: Mapping[str, Any], where: str) -> dict[str, float]:
     return out
 
 
-def parse_weights(spec: str) -> dict[str, float]:
-    """Weights from ``"component=weight,..."``, the others left at their defaults.
+def parse_weights(spec: str, *, base: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Weights from ``"component=weight,..."``, the others taken from ``base``.
+
+    ``base`` defaults to :data:`DEFAULT_WEIGHTS` (pass a profile's weights to
+    override some of them on the command line).
 
     Raises
     ------
@@ -292,7 +296,7 @@ def parse_weights(spec: str) -> dict[str, float]:
             msg = f"weight {part.strip()!r} has no '='; write component=weight, e.g. supplies_anchor=3"
             raise ChainGraphError(msg)
         pairs[key.strip()] = value.strip()
-    return _checked(pairs, "--weights")
+    return _checked(pairs, "--weights", base)
 
 
 def weights_from_toml(text_: str, *, name: str = "the weights profile") -> dict[str, float]:
@@ -384,7 +388,7 @@ def _rank(
     for f, d in G.nodes(data=True):
         if d.get("kind") != "firm" or f in anchor_set or f in excluded or idx.is_local(f):
             continue
-        segs = [s for s in (d.get("segments") or ()) if s in gaps.by_segment]
+        segs = sorted(s for s in (d.get("segments") or ()) if s in gaps.by_segment)
         if not segs:
             continue
         ov = d.get("output_value")
@@ -484,10 +488,9 @@ def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any]
         if k == "supplies_anchor":
             parts = []
             for a in sorted(r["supplied"]):
-                segs = r["supplied"][a]
+                segs = r["supplied"][a] or r["segs"]  # an unkeyed link: name the gap segments it makes
                 parts.append(text("reason.supplies_anchor", lang, anchor=name(a),
-                                  segment=join([name(s) for s in segs], lang) if segs
-                                  else text("products", lang)))
+                                  segment=join([name(s) for s in segs], lang)))
             reasons.append("; ".join(parts) if lang == "en" else "；".join(parts))
         elif k == "supplies_peers":
             peer = min(r["peers"])
@@ -729,4 +732,5 @@ def plan_targets(
         region=base_idx.region_ref(), budget=budget, quotas=quotas, picks=tuple(picks), objective=objective,
         gap_weight=sum(gap_w.values()), before=before, after=after,
         what_if=tuple(base_idx.ref(f) for f in dict.fromkeys(what_if)), unmet_quotas=unmet,
+        anchors=tuple(base_idx.ref(a) for a in anchors),
     )

@@ -1,0 +1,431 @@
+"""What the analysis commands do, one function per command, on a :class:`~chaingraph.store.GraphStore`.
+
+Each function resolves the names it is given, picks the home region, fetches
+the context graph from the store once and runs the analyses of
+:mod:`chaingraph.gaps` and :mod:`chaingraph.targets`. The ``render_*``
+functions turn results into the plain-text tables the CLI prints.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from chaingraph.errors import ChainGraphError
+from chaingraph.gaps import GapReport, find_gaps, find_region_gaps
+from chaingraph.i18n import Lang, action_label, format_money, header, join, status_label, text
+from chaingraph.model import segment_distances
+from chaingraph.store import GraphStore
+from chaingraph.targets import Plan, Target, parse_weights, plan_targets, rank_targets, weights_from_toml
+
+__all__ = [
+    "TargetReport",
+    "gap_report",
+    "target_report",
+    "plan_report",
+    "run_demo",
+    "load_weights",
+    "parse_quotas",
+    "render_gaps",
+    "render_targets",
+    "render_plan",
+    "DEMO_DATASET",
+]
+
+logger = logging.getLogger(__name__)
+
+#: The demo dataset, next to the package in a source checkout.
+DEMO_DATASET = Path(__file__).resolve().parent.parent / "datasets" / "jiashan"
+
+
+@dataclass(frozen=True)
+class TargetReport:
+    """Ranked targets with the gap reports they came from (for the second sheet of a table)."""
+
+    region: dict[str, str]
+    targets: tuple[Target, ...]
+    gaps: tuple[dict[str, Any], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"region": dict(self.region), "targets": [t.to_dict() for t in self.targets]}
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+def _home_region(store: GraphStore, template: nx.MultiDiGraph, region: str | None) -> str:
+    r = region or store.metadata().get("home_region")
+    if not r:
+        msg = "the dataset has no home_region; pass --region with a region id from regions.csv"
+        raise ChainGraphError(msg)
+    if r not in template or template.nodes[r].get("kind") != "region":
+        ids = [n for n, d in template.nodes(data=True) if d.get("kind") == "region"]
+        by_name = [n for n in ids if r in (template.nodes[n].get("name"), template.nodes[n].get("name_en"))]
+        if by_name:
+            return str(by_name[0])
+        close = difflib.get_close_matches(str(r), ids, n=5, cutoff=0.5)
+        msg = f"no region with id {r!r}; " + (
+            f"did you mean: {', '.join(close)}" if close else "pass a region id from regions.csv")
+        raise ChainGraphError(msg)
+    return str(r)
+
+
+def _anchors(store: GraphStore, names: Sequence[str], region: str) -> list[str]:
+    if names:
+        return list(dict.fromkeys(store.resolve_firm(n) for n in names))
+    found = store.anchors(region)
+    if not found:
+        msg = (f"no anchor firms in region {region!r}; mark them with anchor=true in firms.csv "
+               "or name one with --anchor")
+        raise ChainGraphError(msg)
+    return found
+
+
+def _segments(store: GraphStore, template: nx.MultiDiGraph, anchors: Sequence[str], depth: int) -> set[str]:
+    out: set[str] = set()
+    for a in anchors:
+        out.update(segment_distances(template, store.firm(a).get("segments") or (), depth=depth))
+    return out
+
+
+def _add_firms(store: GraphStore, G: nx.MultiDiGraph, firms: Collection[str]) -> None:
+    """Add firms the context left out (what-if firms elsewhere), without their links."""
+    for f in firms:
+        if f not in G:
+            attrs = dict(store.firm(f))
+            attrs.setdefault("kind", "firm")
+            G.add_node(f, **attrs)
+
+
+def _check_depth(depth: int) -> None:
+    if depth < 0:
+        msg = f"depth is {depth}; give a number of FEEDS steps >= 0"
+        raise ChainGraphError(msg)
+
+
+def load_weights(spec: str | None = None, profile: str | Path | None = None) -> dict[str, float] | None:
+    """Weights from a TOML profile file, then ``spec`` (``a=3,b=1``) on top; ``None`` if neither."""
+    base = None
+    if profile is not None:
+        path = Path(profile)
+        try:
+            content = path.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            msg = f"cannot read the weights profile {path}: {exc.strerror}; check the path"
+            raise ChainGraphError(msg) from None
+        base = weights_from_toml(content, name=str(path))
+    if spec:
+        return parse_weights(spec, base=base)
+    return base
+
+
+def parse_quotas(specs: Sequence[str]) -> dict[str, int]:
+    """``["li=10", "digital=10"]`` to ``{"li": 10, "digital": 10}``.
+
+    Examples
+    --------
+    >>> parse_quotas(["li=10", "digital = 5"])
+    {'li': 10, 'digital': 5}
+    """
+    out: dict[str, int] = {}
+    for spec in specs:
+        for part in spec.split(","):
+            chain, sep, k = part.partition("=")
+            try:
+                n = int(k.strip())
+            except ValueError:
+                n = -1
+            if not sep or not chain.strip() or n < 0:
+                msg = f"quota {part!r} is not chain=K with K a whole number >= 0; write e.g. --quota li=10"
+                raise ChainGraphError(msg)
+            out[chain.strip()] = n
+    return out
+
+
+def _check_chains(template: nx.MultiDiGraph, chains: Collection[str]) -> None:
+    ids = sorted(n for n, d in template.nodes(data=True) if d.get("kind") == "chain")
+    for c in chains:
+        if c not in ids:
+            msg = f"no chain with id {c!r}; use one of: {', '.join(ids)}"
+            raise ChainGraphError(msg)
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+def gap_report(
+    store: GraphStore,
+    *,
+    anchor: str | None = None,
+    depth: int = 2,
+    region: str | None = None,
+    threshold: float = 0.5,
+    what_if: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The gaps around ``anchor`` (a firm id or name), or around every anchor of the region.
+
+    Returns the JSON shape of :meth:`chaingraph.gaps.GapReport.to_dict`, or
+    without ``anchor`` ``{"region", "depth", "anchors": [...], "chains": [...]}``.
+    """
+    _check_depth(depth)
+    template = store.template()
+    R = _home_region(store, template, region)
+    anchors = _anchors(store, [anchor] if anchor else [], R)
+    wi = [store.resolve_firm(w) for w in what_if]
+    G = store.context(anchors=anchors, segments=_segments(store, template, anchors, depth), region=R,
+                      external=False)
+    _add_firms(store, G, wi)
+    if anchor:
+        return find_gaps(G, anchors[0], region=R, depth=depth, threshold=threshold, what_if=wi).to_dict()
+    return find_region_gaps(G, anchors, region=R, depth=depth, threshold=threshold, what_if=wi).to_dict()
+
+
+def target_report(
+    store: GraphStore,
+    *,
+    anchors: Sequence[str] = (),
+    depth: int = 2,
+    region: str | None = None,
+    top: int | None = 20,
+    chain: str | None = None,
+    min_output: float | None = None,
+    weights: Mapping[str, float] | None = None,
+    threshold: float = 0.5,
+    lang: Lang = "zh",
+) -> TargetReport:
+    """Ranked targets for ``anchors`` (ids or names; all anchors of the region by default)."""
+    _check_depth(depth)
+    template = store.template()
+    R = _home_region(store, template, region)
+    if chain:
+        _check_chains(template, [chain])
+    ids = _anchors(store, anchors, R)
+    G = store.context(anchors=ids, segments=_segments(store, template, ids, depth), region=R, external=True)
+    targets = rank_targets(G, ids, region=R, depth=depth, top=top, weights=weights, chain=chain,
+                           min_output=min_output, lang=lang, threshold=threshold)
+    gaps = find_region_gaps(G, ids, region=R, depth=depth, threshold=threshold)
+    return TargetReport(gaps.region, tuple(targets), tuple(a.to_dict() for a in gaps.anchors))
+
+
+def plan_report(
+    store: GraphStore,
+    *,
+    budget: int,
+    quotas: Mapping[str, int] | None = None,
+    anchors: Sequence[str] = (),
+    depth: int = 2,
+    region: str | None = None,
+    threshold: float = 0.5,
+    weights: Mapping[str, float] | None = None,
+    what_if: Sequence[str] = (),
+    lang: Lang = "zh",
+) -> Plan:
+    """A portfolio of ``budget`` targets for the region's anchors (see :func:`chaingraph.targets.plan_targets`)."""
+    _check_depth(depth)
+    template = store.template()
+    R = _home_region(store, template, region)
+    if quotas:
+        _check_chains(template, quotas)
+    ids = _anchors(store, anchors, R)
+    wi = [store.resolve_firm(w) for w in what_if]
+    G = store.context(anchors=ids, segments=_segments(store, template, ids, depth), region=R, external=True)
+    _add_firms(store, G, wi)
+    return plan_targets(G, ids, region=R, budget=budget, quotas=quotas, depth=depth, threshold=threshold,
+                        weights=weights, what_if=wi, lang=lang)
+
+
+def run_demo(
+    out_dir: str | Path = "chaingraph-demo",
+    *,
+    lang: Lang = "zh",
+    source: str | Path | None = None,
+    budget: int = 10,
+    top: int = 50,
+) -> list[Path]:
+    """Run every analysis on the demo dataset and write the results into ``out_dir``.
+
+    Writes ``gaps-<anchor>.json`` per anchor, ``gaps-region.json``,
+    ``targets.csv``, ``targets.xlsx``, ``plan.json`` and, when
+    :mod:`chaingraph.export_html` is available, ``graph-<anchor>.html`` and
+    ``chain-map.html``. Returns the paths written, in that order.
+    """
+    from chaingraph.export_tables import write_target_table
+    from chaingraph.store import open_store
+
+    src = Path(source) if source is not None else DEMO_DATASET
+    if not src.exists() and source is None:
+        src = Path("datasets") / "jiashan"
+    if not src.exists():
+        msg = f"the demo dataset {src} is missing; run from a chaingraph checkout or pass --source FOLDER"
+        raise ChainGraphError(msg)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    store = open_store(str(src))
+    try:
+        template = store.template()
+        R = _home_region(store, template, None)
+        anchors = _anchors(store, [], R)
+        depth = 2
+        G = store.context(anchors=anchors, segments=_segments(store, template, anchors, depth), region=R,
+                          external=True)
+        region_gaps = find_region_gaps(G, anchors, region=R, depth=depth)
+        for rep in region_gaps.anchors:
+            written.append(_write_json(out / f"gaps-{rep.anchor.id}.json", rep.to_dict()))
+        written.append(_write_json(out / "gaps-region.json", region_gaps.to_dict()))
+        targets = rank_targets(G, anchors, region=R, depth=depth, top=top, lang=lang)
+        gap_dicts = [a.to_dict() for a in region_gaps.anchors]
+        for suffix in ("csv", "xlsx"):
+            written.append(write_target_table(targets, out / f"targets.{suffix}", lang=lang, gaps=gap_dicts))
+        chains = sorted({c for t in targets for c in t.chains})
+        quota = budget // (2 * len(chains)) if chains else 0
+        plan = plan_targets(G, anchors, region=R, budget=budget, quotas={c: quota for c in chains if quota},
+                            depth=depth, lang=lang)
+        written.append(_write_json(out / "plan.json", plan.to_dict()))
+        written += _write_pages(G, out, R, region_gaps.anchors, targets, region_gaps.to_dict(), lang, depth)
+    finally:
+        store.close()
+    return written
+
+
+def _write_json(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def _write_pages(G: nx.MultiDiGraph, out: Path, region: str, reports: Sequence[GapReport],
+                 targets: Sequence[Target], region_gaps: dict[str, Any], lang: Lang, depth: int) -> list[Path]:
+    try:
+        from chaingraph import export_html
+    except ImportError:  # the HTML export is optional for the demo
+        return []
+    write_html = getattr(export_html, "write_html", None)
+    write_chain_map = getattr(export_html, "write_chain_map", None)
+    # export_html reads targets as mappings of ids; hand it exactly that
+    flat: list[dict[str, Any]] = [{"firm": t.firm.id, "score": t.score, "reasons": list(t.reasons),
+             "anchors": [a.id for a in t.anchors], "segments": [s.id for s in t.segments]} for t in targets]
+    written: list[Path] = []
+    if write_html is not None:
+        for rep in reports:
+            mine = [f for f in flat if rep.anchor.id in f["anchors"]]
+            path = out / f"graph-{rep.anchor.id}.html"
+            write_html(G, path, anchor=rep.anchor.id, gaps=list(rep.missing), targets=mine, region=region,
+                       lang=lang, depth=depth)
+            written.append(path)
+    if write_chain_map is not None:
+        status = {s["id"]: s["status"] for c in region_gaps.get("chains", []) for s in c["segments"]}
+        path = out / "chain-map.html"
+        write_chain_map(G, path, region=region, targets=flat, status=status, lang=lang)
+        written.append(path)
+    return written
+
+
+# -- text rendering ------------------------------------------------------------------------------
+
+def _pct(x: float | None, lang: Lang) -> str:
+    return text("none", lang) if x is None else f"{x:.0%}"
+
+
+def _summary_line(summary: Mapping[str, Any], lang: Lang) -> str:
+    return text("summary", lang, segments=summary["segments"], covered=summary["covered"],
+                weak=summary["weak"], missing=summary["missing"],
+                completeness=_pct(summary["completeness"], lang),
+                local_supply_ratio=_pct(summary["local_supply_ratio"], lang))
+
+
+def _name(d: Mapping[str, Any], lang: Lang) -> str:
+    if lang == "en":
+        return str(d.get("name_en") or d.get("name") or d.get("id") or "")
+    return str(d.get("name") or d.get("name_en") or d.get("id") or "")
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A plain table with columns padded to their display width (CJK characters count 2)."""
+    import unicodedata
+
+    def width(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+    widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def _render_one(rep: Mapping[str, Any], lang: Lang) -> str:
+    title = text("title.gaps", lang, anchor=_name(rep["anchor"], lang), region=_name(rep["region"], lang),
+                 depth=rep["depth"])
+    cols = ["segment", "chain", "direction", "distance", "status", "action", "local_firms",
+            "suppliers_local", "suppliers_external", "local_share", "single_source"]
+    rows = []
+    for s in rep["segments"]:
+        sup = s["anchor_suppliers"]
+        rows.append([
+            _name(s, lang), str(s["chain"] or ""), text(f"direction.{s['direction']}", lang), str(s["distance"]),
+            status_label(s["status"], lang), action_label(s["action"], lang), str(len(s["local_firms"])),
+            str(len(sup["local"])), str(len(sup["external"])), _pct(s["local_share"], lang),
+            text("single_source", lang) if s["single_source"] else "",
+        ])
+    parts = [title, _table([header(c, lang) for c in cols], rows), _summary_line(rep["summary"], lang)]
+    wi = rep.get("what_if")
+    if wi:
+        parts.append(text("what_if", lang, firms=join([_name(f, lang) for f in wi["firms"]], lang)))
+        parts.append(f"  {text('before', lang)}: {_summary_line(wi['before'], lang)}")
+        parts.append(f"  {text('after', lang)}: {_summary_line(wi['after'], lang)}")
+    return "\n".join(parts)
+
+
+def render_gaps(report: Mapping[str, Any], *, lang: Lang = "zh") -> str:
+    """A gap report (the dict of :func:`gap_report`) as text tables."""
+    if "anchor" in report:
+        return _render_one(report, lang)
+    parts = [_render_one(a, lang) for a in report["anchors"]]
+    for c in report.get("chains", []):
+        title = text("title.region", lang, region=_name(report["region"], lang)) + f" — {_name(c, lang)}"
+        rows = [[_name(s, lang), text(f"stage.{s['stage']}", lang), status_label(s["status"], lang),
+                 str(s["local_firms"]), ", ".join(s["anchors"])] for s in c["segments"]]
+        parts.append(title + "\n" + _table(
+            [header("segment", lang), header("stage", lang), header("status", lang),
+             header("local_firms", lang), header("anchors", lang)], rows))
+    return "\n\n".join(parts)
+
+
+def _target_row(t: Target, lang: Lang) -> list[str]:
+    sep = "；" if lang == "zh" else "; "
+    ov = t.firm.output_value
+    return [str(t.rank), _name(t.firm.to_dict(), lang), join([_name(s.to_dict(), lang) for s in t.segments], lang),
+            join([_name(a.to_dict(), lang) for a in t.anchors], lang), f"{t.score:.3f}",
+            format_money(ov, lang) if ov else "", sep.join(t.reasons)]
+
+
+def render_targets(report: TargetReport, *, lang: Lang = "zh") -> str:
+    """Ranked targets as a text table."""
+    cols = ["rank", "firm", "segments", "anchors", "score", "output_value", "reasons"]
+    title = text("title.targets", lang, region=_name(report.region, lang))
+    return title + "\n" + _table([header(c, lang) for c in cols], [_target_row(t, lang) for t in report.targets])
+
+
+def render_plan(plan: Plan, *, lang: Lang = "zh") -> str:
+    """A plan: its picks, then each anchor's summary before and after."""
+    cols = ["order", "firm", "segments", "anchors", "gain", "score", "chain"]
+    rows = [[str(p.order), _name(p.target.firm.to_dict(), lang),
+             join([_name(s.to_dict(), lang) for s in p.target.segments], lang),
+             join([_name(a.to_dict(), lang) for a in p.target.anchors], lang), f"{p.gain:.3f}",
+             f"{p.target.score:.3f}", ", ".join(p.chains)] for p in plan.picks]
+    parts = [text("title.plan", lang, budget=plan.budget), _table([header(c, lang) for c in cols], rows)]
+    if plan.what_if:
+        parts.append(text("what_if", lang, firms=join([_name(f.to_dict(), lang) for f in plan.what_if], lang)))
+    names = {a.id: _name(a.to_dict(), lang) for a in plan.anchors}
+    for a in plan.before:
+        parts.append(names.get(a, a))
+        parts.append(f"  {text('before', lang)}: {_summary_line(plan.before[a].to_dict(), lang)}")
+        parts.append(f"  {text('after', lang)}: {_summary_line(plan.after[a].to_dict(), lang)}")
+    for c, n in plan.unmet_quotas.items():
+        parts.append(text("quota_unmet", lang, chain=c, n=n))
+    return "\n".join(parts)

@@ -1,0 +1,164 @@
+"""The validate and info commands through click's CliRunner: exit codes and exact text."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from chaingraph import __version__
+from chaingraph.cli import cli
+
+INFO_ZH = """\
+Tiny example (tiny) from {path}
+home region: 嘉善县 (js)
+counts: firms 4, links 3, segments 6, segment_links 5, chains 1, regions 6, anchors 1
+chains (1):
+  li: 锂电池 (6 segments)
+anchors (1):
+  lanjun: 兰钧新能源, 嘉善县, segments cell
+regions (6): country 1, province 2, city 1, county 1, town 1
+"""
+INFO_EN = """\
+Tiny example (tiny) from {path}
+home region: Jiashan (js)
+counts: firms 4, links 3, segments 6, segment_links 5, chains 1, regions 6, anchors 1
+chains (1):
+  li: Lithium battery (6 segments)
+anchors (1):
+  lanjun: Lanjun New Energy, Jiashan, segments cell
+regions (6): country 1, province 2, city 1, county 1, town 1
+"""
+
+
+def invoke(*args: str, ok: bool = True):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=not ok)
+
+
+def test_validate_ok(tiny_path):
+    result = invoke("validate", str(tiny_path))
+    assert result.exit_code == 0
+    assert result.output == f"{tiny_path}: OK (4 firms, 3 links, 6 segments, 1 chains, 6 regions)\n"
+
+
+def test_validate_gbk_with_encoding(make_dataset, tiny_path):
+    folder = make_dataset(firms_csv=(tiny_path.parent / "firms_gbk.csv").read_bytes())
+    assert invoke("validate", str(folder)).exit_code == 0
+    result = invoke("validate", str(folder), "--encoding", "gb18030")
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_broken(make_dataset):
+    folder = make_dataset(
+        firms_csv="id,name,region,segments\nlanjun,兰钧,js,cell\nlanjun,兰钧二,zz,\n",
+        links_csv=None)
+    result = invoke("validate", str(folder), ok=False)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.output == (
+        f"{folder}/firms.csv:3: duplicate id 'lanjun', first on line 2 (ids must be unique; merge or rename the rows)\n"
+        f"{folder}/firms.csv:3: unknown region 'zz' (use an id from regions.csv)\n"
+        "Error: 2 problems found; nothing was loaded\n")
+
+
+def test_validate_one_problem(make_dataset):
+    folder = make_dataset(links_csv="supplier,customer\nlanjun,lanjun\n")
+    result = invoke("validate", str(folder), ok=False)
+    assert result.exit_code == 1
+    assert result.output == (f"{folder}/links.csv:2: firm 'lanjun' supplies itself (delete the row)\n"
+                             "Error: 1 problem found; nothing was loaded\n")
+
+
+def test_validate_no_such_folder(tmp_path):
+    result = invoke("validate", str(tmp_path / "nope"), ok=False)
+    assert result.exit_code == 1
+    assert result.output == (f"{tmp_path / 'nope'}: no such folder "
+                             "(give the folder that holds dataset.toml and firms.csv)\n"
+                             "Error: 1 problem found; nothing was loaded\n")
+
+
+def test_info_zh(tiny_path):
+    result = invoke("info", str(tiny_path), "--silent")
+    assert result.exit_code == 0
+    assert result.output == INFO_ZH.format(path=tiny_path)
+
+
+def test_info_en(tiny_path):
+    result = invoke("info", str(tiny_path), "--silent", "--lang", "en")
+    assert result.exit_code == 0
+    assert result.output == INFO_EN.format(path=tiny_path)
+
+
+def test_info_progress_goes_to_stderr(tiny_path):
+    result = invoke("info", str(tiny_path), "--lang", "en")
+    assert result.exit_code == 0
+    assert result.stdout == INFO_EN.format(path=tiny_path)
+
+
+def test_info_json(tiny_path):
+    import json
+
+    result = invoke("info", str(tiny_path), "--silent", "--format", "json")
+    assert result.exit_code == 0
+    info = json.loads(result.output)
+    assert info["counts"]["firms"] == 4
+    assert info["anchors"][0]["id"] == "lanjun"
+    assert info["dataset"]["source"] == str(tiny_path)
+
+
+def test_info_broken(make_dataset):
+    folder = make_dataset(regions_csv="id,name,parent\ncn,中国,cn\n")
+    result = invoke("info", str(folder), "--silent", ok=False)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.output.endswith("Error: 8 problems found; nothing was loaded\n")
+    assert f"{folder}/regions.csv:2: the region tree has a cycle: cn > cn " \
+           "(a region cannot be inside itself; fix one parent)\n" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    ((), "Missing argument 'SOURCE'"),
+    (("--lang", "fr"), "Invalid value for '--lang'"),
+    (("--format", "xml"), "Invalid value for '--format'"),
+    (("--bogus",), "No such option: --bogus"),
+])
+def test_info_usage_errors(tiny_path, args, message):
+    argv = ["info", *args] if not args else ["info", str(tiny_path), *args]
+    result = invoke(*argv, ok=False)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert result.output.startswith("Usage: ")
+
+
+def test_validate_usage_error():
+    result = invoke("validate", ok=False)
+    assert result.exit_code == 2
+    assert "Missing argument 'SOURCE'" in result.output
+
+
+def test_unknown_command():
+    result = invoke("frobnicate", ok=False)
+    assert result.exit_code == 2
+    assert "No such command 'frobnicate'" in result.output
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.output == f"chaingraph, version {__version__}\n"
+
+
+def test_python_m_help():
+    proc = subprocess.run([sys.executable, "-m", "chaingraph", "--help"], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "Usage:" in proc.stdout and "validate" in proc.stdout and "info" in proc.stdout
+
+
+def test_python_m_validate_exit_code(make_dataset):
+    folder = make_dataset(chains_csv=None)
+    proc = subprocess.run([sys.executable, "-m", "chaingraph", "validate", str(folder)], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    assert proc.stderr.endswith("Error: 1 problem found; nothing was loaded\n")

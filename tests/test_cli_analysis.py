@@ -1,0 +1,161 @@
+"""The gaps, targets, plan and demo commands, run through click's CliRunner on tests/data/tiny.
+
+tiny: anchor lanjun (cell, Jiashan); jscathode (cathode) in a town of Jiashan supplies it 3e8; shsep (separator,
+Shanghai) supplies it 1e8; shev (ev, pack, Shanghai) buys its cells. FEEDS: ore -0.6-> cathode -0.4-> cell,
+separator -0.1-> cell, cell -0.7-> pack -0.3-> ev.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chaingraph.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = str(ROOT / "tests" / "data" / "tiny")
+
+
+def run(*args, code=0):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=code != 0)
+    assert result.exit_code == code, result.output
+    return result
+
+
+def test_gaps_json():
+    data = json.loads(run("gaps", TINY, "--anchor", "兰钧新能源", "--format", "json", "--silent").stdout)
+    assert data["anchor"]["id"] == "lanjun" and data["region"]["id"] == "js" and data["depth"] == 2
+    got = {s["id"]: (s["direction"], s["distance"], s["status"], s["action"]) for s in data["segments"]}
+    assert got == {
+        "cell": ("own", 0, "covered", None),
+        "cathode": ("upstream", 1, "weak", "strengthen"),   # one local firm
+        "separator": ("upstream", 1, "missing", "fill"),
+        "ore": ("upstream", 2, "missing", "fill"),
+        "pack": ("downstream", 1, "missing", "extend"),
+        "ev": ("downstream", 2, "missing", "extend"),
+    }
+    # weights 1 + 0.4 + 0.1 + 0.6 + 0.7 + 0.3 = 3.1, covered 1; local supply 3e8 of 4e8
+    assert data["summary"] == {"segments": 6, "covered": 1, "weak": 1, "missing": 4,
+                               "completeness": round(1 / 3.1, 4), "local_supply_ratio": 0.75}
+
+
+def test_gaps_what_if_table():
+    out = run("gaps", TINY, "--anchor", "lanjun", "--what-if", "shsep", "--silent", "--lang", "en").stdout
+    assert "Chain gaps around Lanjun New Energy (Jiashan, depth 2)" in out
+    assert "If Shanghai Separator were local:" in out
+    assert "after: 6 segments: 1 covered, 2 weak, 3 missing; completeness 32%; local supply ratio 100%" in out
+
+
+def test_gaps_region_and_csv(tmp_path):
+    data = json.loads(run("gaps", TINY, "--format", "json", "--silent").stdout)
+    assert [a["anchor"]["id"] for a in data["anchors"]] == ["lanjun"]
+    assert [s["id"] for s in data["chains"][0]["segments"]] == ["cathode", "ore", "separator", "cell", "ev", "pack"]
+    out = tmp_path / "g.csv"
+    run("gaps", TINY, "--anchor", "lanjun", "--format", "csv", "-o", str(out), "--silent")
+    rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
+    assert rows[0][0] == "链主" and len(rows) == 7
+
+
+def test_unknown_anchor_exits_1_with_close_matches():
+    r = run("gaps", TINY, "--anchor", "lanjn", "--silent", code=1)
+    assert r.output == "Error: no firm with id or name 'lanjn'; did you mean: lanjun\n"
+    r = run("targets", TINY, "--anchor", "兰钧", "--silent", code=1)
+    assert "did you mean: 兰钧新能源" in r.output
+
+
+def test_unknown_region_and_chain():
+    assert "no region with id 'mars'" in run("gaps", TINY, "--region", "mars", "--silent", code=1).output
+    assert "no chain with id 'x'; use one of: li" in run("targets", TINY, "--chain", "x", "--silent", code=1).output
+
+
+def test_targets_json_en():
+    data = json.loads(run("targets", TINY, "--format", "json", "--lang", "en", "--silent").stdout)
+    assert data["region"]["id"] == "js"
+    t1, t2 = data["targets"]
+    assert (t1["rank"], t1["firm"]["id"], t2["firm"]["id"]) == (1, "shsep", "shev")
+    assert t1["firm"] == {"id": "shsep", "name": "上海隔膜", "name_en": "Shanghai Separator", "region": "sh",
+                          "output_value": 2e9}
+    assert t1["reasons"][0] == "already supplies Separator to Lanjun New Energy"
+    assert t1["components"]["supplies_anchor"] == 1.0
+    # shev: ev and pack are missing downstream gaps: 0.8 with one anchor
+    assert t2["components"]["gap_severity"] == 0.8
+
+
+def test_targets_weights_and_profile(tmp_path):
+    data = json.loads(run("targets", TINY, "--format", "json", "--weights", "scale=10", "--silent").stdout)
+    assert [t["firm"]["id"] for t in data["targets"]] == ["shev", "shsep"]
+    prof = tmp_path / "w.toml"
+    prof.write_text("[weights]\nscale = 10\n", encoding="utf-8")
+    data = json.loads(run("targets", TINY, "--format", "json", "--profile", str(prof), "--weights",
+                          "scale=0", "--silent").stdout)
+    assert [t["firm"]["id"] for t in data["targets"]] == ["shsep", "shev"]
+    assert "unknown score component 'speed'" in run("targets", TINY, "--weights", "speed=1", code=1).output
+
+
+def test_targets_csv_xlsx(tmp_path):
+    out = run("targets", TINY, "--format", "csv", "--silent", "--lang", "en").stdout
+    assert out.splitlines()[0].startswith("Rank,Firm id,Firm,Segments")
+    assert run("targets", TINY, "--format", "xlsx", "--silent", code=2).exit_code == 2
+    path = tmp_path / "t.xlsx"
+    run("targets", TINY, "--format", "xlsx", "-o", str(path), "--silent")
+    from openpyxl import load_workbook
+
+    assert load_workbook(path).sheetnames == ["招商目标", "产业链缺口"]
+    run("targets", TINY, "--format", "csv", "-o", str(tmp_path / "t.csv"), "--silent")
+    assert (tmp_path / "t.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_targets_min_output():
+    data = json.loads(run("targets", TINY, "--format", "json", "--min-output", "1e10", "--silent").stdout)
+    assert [t["firm"]["id"] for t in data["targets"]] == ["shev"]
+
+
+def test_plan():
+    data = json.loads(run("plan", TINY, "--budget", "2", "--format", "json", "--silent").stdout)
+    # shev fills pack (0.8 * 0.7) and ev (0.8 * 0.3) = 0.8; shsep separator 1.0 * 0.1
+    assert [(p["firm"]["id"], p["gain"]) for p in data["picks"]] == [("shev", 0.8), ("shsep", 0.1)]
+    a = data["anchors"][0]
+    assert a["before"]["completeness"] == round(1 / 3.1, 4)
+    assert a["after"]["completeness"] == round(2 / 3.1, 4)   # cell, pack, ev covered; separator weak
+    out = run("plan", TINY, "--budget", "1", "--quota", "li=1", "--lang", "en", "--silent").stdout
+    assert "Recruitment portfolio (budget 1)" in out and "Shanghai EV" in out
+    assert "more than the budget" in run("plan", TINY, "--budget", "0", "--quota", "li=1", code=1).output
+    assert "--quota li=10" in run("plan", TINY, "--budget", "1", "--quota", "li", code=1).output
+
+
+def test_demo(tmp_path):
+    out = tmp_path / "demo"
+    lines = run("demo", "--out", str(out), "--source", TINY).stdout.splitlines()
+    names = [p.rsplit("/", 1)[-1] for p in lines]
+    assert names[:5] == ["gaps-lanjun.json", "gaps-region.json", "targets.csv", "targets.xlsx", "plan.json"]
+    assert all((out / n).exists() for n in names)
+    plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
+    assert plan["budget"] == 10 and len(plan["picks"]) == 2
+
+
+@pytest.mark.parametrize("command", ["gaps", "targets", "plan", "demo"])
+def test_help_has_an_example(command):
+    out = run(command, "--help").stdout
+    assert "Example:" in out and f"chaingraph {command}" in out
+
+
+def test_worked_example_of_docs_analysis():
+    """The numbers of the worked example in docs/analysis.md."""
+    data = json.loads(run("targets", TINY, "--format", "json", "--silent").stdout)
+    shsep, shev = data["targets"]
+    assert shsep["score"] == pytest.approx(0.5974, abs=5e-5) and shev["score"] == pytest.approx(0.3198, abs=5e-5)
+    assert shsep["components"]["scale"] == 0.3769 and shsep["components"]["proximity"] == 0.5971
+    assert shev["components"]["proximity"] == 0.5978
+    data = json.loads(run("gaps", TINY, "--anchor", "lanjun", "--what-if", "shsep", "--format", "json",
+                          "--silent").stdout)
+    assert data["what_if"]["after"] == {"segments": 6, "covered": 1, "weak": 2, "missing": 3,
+                                        "completeness": 0.3226, "local_supply_ratio": 1.0}
+    data = json.loads(run("plan", TINY, "--budget", "2", "--format", "json", "--silent").stdout)
+    assert data["anchors"][0]["after"] == {"segments": 6, "covered": 3, "weak": 2, "missing": 1,
+                                           "completeness": 0.6452, "local_supply_ratio": 1.0}
+    doc = (ROOT / "docs" / "analysis.md").read_text(encoding="utf-8")
+    for number in ("0.3226", "0.5974", "0.3198", "0.6452", "0.3769", "0.5971", "0.5978"):
+        assert number in doc

@@ -1,0 +1,239 @@
+"""Offline HTML pages: escaping, no network URL, node counts, the node cap."""
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from chaingraph.errors import UnknownFirmError
+from chaingraph.export_html import chain_map_data, page_data, write_chain_map, write_html
+from chaingraph.model import new_graph
+
+XSS = "<img src=x onerror=alert(1)>"
+XSS_REASON = "</script><script>alert(2)</script>"
+
+# A URL the page would *load*: src/href attributes, CSS url()/@import, or JS fetches of http(s).
+LOADED_URL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import"""
+                        r"""|fetch\(\s*["']https?:|XMLHttpRequest""", re.I)
+
+
+def hand_graph() -> nx.MultiDiGraph:
+    """One chain ore -> cathode -> cell -> pack around the anchor A (cell) in county js.
+
+    Local: A (anchor), L1 (cathode, also named with an XSS string), L2 (cathode).
+    External: E1 (cathode, in sh), T (separator, in sh; the target), P (pack, in sh).
+    Links: L1 -> A, E1 -> A, A -> P, T -> L2.
+    Separator feeds cell and has no local firm: a gap; ore has none either.
+    """
+    G = new_graph(name="hand", title="Hand <b>graph</b>", home_region="js", currency="CNY")
+    for r, name, parent in [("cn", "中国", None), ("js", "嘉善县", "cn"), ("dy", "大云镇", "js"), ("sh", "上海市", "cn")]:
+        G.add_node(r, kind="region", name=name, name_en=r.upper(), parent=parent, level="county")
+        if parent:
+            G.add_edge(r, parent, rel="PART_OF")
+    G.add_node("li", kind="chain", name="锂电池", name_en="Lithium battery")
+    for s, stage in [("ore", "upstream"), ("cathode", "upstream"), ("separator", "upstream"),
+                     ("cell", "midstream"), ("pack", "downstream")]:
+        G.add_node(s, kind="segment", name=f"{s}段", name_en=s, chain="li", stage=stage)
+        G.add_edge(s, "li", rel="PART_OF")
+    for u, v in [("ore", "cathode"), ("cathode", "cell"), ("separator", "cell"), ("cell", "pack")]:
+        G.add_edge(u, v, rel="FEEDS", weight=0.5)
+
+    def firm(i: str, name: str, region: str, seg: str, value: float, anchor: bool = False) -> None:
+        G.add_node(i, kind="firm", name=name, name_en=f"{i} Co", region=region, segments=(seg,), anchor=anchor,
+                   output_value=value, employees=None, listed=None, credit_code=None, lat=None, lon=None,
+                   source="test")
+
+    firm("A", "锚点电芯", "js", "cell", 5e9, anchor=True)
+    firm("L1", XSS, "dy", "cathode", 1e9)
+    firm("L2", "本地正极二", "js", "cathode", 2e8)
+    firm("E1", "外地正极", "sh", "cathode", 3e9)
+    firm("T", "上海隔膜", "sh", "separator", 2e9)
+    firm("P", "上海整车", "sh", "pack", 9e10)
+    G.add_edge("L1", "A", key="cathode", rel="SUPPLIES", value=3e8)
+    G.add_edge("E1", "A", key="cathode", rel="SUPPLIES", value=1e8)
+    G.add_edge("A", "P", key="cell", rel="SUPPLIES", value=None)
+    G.add_edge("T", "L2", key="separator", rel="SUPPLIES", value=5e7)
+    return G
+
+
+HAND_TARGETS = [{"firm": "T", "score": 0.8, "reasons": [XSS_REASON, "补链"], "anchors": ["A"],
+                 "segments": ["separator"]}]
+
+
+def synthetic_graph(n_firms: int, *, seed: int = 1, segments: int = 8) -> nx.MultiDiGraph:
+    """``n_firms`` firms on a linear chain of ``segments`` segments, the anchor in the middle one.
+
+    Half the firms are local; each firm supplies two firms of the next segment.
+    """
+    rng = random.Random(seed)
+    G = new_graph(name="synthetic", title="Synthetic", home_region="home")
+    G.add_node("home", kind="region", name="本县", name_en="Home")
+    G.add_node("away", kind="region", name="外地", name_en="Away")
+    G.add_node("c", kind="chain", name="链", name_en="Chain")
+    segs = [f"s{i}" for i in range(segments)]
+    for i, s in enumerate(segs):
+        stage = "upstream" if i < segments // 2 else "midstream" if i == segments // 2 else "downstream"
+        G.add_node(s, kind="segment", name=f"环节{i}", name_en=f"segment {i}", chain="c", stage=stage)
+        if i:
+            G.add_edge(segs[i - 1], s, rel="FEEDS")
+    by_seg: dict[str, list[str]] = {s: [] for s in segs}
+    mid = segs[segments // 2]
+    for i in range(n_firms):
+        seg = mid if i == 0 else rng.choice(segs)
+        f = f"f{i}"
+        G.add_node(f, kind="firm", name=f"企业{i}", name_en=f"Firm {i}", region="home" if i % 2 == 0 else "away",
+                   segments=(seg,), anchor=i == 0, output_value=float(rng.randint(1, 10_000)) * 1e5,
+                   employees=None, listed=None, credit_code=None, lat=None, lon=None, source=None)
+        by_seg[seg].append(f)
+    for i, s in enumerate(segs[:-1]):
+        nxt = by_seg[segs[i + 1]]
+        for f in by_seg[s]:
+            for c in rng.sample(nxt, min(2, len(nxt))):
+                if c != f:
+                    G.add_edge(f, c, key=s, rel="SUPPLIES", value=float(rng.randint(1, 100)) * 1e6)
+    return G
+
+
+def page_json(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    m = re.search(r'<script type="application/json" id="cg-data">(.*?)</script>', text, re.S)
+    assert m
+    return json.loads(m.group(1))
+
+
+@pytest.fixture
+def hand_page(tmp_path: Path) -> Path:
+    out = tmp_path / "firm.html"
+    write_html(hand_graph(), out, anchor="A", gaps=["separator", "ore"], targets=HAND_TARGETS, depth=2,
+               date="2024-05-01")
+    return out
+
+
+def test_no_loaded_url(hand_page: Path, tmp_path: Path) -> None:
+    text = hand_page.read_text(encoding="utf-8")
+    assert not LOADED_URL.search(text)
+    # Only the SVG namespace (an identifier, never fetched) may look like a URL.
+    assert set(re.findall(r"https?://[^\s\"'<>)]*", text)) <= {"http://www.w3.org/2000/svg"}
+    out = tmp_path / "map.html"
+    write_chain_map(hand_graph(), out, targets=HAND_TARGETS)
+    assert not LOADED_URL.search(out.read_text(encoding="utf-8"))
+
+
+def test_names_are_escaped(hand_page: Path) -> None:
+    text = hand_page.read_text(encoding="utf-8")
+    assert XSS not in text
+    assert "<img" not in text
+    assert "alert(2)" in text and "</script><script>alert(2)" not in text
+    assert "Hand <b>graph</b>" not in text and "Hand &lt;b&gt;graph&lt;/b&gt;" in text
+    data = page_json(hand_page)
+    tips = {n["id"]: n.get("tip") for n in data["nodes"]}
+    assert tips["L1"][0] == f"{XSS} / L1 Co"
+    assert any(XSS_REASON in line for line in tips["T"])
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    assert labels["L1"] == XSS
+    # Tooltips reach vis-network as DOM elements built with textContent, never as HTML strings.
+    assert "textContent" in text and not any("title" in n for n in data["nodes"])
+
+
+def test_hand_graph_nodes_and_edges(hand_page: Path) -> None:
+    data = page_json(hand_page)
+    by_role: dict[str, set[str]] = {}
+    for n in data["nodes"]:
+        by_role.setdefault(n["role"], set()).add(n["id"])
+    assert by_role["anchor"] == {"A"}
+    assert by_role["target"] == {"T"}
+    assert by_role["partner"] == {"L1", "E1", "P"}
+    assert by_role["local"] == {"L2"}
+    assert by_role["gap"] == {"gap:separator", "gap:ore"}
+    assert data["firmCount"] == 6
+    edges = {(e["from"], e["to"], e["role"]) for e in data["edges"]}
+    assert edges == {("L1", "A", "supplies"), ("E1", "A", "supplies"), ("A", "P", "supplies"),
+                     ("T", "L2", "supplies"), ("T", "A", "serves")}
+    serves = [e for e in data["edges"] if e["role"] == "serves"]
+    assert serves[0]["dashes"]
+    widths = {(e["from"], e["to"]): e["width"] for e in data["edges"] if e["role"] == "supplies"}
+    assert widths[("L1", "A")] > widths[("E1", "A")] > widths[("T", "L2")] and widths[("A", "P")] == 1.0
+    # Upstream left of the anchor, downstream right of it.
+    x = {n["id"]: n["x"] for n in data["nodes"]}
+    assert x["gap:ore"] < x["L1"] < x["A"] < x["P"]
+    assert x["L1"] == x["E1"] == x["T"]
+    shapes = {n["id"]: n["shape"] for n in data["nodes"]}
+    assert (shapes["A"], shapes["L2"], shapes["E1"], shapes["T"]) == ("diamond", "dot", "square", "star")
+
+
+def test_title_and_legend(hand_page: Path) -> None:
+    text = hand_page.read_text(encoding="utf-8")
+    assert "锚点电芯" in text and "嘉善县" in text and "2024-05-01" in text
+    assert "图例" in text and "招商目标" in text
+
+
+def test_english(tmp_path: Path) -> None:
+    page = write_html(hand_graph(), tmp_path / "en.html", anchor="A", gaps=["separator"], lang="en")
+    labels = {n["id"]: n["label"] for n in page.nodes}
+    assert labels["E1"] == "E1 Co" and labels["gap:separator"] == "gap: separator"
+    assert "Legend" in (tmp_path / "en.html").read_text(encoding="utf-8")
+
+
+def test_unknown_anchor(tmp_path: Path) -> None:
+    with pytest.raises(UnknownFirmError):
+        write_html(hand_graph(), tmp_path / "x.html", anchor="nope")
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_cap_keeps_the_important_nodes() -> None:
+    page = page_data(hand_graph(), anchor="A", targets=HAND_TARGETS, max_nodes=3, lang="en")
+    firms_drawn = {n["id"] for n in page.nodes if n["role"] in ("anchor", "target", "partner", "local",
+                                                                 "external")}
+    # The anchor, then the target, then the anchor's biggest partner by link value (L1, 3e8).
+    assert firms_drawn == {"A", "T", "L1"}
+    assert page.left_out == {"partner": 2, "local": 1}
+    assert page.notices[0].startswith("Showing 3 of 6 firms (limit 3). Left out: 1 local firms, 2 direct")
+
+
+def test_cap_message_in_page(tmp_path: Path) -> None:
+    out = tmp_path / "cap.html"
+    page = write_html(synthetic_graph(600), out, anchor="f0", depth=8, max_nodes=250, lang="zh")
+    assert page.firm_count == 250 and page.total_firms == 600
+    text = out.read_text(encoding="utf-8")
+    assert "显示 250 / 600 家企业（上限 250）" in text
+    assert page.physics is False or len(page.nodes) <= 300
+
+
+@pytest.mark.parametrize("n", [1, 50, 2000])
+def test_node_counts_and_physics(n: int) -> None:
+    page = page_data(synthetic_graph(n), anchor="f0", depth=8, max_nodes=5000)
+    firm_nodes = [x for x in page.nodes if x["role"] in ("anchor", "local", "external", "partner", "target")]
+    assert len(firm_nodes) == n == page.firm_count
+    assert page.physics is (len(page.nodes) <= 300)
+    assert len({(x["x"], x["y"]) for x in page.nodes}) == len(page.nodes)  # no two nodes on one spot
+
+
+def test_chain_map(tmp_path: Path) -> None:
+    G = hand_graph()
+    out = tmp_path / "map.html"
+    page = write_chain_map(G, out, targets=HAND_TARGETS, status={"cathode": "weak"}, date="2024-05-01")
+    status = {k: v["statusKey"] for k, v in page.panel.items()}
+    assert status == {"ore": "missing", "cathode": "weak", "separator": "missing", "cell": "covered",
+                      "pack": "missing"}
+    assert page.panel["separator"]["targets"][0][0] == "上海隔膜"
+    assert [f[0] for f in page.panel["cathode"]["firms"]] == [XSS, "本地正极二"]  # by output value
+    labels = {n["id"]: n["label"] for n in page.nodes}
+    assert labels["cell"] == "cell段\n本地 1 家\n链主: 锚点电芯"
+    x = {n["id"]: n["x"] for n in page.nodes}
+    assert x["ore"] < x["cathode"] < x["cell"] < x["pack"] and x["separator"] == x["cathode"]
+    text = out.read_text(encoding="utf-8")
+    assert "<img" not in text and "产业链图谱" in text
+
+
+def test_chain_map_takes_region_gap_report() -> None:
+    from chaingraph.gaps import find_region_gaps
+
+    G = hand_graph()
+    report = find_region_gaps(G, ["A"], region="js", depth=1)
+    page = chain_map_data(G, status=report)
+    assert page.panel["separator"]["statusKey"] == "missing"
+    assert page.panel["cell"]["statusKey"] == "covered"

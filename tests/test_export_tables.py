@@ -1,0 +1,75 @@
+"""CSV and Excel target lists."""
+from __future__ import annotations
+
+import csv
+
+import pytest
+from openpyxl import load_workbook
+from test_gaps import build
+
+from chaingraph.errors import ChainGraphError
+from chaingraph.export_tables import gap_rows, target_rows, write_gap_table, write_target_table
+from chaingraph.gaps import find_gaps
+from chaingraph.targets import rank_targets
+
+
+@pytest.fixture
+def result():
+    G = build()
+    return rank_targets(G, ["A"], region="js", top=None), find_gaps(G, "A", region="js").to_dict()
+
+
+def test_csv_has_bom_zh_headers_and_rank_order(tmp_path, result):
+    targets, gaps = result
+    path = write_target_table(targets, tmp_path / "t.csv", lang="zh", gaps=gaps)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0][:6] == ["排名", "企业编号", "企业名称", "环节", "链主", "得分"]
+    assert "推荐理由" in rows[0] and "统一社会信用代码" in rows[0] and "来源" in rows[0]
+    assert [r[1] for r in rows[1:]] == ["E2", "E4", "E3"]
+    assert rows[1][3] == "负极、隔膜" and rows[1][4] == "兰钧"
+    assert rows[1][rows[0].index("所在地区")] == "SH"
+    assert rows[1][rows[0].index("推荐理由")].startswith("已向兰钧供应负极、隔膜；")
+
+
+def test_csv_en(tmp_path, result):
+    path = write_target_table(result[0], tmp_path / "t.csv", lang="en")
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][:3] == ["Rank", "Firm id", "Firm"]
+    assert rows[1][2] == "Sep and Anode Co" and rows[1][3] == "Anode, Separator"
+
+
+def test_xlsx(tmp_path, result):
+    targets, gaps = result
+    path = write_target_table(targets, tmp_path / "t.xlsx", lang="zh", gaps=gaps)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["招商目标", "产业链缺口"]
+    ws = wb["招商目标"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}4"
+    assert ws.column_dimensions["C"].width == 28
+    assert [ws.cell(r, 2).value for r in range(2, 5)] == ["E2", "E4", "E3"]
+    assert ws.cell(1, 1).font.bold
+    g = wb["产业链缺口"]
+    assert g.max_row == 1 + 7 and g.freeze_panes == "A2"
+    assert [g.cell(r, 2).value for r in range(2, 9)] == ["cell", "anode", "cathode", "separator", "ore", "pack", "ev"]
+    assert g.cell(5, 7).value == "缺失" and g.cell(5, 8).value == "补链"
+
+
+def test_same_input_same_rows(result):
+    a = target_rows(result[0], lang="zh")
+    b = target_rows(list(result[0]), lang="zh")
+    assert a == b
+
+
+def test_gap_rows_and_table(tmp_path, result):
+    headers, rows = gap_rows({"region": {}, "anchors": [result[1]]}, lang="en")
+    assert headers[:3] == ["Anchor", "Segment id", "Segment"]
+    assert rows[1][:8] == ["Lanjun", "anode", "Anode", "li", "upstream", 1, "weak", "strengthen"]
+    assert write_gap_table(result[1], tmp_path / "g.csv", lang="en").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_bad_suffix(tmp_path, result):
+    with pytest.raises(ChainGraphError, match=r"\.csv or \.xlsx"):
+        write_target_table(result[0], tmp_path / "t.txt")

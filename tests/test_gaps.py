@@ -1,0 +1,264 @@
+"""Gap analysis on small graphs built by hand; every expectation is worked out in the comments."""
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from chaingraph.gaps import find_gaps, find_region_gaps, local_share
+from chaingraph.model import new_graph, validate_graph
+
+FIRM_DEFAULTS = dict(name_en="", anchor=False, output_value=None, employees=None, listed=None, credit_code=None,
+                     lat=None, lon=None, source=None, extra={})
+
+
+def add_firm(G, fid, region, segments, **attrs):
+    G.add_node(fid, **{**FIRM_DEFAULTS, "kind": "firm", "name": attrs.pop("name", fid.upper()), "region": region,
+                       "segments": tuple(segments), **attrs})
+
+
+def supply(G, u, v, segment="", value=None):
+    G.add_edge(u, v, key=segment, rel="SUPPLIES", segment=segment, value=value)
+
+
+def build(graph=None):
+    """The fixture graph of these tests (and of test_targets).
+
+    Regions: cn > zj > js (the home county) > dy (town) > py (park); sh elsewhere; xj without coordinates.
+    Chain li: ore -0.5-> cathode -0.4-> cell -0.6-> pack, anode -0.3-> cell, separator -> cell (no weight);
+    chain auto: pack -> ev (no weight).
+    Anchor A makes cell in js.
+    """
+    G = graph if graph is not None else new_graph(name="hand", home_region="js", currency="CNY")
+    for rid, parent, lat, lon in [("cn", None, 35.0, 103.0), ("zj", "cn", 30.27, 120.15), ("js", "zj", 30.83, 120.92),
+                                  ("dy", "js", 30.80, 120.97), ("py", "dy", None, None),
+                                  ("sh", "cn", 31.23, 121.47), ("xj", "cn", None, None)]:
+        G.add_node(rid, kind="region", name=rid.upper(), name_en=rid, parent=parent, level="county", lat=lat, lon=lon)
+        if parent:
+            G.add_edge(rid, parent, rel="PART_OF")
+    for cid, name in [("li", "锂电池"), ("auto", "汽车")]:
+        G.add_node(cid, kind="chain", name=name, name_en=cid)
+    for sid, chain, stage, name in [("ore", "li", "upstream", "锂矿"), ("cathode", "li", "upstream", "正极"),
+                                    ("anode", "li", "upstream", "负极"), ("separator", "li", "upstream", "隔膜"),
+                                    ("cell", "li", "midstream", "电芯"), ("pack", "li", "downstream", "电池包"),
+                                    ("ev", "auto", "downstream", "电动汽车")]:
+        G.add_node(sid, kind="segment", chain=chain, name=name, name_en=sid.capitalize(), stage=stage)
+        G.add_edge(sid, chain, rel="PART_OF")
+    for u, v, w in [("ore", "cathode", 0.5), ("cathode", "cell", 0.4), ("anode", "cell", 0.3),
+                    ("separator", "cell", None), ("cell", "pack", 0.6), ("pack", "ev", None)]:
+        G.add_edge(u, v, rel="FEEDS", weight=w)
+    add_firm(G, "A", "js", ["cell"], name="兰钧", name_en="Lanjun", anchor=True, lat=30.83, lon=120.92)
+    add_firm(G, "L1", "py", ["cathode"])          # local, two levels below the county
+    add_firm(G, "L2", "dy", ["cathode"])
+    add_firm(G, "L3", "js", ["anode"])
+    add_firm(G, "L4", "js", ["pack"])
+    add_firm(G, "E1", "sh", ["cathode"])
+    add_firm(G, "E2", "sh", ["separator", "anode"], name_en="Sep and Anode Co", output_value=1e9,
+             lat=31.23, lon=121.47)
+    add_firm(G, "E3", "sh", ["ev"])              # no coordinates: its region's are used
+    add_firm(G, "E4", "xj", ["ore"], output_value=1e11)   # no coordinates anywhere
+    add_firm(G, "P1", "sh", ["cell"])
+    add_firm(G, "P2", "sh", ["cell"])
+    supply(G, "L1", "A", "cathode", 30.0)
+    supply(G, "L2", "A", "cathode", None)         # a missing value: shares become count-based
+    supply(G, "E1", "A", "cathode", 50.0)
+    supply(G, "E2", "A", "", 10.0)                # unkeyed: counts for both of E2's segments
+    supply(G, "E2", "P1", "separator")
+    supply(G, "E2", "L4")
+    supply(G, "L3", "E2", "anode")
+    supply(G, "L4", "E3", "pack")
+    supply(G, "E4", "P1", "ore")
+    supply(G, "E4", "P2", "ore")
+    return G
+
+
+@pytest.fixture
+def G():
+    return build()
+
+
+def rows(report):
+    return {s.id: s for s in report.segments}
+
+
+def test_fixture_is_a_valid_model_graph(G):
+    validate_graph(G)
+
+
+def test_every_status_and_action(G):
+    r = find_gaps(G, "A", region="js")
+    got = {s.id: (s.direction, s.distance, s.status, s.action) for s in r.segments}
+    assert got == {
+        "cell": ("own", 0, "covered", None),
+        "cathode": ("upstream", 1, "covered", None),       # 2 local firms, local share 2/3
+        "anode": ("upstream", 1, "weak", "strengthen"),    # one local firm (L3)
+        "separator": ("upstream", 1, "missing", "fill"),
+        "ore": ("upstream", 2, "missing", "fill"),
+        "pack": ("downstream", 1, "covered", None),        # L4
+        "ev": ("downstream", 2, "missing", "extend"),
+    }
+    # own first, then upstream and downstream by distance, then id
+    assert [s.id for s in r.segments] == ["cell", "anode", "cathode", "separator", "ore", "pack", "ev"]
+    assert r.missing == ("separator", "ore", "ev")
+
+
+def test_weak_by_local_share_below_threshold(G):
+    # cathode: links L1 (30), L2 (no value), E1 (50) -> by count 2/3 = 0.667
+    r = rows(find_gaps(G, "A", region="js", threshold=0.7))
+    assert r["cathode"].local_share == pytest.approx(2 / 3)
+    assert (r["cathode"].status, r["cathode"].action) == ("weak", "strengthen")
+    # by value once every link has one: 30 + 20 local of 100
+    G.edges["L2", "A", "cathode"]["value"] = 20.0
+    r = rows(find_gaps(G, "A", region="js"))
+    assert r["cathode"].local_share == pytest.approx(0.5)
+    assert r["cathode"].status == "covered"               # 0.5 is not below 0.5
+    G.edges["L2", "A", "cathode"]["value"] = 10.0
+    assert rows(find_gaps(G, "A", region="js"))["cathode"].status == "weak"   # 40/90 < 0.5
+
+
+def test_suppliers_local_firms_and_single_source(G):
+    r = rows(find_gaps(G, "A", region="js"))
+    cat = r["cathode"]
+    assert [f.id for f in cat.local_firms] == ["L1", "L2"]
+    assert [f.id for f in cat.suppliers_local] == ["L1", "L2"]
+    assert [f.id for f in cat.suppliers_external] == ["E1"]
+    assert cat.single_source is False
+    # E2 is in two segments and its link has no segment: it is the sole supplier of both
+    for s in ("anode", "separator"):
+        assert [f.id for f in r[s].suppliers_external] == ["E2"]
+        assert r[s].local_share == 0.0
+        assert r[s].single_source is True
+    assert r["ore"].local_share is None and r["ore"].single_source is False
+    # the anchor is not a local firm of its own segment
+    assert r["cell"].local_firms == ()
+
+
+def test_keyed_link_counts_only_for_its_segment(G):
+    G.remove_edge("E2", "A", "")
+    supply(G, "E2", "A", "separator", 10.0)
+    r = rows(find_gaps(G, "A", region="js"))
+    assert [f.id for f in r["separator"].suppliers_external] == ["E2"]
+    assert r["anode"].suppliers_external == () and r["anode"].local_share is None
+
+
+def test_summary_completeness_weighted_by_feeds(G):
+    s = find_gaps(G, "A", region="js").summary
+    assert (s.segments, s.covered, s.weak, s.missing) == (7, 3, 1, 3)
+    # weights: cell 1 (own), cathode 0.4, anode 0.3, separator 1 (none given), ore 0.5, pack 0.6, ev 1
+    # covered: cell + cathode + pack = 2.0 of 4.8
+    assert s.completeness == pytest.approx(2.0 / 4.8)
+    # links into A: L1 30, L2 none, E1 50, E2 10 -> a value is missing, so by count: 2 local of 4
+    assert s.local_supply_ratio == pytest.approx(0.5)
+
+
+def test_local_supply_ratio_by_value(G):
+    G.edges["L2", "A", "cathode"]["value"] = 10.0
+    # (30 + 10) local of 30 + 10 + 50 + 10
+    assert find_gaps(G, "A", region="js").summary.local_supply_ratio == pytest.approx(0.4)
+
+
+def test_depth(G):
+    assert [s.id for s in find_gaps(G, "A", region="js", depth=1).segments] == [
+        "cell", "anode", "cathode", "separator", "pack"]
+    assert [s.id for s in find_gaps(G, "A", region="js", depth=0).segments] == ["cell"]
+
+
+def test_regions_nested_two_levels(G):
+    # L1 sits in park py, inside town dy, inside county js: local to js and to dy, not to py's sibling
+    r = rows(find_gaps(G, "A", region="js"))
+    assert "L1" in [f.id for f in r["cathode"].local_firms]
+    r = rows(find_gaps(G, "A", region="dy"))
+    assert [f.id for f in r["cathode"].local_firms] == ["L1", "L2"]
+    assert r["anode"].status == "missing"                 # L3 is in js, outside dy
+    r = rows(find_gaps(G, "A", region="py"))
+    assert [f.id for f in r["cathode"].local_firms] == ["L1"]
+    assert r["cathode"].status == "weak"
+
+
+def test_anchor_with_no_links(G):
+    add_firm(G, "B", "js", ["pack"], anchor=True)
+    r = find_gaps(G, "B", region="js", depth=1)
+    got = {s.id: (s.direction, s.status) for s in r.segments}
+    # upstream cell has one local firm (anchor A) -> weak; ev has none -> missing
+    assert got == {"pack": ("own", "covered"), "cell": ("upstream", "weak"), "ev": ("downstream", "missing")}
+    assert all(s.local_share is None and not s.single_source for s in r.segments)
+    assert r.summary.local_supply_ratio is None
+    assert [f.id for f in rows(r)["pack"].local_firms] == ["L4"]
+
+
+def test_feeds_cycle_terminates():
+    G = new_graph()
+    G.add_node("R", kind="region", name="R")
+    for s in "xyz":
+        G.add_node(s, kind="segment", name=s, chain="c", stage="midstream")
+    for u, v in [("x", "y"), ("y", "z"), ("z", "x")]:
+        G.add_edge(u, v, rel="FEEDS")
+    add_firm(G, "A", "R", ["y"])
+    r = find_gaps(G, "A", region="R", depth=5)
+    # x: upstream 1 (x->y) beats downstream 2; z: downstream 1 (y->z) beats upstream 2
+    assert {s.id: (s.direction, s.distance, s.status, s.action) for s in r.segments} == {
+        "y": ("own", 0, "covered", None), "x": ("upstream", 1, "missing", "fill"),
+        "z": ("downstream", 1, "missing", "extend")}
+
+
+def test_what_if_arithmetic(G):
+    r = find_gaps(G, "A", region="js", what_if=["E2"])
+    assert r.summary == r.what_if.before
+    after = r.what_if.after
+    # E2 local: anode has L3 + E2 and a local sole supplier -> covered; separator has E2 alone -> weak
+    assert {s.id: s.status for s in r.what_if.segments_after}["anode"] == "covered"
+    assert {s.id: s.status for s in r.what_if.segments_after}["separator"] == "weak"
+    assert (after.covered, after.weak, after.missing) == (4, 1, 2)
+    assert after.completeness == pytest.approx((1 + 0.4 + 0.3 + 0.6) / 4.8)
+    assert after.local_supply_ratio == pytest.approx(3 / 4)
+    d = r.to_dict()["what_if"]
+    assert [f["id"] for f in d["firms"]] == ["E2"]
+    assert d["before"]["completeness"] == round(2 / 4.8, 4) and d["after"]["local_supply_ratio"] == 0.75
+
+
+def test_json_shape(G):
+    d = find_gaps(G, "A", region="js").to_dict()
+    assert list(d) == ["anchor", "region", "depth", "segments", "summary"]
+    assert d["anchor"] == {"id": "A", "name": "兰钧", "name_en": "Lanjun", "region": "js", "segments": ["cell"]}
+    assert d["region"]["id"] == "js" and d["region"]["name"] == "JS"
+    assert set(d["segments"][0]) == {"id", "name", "name_en", "chain", "direction", "distance", "status", "action",
+                                     "local_firms", "anchor_suppliers", "local_share", "single_source"}
+    assert set(d["segments"][0]["anchor_suppliers"]) == {"local", "external"}
+    assert list(d["summary"]) == ["segments", "covered", "weak", "missing", "completeness", "local_supply_ratio"]
+
+
+def test_region_gaps_and_chain_map(G):
+    add_firm(G, "B", "js", ["pack"], anchor=True)
+    r = find_region_gaps(G, ["A", "B"], region="js", depth=1)
+    assert [a.anchor.id for a in r.anchors] == ["A", "B"]
+    d = r.to_dict()
+    assert set(d) == {"region", "depth", "anchors", "chains"}
+    chains = {c.id: c for c in r.chains}
+    assert sorted(chains) == ["auto", "li"]
+    li = {s.id: (s.status, s.anchors) for s in chains["li"].segments}
+    # cell is own for A (covered) but weak for B: the worst wins. ore is beyond depth 1: no local firm -> missing
+    assert li["cell"] == ("weak", ("A", "B"))
+    assert li["ore"] == ("missing", ())
+    assert li["cathode"] == ("covered", ("A",))
+    assert li["pack"] == ("covered", ("A", "B"))
+    assert {s.id: s.status for s in chains["auto"].segments} == {"ev": "missing"}
+    # upstream segments first
+    assert [s.stage for s in chains["li"].segments][-1] == "downstream"
+
+
+def test_unknown_anchor_and_region(G):
+    with pytest.raises(KeyError, match="nobody"):
+        find_gaps(G, "nobody", region="js")
+    with pytest.raises(KeyError, match="mars"):
+        find_gaps(G, "A", region="mars")
+
+
+@pytest.mark.parametrize("links, expected", [
+    ([], None),
+    ([(True, 1.0), (False, 3.0)], 0.25),
+    ([(True, None), (False, 3.0)], 0.5),
+    ([(True, 0.0), (False, 0.0)], 0.5),        # values add up to 0: by count
+])
+def test_local_share(links, expected):
+    got = local_share(links)
+    assert got == expected if expected is None else math.isclose(got, expected)

@@ -1,0 +1,146 @@
+"""The memory store on the tiny dataset: counts, anchors, firm lookup and context graphs worked out by hand."""
+from __future__ import annotations
+
+import pytest
+
+from chaingraph.datasets import graph_from_dataset
+from chaingraph.errors import DatasetErrors, UnknownFirmError
+from chaingraph.model import validate_graph
+from chaingraph.store import GraphStore, describe, is_database_uri, open_store
+from chaingraph.store_memory import MemoryStore
+
+TEMPLATE_NODES = {"cn", "zj", "jx", "js", "dy", "sh", "li", "ore", "cathode", "separator", "cell", "pack", "ev"}
+
+
+def test_is_a_graph_store(tiny_store):
+    assert isinstance(tiny_store, GraphStore)
+
+
+def test_open_store_folder(tiny_path):
+    store = open_store(str(tiny_path))
+    assert isinstance(store, MemoryStore)
+    assert store.metadata()["source"] == str(tiny_path)
+    assert not is_database_uri(str(tiny_path))
+
+
+def test_broken_dataset_is_not_loaded(make_dataset):
+    with pytest.raises(DatasetErrors):
+        MemoryStore.from_dataset(make_dataset(links_csv="supplier,customer\nlanjun,nobody\n"))
+
+
+def test_counts(tiny_store):
+    assert tiny_store.counts() == {"firms": 4, "links": 3, "segments": 6, "segment_links": 5, "chains": 1,
+                                   "regions": 6, "anchors": 1}
+
+
+def test_metadata(tiny_store, tiny_path):
+    meta = tiny_store.metadata()
+    assert meta["name"] == "tiny" and meta["home_region"] == "js" and meta["currency"] == "CNY"
+    assert meta["source"] == str(tiny_path)
+
+
+def test_template_has_no_firms(tiny_store):
+    T = tiny_store.template()
+    assert set(T) == TEMPLATE_NODES
+    T.remove_node("cell")  # a copy: the store keeps its own
+    assert "cell" in tiny_store.template()
+
+
+@pytest.mark.parametrize("region, expected", [
+    (None, ["lanjun"]), ("js", ["lanjun"]), ("zj", ["lanjun"]), ("cn", ["lanjun"]),
+    ("dy", []), ("sh", []), ("nowhere", []),
+])
+def test_anchors_by_region(tiny_store, region, expected):
+    assert tiny_store.anchors(region) == expected
+
+
+@pytest.mark.parametrize("text", ["lanjun", "兰钧新能源", "Lanjun New Energy", "  lanjun "])
+def test_resolve_firm(tiny_store, text):
+    assert tiny_store.resolve_firm(text) == "lanjun"
+
+
+def test_resolve_firm_unknown_lists_close_matches(tiny_store):
+    with pytest.raises(UnknownFirmError) as info:
+        tiny_store.resolve_firm("Shanghai")
+    assert info.value.matches == ["Shanghai Separator", "Shanghai EV"]
+    assert str(info.value) == "no firm with id or name 'Shanghai'; did you mean: Shanghai Separator, Shanghai EV"
+    with pytest.raises(UnknownFirmError) as info:
+        tiny_store.resolve_firm("lanjunn")
+    assert info.value.matches == ["lanjun"]
+    with pytest.raises(UnknownFirmError) as info:
+        tiny_store.resolve_firm("上海")
+    assert info.value.matches == ["上海隔膜", "上海汽车"]
+
+
+def test_resolve_firm_unknown_without_matches(tiny_store):
+    with pytest.raises(UnknownFirmError) as info:
+        tiny_store.resolve_firm("zzzzzz")
+    assert info.value.matches == []
+    assert "run 'chaingraph info SOURCE'" in str(info.value)
+    assert isinstance(info.value, KeyError)
+
+
+def test_firm(tiny_store):
+    assert tiny_store.firm("shev") == {
+        "kind": "firm", "name": "上海汽车", "name_en": "Shanghai EV", "region": "sh", "segments": ("ev", "pack"),
+        "anchor": False, "output_value": 9e10, "employees": 50000, "listed": True, "credit_code": None,
+        "lat": None, "lon": None, "source": "invented", "extra": {}}
+    with pytest.raises(UnknownFirmError):
+        tiny_store.firm("nobody")
+
+
+# context: X = anchors | suppliers of anchors | local firms | firms in segments (local only unless external)
+CONTEXTS = [
+    # anchors, segments, region, external, firms, SUPPLIES edges
+    (["lanjun"], ["separator"], "js", True, {"lanjun", "jscathode", "shsep"},
+     {("jscathode", "lanjun", "cathode"), ("shsep", "lanjun", "separator")}),
+    (["lanjun"], ["ev"], "js", False, {"lanjun", "jscathode", "shsep"},
+     {("jscathode", "lanjun", "cathode"), ("shsep", "lanjun", "separator")}),
+    (["lanjun"], ["ev"], "js", True, {"lanjun", "jscathode", "shsep", "shev"},
+     {("jscathode", "lanjun", "cathode"), ("shsep", "lanjun", "separator"), ("lanjun", "shev", "cell")}),
+    ([], [], "dy", True, {"jscathode"}, set()),
+    ([], ["pack", "ore"], "dy", True, {"jscathode", "shev"}, set()),
+    (["shev"], [], "dy", False, {"shev", "lanjun", "jscathode"},
+     {("lanjun", "shev", "cell"), ("jscathode", "lanjun", "cathode")}),
+    ([], [], "cn", False, {"lanjun", "jscathode", "shsep", "shev"},
+     {("jscathode", "lanjun", "cathode"), ("shsep", "lanjun", "separator"), ("lanjun", "shev", "cell")}),
+    (["nobody"], ["nothing"], "nowhere", True, set(), set()),
+]
+
+
+@pytest.mark.parametrize("anchors, segments, region, external, firms, edges", CONTEXTS)
+def test_context_by_hand(tiny_store, tiny_path, anchors, segments, region, external, firms, edges):
+    C = tiny_store.context(anchors=anchors, segments=segments, region=region, external=external)
+    validate_graph(C)
+    assert {n for n, d in C.nodes(data=True) if d["kind"] == "firm"} == firms
+    assert set(C) == TEMPLATE_NODES | firms
+    assert {e for e in C.edges(keys=True) if C.edges[e]["rel"] == "SUPPLIES"} == edges
+    assert C.graph["context"] == {"anchors": anchors, "segments": sorted(segments), "region": region,
+                                  "external": external}
+    # equal to the matching subgraph of the whole graph
+    G = graph_from_dataset(tiny_path)
+    H = G.subgraph(TEMPLATE_NODES | firms)
+    assert dict(C.nodes(data=True)) == dict(H.nodes(data=True))
+    assert sorted(C.edges(keys=True, data=True)) == sorted(H.edges(keys=True, data=True))
+
+
+def test_whole_graph_equals_graph_from_dataset(tiny_store, tiny_path):
+    W, G = tiny_store.whole_graph(), graph_from_dataset(tiny_path)
+    assert dict(W.nodes(data=True)) == dict(G.nodes(data=True))
+    assert sorted(W.edges(keys=True, data=True)) == sorted(G.edges(keys=True, data=True))
+
+
+def test_describe(tiny_store):
+    info = describe(tiny_store)
+    assert info["home_region"] == {"id": "js", "name": "嘉善县", "name_en": "Jiashan"}
+    assert [s["id"] for s in info["chains"][0]["segments"]] == ["ore", "cathode", "separator", "cell", "pack", "ev"]
+    assert info["anchors"] == [{"id": "lanjun", "name": "兰钧新能源", "name_en": "Lanjun New Energy", "region": "js",
+                                "region_name": "嘉善县", "region_name_en": "Jiashan", "segments": ["cell"]}]
+    assert len(info["regions"]) == 6
+
+
+def test_empty_store(make_dataset):
+    store = MemoryStore.from_dataset(make_dataset(firms_csv="id,name,region,segments\n", links_csv=None))
+    assert store.counts()["firms"] == 0 and store.anchors() == []
+    C = store.context(anchors=[], segments=["cell"], region="js")
+    assert set(C) == TEMPLATE_NODES
