@@ -330,7 +330,8 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
 
 @cli.command(name="plan")
 @click.argument("source")
-@click.option("--budget", required=True, type=click.IntRange(min=0), metavar="N", help="Number of targets to pick.")
+@click.option("--budget", required=True, type=click.IntRange(min=0), metavar="N",
+              help="Number of targets to pick.")
 @click.option("--quota", "quotas", multiple=True, metavar="CHAIN=K",
               help="At least K picks in chain CHAIN; repeat for several chains.")
 @click.option("--anchor", "anchors", multiple=True, metavar="FIRM",
@@ -364,15 +365,16 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
     w = reports.load_weights(weights, profile)
     store = _open(source, encoding, silent)
     try:
-        plan = reports.plan_report(store, budget=budget, quotas=q, anchors=anchors, depth=depth, region=region,
-                                   threshold=threshold, weights=w, what_if=_split_firms(what_if),
+        plan = reports.plan_report(store, budget=budget, quotas=q, anchors=anchors, depth=depth,
+                                   region=region, threshold=threshold, weights=w, what_if=_split_firms(what_if),
                                    lang=lang)  # type: ignore[arg-type]
     finally:
         store.close()
     if fmt == "json":
         _emit(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2), output)
     elif fmt == "csv":
-        _emit(csv_text(*target_rows([p.target for p in plan.picks], lang=lang)), output)  # type: ignore[arg-type]
+        picked = [p.target for p in plan.picks]
+        _emit(csv_text(*target_rows(picked, lang=lang)), output)  # type: ignore[arg-type]
     else:
         _emit(reports.render_plan(plan, lang=lang), output)  # type: ignore[arg-type]
 
@@ -394,3 +396,41 @@ def demo_cmd(out_dir: str, source: str | None, lang: str) -> None:
 
     for path in run_demo(out_dir, lang=lang, source=source):  # type: ignore[arg-type]
         click.echo(str(path))
+
+
+@cli.command(name="html")
+@click.argument("source")
+@click.option("--anchor", default=None, metavar="FIRM", help="Anchor firm id or name (the firm graph).")
+@click.option("--chain-map", "chain_map", is_flag=True, help="Write the region's chain map instead.")
+@click.option("-o", "--output", required=True, metavar="PATH", help="HTML file to write.")
+@DEPTH
+@click.option("--targets", default=10, show_default=True, type=click.IntRange(min=0), metavar="N",
+              help="Targets drawn (chain map: listed per segment).")
+@click.option("--max-nodes", default=2000, show_default=True, type=click.IntRange(min=1), metavar="N",
+              help="Most firm nodes; the page says what was left out.")
+@LANG
+@ENCODING
+@SILENT
+@reports_errors
+def html_cmd(source: str, anchor: str | None, chain_map: bool, output: str, depth: int, targets: int,
+             max_nodes: int, lang: str, encoding: str | None, silent: bool) -> None:
+    """Write an interactive graph page that works offline: an anchor's firm graph or the chain map.
+
+    \b
+    Examples:
+        chaingraph html datasets/jiashan --anchor lanjun -o lanjun.html
+        chaingraph html datasets/jiashan --chain-map -o chain-map.html
+    """
+    from chaingraph._html_report import html_report
+
+    if not chain_map and not anchor:
+        raise click.UsageError("pass --anchor FIRM, or --chain-map")
+    store = _open(source, encoding, silent)
+    try:
+        page = html_report(store, anchor=anchor, out=output, depth=depth, targets=targets,
+                           lang=lang, max_nodes=max_nodes, chain_map=chain_map)  # type: ignore[arg-type]
+    finally:
+        store.close()
+    click.echo(f"wrote {output}: {page.firm_count} firms, {len(page.nodes)} nodes, {len(page.edges)} edges")
+    for notice in page.notices[:1] if page.left_out else []:
+        click.echo(notice)

@@ -262,7 +262,8 @@ def _decode(raw: bytes, file: str, encoding: str | None) -> tuple[bytes, str]:
 
 def _physical_lines(data: bytes) -> int:
     """Number of lines as an editor counts them (``\\n``, ``\\r\\n`` or a lone ``\\r`` ends one)."""
-    ends = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    cr = data.count(b"\r")
+    ends = data.count(b"\n") + (cr - data.count(b"\r\n") if cr else 0)
     return ends + (0 if data.endswith((b"\n", b"\r")) else 1)
 
 
@@ -292,7 +293,7 @@ def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[s
         check.add(file, exc.line, str(exc.problem.message), hint=exc.hint)
         return None
     del raw
-    if not data.strip():
+    if not data or data.isspace():
         check.add(file, 1, "the file is empty", hint="the first line must be the header: "
                   + ",".join(required))
         return None
@@ -431,6 +432,48 @@ def _number(t: _Table, check: _Checker, col: str, *, lo: float | None = 0.0, hi:
     raw = t.get(col)
     if raw.null_count == len(raw):
         return pa.nulls(len(raw), pa.int64() if integer else pa.float64())
+    values = _plain_numbers(raw)
+    if values is not None:
+        valid = ~_is_null(raw)
+    else:
+        values, valid = _numbers(t, check, col, raw)
+    if lo is not None:
+        check.rows(t, valid & (values < lo), col, f"{col} {{value!r}} is below {lo:g}",
+                   hint=f"{col} cannot be less than {lo:g}")
+    if hi is not None:
+        check.rows(t, valid & (values > hi), col, f"{col} {{value!r}} is above {hi:g}",
+                   hint=f"{col} cannot be more than {hi:g}")
+    if integer:
+        huge = valid & (np.abs(np.where(valid, values, 0)) >= 2.0 ** 63)
+        check.rows(t, huge, col, f"{col} {{value!r}} is too large", hint="check the digits and the unit")
+        valid &= ~huge
+        frac = valid & (values != np.floor(values))
+        check.rows(t, frac, col, f"{col} {{value!r}} is not a whole number", hint="write a whole number")
+        return pa.array(np.where(valid, values, 0).astype(np.int64), mask=~valid)
+    return pa.array(values, mask=~valid)
+
+
+def _plain_numbers(raw: pa.Array) -> np.ndarray | None:
+    """Values of a column of plain ASCII numbers (``1200``, ``-3.5``, ``1e6``), or ``None`` for anything else.
+
+    Most columns are plain, and one cast reads them; the rest take the slow path in :func:`_numbers`.
+    """
+    if not pc.all(pc.string_is_ascii(raw)).as_py():
+        return None
+    if pc.any(pc.match_substring(raw, ",")).as_py() or pc.any(pc.match_substring(raw, "_")).as_py():
+        return None
+    try:
+        values = np.asarray(pc.cast(raw, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+    except pa.ArrowInvalid:
+        return None
+    # The cast also reads nan and inf, which are not numbers a dataset should hold.
+    if not np.isfinite(values[~_is_null(raw)]).all():
+        return None
+    return values
+
+
+def _numbers(t: _Table, check: _Checker, col: str, raw: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Values and valid-mask of a column that is not plain: full-width, separators, 万/亿, errors."""
     s = pc.utf8_normalize(pc.fill_null(raw, ""), "NFKC")
     s = pc.replace_substring_regex(s, r"[,_\s]", "")
     mult = np.ones(len(s))
@@ -445,20 +488,10 @@ def _number(t: _Table, check: _Checker, col: str, *, lo: float | None = 0.0, hi:
                hint="write digits, e.g. 1200000 or 1.2e6")
     good = pc.if_else(pa.array(ok), s, pa.scalar(None, pa.string()))
     values = np.asarray(pc.cast(good, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64) * mult
-    huge = ok & (np.isinf(values) | (integer & (np.abs(values) >= 2.0 ** 63)))
+    huge = ok & np.isinf(values)
     check.rows(t, huge, col, f"{col} {{value!r}} is too large", hint="check the digits and the unit")
     valid = ok & ~np.isnan(values) & ~huge
-    if lo is not None:
-        check.rows(t, valid & (values < lo), col, f"{col} {{value!r}} is below {lo:g}",
-                   hint=f"{col} cannot be less than {lo:g}")
-    if hi is not None:
-        check.rows(t, valid & (values > hi), col, f"{col} {{value!r}} is above {hi:g}",
-                   hint=f"{col} cannot be more than {hi:g}")
-    if integer:
-        frac = valid & (values != np.floor(values))
-        check.rows(t, frac, col, f"{col} {{value!r}} is not a whole number", hint="write a whole number")
-        return pa.array(np.where(valid, values, 0).astype(np.int64), mask=~valid)
-    return pa.array(values, mask=~valid)
+    return values, valid
 
 
 def _boolean(t: _Table, check: _Checker, col: str, *, default: bool | None) -> pa.Array:
@@ -575,7 +608,8 @@ def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any
 def _small(t: _Table | None, cols: tuple[str, ...]) -> list[dict[str, Any]]:
     if t is None:
         return []
-    return pa.table({c: t.get(c) for c in cols}).to_pylist()
+    rows: list[dict[str, Any]] = pa.table({c: t.get(c) for c in cols}).to_pylist()
+    return rows
 
 
 def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
@@ -694,14 +728,8 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
 
     if L is not None:
         _required(L, check, ("supplier", "customer"))
-        _ref(L, check, "supplier", firm_ids, "firm", "use an id from firms.csv")
-        _ref(L, check, "customer", firm_ids, "firm", "use an id from firms.csv")
-        _ref(L, check, "segment", segment_ids, "segment", "use an id from segments.csv, or leave it empty")
-        same = np.asarray(pc.fill_null(pc.equal(L.get("supplier"), L.get("customer")), False)
-                          .to_numpy(zero_copy_only=False), dtype=bool)
-        check.rows(L, same, "customer", "firm {value!r} supplies itself", hint="delete the row")
         segment = pc.fill_null(L.get("segment"), "")
-        _link_duplicates(L, check, segment)
+        _link_checks(L, check, firm_ids, segment_ids, segment)
         links_table = pa.table({
             "supplier": L.get("supplier"), "customer": L.get("customer"), "segment": segment,
             "product": L.get("product"), "value": _number(L, check, "value"), "source": L.get("source"),
@@ -730,18 +758,49 @@ def _extra_json(F: _Table) -> pa.Array:
     return pa.array(out, pa.string())
 
 
-def _link_duplicates(L: _Table, check: _Checker, segment: pa.Array) -> None:
+def _known_codes(dictionary: pa.Array, codes: np.ndarray, known: pa.Array) -> np.ndarray:
+    """For dictionary ``codes``, whether each value is in ``known`` (looked up once per distinct value)."""
+    found: np.ndarray = np.asarray(pc.is_in(dictionary, known).to_numpy(zero_copy_only=False), dtype=bool)
+    return np.asarray(found[codes], dtype=bool)
+
+
+def _link_checks(L: _Table, check: _Checker, firm_ids: pa.Array | None, segment_ids: pa.Array | None,
+                 segment: pa.Array) -> None:
+    """Unknown firms and segments, self links and duplicate links of links.csv.
+
+    The supplier and customer columns are dictionary-encoded once; every check then works on the
+    integer codes, because links.csv is the biggest file by far.
+    """
     n = len(L)
     if not n:
         return
-    ends = pc.dictionary_encode(pc.fill_null(pa.concat_arrays([L.get("supplier"), L.get("customer")]), ""))
+    supplier, customer = L.get("supplier"), L.get("customer")
+    ends = pc.dictionary_encode(pc.fill_null(pa.concat_arrays([supplier, customer]), ""))
     codes = np.asarray(ends.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     s, c = codes[:n], codes[n:]
-    g = np.asarray(pc.dictionary_encode(segment).indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    s_null, c_null = _is_null(supplier), _is_null(customer)
+    if firm_ids is not None:
+        known = _known_codes(ends.dictionary, codes, firm_ids)
+        check.rows(L, ~known[:n] & ~s_null, "supplier", "unknown firm {value!r}", hint="use an id from firms.csv")
+        check.rows(L, ~known[n:] & ~c_null, "customer", "unknown firm {value!r}", hint="use an id from firms.csv")
+    valid = ~s_null & ~c_null
+    check.rows(L, valid & (s == c), "customer", "firm {value!r} supplies itself", hint="delete the row")
+    segs = pc.dictionary_encode(segment)
+    g = np.asarray(segs.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    if segment_ids is not None:
+        known_seg = _known_codes(segs.dictionary, g, pa.concat_arrays([segment_ids, pa.array([""])]))
+        check.rows(L, ~known_seg, "segment", "unknown segment {value!r}",
+                   hint="use an id from segments.csv, or leave it empty")
     n_f = len(ends.dictionary)
-    n_g = int(g.max()) + 1
-    key = (s * n_f + c) * n_g + g
-    valid = ~_is_null(L.get("supplier")) & ~_is_null(L.get("customer"))
+    n_g = len(segs.dictionary)
+    pair = s * n_f + c
+    if n_f * n_f * n_g >= 2 ** 62:  # keep the key inside int64 for huge dictionaries
+        pair = np.unique(pair, return_inverse=True)[1].astype(np.int64)
+    key = pair * n_g + g
+    # Sorting finds whether there is any duplicate; only then find which rows and their first lines.
+    ordered = np.sort(key[valid])
+    if not (ordered[1:] == ordered[:-1]).any():
+        return
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     dup = (first[inverse] != np.arange(len(key))) & valid
     for i in np.flatnonzero(dup)[:MAX_PER_RULE].tolist():
@@ -761,7 +820,11 @@ def _cross_kind_ids(check: _Checker, folder: Path, tables: dict[str, _Table | No
     for i, (kind_a, a) in enumerate(kinds):
         for kind_b, b in kinds[i + 1:]:
             small, big = (a, b) if len(a) <= len(b) else (b, a)
-            clash = np.asarray(pc.is_in(small.get("id"), big.get("id")).to_numpy(zero_copy_only=False),
+            # Look the big table up in the small one (hashing a million firm ids is the slow part),
+            # then report the few clashes on the small table's rows.
+            in_small = pc.is_in(big.get("id"), small.get("id"))
+            shared = pc.drop_null(big.get("id").filter(in_small))
+            clash = np.asarray(pc.is_in(small.get("id"), shared).to_numpy(zero_copy_only=False),
                                dtype=bool) & ~_is_null(small.get("id"))
             other = kind_b if small is a else kind_a
             check.rows(small, clash, "id", f"id {{value!r}} is also a {other} id",
@@ -789,10 +852,11 @@ def template_graph(dataset: Dataset, **meta: Any) -> nx.MultiDiGraph:
 
 def firm_nodes(firms: pa.Table) -> list[tuple[str, dict[str, Any]]]:
     """``(id, attrs)`` of model firm nodes for the rows of a :data:`FIRM_SCHEMA` table."""
-    cols = {name: firms.column(name).to_pylist() for name in FIRM_SCHEMA.names}
+    names = [name for name in FIRM_SCHEMA.names if name != "id"]
+    columns = [firms.column(name).to_pylist() for name in names]
     nodes = []
-    for i, firm_id in enumerate(cols["id"]):
-        attrs = {name: cols[name][i] for name in FIRM_SCHEMA.names if name != "id"}
+    for firm_id, *row in zip(firms.column("id").to_pylist(), *columns):
+        attrs = dict(zip(names, row))
         attrs["kind"] = "firm"
         attrs["segments"] = tuple(attrs["segments"] or ())
         attrs["extra"] = json.loads(attrs["extra"]) if attrs["extra"] else {}

@@ -455,6 +455,8 @@ def page_data(
         if d.get("rel") == "SUPPLIES" and u in shown and v in shown and u != v:
             pairs[(u, v)].append((str(k or d.get("segment") or ""), d.get("value")))
     values = [sum(float(x or 0.0) for _, x in items) for items in pairs.values()]
+    # Thousands of edges drown the nodes: fade them as their number grows.
+    opacity = 0.75 if len(pairs) < 500 else 0.4 if len(pairs) < 3000 else 0.2
     emax = max(values, default=0.0) or 1.0
     for (u, v), items in pairs.items():
         total_v = sum(float(x or 0.0) for _, x in items)
@@ -467,7 +469,7 @@ def page_data(
             tip.append(f"{_t(lang, 'value')}: {_fmt_money(total_v, lang, currency)}")
         width = 1.0 + 7.0 * math.sqrt(total_v / emax) if known else 1.0
         colour = colours.get(items[0][0], "#90a4ae") if items[0][0] else "#90a4ae"
-        _add_edge(net, u, v, width=round(width, 2), color={"color": colour, "opacity": 0.7},
+        _add_edge(net, u, v, width=round(width, 2), color={"color": colour, "opacity": opacity},
                   tip=tip, role="supplies")
     for f, info in tinfo.items():
         if f not in shown:
@@ -528,9 +530,29 @@ def _column_positions(
     side, and a group longer than ``rows`` into sub-columns, with ``rows``
     chosen so the whole drawing is about 3:2 like a screen.
     """
-    row_h, sub_w, header_h, stack_gap, col_gap = 46.0, 120.0, 64.0, 60.0, 240.0
     n = sum(len(m) for m in groups.values())
-    rows = max(10, round(math.sqrt(n * sub_w / (1.5 * row_h))))
+    best: tuple[float, dict[Any, tuple[float, float]]] | None = None
+    # Try a few heights and keep the layout closest to 3:2 (cheap: linear in the nodes per try).
+    for rows in sorted({max(6, round(r)) for r in (math.sqrt(n) * f for f in (0.5, 0.7, 1, 1.4, 2, 2.8, 4))}):
+        pos = _stacked_positions(G, groups, shown, anchor, rows)
+        xs = [p[0] for p in pos.values()]
+        ys = [p[1] for p in pos.values()]
+        w, h = max(xs) - min(xs) + 200.0, max(ys) - min(ys) + 120.0
+        score = abs(math.log(w / h / 1.5))
+        if best is None or score < best[0]:
+            best = (score, pos)
+    assert best is not None
+    return best[1]
+
+
+def _stacked_positions(
+    G: nx.MultiDiGraph,
+    groups: Mapping[tuple[int, str], list[str]],
+    shown: Mapping[str, str],
+    anchor: str,
+    rows: int,
+) -> dict[Any, tuple[float, float]]:
+    row_h, sub_w, header_h, stack_gap, col_gap = 46.0, 120.0, 64.0, 60.0, 240.0
 
     def order(f: str) -> tuple[int, float, str]:
         cat = shown.get(f, "gap")
@@ -539,8 +561,7 @@ def _column_positions(
 
     by_col: dict[int, list[tuple[str, list[str]]]] = defaultdict(list)
     for (col, seg), members in groups.items():
-        members.sort(key=order)
-        by_col[col].append((seg, members))
+        by_col[col].append((seg, sorted(members, key=order)))
     # Each column: a list of stacks; each stack a list of (segment, members) drawn top to bottom.
     layout: dict[int, list[list[tuple[str, list[str]]]]] = {}
     for col, items in by_col.items():
@@ -577,11 +598,14 @@ def _column_positions(
                 n_sub = math.ceil(len(members) / rows)
                 centre = xs + (w - sub_w) / 2
                 pos[("label", col, seg)] = (round(centre, 1), round(y, 1))
+                # The anchor is drawn big: give it room below its segment's header.
+                top = 40.0 + (36.0 if members and members[0] == anchor else 0.0)
                 for i, m in enumerate(members):
                     sub, row = divmod(i, rows)
                     xx = centre + (sub - (n_sub - 1) / 2) * sub_w
-                    pos[m] = (round(xx, 1), round(y + 40.0 + row * row_h, 1))
-                y += h
+                    pos[m] = (round(xx, 1), round(y + top + (row * row_h if i else 0.0)
+                                                  + (36.0 if i and top > 40.0 else 0.0), 1))
+                y += h + top - 40.0 + (36.0 if top > 40.0 else 0.0)
             xs += w + stack_gap
     return pos
 
@@ -1084,6 +1108,9 @@ _JS = r"""
   var state = {network: network, nodes: nodes, edges: edges, ready: false, started: started,
                nodeCount: data.nodes.length, edgeCount: data.edges.length, firmCount: data.firmCount};
   window.chaingraph = state;
+  if (!(data.options.physics && data.options.physics.enabled)) {
+    network.fit({animation: false});  // without a stabilization run, vis would start at scale 1
+  }
   network.once("afterDrawing", function () {
     state.ready = true;
     state.drawnMs = performance.now() - started;

@@ -324,11 +324,20 @@ class _Index:
         self.local_regions = regions_within(G, region)
         self.local_extra = frozenset(local_extra)
         self.local_by_segment: dict[str, list[str]] = {}
+        self.local_firms: set[str] = set(self.local_extra)
+        # FEEDS edges only, so that segment distances never scan the (many) SUPPLIES edges
+        self.feeds = nx.MultiDiGraph()
         nodes = G.nodes
         for n, d in G.nodes(data=True):
-            if d.get("kind") != "firm":
+            kind = d.get("kind")
+            if kind == "segment":
+                for _, v, e in G.out_edges(n, data=True):
+                    if e.get("rel") == "FEEDS":
+                        self.feeds.add_edge(n, v, rel="FEEDS")
+            if kind != "firm":
                 continue
             if d.get("region") in self.local_regions or n in self.local_extra:
+                self.local_firms.add(n)
                 for s in d.get("segments") or ():
                     self.local_by_segment.setdefault(s, []).append(n)
         for lst in self.local_by_segment.values():
@@ -336,13 +345,14 @@ class _Index:
         self._nodes = nodes
 
     def is_local(self, firm: str) -> bool:
-        return firm in self.local_extra or self.G.nodes[firm].get("region") in self.local_regions
+        return firm in self.local_firms
 
     def with_local(self, extra: Collection[str]) -> _Index:
         """The same index with ``extra`` firms counted as local (cheap: only they are added)."""
         new = object.__new__(_Index)
-        new.G, new.region, new.local_regions = self.G, self.region, self.local_regions
+        new.G, new.region, new.local_regions, new.feeds = self.G, self.region, self.local_regions, self.feeds
         new.local_extra = self.local_extra | frozenset(extra)
+        new.local_firms = self.local_firms | set(extra)
         new.local_by_segment = {s: list(v) for s, v in self.local_by_segment.items()}
         for f in extra:
             d = self.G.nodes[f]
@@ -472,7 +482,7 @@ def _gaps_indexed(
     G = idx.G
     _check_firm(G, anchor, "anchor")
     segs = tuple(G.nodes[anchor].get("segments") or ())
-    distances = {s: dv for s, dv in segment_distances(G, segs, depth=depth).items()}
+    distances = segment_distances(idx.feeds, segs, depth=depth)
     weights = _segment_weights(G, distances)
     report = _analyse(idx, anchor, distances, weights, threshold, depth)
     if not what_if:

@@ -15,12 +15,16 @@ Context
 ``store.context(anchors=A, segments=S, region=R, external=...)`` holds every
 segment, chain and region node, and the firm set
 
-    X = A | suppliers of A | local firms (in R or inside it) | firms in S
+    X = A | suppliers of A | local firms in S                 (external false)
+    X = A | suppliers of A | firms in S | local firms        (external true)
 
-where "firms in S" are all firms with a segment in S when ``external`` is true,
-and only the local ones when it is false. Its SUPPLIES edges are every link
-whose supplier and customer are both in X. Both stores must return equal
-graphs for equal arguments; the parity tests compare them.
+where a firm is *local* when its region is R or inside R. Its SUPPLIES edges
+are the links u -> v with u and v in X that touch the anchors' side of the
+chain: v is an anchor, or v is a *peer* (a firm sharing a segment with an
+anchor), or u or v is local. Links between two external firms of other
+segments are left out: no analysis reads them, and at a million firms they
+are most of the graph. Both stores must return equal graphs for equal
+arguments; the parity tests compare them.
 """
 from __future__ import annotations
 

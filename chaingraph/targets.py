@@ -372,7 +372,7 @@ def _collect_gaps(idx: _Index, anchors: Sequence[str], *, depth: int, threshold:
 def _rank(
     idx: _Index, anchors: Sequence[str], *, depth: int, top: int | None, weights: Mapping[str, float] | None,
     chain: str | None, min_output: float | None, lang: Lang, threshold: float, exclude: Collection[str] = (),
-) -> tuple[list[Target], _Gaps]:
+) -> tuple[list[_Lazy], _Gaps]:
     G = idx.G
     nodes = G.nodes
     w = _checked(weights or {}, "weights")
@@ -384,9 +384,15 @@ def _rank(
     anchor_xy = {a: _coords(G, a) for a in anchors}
     excluded = set(exclude)
 
+    # one pass over the firms and their own adjacency, on networkx's plain dicts for speed
+    node_attrs: dict[str, dict[str, Any]] = G._node
+    succ: dict[str, dict[str, dict[Any, dict[str, Any]]]] = G._succ
+    pred: dict[str, dict[str, dict[Any, dict[str, Any]]]] = G._pred
+    local_firms = idx.local_firms
+
     raw: list[dict[str, Any]] = []
-    for f, d in G.nodes(data=True):
-        if d.get("kind") != "firm" or f in anchor_set or f in excluded or idx.is_local(f):
+    for f, d in node_attrs.items():
+        if d.get("kind") != "firm" or f in anchor_set or f in excluded or f in local_firms:
             continue
         segs = sorted(s for s in (d.get("segments") or ()) if s in gaps.by_segment)
         if not segs:
@@ -399,20 +405,19 @@ def _rank(
         supplied: dict[str, list[str]] = {}
         peers: set[str] = set()
         ties: set[str] = set()
-        for v, keyed in G.succ[f].items():
-            rels = [(k, e) for k, e in keyed.items() if e.get("rel") == "SUPPLIES"]
-            if not rels:
+        for v, keyed in succ[f].items():
+            if not any(e.get("rel") == "SUPPLIES" for e in keyed.values()):
                 continue
             if v in anchor_set:
-                supplied[v] = sorted({str(e.get("segment") or k) for k, e in rels} - {""})
+                supplied[v] = sorted({str(e.get("segment") or k) for k, e in keyed.items()
+                                      if e.get("rel") == "SUPPLIES"} - {""})
                 continue
-            vd = nodes[v]
-            if my_own.intersection(vd.get("segments") or ()):
+            if not my_own.isdisjoint(node_attrs[v].get("segments") or ()):
                 peers.add(v)
-            if idx.is_local(v):
+            if v in local_firms:
                 ties.add(v)
-        for u, keyed in G.pred[f].items():
-            if u not in anchor_set and u not in ties and idx.is_local(u) \
+        for u, keyed in pred[f].items():
+            if u not in anchor_set and u not in ties and u in local_firms \
                     and any(e.get("rel") == "SUPPLIES" for e in keyed.values()):
                 ties.add(u)
         # severity: the worst gap the firm can fill
@@ -458,10 +463,26 @@ def _rank(
     scored.sort(key=lambda t: (-t[0], t[1]["id"]))
     if top is not None:
         scored = scored[:top]
-    out = []
-    for rank, (score, r, comp) in enumerate(scored, 1):
-        out.append(_target(idx, gaps, rank, score, r, comp, w, lang))
+    out = [_Lazy(idx, gaps, rank, score, r, comp, w, lang) for rank, (score, r, comp) in enumerate(scored, 1)]
     return out, gaps
+
+
+class _Lazy:
+    """A scored candidate whose :class:`Target` (names, reasons) is built only when asked for."""
+
+    __slots__ = ("args", "score", "id", "segments", "chains")
+
+    def __init__(self, idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any],
+                 comp: dict[str, float], w: Mapping[str, float], lang: Lang) -> None:
+        self.args = (idx, gaps, rank, score, r, comp, w, lang)
+        self.score, self.id = score, str(r["id"])
+        self.segments: tuple[str, ...] = tuple(r["segs"])
+        nodes = idx.G._node
+        self.chains = tuple(sorted({str(nodes[s]["chain"]) for s in self.segments
+                                    if s in nodes and nodes[s].get("chain")}))
+
+    def build(self) -> Target:
+        return _target(*self.args)
 
 
 def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any], comp: dict[str, float],
@@ -600,8 +621,9 @@ def rank_targets(
     ('already supplies separator to Lanjun', 'fills the missing upstream separator link of Lanjun')
     """
     idx = _Index(G, region)
-    return _rank(idx, anchors, depth=depth, top=top, weights=weights, chain=chain, min_output=min_output,
+    lazy = _rank(idx, anchors, depth=depth, top=top, weights=weights, chain=chain, min_output=min_output,
                  lang=lang, threshold=threshold)[0]
+    return [t.build() for t in lazy]
 
 
 def plan_targets(
@@ -693,7 +715,7 @@ def plan_targets(
     count: dict[str, int] = {}
     owed = {c: k for c, k in quotas.items() if k > 0}
     unmet: dict[str, int] = {}
-    left = list(targets)
+    left: list[_Lazy] = list(targets)
     picks: list[PlanPick] = []
     objective = 0.0
     while len(picks) < budget and left:
@@ -701,10 +723,10 @@ def plan_targets(
         best: tuple[float, float, str] | None = None
         best_i = -1
         for i, t in enumerate(left):
-            if restrict and not owed.keys() & set(t.chains):
+            if restrict and owed.keys().isdisjoint(t.chains):
                 continue
-            gain = sum(gap_w[s.id] * DIMINISHING ** count.get(s.id, 0) for s in t.segments)
-            key = (-gain, -t.score, t.firm.id)
+            gain = sum(gap_w[s] * DIMINISHING ** count.get(s, 0) for s in t.segments)
+            key = (-gain, -t.score, t.id)
             if best is None or key < best:
                 best, best_i = key, i
         if best is None:
@@ -715,14 +737,14 @@ def plan_targets(
             continue
         t = left.pop(best_i)
         for s in t.segments:
-            count[s.id] = count.get(s.id, 0) + 1
+            count[s] = count.get(s, 0) + 1
         for c in t.chains:
             if c in owed:
                 owed[c] -= 1
                 if owed[c] <= 0:
                     del owed[c]
         objective += -best[0]
-        picks.append(PlanPick(len(picks) + 1, t, -best[0], t.chains))
+        picks.append(PlanPick(len(picks) + 1, t.build(), -best[0], t.chains))
     unmet.update(owed)
     local_after = list(what_if) + [p.target.firm.id for p in picks]
     after_idx = base_idx.with_local(local_after)

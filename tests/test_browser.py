@@ -266,10 +266,11 @@ def screenshots(source: str, out_dir: Path = ROOT / "docs") -> None:  # noqa: C9
             else:
                 best = next((k for k, v in page.panel.items() if v["targets"]), next(iter(page.panel)))
             click(d, best)
-            d.execute_script("window.chaingraph.network.fit({animation: false})")
+            d.execute_script("var n = window.chaingraph.network; n.unselectAll(); n.fit({animation: false})")
             park_mouse(d)
             d.save_screenshot(str(out_dir / name))
             print(name, {k: info[k] for k in ("nodes", "edges", "wall_s", "readyAt", "errors")})
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def measure(sources: list[str]) -> None:
@@ -278,15 +279,15 @@ def measure(sources: list[str]) -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="chaingraph-measure-"))
     pages = []
-    for source in sources:
+    for i, source in enumerate(sources):
         store = open_store(source)
         region = store.metadata()["home_region"]
         anchor = store.anchors(region)[0]
         t0 = time.perf_counter()
-        pages.append((f"{source} firm graph", html_report(store, anchor=anchor, out=tmp / "f.html",
+        pages.append((f"{source} firm graph", html_report(store, anchor=anchor, out=tmp / f"f{i}.html",
                                                           max_nodes=5000), time.perf_counter() - t0))
         t0 = time.perf_counter()
-        pages.append((f"{source} chain map", html_report(store, out=tmp / "m.html", chain_map=True),
+        pages.append((f"{source} chain map", html_report(store, out=tmp / f"m{i}.html", chain_map=True),
                       time.perf_counter() - t0))
         store.close()
     t0 = time.perf_counter()
@@ -302,6 +303,7 @@ def measure(sources: list[str]) -> None:
                   f"build {build:.2f} s, drawn at {info['readyAt'] / 1000:.2f} s after navigation "
                   f"(wall {info['wall_s']} s), physics {page.physics}, errors {len(info['errors'])}, "
                   f"requests {len(info['requests'])}")
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

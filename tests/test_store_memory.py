@@ -89,7 +89,9 @@ def test_firm(tiny_store):
         tiny_store.firm("nobody")
 
 
-# context: X = anchors | suppliers of anchors | local firms | firms in segments (local only unless external)
+# context (see chaingraph.store): X = anchors | suppliers of anchors | local firms in segments (external
+# false), or anchors | suppliers of anchors | firms in segments | local firms (external true); SUPPLIES edges
+# inside X into an anchor or a peer of one, or with a local end
 CONTEXTS = [
     # anchors, segments, region, external, firms, SUPPLIES edges
     (["lanjun"], ["separator"], "js", True, {"lanjun", "jscathode", "shsep"},
@@ -100,9 +102,12 @@ CONTEXTS = [
      {("jscathode", "lanjun", "cathode"), ("shsep", "lanjun", "separator"), ("lanjun", "shev", "cell")}),
     ([], [], "dy", True, {"jscathode"}, set()),
     ([], ["pack", "ore"], "dy", True, {"jscathode", "shev"}, set()),
-    (["shev"], [], "dy", False, {"shev", "lanjun", "jscathode"},
+    (["shev"], [], "dy", False, {"shev", "lanjun"}, {("lanjun", "shev", "cell")}),
+    (["shev"], [], "dy", True, {"shev", "lanjun", "jscathode"},
      {("lanjun", "shev", "cell"), ("jscathode", "lanjun", "cathode")}),
-    ([], [], "cn", False, {"lanjun", "jscathode", "shsep", "shev"},
+    ([], [], "cn", False, set(), set()),
+    ([], ["cathode", "ev"], "js", False, {"jscathode"}, set()),
+    ([], [], "cn", True, {"lanjun", "jscathode", "shsep", "shev"},
      {("jscathode", "lanjun", "cathode"), ("shsep", "lanjun", "separator"), ("lanjun", "shev", "cell")}),
     (["nobody"], ["nothing"], "nowhere", True, set(), set()),
 ]
@@ -122,6 +127,18 @@ def test_context_by_hand(tiny_store, tiny_path, anchors, segments, region, exter
     H = G.subgraph(TEMPLATE_NODES | firms)
     assert dict(C.nodes(data=True)) == dict(H.nodes(data=True))
     assert sorted(C.edges(keys=True, data=True)) == sorted(H.edges(keys=True, data=True))
+
+
+def test_context_leaves_out_links_between_external_firms_of_other_segments(make_dataset):
+    folder = make_dataset(links_csv="supplier,customer,segment\njscathode,lanjun,cathode\nshsep,lanjun,separator\n"
+                                    "lanjun,shev,cell\nshsep,shev,\n")
+    store = MemoryStore.from_dataset(folder)
+    C = store.context(anchors=["lanjun"], segments=["ev", "separator"], region="js", external=True)
+    assert {n for n, d in C.nodes(data=True) if d["kind"] == "firm"} == {"lanjun", "jscathode", "shsep", "shev"}
+    # shsep -> shev: neither end is local, shev is no anchor and shares no segment with one
+    assert set(C.edges(keys=True)) - set(store.template().edges(keys=True)) == {
+        ("jscathode", "lanjun", "cathode"), ("shsep", "lanjun", "separator"), ("lanjun", "shev", "cell")}
+    assert ("shsep", "shev", "") in store.whole_graph().edges(keys=True)
 
 
 def test_whole_graph_equals_graph_from_dataset(tiny_store, tiny_path):
