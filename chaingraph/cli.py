@@ -421,7 +421,7 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, output: str, dept
         chaingraph html datasets/jiashan --anchor lanjun -o lanjun.html
         chaingraph html datasets/jiashan --chain-map -o chain-map.html
     """
-    from chaingraph._html_report import html_report
+    from chaingraph.reports import html_report
 
     if not chain_map and not anchor:
         raise click.UsageError("pass --anchor FIRM, or --chain-map")

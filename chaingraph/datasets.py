@@ -411,20 +411,23 @@ def _required(t: _Table, check: _Checker, columns: tuple[str, ...]) -> None:
         check.rows(t, _is_null(t.get(col)), col, f"empty {col}", hint=f"fill in the {col}")
 
 
-def _ids(t: _Table, check: _Checker, col: str = "id") -> None:
+def _ids(t: _Table, check: _Checker, col: str = "id", *, what: str | None = None,
+         hint: str = "ids must be unique; merge or rename the rows") -> None:
+    """Report each row whose ``col`` repeats an earlier row's (``what`` names the value in the message)."""
     arr = t.get(col)
     codes = np.asarray(pc.dictionary_encode(pc.fill_null(arr, "")).indices.to_numpy(zero_copy_only=False),
                        dtype=np.int64)
     if len(codes) == 0:
         return
     _, first = np.unique(codes, return_index=True)
-    dup = (first[codes] != np.arange(len(codes))) & ~_is_null(arr)
-    if dup.any():
-        for i in np.flatnonzero(dup)[:MAX_PER_RULE].tolist():
-            j = int(first[codes[i]])
-            check.add(t.file, int(t.lines[i]), f"duplicate {col} {arr[i].as_py()!r}, first on line "
-                      f"{int(t.lines[j])}", column=col, hint="ids must be unique; merge or rename the rows",
-                      rule=f"duplicate {col}")
+    dup = np.flatnonzero((first[codes] != np.arange(len(codes))) & ~_is_null(arr))
+    what = what or col
+    for i in dup[:MAX_PER_RULE].tolist():
+        j = int(first[codes[i]])
+        check.add(t.file, int(t.lines[i]), f"duplicate {what} {arr[i].as_py()!r}, first on line "
+                  f"{int(t.lines[j])}", column=col, hint=hint, rule=f"duplicate {what}")
+    if len(dup) > MAX_PER_RULE:
+        check.more(t.file, f"duplicate {what}", len(dup) - MAX_PER_RULE, int(t.lines[dup[MAX_PER_RULE]]))
 
 
 def _number(t: _Table, check: _Checker, col: str, *, lo: float | None = 0.0, hi: float | None = None,
@@ -542,7 +545,8 @@ def _toml(path: Path, file: str, check: _Checker) -> dict[str, Any]:
             check.add(file, 0, f"missing {key}", hint=f'add a line like {key} = "..."')
     for key in ("name", "title", "description", "licence", "home_region", "currency"):
         if key in meta and not isinstance(meta[key], str):
-            check.add(file, 0, f"{key} must be text, not {meta[key]!r}", hint=f'write {key} = "..." in quotes')
+            check.add(file, 0, f"{key} must be text, not {meta[key]!r}",
+                      hint=f'write {key} = "..." in quotes')
     sources = meta.get("sources", [])
     if isinstance(sources, str):
         meta["sources"] = [sources]
@@ -670,7 +674,8 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
         _ref(S, check, "chain", chain_ids, "chain", "use an id from chains.csv")
         stage = pc.utf8_lower(pc.fill_null(S.get("stage"), "midstream"))
         bad_stage = ~np.asarray(pc.is_in(stage, pa.array(STAGES)).to_numpy(zero_copy_only=False), dtype=bool)
-        check.rows(S, bad_stage, "stage", "unknown stage {value!r}", hint="use upstream, midstream or downstream")
+        check.rows(S, bad_stage, "stage", "unknown stage {value!r}",
+                   hint="use upstream, midstream or downstream")
         for r, st in zip(_small(S, ("id", "chain", "name", "name_en")), stage.to_pylist()):
             segments.append(Segment(r["id"] or "", r["chain"] or "", r["name"] or "", r["name_en"] or "", st))
 
@@ -683,8 +688,9 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
         same = np.asarray(pc.fill_null(pc.equal(SL.get("from"), SL.get("to")), False)
                           .to_numpy(zero_copy_only=False), dtype=bool)
         check.rows(SL, same, "to", "segment {value!r} feeds itself", hint="delete the row")
-        pairs = pc.binary_join_element_wise(pc.fill_null(SL.get("from"), ""), pc.fill_null(SL.get("to"), ""), "\x1f")
-        _ids(_Table(SL.file, {"from/to": pairs}, SL.lines, []), check, "from/to")
+        pairs = pc.binary_join_element_wise(SL.get("from"), SL.get("to"), " -> ")
+        _ids(_Table(SL.file, {"to": pairs}, SL.lines, []), check, "to", what="segment link",
+             hint="keep one row per pair of segments")
         for r, w in zip(_small(SL, ("from", "to")), weight.to_pylist()):
             segment_links.append(SegmentLink(r["from"] or "", r["to"] or "", w))
 
@@ -741,15 +747,41 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
         return None
     return Dataset(
         path=folder, meta=meta, regions=regions, chains=chains, segments=segments,
-        segment_links=segment_links, firms=firms_table if firms_table is not None else FIRM_SCHEMA.empty_table(),
+        segment_links=segment_links,
+        firms=firms_table if firms_table is not None else FIRM_SCHEMA.empty_table(),
         links=links_table if links_table is not None else LINK_SCHEMA.empty_table(),
         extra_columns=extra_columns,
     )
 
 
 def _extra_json(F: _Table) -> pa.Array:
+    """Each row's extra cells as a JSON object (keys sorted), or null when it has none.
+
+    Built column-wise: the same text ``json.dumps(cells, ensure_ascii=False, sort_keys=True)`` gives,
+    without a Python loop over a million rows.
+    """
     if not F.extra:
         return pa.nulls(len(F), pa.string())
+    rare_control = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+    parts = []
+    for col in sorted(F.extra):
+        value = F.get(col)
+        if value.null_count == len(value):
+            continue  # adds nothing (and an all-null argument upsets binary_join_element_wise)
+        if pc.any(pc.match_substring_regex(value, rare_control)).as_py():
+            return _extra_json_slowly(F)
+        for char, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+            value = pc.replace_substring(value, char, escaped)
+        parts.append(pc.binary_join_element_wise(json.dumps(col, ensure_ascii=False) + ': "', value, '"', ""))
+    if not parts:
+        return pa.nulls(len(F), pa.string())
+    joined = (pc.fill_null(parts[0], "") if len(parts) == 1 else
+              pc.binary_join_element_wise(*parts, ", ", null_handling="skip"))
+    wrapped = pc.binary_join_element_wise("{", joined, "}", "")
+    return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), wrapped)
+
+
+def _extra_json_slowly(F: _Table) -> pa.Array:
     cols = {c: F.get(c).to_pylist() for c in F.extra}
     out: list[str | None] = []
     for i in range(len(F)):
@@ -781,8 +813,9 @@ def _link_checks(L: _Table, check: _Checker, firm_ids: pa.Array | None, segment_
     s_null, c_null = _is_null(supplier), _is_null(customer)
     if firm_ids is not None:
         known = _known_codes(ends.dictionary, codes, firm_ids)
-        check.rows(L, ~known[:n] & ~s_null, "supplier", "unknown firm {value!r}", hint="use an id from firms.csv")
-        check.rows(L, ~known[n:] & ~c_null, "customer", "unknown firm {value!r}", hint="use an id from firms.csv")
+        hint = "use an id from firms.csv"
+        check.rows(L, ~known[:n] & ~s_null, "supplier", "unknown firm {value!r}", hint=hint)
+        check.rows(L, ~known[n:] & ~c_null, "customer", "unknown firm {value!r}", hint=hint)
     valid = ~s_null & ~c_null
     check.rows(L, valid & (s == c), "customer", "firm {value!r} supplies itself", hint="delete the row")
     segs = pc.dictionary_encode(segment)

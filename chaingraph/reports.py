@@ -18,6 +18,7 @@ from typing import Any
 import networkx as nx
 
 from chaingraph.errors import ChainGraphError
+from chaingraph.export_html import Page, write_chain_map, write_html
 from chaingraph.gaps import GapReport, find_gaps, find_region_gaps
 from chaingraph.i18n import Lang, action_label, format_money, header, join, status_label, text
 from chaingraph.model import segment_distances
@@ -30,6 +31,7 @@ __all__ = [
     "target_report",
     "plan_report",
     "run_demo",
+    "html_report",
     "load_weights",
     "parse_quotas",
     "render_gaps",
@@ -249,9 +251,8 @@ def run_demo(
     """Run every analysis on the demo dataset and write the results into ``out_dir``.
 
     Writes ``gaps-<anchor>.json`` per anchor, ``gaps-region.json``,
-    ``targets.csv``, ``targets.xlsx``, ``plan.json`` and, when
-    :mod:`chaingraph.export_html` is available, ``graph-<anchor>.html`` and
-    ``chain-map.html``. Returns the paths written, in that order.
+    ``targets.csv``, ``targets.xlsx``, ``plan.json``, ``graph-<anchor>.html``
+    and ``chain-map.html``. Returns the paths written, in that order.
     """
     from chaingraph.export_tables import write_target_table
     from chaingraph.store import open_store
@@ -286,7 +287,7 @@ def run_demo(
         plan = plan_targets(G, anchors, region=R, budget=budget, quotas={c: quota for c in chains if quota},
                             depth=depth, lang=lang)
         written.append(_write_json(out / "plan.json", plan.to_dict()))
-        written += _write_pages(G, out, R, region_gaps.anchors, targets, region_gaps.to_dict(), lang, depth)
+        written += _write_pages(G, out, R, region_gaps.anchors, targets, region_gaps, lang, depth)
     finally:
         store.close()
     return written
@@ -298,29 +299,16 @@ def _write_json(path: Path, data: Any) -> Path:
 
 
 def _write_pages(G: nx.MultiDiGraph, out: Path, region: str, reports: Sequence[GapReport],
-                 targets: Sequence[Target], region_gaps: dict[str, Any], lang: Lang, depth: int) -> list[Path]:
-    try:
-        from chaingraph import export_html
-    except ImportError:  # the HTML export is optional for the demo
-        return []
-    write_html = getattr(export_html, "write_html", None)
-    write_chain_map = getattr(export_html, "write_chain_map", None)
-    # export_html reads targets as mappings of ids; hand it exactly that
-    flat: list[dict[str, Any]] = [{"firm": t.firm.id, "score": t.score, "reasons": list(t.reasons),
-             "anchors": [a.id for a in t.anchors], "segments": [s.id for s in t.segments]} for t in targets]
+                 targets: Sequence[Target], region_gaps: Any, lang: Lang, depth: int) -> list[Path]:
     written: list[Path] = []
-    if write_html is not None:
-        for rep in reports:
-            mine = [f for f in flat if rep.anchor.id in f["anchors"]]
-            path = out / f"graph-{rep.anchor.id}.html"
-            write_html(G, path, anchor=rep.anchor.id, gaps=list(rep.missing), targets=mine, region=region,
-                       lang=lang, depth=depth)
-            written.append(path)
-    if write_chain_map is not None:
-        status = {s["id"]: s["status"] for c in region_gaps.get("chains", []) for s in c["segments"]}
-        path = out / "chain-map.html"
-        write_chain_map(G, path, region=region, targets=flat, status=status, lang=lang)
+    for rep in reports:
+        mine = [t for t in targets if any(a.id == rep.anchor.id for a in t.anchors)]
+        path = out / f"graph-{rep.anchor.id}.html"
+        write_html(G, path, anchor=rep.anchor.id, gaps=rep, targets=mine, region=region, lang=lang, depth=depth)
         written.append(path)
+    path = out / "chain-map.html"
+    write_chain_map(G, path, region=region, targets=targets, status=region_gaps, lang=lang)
+    written.append(path)
     return written
 
 
@@ -429,3 +417,79 @@ def render_plan(plan: Plan, *, lang: Lang = "zh") -> str:
     for c, n in plan.unmet_quotas.items():
         parts.append(text("quota_unmet", lang, chain=c, n=n))
     return "\n".join(parts)
+
+
+def html_report(
+    store: GraphStore,
+    *,
+    anchor: str | None = None,
+    out: str | Path,
+    depth: int = 2,
+    targets: int = 10,
+    lang: Lang = "zh",
+    max_nodes: int = 2000,
+    chain_map: bool = False,
+    date: str | None = None,
+) -> Page:
+    """Write the firm graph of ``anchor``, or the region's chain map, to ``out``.
+
+    Parameters
+    ----------
+    store
+        Any :class:`~chaingraph.store.GraphStore`; the home region is the
+        dataset's ``home_region``.
+    anchor
+        Id, name or English name of the anchor (not needed for the chain map).
+    out
+        Path of the HTML file.
+    depth
+        FEEDS steps from the anchors' segments that the analyses look at.
+    targets
+        Targets drawn on the firm graph, or listed per segment on the chain map.
+    lang
+        Language of the page.
+    max_nodes
+        Most firm nodes on the firm graph.
+    chain_map
+        Write the chain map of every anchor of the home region instead.
+    date
+        Date shown in the page header (ISO); default today.
+
+    Returns
+    -------
+    page
+        What was drawn (see :class:`chaingraph.export_html.Page`).
+
+    Raises
+    ------
+    UnknownFirmError
+        If ``anchor`` names no firm.
+    ChainGraphError
+        If neither ``anchor`` nor ``chain_map`` is given, or the home region
+        has no anchors for the chain map.
+    """
+    region = str(store.metadata()["home_region"])
+    template = store.template()
+    if chain_map:
+        anchors = store.anchors(region)
+        if not anchors:
+            msg = f"region {region!r} has no anchor firms; mark some with anchor=true in firms.csv"
+            raise ChainGraphError(msg)
+        segments: set[str] = set()
+        for a in anchors:
+            segments |= set(segment_distances(template, store.firm(a).get("segments") or (), depth=depth))
+        G = store.context(anchors=anchors, segments=sorted(segments), region=region, external=True)
+        report = find_region_gaps(G, anchors, region=region, depth=depth)
+        ranked = rank_targets(G, anchors, region=region, depth=depth, top=None, lang=lang)
+        return write_chain_map(G, out, region=region, targets=ranked, status=report, lang=lang, top=targets,
+                               date=date)
+    if not anchor:
+        msg = "no anchor given; pass --anchor ID (see 'chaingraph info SOURCE') or --chain-map"
+        raise ChainGraphError(msg)
+    a = store.resolve_firm(anchor)
+    segs = segment_distances(template, store.firm(a).get("segments") or (), depth=depth)
+    G = store.context(anchors=[a], segments=sorted(segs), region=region, external=True)
+    gaps = find_gaps(G, a, region=region, depth=depth)
+    ranked = rank_targets(G, [a], region=region, depth=depth, top=targets, lang=lang)
+    return write_html(G, out, anchor=a, gaps=gaps, targets=ranked, region=region, lang=lang, depth=depth,
+                      max_nodes=max_nodes, date=date)

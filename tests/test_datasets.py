@@ -261,8 +261,8 @@ BROKEN = {
         ["segment_links.csv:7: segment 'ev' feeds itself (delete the row)"]),
     "duplicate segment link": (
         {"segment_links_csv": SEGMENT_LINKS + "ore,cathode,\n"},
-        ["segment_links.csv:7: duplicate from/to 'ore\\x1fcathode', first on line 2 "
-         "(ids must be unique; merge or rename the rows)"]),
+        ["segment_links.csv:7: duplicate segment link 'ore -> cathode', first on line 2 "
+         "(keep one row per pair of segments)"]),
     "region tree cycle": (
         {"regions_csv": REGIONS.replace("cn,中国,China,,", "cn,中国,China,dy,")},
         ["regions.csv:2: the region tree has a cycle: cn > dy > js > jx > zj > cn "
