@@ -204,7 +204,7 @@ def bench_db(data: Path, label: str, anchor: str | None, a: argparse.Namespace) 
             extra = ["--uri", server.native_uri, "--repeat", str(a.repeat)] + (["--anchor", anchor] if anchor else [])
             out["db-gaps-one"] = run_step("gaps-one", *extra)
             show("FalkorDB store: gaps, one anchor", out["db-gaps-one"])
-            out["db-targets"] = run_step("targets", *extra)
+            out["db-targets"] = run_step("targets", *extra, timeout=a.db_timeout)
             show("FalkorDB store: targets, top 50, all anchors", out["db-targets"])
         server.flush()
         rec = run_step("db-load-bolt", *d, "--uri", server.bolt_uri, "--batch", str(a.bolt_batch),
@@ -477,6 +477,7 @@ def write_plot(report: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     sizes = report["sizes"]
     labels = sorted(sizes, key=lambda s: sizes[s]["firms_requested"])
@@ -506,6 +507,11 @@ def write_plot(report: dict[str, Any], path: Path) -> None:
                 ax.plot([p[0] for p in pts], [p[1] for p in pts], style, color=colour, label=name)
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("firms")
         ax.set_ylabel("wall time (s)")
         ax.set_title(title)
@@ -535,6 +541,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--bolt-batch", type=int, default=20, help="rows per UNWIND over Bolt (20)")
     p.add_argument("--bolt-cap", type=int, default=20_000, help="most links loaded over Bolt (20000)")
     p.add_argument("--naive-cap", type=int, default=1_000, help="firms and links merged row by row (1000 each)")
+    p.add_argument("--db-timeout", type=float, default=300,
+                   help="seconds before the database-store targets step is given up (300)")
     p.add_argument("--notes", type=Path, default=HERE / "notes.md",
                    help="markdown appended to results.md as Notes, if the file exists")
     p.add_argument("--out", type=Path, default=HERE, help="folder for results.md/json and scaling.png")

@@ -350,8 +350,16 @@ def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[s
         # The common case: one row per line, so row i is on line i + 2.
         raw_cols = {name: table.column(name).combine_chunks() for name in names}
         lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    elif table is not None and (shape := _row_shape(data, cells=bool(bad_rows))) is not None and \
+            _match_rows(shape, table.num_rows, len(bad_rows), file, len(names), check):
+        # Quoted newlines, blank lines or rows of the wrong width (reported): pyarrow's values, and
+        # each row's line found with numpy.
+        raw_cols = {name: table.column(name).combine_chunks() for name in names}
+        first, _, n_cells = shape
+        partial = bool(bad_rows)
+        lines = first[n_cells == len(names)] if bad_rows else first
     else:
-        # Quoted newlines, blank lines or broken rows: read again with the csv module, which
+        # Broken rows (or quotes numpy cannot follow): read again with the csv module, which
         # knows each row's line, so that values and line numbers come from one parser.
         del table
         parsed = _parse_slowly(data, names, file, check)
@@ -361,9 +369,69 @@ def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[s
     cols = {}
     for name in names:
         col = pc.utf8_trim_whitespace(raw_cols[name])
-        cols[name] = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
+        empty = pc.equal(col, "")
+        cols[name] = pc.if_else(empty, pa.scalar(None, pa.string()), col) if pc.any(empty).as_py() else col
     log.debug("read %s (%s, %d rows)", file, enc, len(lines))
     return _Table(file, cols, lines, extra, partial)
+
+
+def _row_shape(data: bytes, *, cells: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """First line, last line and (if ``cells``) number of cells of each data row, found with numpy.
+
+    A newline or comma is outside quotes when an even number of quote characters precede it (a
+    quoted cell opens and closes with one, and ``""`` inside it adds two). Blank lines are skipped,
+    as pyarrow skips them. ``None`` for lone ``\r`` line ends; a stray quote inside an unquoted
+    cell gives rows the caller finds do not match pyarrow's.
+    """
+    if data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 10)
+    quotes = np.flatnonzero(buf == 34)
+    ends = newlines[np.searchsorted(quotes, newlines) % 2 == 0]
+    starts = np.concatenate(([0], ends + 1))
+    stops = np.concatenate((ends, [len(buf)]))
+    length = stops - starts
+    # A row holding only the \r of a \r\n is a blank line too.
+    length -= (length > 0) & (buf[np.maximum(stops - 1, 0)] == 13) if len(buf) else 0
+    if cells:
+        commas = np.flatnonzero(buf == 44)
+        commas = commas[np.searchsorted(quotes, commas) % 2 == 0]
+        n_cells = np.bincount(np.searchsorted(ends, commas), minlength=len(starts)) + 1
+    else:
+        n_cells = np.zeros(len(starts), dtype=np.int64)
+    keep = length > 0
+    keep[0] = False  # the header
+    first = np.searchsorted(newlines, starts[keep]) + 1
+    last = np.searchsorted(newlines, np.maximum(stops[keep] - 1, 0)) + 1
+    return first.astype(np.int64), last.astype(np.int64), n_cells[keep].astype(np.int64)
+
+
+def _match_rows(shape: tuple[np.ndarray, np.ndarray, np.ndarray], n_rows: int, n_bad: int, file: str,
+                width: int, check: _Checker) -> bool:
+    """Whether numpy's rows are pyarrow's (``n_rows`` read, ``n_bad`` skipped); if so, report the bad ones."""
+    first, last, n_cells = shape
+    if not n_bad:
+        return len(first) == n_rows
+    bad = np.flatnonzero(n_cells != width)
+    if len(bad) != n_bad or len(first) - len(bad) != n_rows:
+        return False
+    for i in bad[:MAX_PER_RULE].tolist():
+        _report_width(file, width, int(first[i]), int(last[i]), int(n_cells[i]), check)
+    if len(bad) > MAX_PER_RULE:
+        check.more(file, "expected cells", len(bad) - MAX_PER_RULE, int(first[bad[MAX_PER_RULE]]))
+    return True
+
+
+def _report_width(file: str, width: int, line: int, last: int, found: int, check: _Checker) -> None:
+    if last > line:
+        # A row over several lines often means a quote that is never closed.
+        check.add(file, line, f"expected {width} cells, found {found} in the row on lines {line}-{last}",
+                  hint="check the quotes (one may be unclosed) and the commas", rule="expected cells")
+    else:
+        check.add(file, line, f"expected {width} cells, found {found}",
+                  hint="check for a stray or missing comma, or quote cells that contain commas",
+                  rule="expected cells")
 
 
 def _parse_slowly(data: bytes, names: list[str], file: str,
@@ -382,15 +450,7 @@ def _parse_slowly(data: bytes, names: list[str], file: str,
                 continue
             if len(row) != width:
                 partial = True
-                if start - line > 1:
-                    # The row ran over several lines: most likely a quote that is never closed.
-                    check.add(file, line, f"expected {width} cells, found {len(row)} in a row that runs on "
-                              f"to line {start - 1}", hint="check the quotes: a quoted cell may be unclosed",
-                              rule="expected cells")
-                else:
-                    check.add(file, line, f"expected {width} cells, found {len(row)}",
-                              hint="check for a stray or missing comma, or quote cells that contain commas",
-                              rule="expected cells")
+                _report_width(file, width, line, start - 1, len(row), check)
                 continue
             rows.append(row)
             lines.append(line)
@@ -656,7 +716,7 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
                 check.add(R.file, line_of[node], "the region tree has a cycle: " + " > ".join(cycle + [node]),
                           column="parent", hint="a region cannot be inside itself; fix one parent")
         home = meta.get("home_region")
-        if isinstance(home, str) and home and home not in parent:
+        if isinstance(home, str) and home and home not in parent and not R.partial:
             check.add(str(folder / "dataset.toml"), 0, f"home_region {home!r} is not in regions.csv",
                       hint="use an id from regions.csv")
 
@@ -705,6 +765,12 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
         flat = pc.utf8_trim_whitespace(pc.list_flatten(seg_lists))
         parents = np.asarray(pc.list_parent_indices(seg_lists).to_numpy(zero_copy_only=False))
         keep = np.asarray(pc.not_equal(flat, "").to_numpy(zero_copy_only=False), dtype=bool)
+        # A segment named twice in one cell ("cell;cell") counts once.
+        codes = np.asarray(pc.dictionary_encode(flat).indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+        firsts = np.unique(parents * (int(codes.max()) + 1 if len(codes) else 1) + codes, return_index=True)[1]
+        first_seen = np.zeros(len(keep), dtype=bool)
+        first_seen[firsts] = True
+        keep &= first_seen
         flat_kept = flat.filter(pa.array(keep))
         parents = parents[keep]
         unknown = (np.zeros(len(flat_kept), dtype=bool) if segment_ids is None else
@@ -767,17 +833,19 @@ def _extra_json(F: _Table) -> pa.Array:
     for col in sorted(F.extra):
         value = F.get(col)
         if value.null_count == len(value):
-            continue  # adds nothing (and an all-null argument upsets binary_join_element_wise)
+            continue
         if pc.any(pc.match_substring_regex(value, rare_control)).as_py():
             return _extra_json_slowly(F)
         for char, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
             value = pc.replace_substring(value, char, escaped)
-        parts.append(pc.binary_join_element_wise(json.dumps(col, ensure_ascii=False) + ': "', value, '"', ""))
+        # ', "key": "value"' per cell, "" for an empty one; the rows' parts are concatenated below
+        # (binary_join_element_wise with null_handling="skip" drops rows in pyarrow 26, so no nulls go in).
+        key = ', ' + json.dumps(col, ensure_ascii=False) + ': "'
+        parts.append(pc.fill_null(pc.binary_join_element_wise(key, value, '"', ""), ""))
     if not parts:
         return pa.nulls(len(F), pa.string())
-    joined = (pc.fill_null(parts[0], "") if len(parts) == 1 else
-              pc.binary_join_element_wise(*parts, ", ", null_handling="skip"))
-    wrapped = pc.binary_join_element_wise("{", joined, "}", "")
+    joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "")
+    wrapped = pc.binary_join_element_wise("{", pc.utf8_slice_codeunits(joined, 2), "}", "")
     return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), wrapped)
 
 

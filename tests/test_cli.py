@@ -49,8 +49,8 @@ def test_validate_gbk_with_encoding(make_dataset, tiny_path):
     result = invoke("validate", str(folder), "--encoding", "utf-8", ok=False)
     assert result.exit_code == 1
     assert result.output == (
-        f"{folder}/firms.csv:2: cannot read the file as utf-8: 'utf-8' codec can't decode byte 0xc0 in position "
-        "103: invalid start byte (check --encoding, or leave it out to detect)\n"
+        f"{folder}/firms.csv:2: cannot read the file as utf-8: 'utf-8' codec can't decode byte 0xc0 "
+        "in position 103: invalid start byte (check --encoding, or leave it out to detect)\n"
         "Error: 1 problem found; nothing was loaded\n")
 
 
@@ -62,7 +62,8 @@ def test_validate_broken(make_dataset):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.output == (
-        f"{folder}/firms.csv:3: duplicate id 'lanjun', first on line 2 (ids must be unique; merge or rename the rows)\n"
+        f"{folder}/firms.csv:3: duplicate id 'lanjun', first on line 2 "
+        "(ids must be unique; merge or rename the rows)\n"
         f"{folder}/firms.csv:3: unknown region 'zz' (use an id from regions.csv)\n"
         "Error: 2 problems found; nothing was loaded\n")
 

@@ -2,6 +2,7 @@
 graph, and one broken variant per validation rule with the exact ``FILE:LINE: message (hint)`` line."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -54,7 +55,8 @@ def test_tiny_reads():
     assert ds.meta["currency"] == "CNY"
     assert ds.meta["sources"] == ["invented for the test suite"]
     assert [r.id for r in ds.regions] == ["cn", "zj", "jx", "js", "dy", "sh"]
-    assert [(r.id, r.parent, r.level) for r in ds.regions[3:5]] == [("js", "jx", "county"), ("dy", "js", "town")]
+    assert [(r.id, r.parent, r.level) for r in ds.regions[3:5]] == [
+        ("js", "jx", "county"), ("dy", "js", "town")]
     assert ds.regions[0].parent is None
     assert [(c.id, c.name, c.name_en) for c in ds.chains] == [("li", "锂电池", "Lithium battery")]
     assert [(s.id, s.stage) for s in ds.segments] == [
@@ -124,7 +126,8 @@ VARIANTS = sorted(p.name for p in DATA.glob("firms_*.csv"))
 
 def test_variants_exist():
     assert set(VARIANTS) >= {
-        "firms_utf8_bom.csv", "firms_gbk.csv", "firms_gb18030_crlf.csv", "firms_crlf.csv", "firms_fullwidth.csv",
+        "firms_utf8_bom.csv", "firms_gbk.csv", "firms_gb18030_crlf.csv", "firms_crlf.csv",
+        "firms_fullwidth.csv",
         "firms_quoted.csv", "firms_zh_simplified.csv", "firms_zh_traditional.csv"}
 
 
@@ -172,9 +175,7 @@ def test_whole_folder_in_chinese_headers(make_dataset):
 def test_extra_columns_are_kept(make_dataset):
     folder = make_dataset(firms_csv=FIRMS.replace("source\n", "source,Note,备注\n", 1)
                           .replace("invented\n", "invented,,\n")
-                          .replace("Lanjun New Energy,js,cell,true,5000000000,2000,false,,30.84,120.93,invented,,",
-                                   'Lanjun New Energy,js,cell,true,5000000000,2000,false,,30.84,120.93,invented,'
-                                   '"a ""big"", one",链主'))
+                          .replace("30.84,120.93,invented,,", '30.84,120.93,invented,"a ""big"", one",链主'))
     ds = read_dataset(folder)
     assert ds.extra_columns == ["Note", "备注"]
     G = graph_from_dataset(folder)
@@ -182,11 +183,28 @@ def test_extra_columns_are_kept(make_dataset):
     assert G.nodes["shev"]["extra"] == {}
 
 
+@pytest.mark.parametrize("cell", ['a "q" \\ b', "two\nlines", "tab\there", "bell\x07", "中文 é \u2028"])
+def test_extra_column_json_escapes_like_json_dumps(make_dataset, cell):
+    quoted = '"' + cell.replace('"', '""') + '"'
+    folder = make_dataset(firms_csv="id,name,region,segments,z,a\n"
+                                    f"x,某企业,js,,{quoted},\ny,另一家,js,,,1\n", links_csv=None)
+    G = graph_from_dataset(folder)
+    assert G.nodes["x"]["extra"] == {"z": cell.strip()}
+    assert G.nodes["y"]["extra"] == {"a": "1"}
+    assert read_dataset(folder).firms.column("extra").to_pylist() == [
+        json.dumps({"z": cell.strip()}, ensure_ascii=False), '{"a": "1"}']
+
+
 def test_optional_files_may_be_missing(make_dataset):
     ds = read_dataset(make_dataset(links_csv=None, segment_links_csv=None))
     assert ds.links.num_rows == 0 and ds.links.schema == LINK_SCHEMA
     assert ds.segment_links == []
     assert ds.firms.num_rows == 4
+
+
+def test_segment_named_twice_counts_once(make_dataset):
+    folder = make_dataset(firms_csv=FIRMS.replace(",ev;pack,", ',"ev; pack ;ev,,pack|",'))
+    assert graph_key(graph_from_dataset(folder)) == graph_key(graph_from_dataset(TINY))
 
 
 def test_header_only_tables(make_dataset):
@@ -215,8 +233,8 @@ HINT_FIRM = "(use an id from firms.csv)"
 BROKEN = {
     "missing firms.csv": (
         {"firms_csv": None},
-        ["firms.csv: missing file (columns: id,name,region,segments,name_en,anchor,output_value,employees,listed,"
-         "credit_code,lat,lon,source (see docs/dataset-format.md))"]),
+        ["firms.csv: missing file (columns: id,name,region,segments,name_en,anchor,output_value,employees,"
+         "listed,credit_code,lat,lon,source (see docs/dataset-format.md))"]),
     "missing dataset.toml": (
         {"dataset_toml": None},
         ["dataset.toml: missing file (every dataset needs dataset.toml with name and home_region)"]),
@@ -228,7 +246,8 @@ BROKEN = {
         ["chains.csv:1: column 'name' appears twice (as 'name' and '名称') (delete or rename one of them)"]),
     "duplicate id": (
         {"firms_csv": FIRMS + "lanjun,兰钧二,,js,,,,,,,,,\n"},
-        ["firms.csv:6: duplicate id 'lanjun', first on line 2 (ids must be unique; merge or rename the rows)"]),
+        ["firms.csv:6: duplicate id 'lanjun', first on line 2 "
+         "(ids must be unique; merge or rename the rows)"]),
     "unknown region": (
         {"firms_csv": FIRMS.replace(",dy,cathode", ",dz,cathode")},
         ["firms.csv:3: unknown region 'dz' (use an id from regions.csv)"]),
@@ -269,7 +288,8 @@ BROKEN = {
          "(a region cannot be inside itself; fix one parent)"]),
     "region is its own parent": (
         {"regions_csv": REGIONS.replace("sh,上海市,Shanghai,cn", "sh,上海市,Shanghai,sh")},
-        ["regions.csv:7: the region tree has a cycle: sh > sh (a region cannot be inside itself; fix one parent)"]),
+        ["regions.csv:7: the region tree has a cycle: sh > sh "
+         "(a region cannot be inside itself; fix one parent)"]),
     "unparseable number": (
         {"firms_csv": FIRMS.replace("1000000000,300", "lots,300")},
         ["firms.csv:3: output_value 'lots' is not a number (write digits, e.g. 1200000 or 1.2e6)"]),
@@ -281,7 +301,8 @@ BROKEN = {
         ["links.csv:2: value '1e999' is too large (check the digits and the unit)"]),
     "unparseable boolean": (
         {"firms_csv": FIRMS.replace("cathode,false", "cathode,maybe")},
-        ["firms.csv:3: anchor 'maybe' is not true or false (write true or false; yes/no, 1/0 and 是/否 also work)"]),
+        ["firms.csv:3: anchor 'maybe' is not true or false "
+         "(write true or false; yes/no, 1/0 and 是/否 also work)"]),
     "unparseable coordinate": (
         {"firms_csv": FIRMS.replace("30.84,120.93", "30°50'N,120.93")},
         ["firms.csv:2: lat \"30°50'N\" is not a number (write digits, e.g. 1200000 or 1.2e6)"]),
@@ -328,17 +349,19 @@ BROKEN = {
          "(check for a stray or missing comma, or quote cells that contain commas)"]),
     "undecodable bytes": (
         {"firms_csv": FIRMS.encode() + b"x,\xff\xfe,js,,,,,,,,,,\n"},
-        ["firms.csv:6: byte 0xff is neither UTF-8 nor GB18030/GBK (save the file as UTF-8 CSV, or pass --encoding)"]),
+        ["firms.csv:6: byte 0xff is neither UTF-8 nor GB18030/GBK "
+         "(save the file as UTF-8 CSV, or pass --encoding)"]),
     "undecodable byte in a GBK file": (
         {"firms_csv": b"\n".join([FIRMS.encode("gbk").rstrip(b"\n"), b"x,\x80,js,,,,,,,,,,\n"])},
-        ["firms.csv:6: byte 0x80 is neither UTF-8 nor GB18030/GBK (save the file as UTF-8 CSV, or pass --encoding)"]),
+        ["firms.csv:6: byte 0x80 is neither UTF-8 nor GB18030/GBK "
+         "(save the file as UTF-8 CSV, or pass --encoding)"]),
     "empty file": (
         {"links_csv": ""},
         ["links.csv:1: the file is empty (the first line must be the header: supplier,customer)"]),
     "unclosed quote": (
         {"links_csv": LINKS + 'shev,lanjun,,"oops,,,\nshsep,shev,,,,,\n'},
-        ["links.csv:5: expected 7 cells, found 4 in a row that runs on to line 6 "
-         "(check the quotes: a quoted cell may be unclosed)"]),
+        ["links.csv:5: expected 7 cells, found 4 in the row on lines 5-6 "
+         "(check the quotes (one may be unclosed) and the commas)"]),
     "bad TOML": (
         {"dataset_toml": 'name = "tiny\nhome_region = "js"\n'},
         ["dataset.toml:1: cannot parse TOML: Illegal character '\\n' (at line 1, column 13) "
@@ -383,7 +406,8 @@ def test_rows_after_a_bad_row_are_still_checked(make_dataset):
     assert problems(folder) == [
         "firms.csv:3: expected 13 cells, found 14 "
         "(check for a stray or missing comma, or quote cells that contain commas)",
-        "firms.csv:4: anchor 'perhaps' is not true or false (write true or false; yes/no, 1/0 and 是/否 also work)"]
+        "firms.csv:4: anchor 'perhaps' is not true or false "
+        "(write true or false; yes/no, 1/0 and 是/否 also work)"]
 
 
 def test_every_problem_is_reported_in_file_and_line_order(make_dataset):
@@ -407,9 +431,39 @@ def test_line_numbers_after_quoted_newlines(make_dataset):
     assert problems(folder) == ["firms.csv:8: unknown region 'shh' (use an id from regions.csv)"]
 
 
+def test_wrong_width_of_a_row_over_two_lines(make_dataset):
+    quoted = (DATA / "firms_quoted.csv").read_text(encoding="utf-8")
+    folder = make_dataset(firms_csv=quoted.replace("jscathode,嘉善正极", "jscathode,嘉善正极,x"))
+    assert problems(folder) == ["firms.csv:4: expected 13 cells, found 14 in the row on lines 4-5 "
+                                "(check the quotes (one may be unclosed) and the commas)"]
+
+
 def test_line_numbers_after_blank_lines(make_dataset):
     folder = make_dataset(firms_csv=FIRMS.replace("\nshsep", "\n\n\nshsep").replace(",sh,sep", ",zz,sep"))
     assert problems(folder) == ["firms.csv:6: unknown region 'zz' (use an id from regions.csv)"]
+
+
+def test_line_numbers_with_lone_cr_and_a_bad_row(make_dataset):
+    # old Mac line ends take the csv-module path
+    firms = FIRMS.replace("dy,cathode,false", "dy,cathode,x,false").replace("\n", "\r")
+    folder = make_dataset(firms_csv=firms)
+    assert problems(folder) == [
+        "firms.csv:3: expected 13 cells, found 14 "
+        "(check for a stray or missing comma, or quote cells that contain commas)"]
+
+
+def test_line_numbers_with_a_stray_quote_and_a_blank_line(make_dataset):
+    # a quote inside an unquoted cell defeats the quote counting, so the csv module finds the lines
+    links = (LINKS.replace("NCM cathode", 'NCM 5" cathode').replace("\nshsep", "\n\nshsep")
+             .replace("lanjun,shev,cell", "lanjun,shev,cel"))
+    assert problems(make_dataset(links_csv=links)) == [
+        "links.csv:5: unknown segment 'cel' (use an id from segments.csv, or leave it empty)"]
+
+
+def test_many_bad_rows_are_summarised(make_dataset):
+    lines = problems(make_dataset(links_csv=LINKS + "a,b\n" * 52))
+    assert len(lines) == 51
+    assert lines[-1] == "links.csv:55: ... and 2 more rows like: expected cells"
 
 
 def test_many_problems_of_one_kind_are_summarised(make_dataset):
@@ -429,6 +483,12 @@ def test_rules_sharing_a_message_count_together(make_dataset):
     # all 30 suppliers (lines 5, 7 ... 63) and the first 20 customers (6 ... 44) are listed
     assert "links.csv:46: ... and 10 more rows like: unknown firm …" in lines
     assert lines[-1] == "links.csv:63: unknown firm 'ghost29' (use an id from firms.csv)"
+
+
+def test_many_duplicate_ids_are_summarised(make_dataset):
+    lines = problems(make_dataset(chains_csv=CHAINS + "li,锂电池,\n" * 53))
+    assert len(lines) == 51
+    assert lines[-1] == "chains.csv:53: ... and 3 more rows like: duplicate id"
 
 
 def test_many_duplicate_links_are_summarised(make_dataset):
@@ -473,6 +533,7 @@ def test_firm_table_types_with_nulls(make_dataset):
     ds = read_dataset(make_dataset(firms_csv="id,name,region,segments\nx,某企业,js,\n", links_csv=None))
     assert ds.firms.to_pylist() == [{
         "id": "x", "name": "某企业", "name_en": None, "region": "js", "segments": [], "anchor": False,
-        "output_value": None, "employees": None, "listed": None, "credit_code": None, "lat": None, "lon": None,
+        "output_value": None, "employees": None, "listed": None, "credit_code": None, "lat": None,
+        "lon": None,
         "source": None, "extra": None}]
     assert isinstance(ds.firms.column("segments").type, pa.ListType)

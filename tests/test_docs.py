@@ -36,7 +36,8 @@ def test_command_has_help_with_an_example(name):
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_command_is_in_the_readme(name):
-    assert re.search(rf"\bchaingraph {re.escape(name)}\b", README), f"README.md never shows `chaingraph {name}`"
+    found = re.search(rf"\bchaingraph {re.escape(name)}\b", README)
+    assert found, f"README.md never shows `chaingraph {name}`"
 
 
 def test_group_help_has_an_example():

@@ -39,9 +39,11 @@ def test_segment_distances_null_graph():
 
 def test_segment_distances_path():
     G = feeds("a>b", "b>c", "c>d", "d>e")
-    assert segment_distances(G, ["c"], depth=1) == {"b": ("upstream", 1), "c": ("own", 0), "d": ("downstream", 1)}
+    assert segment_distances(G, ["c"], depth=1) == {
+        "b": ("upstream", 1), "c": ("own", 0), "d": ("downstream", 1)}
     assert segment_distances(G, ["c"]) == {
-        "a": ("upstream", 2), "b": ("upstream", 1), "c": ("own", 0), "d": ("downstream", 1), "e": ("downstream", 2)}
+        "a": ("upstream", 2), "b": ("upstream", 1), "c": ("own", 0), "d": ("downstream", 1),
+        "e": ("downstream", 2)}
     assert segment_distances(G, ["a"], depth=10) == {
         "a": ("own", 0), "b": ("downstream", 1), "c": ("downstream", 2), "d": ("downstream", 3),
         "e": ("downstream", 4)}
@@ -51,7 +53,8 @@ def test_segment_distances_path():
 def test_segment_distances_cycle():
     # a > b > c > a: from a, c is one step upstream and b one step downstream; nothing loops forever
     G = feeds("a>b", "b>c", "c>a")
-    assert segment_distances(G, ["a"], depth=5) == {"a": ("own", 0), "b": ("downstream", 1), "c": ("upstream", 1)}
+    assert segment_distances(G, ["a"], depth=5) == {
+        "a": ("own", 0), "b": ("downstream", 1), "c": ("upstream", 1)}
 
 
 def test_segment_distances_tie_is_upstream():

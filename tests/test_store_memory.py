@@ -1,4 +1,5 @@
-"""The memory store on the tiny dataset: counts, anchors, firm lookup and context graphs worked out by hand."""
+"""The memory store on the tiny dataset: counts, anchors, firm lookup and context graphs worked out by
+hand."""
 from __future__ import annotations
 
 import pytest
@@ -9,7 +10,8 @@ from chaingraph.model import validate_graph
 from chaingraph.store import GraphStore, describe, is_database_uri, open_store
 from chaingraph.store_memory import MemoryStore
 
-TEMPLATE_NODES = {"cn", "zj", "jx", "js", "dy", "sh", "li", "ore", "cathode", "separator", "cell", "pack", "ev"}
+TEMPLATE_NODES = {"cn", "zj", "jx", "js", "dy", "sh",
+                  "li", "ore", "cathode", "separator", "cell", "pack", "ev"}
 
 
 def test_is_a_graph_store(tiny_store):
@@ -63,7 +65,8 @@ def test_resolve_firm_unknown_lists_close_matches(tiny_store):
     with pytest.raises(UnknownFirmError) as info:
         tiny_store.resolve_firm("Shanghai")
     assert info.value.matches == ["Shanghai Separator", "Shanghai EV"]
-    assert str(info.value) == "no firm with id or name 'Shanghai'; did you mean: Shanghai Separator, Shanghai EV"
+    assert str(info.value) == ("no firm with id or name 'Shanghai'; "
+                               "did you mean: Shanghai Separator, Shanghai EV")
     with pytest.raises(UnknownFirmError) as info:
         tiny_store.resolve_firm("lanjunn")
     assert info.value.matches == ["lanjun"]
@@ -130,11 +133,12 @@ def test_context_by_hand(tiny_store, tiny_path, anchors, segments, region, exter
 
 
 def test_context_leaves_out_links_between_external_firms_of_other_segments(make_dataset):
-    folder = make_dataset(links_csv="supplier,customer,segment\njscathode,lanjun,cathode\nshsep,lanjun,separator\n"
-                                    "lanjun,shev,cell\nshsep,shev,\n")
+    folder = make_dataset(links_csv="supplier,customer,segment\njscathode,lanjun,cathode\n"
+                                    "shsep,lanjun,separator\nlanjun,shev,cell\nshsep,shev,\n")
     store = MemoryStore.from_dataset(folder)
     C = store.context(anchors=["lanjun"], segments=["ev", "separator"], region="js", external=True)
-    assert {n for n, d in C.nodes(data=True) if d["kind"] == "firm"} == {"lanjun", "jscathode", "shsep", "shev"}
+    firms = {n for n, d in C.nodes(data=True) if d["kind"] == "firm"}
+    assert firms == {"lanjun", "jscathode", "shsep", "shev"}
     # shsep -> shev: neither end is local, shev is no anchor and shares no segment with one
     assert set(C.edges(keys=True)) - set(store.template().edges(keys=True)) == {
         ("jscathode", "lanjun", "cathode"), ("shsep", "lanjun", "separator"), ("lanjun", "shev", "cell")}
@@ -150,9 +154,11 @@ def test_whole_graph_equals_graph_from_dataset(tiny_store, tiny_path):
 def test_describe(tiny_store):
     info = describe(tiny_store)
     assert info["home_region"] == {"id": "js", "name": "嘉善县", "name_en": "Jiashan"}
-    assert [s["id"] for s in info["chains"][0]["segments"]] == ["ore", "cathode", "separator", "cell", "pack", "ev"]
-    assert info["anchors"] == [{"id": "lanjun", "name": "兰钧新能源", "name_en": "Lanjun New Energy", "region": "js",
-                                "region_name": "嘉善县", "region_name_en": "Jiashan", "segments": ["cell"]}]
+    assert [s["id"] for s in info["chains"][0]["segments"]] == [
+        "ore", "cathode", "separator", "cell", "pack", "ev"]
+    assert info["anchors"] == [{"id": "lanjun", "name": "兰钧新能源", "name_en": "Lanjun New Energy",
+                                "region": "js", "region_name": "嘉善县", "region_name_en": "Jiashan",
+                                "segments": ["cell"]}]
     assert len(info["regions"]) == 6
 
 

@@ -1,0 +1,18 @@
+// What is in the database now, counted (the Dataset node keeps the counts of the last
+// complete load). No parameters.
+OPTIONAL MATCH (f:Firm)
+WITH count(f) AS firms
+OPTIONAL MATCH (a:Firm {anchor: true})
+WITH firms, count(a) AS anchors
+OPTIONAL MATCH (:Firm)-[l:SUPPLIES]->(:Firm)
+WITH firms, anchors, count(l) AS links
+OPTIONAL MATCH (s:Segment)
+WITH firms, anchors, links, count(s) AS segments
+OPTIONAL MATCH (:Segment)-[e:FEEDS]->(:Segment)
+WITH firms, anchors, links, segments, count(e) AS segment_links
+OPTIONAL MATCH (c:Chain)
+WITH firms, anchors, links, segments, segment_links, count(c) AS chains
+OPTIONAL MATCH (r:Region)
+WITH firms, anchors, links, segments, segment_links, chains, count(r) AS regions
+OPTIONAL MATCH (d:Dataset)
+RETURN firms, links, segments, segment_links, chains, regions, anchors, count(d) AS datasets

@@ -1,0 +1,5 @@
+// Chain nodes. Parameters: $rows (id, name, name_en)
+UNWIND $rows AS row
+MERGE (c:Chain {id: row.id})
+SET c.name = row.name,
+    c.name_en = row.name_en
