@@ -122,7 +122,6 @@ _MULTIPLIERS = {"万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8}
 _SEGMENT_SPLIT = r"[;；|、,，]"
 #: Problems of one kind reported per file before the rest are counted.
 MAX_PER_RULE = 50
-_ALL_COLUMNS = {c for _, req, opt in FILES.values() for c in req + opt}
 
 
 @dataclass
@@ -311,7 +310,7 @@ def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[s
         canonical = lookup.get(folded)
         if canonical is None:
             canonical = cell.strip() or f"column_{pos + 1}"
-            if canonical in _ALL_COLUMNS or canonical in seen:
+            if canonical in seen:
                 canonical = f"{canonical}_{pos + 1}"
             extra.append(canonical)
         elif canonical in seen:

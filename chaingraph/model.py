@@ -302,7 +302,7 @@ def validate_graph(G: nx.MultiDiGraph) -> None:
 
 def graph_to_json(G: nx.MultiDiGraph) -> dict[str, Any]:
     """Node-link JSON data of ``G`` that :func:`graph_from_json` reads back equal."""
-    data: dict[str, Any] = nx.node_link_data(G, edges="edges")
+    data: dict[str, Any] = nx.node_link_data(G, edges="edges", source="_from", target="_to")
     for node in data["nodes"]:
         if isinstance(node.get("segments"), tuple):
             node["segments"] = list(node["segments"])
@@ -311,7 +311,8 @@ def graph_to_json(G: nx.MultiDiGraph) -> dict[str, Any]:
 
 def graph_from_json(data: dict[str, Any]) -> nx.MultiDiGraph:
     """Inverse of :func:`graph_to_json`."""
-    G: nx.MultiDiGraph = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+    G: nx.MultiDiGraph = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges",
+                                            source="_from", target="_to")
     for _, d in G.nodes(data=True):
         if isinstance(d.get("segments"), list):
             d["segments"] = tuple(d["segments"])

@@ -155,8 +155,6 @@ def assert_graphs_equal(G, H):
     assert sorted(G.edges(keys=True, data=True)) == sorted(H.edges(keys=True, data=True))
 
 
-@pytest.mark.xfail(strict=True, reason="model.graph_to_json: node-link 'source' key overwrites the SUPPLIES "
-                   "edge attribute 'source'; pass source='_from', target='_to' to node_link_data/graph")
 def test_json_round_trip_tiny(tiny_path):
     G = graph_from_dataset(tiny_path)
     data = graph_to_json(G)
