@@ -21,7 +21,7 @@ from importlib import resources
 
 from chaingraph.errors import StoreError
 
-__all__ = ["load", "names", "header", "declared_parameters", "used_parameters", "statements"]
+__all__ = ["load", "names", "statement", "statements", "header", "declared_parameters", "used_parameters"]
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
@@ -72,6 +72,21 @@ def header(name: str) -> str:
 
 def _body(name: str) -> str:
     return "\n".join(line for line in load(name).splitlines() if not line.lstrip().startswith("//"))
+
+
+@functools.cache
+def statement(name: str) -> str:
+    """The statement of ``cypher/NAME.cypher`` without its header: the text sent to the server.
+
+    Comments cost bytes in every message, and FalkorDB's Bolt endpoint takes
+    messages of 4 KB at most.
+
+    Examples
+    --------
+    >>> statement("merge_chains").splitlines()[0]
+    'UNWIND $rows AS row'
+    """
+    return _body(name).strip()
 
 
 def declared_parameters(name: str) -> set[str]:

@@ -3,4 +3,4 @@
 UNWIND $ids AS firm_id
 MATCH (a:Firm {id: firm_id})-[l:SUPPLIES]->(b:Firm)
 RETURN a.id AS supplier, b.id AS customer, l.segment AS segment, l.product AS product,
-       l.value AS value, l.source AS source, l.confidence AS confidence
+       l.value AS value, l.source AS source, l.confidence AS confidence, l.seq AS seq

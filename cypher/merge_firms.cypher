@@ -1,7 +1,7 @@
 // Firm nodes with LOCATED_IN their region and IN_SEGMENT each of their segments; runs after
 // regions and segments. segments is also kept as a list property, in the dataset's order.
 // Parameters: $rows (id, name, name_en, region, segments, anchor, output_value, employees,
-// listed, credit_code, lat, lon, source, extra)
+// listed, credit_code, lat, lon, source, extra, seq)
 UNWIND $rows AS row
 MATCH (r:Region {id: row.region})
 MERGE (f:Firm {id: row.id})
@@ -17,7 +17,8 @@ SET f.name = row.name,
     f.lat = row.lat,
     f.lon = row.lon,
     f.source = row.source,
-    f.extra = row.extra
+    f.extra = row.extra,
+    f.seq = row.seq
 MERGE (f)-[:LOCATED_IN]->(r)
 WITH f, row
 UNWIND row.segments AS segment_id

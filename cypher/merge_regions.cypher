@@ -1,4 +1,4 @@
-// Region nodes. Parameters: $rows (id, name, name_en, parent, level, lat, lon)
+// Region nodes. Parameters: $rows (id, name, name_en, parent, level, lat, lon, seq)
 UNWIND $rows AS row
 MERGE (r:Region {id: row.id})
 SET r.name = row.name,
@@ -6,4 +6,5 @@ SET r.name = row.name,
     r.parent = row.parent,
     r.level = row.level,
     r.lat = row.lat,
-    r.lon = row.lon
+    r.lon = row.lon,
+    r.seq = row.seq

