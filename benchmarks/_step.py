@@ -185,9 +185,10 @@ def step_db_load(a: argparse.Namespace) -> None:
     options: dict[str, Any] = {"batch_size": a.batch}
     if a.graph:
         options["graph"] = a.graph
-    times, _ = timed(lambda: load_dataset(ds, a.uri, **options), 1)
+    times, summary = timed(lambda: load_dataset(ds, a.uri, **options), 1)
     n_links, n_firms = ds.links.num_rows, ds.firms.num_rows
     emit(a.step, times, firms=n_firms, links=n_links, full_links=full_links, batch=a.batch,
+         batches=summary.get("batches"), stored_links=summary.get("links"),
          links_per_s=round(n_links / times[0]), rows_per_s=round((n_links + n_firms) / times[0]))
 
 

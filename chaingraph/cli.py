@@ -106,8 +106,9 @@ def validate_cmd(source: str, encoding: str | None) -> None:
     from chaingraph.datasets import read_dataset
 
     ds = read_dataset(source, encoding=encoding)
-    click.echo(f"{source}: OK ({ds.firms.num_rows:,} firms, {ds.links.num_rows:,} links, "
-               f"{len(ds.segments)} segments, {len(ds.chains)} chains, {len(ds.regions)} regions)")
+    counts = {"firm": ds.firms.num_rows, "link": ds.links.num_rows, "segment": len(ds.segments),
+              "chain": len(ds.chains), "region": len(ds.regions)}
+    click.echo(f"{source}: OK (" + ", ".join(f"{n:,} {k}{'' if n == 1 else 's'}" for k, n in counts.items()) + ")")
 
 
 @cli.command(name="info")
@@ -434,3 +435,46 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, output: str, dept
     click.echo(f"wrote {output}: {page.firm_count} firms, {len(page.nodes)} nodes, {len(page.edges)} edges")
     for notice in page.notices[:1] if page.left_out else []:
         click.echo(notice)
+
+
+@cli.command(name="load")
+@click.argument("source")
+@click.option("--to", "uri", required=True, metavar="URI",
+              help="Database: neo4j://, neo4j+s://, bolt://, bolt+s:// (Neo4j) or falkordb://HOST:PORT[/GRAPH].")
+@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(min=1), metavar="N",
+              help="Rows per UNWIND batch.")
+@click.option("--replace", is_flag=True, help="Delete the graph already in the database first.")
+@click.option("--user", default=None, metavar="USER",
+              help="Neo4j user (default: $NEO4J_USER, else neo4j); asks for the password unless "
+                   "$NEO4J_PASSWORD is set.")
+@click.option("--database", default=None, metavar="NAME", help="Neo4j database (default: the server's).")
+@ENCODING
+@SILENT
+@reports_errors
+def load_cmd(source: str, uri: str, batch_size: int, replace: bool, user: str | None, database: str | None,
+             encoding: str | None, silent: bool) -> None:
+    """Validate a dataset folder, then load it into Neo4j or FalkorDB (loading it again changes nothing).
+
+    \b
+    Examples:
+        chaingraph load datasets/jiashan --to bolt://localhost:7687 --user neo4j
+        chaingraph load datasets/jiashan --to falkordb://localhost:6379 --replace
+    """
+    import os
+
+    from chaingraph.datasets import read_dataset
+    from chaingraph.store_cypher import check_uri, load_dataset, redact_uri
+
+    check_uri(uri)
+    password = os.environ.get("NEO4J_PASSWORD")
+    if user and password is None:
+        password = click.prompt(f"password for {user}", hide_input=True, err=True)
+    with progress_bar("reading", silent=silent) as progress:
+        dataset = read_dataset(source, encoding=encoding, progress=progress)
+    with progress_bar("loading", silent=silent) as progress:
+        done = load_dataset(dataset, uri, batch_size=batch_size, replace=replace, progress=progress,
+                            user=user, password=password, database=database)
+    click.echo(f"loaded {dataset.meta.get('name')} into {redact_uri(uri)}: {done['firms']} firms, "
+               f"{done['links']} links, {done['segments']} segments, {done['chains']} chains, "
+               f"{done['regions']} regions, {done['anchors']} anchors")
+    click.echo(f"{done['rows']} rows in {done['seconds']:.1f} s: {done['rows_per_second']} rows/s")

