@@ -53,6 +53,8 @@ def emit(step: str, times: list[float], **extra: Any) -> None:
     rec = {"step": step, "seconds": [round(t, 6) for t in times],
            "median": round(statistics.median(times), 6) if times else None,
            "rss_mb": round(rss_mb(), 1), **extra}
+    if QUERIES and "queries" not in rec:
+        rec["queries"] = QUERIES  # database steps: calls and seconds per named query, all repeats
     print(json.dumps(rec), flush=True)
 
 
@@ -75,11 +77,16 @@ def step_load(a: argparse.Namespace) -> None:
     emit("load", times, counts=store.counts())
 
 
+QUERIES: dict[str, list[float]] = {}
+
+
 def _open(a: argparse.Namespace) -> Any:
     if a.uri:
         from chaingraph.store import open_store
 
-        return open_store(a.uri, **({"graph": a.graph} if a.graph else {}))
+        store = open_store(a.uri, **({"graph": a.graph} if a.graph else {}))
+        _time_queries(store, QUERIES)
+        return store
     return _memory_store(a.data)
 
 
@@ -127,11 +134,12 @@ def step_html(a: argparse.Namespace) -> None:
     store = _open(a)
     home, anchors = _home_anchors(store)
     anchor = a.anchor or anchors[0]
-    out = Path(tempfile.mkdtemp(prefix="cg-bench-")) / "page.html"
-    fn = _html_fn(store, anchor, home, out)
-    times, page = timed(fn, a.repeat)
-    emit("html", times, anchor=anchor, firms_drawn=getattr(page, "firm_count", None),
-         bytes=out.stat().st_size if out.exists() else None)
+    with tempfile.TemporaryDirectory(prefix="cg-bench-") as tmp:
+        out = Path(tmp) / "page.html"
+        fn = _html_fn(store, anchor, home, out)
+        times, page = timed(fn, a.repeat)
+        size = out.stat().st_size if out.exists() else None
+    emit("html", times, anchor=anchor, firms_drawn=getattr(page, "firm_count", None), bytes=size)
 
 
 def _html_fn(store: Any, anchor: str, home: str, out: Path) -> Callable[[], Any]:
@@ -162,6 +170,25 @@ def _html_fn(store: Any, anchor: str, home: str, out: Path) -> Callable[[], Any]
 
 # -- chaingraph, database store --------------------------------------------------------------------------
 
+def _time_queries(store: Any, stats: dict[str, list[float]] | None = None) -> dict[str, list[float]]:
+    """Wrap the store's transport so each named query's calls and seconds are counted in ``stats``."""
+    stats = {} if stats is None else stats
+    transport = store.transport
+    run = transport.run
+
+    def timed_run(name: str, text: str, params: dict[str, Any], *, write: bool) -> Any:
+        t = time.perf_counter()
+        try:
+            return run(name, text, params, write=write)
+        finally:
+            entry = stats.setdefault(name, [0, 0.0])
+            entry[0] += 1
+            entry[1] = round(entry[1] + time.perf_counter() - t, 3)
+
+    transport.run = timed_run
+    return stats
+
+
 def step_db_load(a: argparse.Namespace) -> None:
     """Load the dataset (validated first, untimed) into a database; time only the writes."""
     from dataclasses import replace
@@ -185,10 +212,15 @@ def step_db_load(a: argparse.Namespace) -> None:
     options: dict[str, Any] = {"batch_size": a.batch}
     if a.graph:
         options["graph"] = a.graph
-    times, summary = timed(lambda: load_dataset(ds, a.uri, **options), 1)
+    from chaingraph.store_cypher import CypherStore
+
+    store = CypherStore.connect(a.uri, require_dataset=False, **({"graph": a.graph} if a.graph else {}))
+    per_query = _time_queries(store)
+    times, summary = timed(lambda: load_dataset(ds, store, **options), 1)
+    store.close()
     n_links, n_firms = ds.links.num_rows, ds.firms.num_rows
     emit(a.step, times, firms=n_firms, links=n_links, full_links=full_links, batch=a.batch,
-         batches=summary.get("batches"), stored_links=summary.get("links"),
+         batches=summary.get("batches"), stored_links=summary.get("links"), queries=per_query,
          links_per_s=round(n_links / times[0]), rows_per_s=round((n_links + n_firms) / times[0]))
 
 

@@ -83,7 +83,7 @@ def run_step(step: str, *args: str, timeout: float = 1800) -> dict[str, Any]:
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
     except subprocess.TimeoutExpired:
-        return {"step": step, "error": f"timed out after {timeout:.0f} s"}
+        return {"step": step, "error": f"timed out after {timeout:.0f} s", "timeout": timeout}
     wall = time.perf_counter() - t
     lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
     if p.returncode != 0 or not lines:
@@ -260,6 +260,18 @@ def machine() -> dict[str, Any]:
             "os": f"{platform.system()} {platform.release()}", "python": platform.python_version()}
 
 
+def revision() -> str | None:
+    """The checkout's commit, with ``+changes`` when files differ from it (read-only git calls)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "chaingraph", "cypher"], capture_output=True,
+                               text=True, cwd=ROOT).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+changes" if dirty else "")
+
+
 def versions() -> dict[str, str | None]:
     from importlib import metadata
 
@@ -276,6 +288,8 @@ def versions() -> dict[str, str | None]:
 def _cell(rec: dict[str, Any] | None, *, rss: bool = True) -> str:
     if not rec:
         return "–"
+    if "timeout" in rec:
+        return f"> {rec['timeout']:.0f} s (stopped)"
     if "error" in rec:
         return "error"
     s = rec["median"]
@@ -307,6 +321,8 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
              "what each step measures. Command:\n")
     L.append(f"```\n{report['command']}\n```\n")
     L.append(f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB RAM, {m['os']}")
+    if report.get("revision"):
+        L.append(f"- chaingraph checkout: {report['revision']}")
     L.append(f"- Python {m['python']}; " + ", ".join(f"{k} {val}" for k, val in v.items() if val)
              + (f"; FalkorDB server {report['falkordb_version']}" if report.get("falkordb_version") else ""))
     L.append(f"- Repeats: {report['repeat']} (median shown). Time is wall time of the measured call; RSS is the "
@@ -541,8 +557,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--bolt-batch", type=int, default=20, help="rows per UNWIND over Bolt (20)")
     p.add_argument("--bolt-cap", type=int, default=20_000, help="most links loaded over Bolt (20000)")
     p.add_argument("--naive-cap", type=int, default=1_000, help="firms and links merged row by row (1000 each)")
-    p.add_argument("--db-timeout", type=float, default=300,
-                   help="seconds before the database-store targets step is given up (300)")
+    p.add_argument("--db-timeout", type=float, default=180,
+                   help="seconds before the database-store targets step is given up (180)")
     p.add_argument("--notes", type=Path, default=HERE / "notes.md",
                    help="markdown appended to results.md as Notes, if the file exists")
     p.add_argument("--out", type=Path, default=HERE, help="folder for results.md/json and scaling.png")
@@ -554,7 +570,7 @@ def main(argv: list[str] | None = None) -> None:
     report: dict[str, Any] = {
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "command": "python benchmarks/run.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
-        "machine": m, "versions": versions(), "repeat": a.repeat, "sizes": {},
+        "machine": m, "versions": versions(), "repeat": a.repeat, "sizes": {}, "revision": revision(),
     }
     for n in sizes:
         res = bench_size(n, a)

