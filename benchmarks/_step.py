@@ -143,29 +143,9 @@ def step_html(a: argparse.Namespace) -> None:
 
 
 def _html_fn(store: Any, anchor: str, home: str, out: Path) -> Callable[[], Any]:
-    try:  # the library function behind the ``html`` command, when it exists
-        from chaingraph.reports import html_report
+    from chaingraph.reports import html_report
 
-        return lambda: html_report(store, anchor=anchor, out=out, max_nodes=5000, lang="en")
-    except ImportError:
-        pass
-    from chaingraph.export_html import write_html
-    from chaingraph.gaps import find_gaps
-    from chaingraph.model import segment_distances
-    from chaingraph.targets import rank_targets
-
-    def run() -> Any:
-        template = store.template()
-        segs = segment_distances(template, store.firm(anchor).get("segments") or (), depth=2)
-        G = store.context(anchors=[anchor], segments=set(segs), region=home, external=True)
-        rep = find_gaps(G, anchor, region=home, depth=2)
-        targets = rank_targets(G, [anchor], region=home, top=50, lang="en")
-        flat = [{"firm": t.firm.id, "score": t.score, "reasons": list(t.reasons),
-                 "anchors": [x.id for x in t.anchors], "segments": [s.id for s in t.segments]} for t in targets]
-        return write_html(G, out, anchor=anchor, gaps=list(rep.missing), targets=flat, region=home,
-                          lang="en", max_nodes=5000)
-
-    return run
+    return lambda: html_report(store, anchor=anchor, out=out, max_nodes=5000, lang="en")
 
 
 # -- chaingraph, database store --------------------------------------------------------------------------
@@ -329,15 +309,16 @@ def step_nx(a: argparse.Namespace) -> None:
 # -- Kùzu peer -----------------------------------------------------------------------------------------
 
 KUZU_SCHEMA = [
-    "CREATE NODE TABLE Firm(id STRING PRIMARY KEY, name STRING, name_en STRING, region STRING, segments STRING, "
-    "anchor BOOL, output_value DOUBLE, employees INT64, listed BOOL, credit_code STRING, lat DOUBLE, lon DOUBLE, "
-    "source STRING)",
-    "CREATE REL TABLE SUPPLIES(FROM Firm TO Firm, segment STRING, product STRING, value DOUBLE, source STRING, "
-    "confidence DOUBLE)",
-    "CREATE NODE TABLE Region(id STRING PRIMARY KEY, name STRING, name_en STRING, parent STRING, level STRING, "
-    "lat DOUBLE, lon DOUBLE)",
+    "CREATE NODE TABLE Firm(id STRING PRIMARY KEY, name STRING, name_en STRING, region STRING, "
+    "segments STRING, anchor BOOL, output_value DOUBLE, employees INT64, listed BOOL, credit_code STRING, "
+    "lat DOUBLE, lon DOUBLE, source STRING)",
+    "CREATE REL TABLE SUPPLIES(FROM Firm TO Firm, segment STRING, product STRING, value DOUBLE, "
+    "source STRING, confidence DOUBLE)",
+    "CREATE NODE TABLE Region(id STRING PRIMARY KEY, name STRING, name_en STRING, parent STRING, "
+    "level STRING, lat DOUBLE, lon DOUBLE)",
     "CREATE REL TABLE PART_OF(FROM Region TO Region)",
-    "CREATE NODE TABLE Segment(id STRING PRIMARY KEY, chain STRING, name STRING, name_en STRING, stage STRING)",
+    "CREATE NODE TABLE Segment(id STRING PRIMARY KEY, chain STRING, name STRING, name_en STRING, "
+    "stage STRING)",
     "CREATE REL TABLE FEEDS(FROM Segment TO Segment, weight DOUBLE)",
     "CREATE REL TABLE MAKES(FROM Firm TO Segment)",
 ]
@@ -418,7 +399,7 @@ def step_kuzu_gaps(a: argparse.Namespace) -> None:
     import kuzu
 
     db = kuzu.Database(a.db, read_only=True)
-    c = kuzu.Connection(db)
+    c: Any = kuzu.Connection(db)
     home = a.home
     anchor = a.anchor
     if not anchor:
@@ -427,7 +408,7 @@ def step_kuzu_gaps(a: argparse.Namespace) -> None:
         anchor = r.get_next()[0]
 
     def run() -> list[tuple[str, int]]:
-        res = c.execute(KUZU_GAPS, {"anchor": anchor, "home": home})
+        res: Any = c.execute(KUZU_GAPS, {"anchor": anchor, "home": home})
         out = []
         while res.has_next():
             s, n = res.get_next()

@@ -63,7 +63,10 @@ def size_label(n: int) -> str:
 
 
 def ensure_dataset(n: int, seed: int, fresh: bool) -> tuple[Path, float | None]:
-    """The cached dataset folder for ``n`` firms, generated if missing; and the seconds it took (None if cached)."""
+    """The cached dataset folder for ``n`` firms (generated if missing) and the seconds generating took.
+
+    The seconds are ``None`` when the folder was cached.
+    """
     path = DATA / f"synthetic-{size_label(n)}-s{seed}"
     if (path / "dataset.toml").exists() and (path / "links.csv").exists() and not fresh:
         return path, None
@@ -89,7 +92,7 @@ def run_step(step: str, *args: str, timeout: float = 1800) -> dict[str, Any]:
     if p.returncode != 0 or not lines:
         err = (p.stderr.strip().splitlines() or ["no output"])[-1]
         return {"step": step, "error": err[:300], "cmd": shlex.join(cmd)}
-    rec = json.loads(lines[-1])
+    rec: dict[str, Any] = json.loads(lines[-1])
     rec["process_s"] = round(wall, 3)
     return rec
 
@@ -156,7 +159,8 @@ def bench_size(n: int, a: argparse.Namespace) -> dict[str, Any]:
         if "error" in nxr:
             show("networkx build", nxr)
         else:
-            log(f"  {'networkx: build DiGraph from CSVs':<44} {nxr['build_s']:>9.3f} s  {nxr['build_rss_mb']:>8.0f} MB")
+            log(f"  {'networkx: build DiGraph from CSVs':<44} {nxr['build_s']:>9.3f} s  "
+                f"{nxr['build_rss_mb']:>8.0f} MB")
             show("networkx: gaps, one anchor (loops)", nxr)
         _check_same_gaps(res)
 
@@ -199,9 +203,11 @@ def bench_db(data: Path, label: str, anchor: str | None, a: argparse.Namespace) 
         if "error" not in rec:
             out["db_memory_mb"] = round(server.used_memory_mb(), 1)
         show(f"FalkorDB load, native client (batch {a.native_batch:,})", rec,
-             "" if "error" in rec else f"{rec['links_per_s']:,} links/s, server {out['db_memory_mb']:,.0f} MB")
+             "" if "error" in rec else
+             f"{rec['links_per_s']:,} links/s, server {out['db_memory_mb']:,.0f} MB")
         if "error" not in rec:
-            extra = ["--uri", server.native_uri, "--repeat", str(a.repeat)] + (["--anchor", anchor] if anchor else [])
+            extra = ["--uri", server.native_uri, "--repeat", str(a.repeat)]
+            extra += ["--anchor", anchor] if anchor else []
             out["db-gaps-one"] = run_step("gaps-one", *extra)
             show("FalkorDB store: gaps, one anchor", out["db-gaps-one"])
             out["db-targets"] = run_step("targets", *extra, timeout=a.db_timeout)
@@ -210,7 +216,8 @@ def bench_db(data: Path, label: str, anchor: str | None, a: argparse.Namespace) 
         rec = run_step("db-load-bolt", *d, "--uri", server.bolt_uri, "--batch", str(a.bolt_batch),
                        "--cap", str(a.bolt_cap))
         out["db-load-bolt"] = rec
-        capped = "" if "error" in rec or rec["links"] >= rec["full_links"] else f" (first {rec['links']:,} links)"
+        capped = ("" if "error" in rec or rec["links"] >= rec["full_links"]
+                  else f" (first {rec['links']:,} links)")
         show(f"FalkorDB load over Bolt (batch {a.bolt_batch})", rec,
              "" if "error" in rec else f"{rec['links_per_s']:,} links/s{capped}")
         if not a.skip_peer:
@@ -232,7 +239,7 @@ def _falkordb_version(port: int) -> str | None:
         for m in redis.Redis(host="127.0.0.1", port=port).module_list():
             name = m.get(b"name") or m.get("name")
             if name in (b"graph", "graph"):
-                v = int(m.get(b"ver") or m.get("ver"))
+                v = int(m.get(b"ver") or m.get("ver") or 0)
                 return f"{v // 10000}.{v // 100 % 100}.{v % 100}"
     except Exception:  # noqa: BLE001
         return None
@@ -263,10 +270,10 @@ def machine() -> dict[str, Any]:
 def revision() -> str | None:
     """The checkout's commit, with ``+changes`` when files differ from it (read-only git calls)."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "chaingraph", "cypher"], capture_output=True,
-                               text=True, cwd=ROOT).stdout.strip()
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=ROOT, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "chaingraph", "cypher"],
+                               capture_output=True, text=True, cwd=ROOT).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
     return head + ("+changes" if dirty else "")
@@ -317,16 +324,16 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
     m, v = report["machine"], report["versions"]
     L: list[str] = []
     L.append("# chaingraph benchmarks\n")
-    L.append(f"Written by `benchmarks/run.py` on {report['date']} from a real run; see [README](README.md) for "
-             "what each step measures. Command:\n")
+    L.append(f"Written by `benchmarks/run.py` on {report['date']} from a real run; see [README](README.md) "
+             "for what each step measures. Command:\n")
     L.append(f"```\n{report['command']}\n```\n")
     L.append(f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB RAM, {m['os']}")
     if report.get("revision"):
         L.append(f"- chaingraph checkout: {report['revision']}")
     L.append(f"- Python {m['python']}; " + ", ".join(f"{k} {val}" for k, val in v.items() if val)
              + (f"; FalkorDB server {report['falkordb_version']}" if report.get("falkordb_version") else ""))
-    L.append(f"- Repeats: {report['repeat']} (median shown). Time is wall time of the measured call; RSS is the "
-             "peak RSS of the step's own process (for analysis steps that includes loading the store).\n")
+    L.append(f"- Repeats: {report['repeat']} (median shown). Time is wall time of the measured call; RSS is "
+             "the peak RSS of the step's own process (for analysis steps that includes loading the store).\n")
     L.append("![scaling](scaling.png)\n")
 
     def header(first: str) -> None:
@@ -338,7 +345,8 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
     L.append("| firms | " + " | ".join(f"{_get(sizes[s], 'counts', 'firms') or 0:,}" for s in labels) + " |")
     L.append("| links | " + " | ".join(f"{_get(sizes[s], 'counts', 'links') or 0:,}" for s in labels) + " |")
     L.append("| anchors (all / home region) | " + " | ".join(
-        f"{_get(sizes[s], 'counts', 'anchors')} / {_get(sizes[s], 'targets', 'anchors')}" for s in labels) + " |")
+        f"{_get(sizes[s], 'counts', 'anchors')} / {_get(sizes[s], 'targets', 'anchors')}"
+        for s in labels) + " |")
     L.append("| CSV size | " + " | ".join(f"{sizes[s].get('csv_mb', 0):,.0f} MB" for s in labels) + " |")
     L.append("")
     L.append("## chaingraph (time / peak RSS)\n")
@@ -350,7 +358,8 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
     L.append("| FalkorDB load over Bolt: links per s (links loaded) | " + " | ".join(
         _bolt_cell(sizes[s].get("db-load-bolt")) for s in labels) + " |")
     L.append("| FalkorDB server memory after load | " + " | ".join(
-        f"{sizes[s]['db_memory_mb']:,.0f} MB" if sizes[s].get("db_memory_mb") else "–" for s in labels) + " |")
+        f"{sizes[s]['db_memory_mb']:,.0f} MB" if sizes[s].get("db_memory_mb") else "–"
+        for s in labels) + " |")
     L.append("| FalkorDB store: gaps, one anchor | " + " | ".join(
         _cell(sizes[s].get("db-gaps-one")) for s in labels) + " |")
     L.append("| FalkorDB store: targets, top 50, all anchors | " + " | ".join(
@@ -358,20 +367,22 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
     L.append("")
     L.append("## Side by side\n")
     header("peer (time / peak RSS)")
-    L.append("| Kùzu COPY firms.csv + links.csv | " + " | ".join(_cell(sizes[s].get("kuzu-copy")) for s in labels) + " |")
+    L.append("| Kùzu COPY firms.csv + links.csv | "
+             + " | ".join(_cell(sizes[s].get("kuzu-copy")) for s in labels) + " |")
     L.append("| Kùzu extra: write + COPY firm→segment and region edge files | " + " | ".join(
         _kuzu_extra(sizes[s].get("kuzu-copy")) for s in labels) + " |")
-    L.append("| Kùzu gap query, one anchor | " + " | ".join(_cell(sizes[s].get("kuzu-gaps")) for s in labels) + " |")
-    L.append("| networkx: DiGraph from CSVs (csv module) | " + " | ".join(_nx_build(sizes[s].get("nx")) for s in labels)
-             + " |")
+    L.append("| Kùzu gap query, one anchor | "
+             + " | ".join(_cell(sizes[s].get("kuzu-gaps")) for s in labels) + " |")
+    L.append("| networkx: DiGraph from CSVs (csv module) | "
+             + " | ".join(_nx_build(sizes[s].get("nx")) for s in labels) + " |")
     L.append("| networkx: gaps, one anchor (ego_graph + loops) | " + " | ".join(
         _cell(sizes[s].get("nx"), rss=False) for s in labels) + " |")
     L.append("| naive row-by-row MERGE over Bolt: rows per s | " + " | ".join(
         _naive(sizes[s].get("naive-merge")) for s in labels) + " |")
     L.append("")
-    header("chaingraph / peer (below 1 = chaingraph faster)")
-    L.append("| load ÷ Kùzu COPY | " + " | ".join(_ratio(_get(sizes[s], "load", "median"),
-                                                         _get(sizes[s], "kuzu-copy", "median")) for s in labels) + " |")
+    header("chaingraph ÷ peer (time; below 1 = chaingraph faster)")
+    L.append("| load ÷ Kùzu COPY | " + " | ".join(_ratio(
+        _get(sizes[s], "load", "median"), _get(sizes[s], "kuzu-copy", "median")) for s in labels) + " |")
     L.append("| load ÷ Kùzu COPY incl. edge files | " + " | ".join(_ratio(
         _get(sizes[s], "load", "median"), _kuzu_total(sizes[s].get("kuzu-copy"))) for s in labels) + " |")
     L.append("| gaps one anchor ÷ Kùzu gap query | " + " | ".join(_ratio(
@@ -382,14 +393,18 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         _get(sizes[s], "load", "rss_mb"), _get(sizes[s], "nx", "build_rss_mb")) for s in labels) + " |")
     L.append("| gaps one anchor ÷ networkx gaps | " + " | ".join(_ratio(
         _get(sizes[s], "gaps-one", "median"), _get(sizes[s], "nx", "median")) for s in labels) + " |")
-    L.append("| naive MERGE rate ÷ native UNWIND rate | " + " | ".join(_ratio(
-        _get(sizes[s], "naive-merge", "rows_per_s"), _get(sizes[s], "db-load-native", "rows_per_s"))
+    L.append("")
+    header("speed-up of the chosen design (above 1 = chaingraph faster)")
+    L.append("| networkx DiGraph build ÷ memory-store load (time) | " + " | ".join(_ratio(
+        _get(sizes[s], "nx", "build_s"), _get(sizes[s], "load", "median")) for s in labels) + " |")
+    L.append("| batched UNWIND (native) ÷ row-by-row MERGE (rows per s) | " + " | ".join(_ratio(
+        _get(sizes[s], "db-load-native", "rows_per_s"), _get(sizes[s], "naive-merge", "rows_per_s"))
         for s in labels) + " |")
     L.append("")
     L.append(_targets_section(report))
     notes = report.get("notes")
     if notes:
-        L.append("## Notes\n")
+        L.append("## Notes: what dominates, and what would fix it\n")
         L.append(notes.strip() + "\n")
     path.write_text("\n".join(L) + "\n", encoding="utf-8")
 
@@ -454,13 +469,15 @@ def check_targets(report: dict[str, Any]) -> list[tuple[str, str, str, bool | No
     add("validate + load, memory store", f"< {TARGETS['load_s']:.0f} s", load, "{:.1f} s",
         None if load is None else load < TARGETS["load_s"])
     rss = _get(r, "load", "rss_mb")
-    add("validate + load, peak RSS", "< 4 GiB", rss, "{:,.0f} MB", None if rss is None else rss < TARGETS["load_rss_mb"])
+    add("validate + load, peak RSS", "< 4 GiB", rss, "{:,.0f} MB",
+        None if rss is None else rss < TARGETS["load_rss_mb"])
     kz = _get(r, "kuzu-copy", "median")
     ratio = None if load is None or not kz else load / kz
     add("load ÷ Kùzu COPY of the same files", "≤ 3x", ratio, "{:.2f}x",
         None if ratio is None else ratio <= TARGETS["load_vs_kuzu"])
     g = _get(r, "gaps-one", "median")
-    add("gaps, one anchor (after load)", "< 0.5 s", g, "{:.3f} s", None if g is None else g < TARGETS["gaps_one_s"])
+    add("gaps, one anchor (after load)", "< 0.5 s", g, "{:.3f} s",
+        None if g is None else g < TARGETS["gaps_one_s"])
     t = _get(r, "targets", "median")
     add("targets, all anchors", "< 10 s", t, "{:.2f} s", None if t is None else t < TARGETS["targets_s"])
     lps = _get(r, "db-load-native", "links_per_s")
@@ -479,7 +496,8 @@ def _targets_section(report: dict[str, Any]) -> str:
     sizes = report["sizes"]
     label = max(sizes, key=lambda s: sizes[s]["firms_requested"])
     c = sizes[label].get("counts", {})
-    out = [f"## Targets (issue 7), checked at {label}: {c.get('firms', 0):,} firms, {c.get('links', 0):,} links\n",
+    out = [f"## Targets (issue 7), checked at {label}: {c.get('firms', 0):,} firms, "
+           f"{c.get('links', 0):,} links\n",
            "| target | limit | measured | met |", "|---|---|---|---|"]
     for name, limit, value, ok in rows:
         out.append(f"| {name} | {limit} | {value} | {'–' if ok is None else ('yes' if ok else '**no**')} |")
@@ -515,7 +533,8 @@ def write_plot(report: dict[str, Any], path: Path) -> None:
         ("networkx gaps (loops)", lambda r: _get(r, "nx", "median"), "C3", "--v"),
     ]
     fig, axes = plt.subplots(1, 2, figsize=(12, 5), constrained_layout=True)
-    for ax, series, title in ((axes[0], series_load, "Loading"), (axes[1], series_query, "Analyses (after load)")):
+    panels = ((axes[0], series_load, "Loading"), (axes[1], series_query, "Analyses (after load)"))
+    for ax, series, title in panels:
         for name, get, colour, style in series:
             pts = [(xs[s], get(sizes[s])) for s in labels]
             pts = [(x, y) for x, y in pts if y]
@@ -548,7 +567,8 @@ def parse_sizes(text: str) -> list[int]:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="chaingraph benchmarks (see benchmarks/README.md)")
     p.add_argument("--sizes", default="10k,100k,1m", help="comma-separated firm counts (default 10k,100k,1m)")
-    p.add_argument("--repeat", type=int, default=3, help="repeats per step; the median is reported (default 3)")
+    p.add_argument("--repeat", type=int, default=3,
+                   help="repeats per step; the median is reported (default 3)")
     p.add_argument("--skip-db", action="store_true", help="no FalkorDB steps")
     p.add_argument("--skip-peer", action="store_true", help="no Kùzu, networkx or naive-MERGE steps")
     p.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
@@ -556,13 +576,20 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--native-batch", type=int, default=10_000, help="rows per UNWIND, native client (10000)")
     p.add_argument("--bolt-batch", type=int, default=20, help="rows per UNWIND over Bolt (20)")
     p.add_argument("--bolt-cap", type=int, default=20_000, help="most links loaded over Bolt (20000)")
-    p.add_argument("--naive-cap", type=int, default=1_000, help="firms and links merged row by row (1000 each)")
+    p.add_argument("--naive-cap", type=int, default=1_000,
+                   help="firms and links merged row by row (1000 each)")
     p.add_argument("--db-timeout", type=float, default=180,
                    help="seconds before the database-store targets step is given up (180)")
     p.add_argument("--notes", type=Path, default=HERE / "notes.md",
                    help="markdown appended to results.md as Notes, if the file exists")
     p.add_argument("--out", type=Path, default=HERE, help="folder for results.md/json and scaling.png")
+    p.add_argument("--render", action="store_true",
+                   help="only rewrite results.md and scaling.png from results.json (after editing notes.md)")
     a = p.parse_args(argv)
+    if a.render:
+        _write_all(json.loads((a.out / "results.json").read_text(encoding="utf-8")), a)
+        log(f"rewrote {a.out / 'results.md'} and {a.out / 'scaling.png'} from {a.out / 'results.json'}")
+        return
     sizes = parse_sizes(a.sizes)
     m = machine()
     log(f"chaingraph benchmarks: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}")
@@ -591,9 +618,10 @@ def main(argv: list[str] | None = None) -> None:
 
 def _write_all(report: dict[str, Any], a: argparse.Namespace) -> None:
     a.out.mkdir(parents=True, exist_ok=True)
-    if a.notes and a.notes.exists():
+    if a.notes and a.notes.exists() and report["sizes"]:
         report["notes"] = a.notes.read_text(encoding="utf-8")
-    (a.out / "results.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    (a.out / "results.json").write_text(text, encoding="utf-8")
     write_markdown(report, a.out / "results.md")
     try:
         write_plot(report, a.out / "scaling.png")

@@ -59,3 +59,11 @@ def test_dataset_format_doc_names_every_column():
             assert f"**{column}**" in row, (file, column)
         for column in optional:
             assert column in row, (file, column)
+
+
+def test_ci_runs_the_readme_test_command_word_for_word():
+    block = README.split("```bash\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert len(block) == 2, "the README opens with exactly two set-up commands"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert block[1] in ci, ".ci/run must run README command (2) word for word"
+    assert "chaingraph demo" in block[0]
