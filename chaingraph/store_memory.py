@@ -156,8 +156,14 @@ class MemoryStore:
     def _rows(self, ids: Collection[str]) -> np.ndarray:
         if not ids:
             return np.zeros(0, dtype=np.int64)
-        found = pc.index_in(pa.array(list(ids), pa.string()), self.firm_ids)
-        return _np(pc.drop_null(found), np.int64)
+        # Hash the few ids asked for and scan the firm column once, rather than
+        # hashing a million firm ids on every call.
+        wanted = pa.array(list(dict.fromkeys(ids)), pa.string())
+        position = pc.index_in(self.firm_ids, value_set=wanted)
+        rows = np.flatnonzero(_np(pc.is_valid(position), bool))
+        order = np.argsort(_np(position.take(pa.array(rows)), np.int64), kind="stable")
+        result: np.ndarray = rows[order].astype(np.int64)
+        return result
 
     def resolve_firm(self, text: str) -> str:
         text = text.strip()
