@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -56,8 +57,7 @@ def progress_bar(label: str, *, silent: bool) -> Iterator[Callable[[int, int | N
     def progress(done: int, total: int | None) -> None:
         bar = state["bar"]
         if bar is None:
-            bar = state["bar"] = click.progressbar(length=total or 0, label=label,
-                                                   file=click.get_text_stream("stderr"))
+            bar = state["bar"] = click.progressbar(length=total or 0, label=label, file=sys.stderr)
             bar.__enter__()
         bar.update(done - state["done"])
         state["done"] = done

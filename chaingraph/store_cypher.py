@@ -55,6 +55,7 @@ from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset, firm_nodes, l
 from chaingraph.errors import StoreError, UnknownFirmError
 from chaingraph.model import Chain, Region, Segment, SegmentLink, regions_within
 from chaingraph.store import Progress
+from chaingraph.store_memory import _add_fast
 
 __all__ = [
     "CypherStore",
@@ -79,8 +80,10 @@ DEFAULT_BATCH_SIZE = 2000
 FALKORDB_BOLT_MAX_MESSAGE = 3500
 #: Bolt connection attempts: each one's timeout for TCP connect and handshake, in seconds.
 HANDSHAKE_TIMEOUTS = (2.0, 4.0, 8.0)
-#: Ids per read query (each is an index seek).
+#: Ids per read query (each is an index seek) over Bolt.
 READ_CHUNK = 5000
+#: Ids per read query over FalkorDB's own protocol, which has no message limit: one round trip per role.
+FALKORDB_READ_CHUNK = 200_000
 #: Nodes deleted per ``delete_dataset`` call.
 DELETE_CHUNK = 10000
 
@@ -449,14 +452,42 @@ class _FalkorTransport:
             raise _falkordb_error(exc, self.uri) from exc
 
     def run(self, name: str, text: str, params: dict[str, Any], *, write: bool) -> list[Row]:
+        # The falkordb client's QueryResult decodes every cell through a generic dispatch;
+        # decoding the compact reply here, for the few types the statements return, takes
+        # a third of the time on the tens of thousands of rows a context holds.
         try:
             if not write and not self.exists():
                 return []
-            result = self.graph.query(text, params) if write else self.graph.ro_query(text, params)
+            query = (self.graph._build_params_header(params) if params else "") + text
+            reply = self.db.connection.execute_command("GRAPH.QUERY" if write else "GRAPH.RO_QUERY",
+                                                       self.graph_name, query, "--compact")
         except (self._redis.RedisError, OSError) as exc:
             raise _falkordb_error(exc, self.uri) from exc
-        columns = [h[1] for h in result.header]
-        return [dict(zip(columns, row)) for row in result.result_set]
+        for part in reply:
+            if isinstance(part, Exception):
+                raise _falkordb_error(part, self.uri)
+        if len(reply) < 3:
+            return []
+        columns = [h[1] for h in reply[0]]
+        value = self._value
+        return [dict(zip(columns, [value(cell) for cell in row])) for row in reply[1]]
+
+    def _value(self, cell: list[Any]) -> Any:
+        """A value of FalkorDB's compact reply: ``[type, value]``."""
+        kind, raw = cell
+        if kind == 2 or kind == 3:  # string, integer
+            return raw
+        if kind == 1:  # null
+            return None
+        if kind == 5:  # double
+            return float(raw)
+        if kind == 4:  # boolean
+            return raw == "true" or raw is True
+        if kind == 6:  # array
+            return [self._value(c) for c in raw]
+        from falkordb.query_result import parse_scalar  # maps, nodes and the rest
+
+        return parse_scalar(cell, self.graph)
 
     def close(self) -> None:
         try:
@@ -562,8 +593,10 @@ class CypherStore:
         return self.transport.run(name, cypher.statement(name), params, write=write)
 
     def _run_chunked(self, name: str, key: str, items: Sequence[Any], /, *, write: bool = False,
-                     size: int = READ_CHUNK, **params: Any) -> Iterator[list[Row]]:
+                     size: int | None = None, **params: Any) -> Iterator[list[Row]]:
         """Run ``name`` once per chunk of ``items`` (passed as ``$key``), within the server's message limit."""
+        if size is None:
+            size = READ_CHUNK if self.protocol == "bolt" else FALKORDB_READ_CHUNK
         for chunk in self._split(name, items, size, key=key, params=params):
             yield self._run(name, write=write, **{key: list(chunk)}, **params)
 
@@ -633,7 +666,8 @@ class CypherStore:
 
     def count_nodes(self) -> dict[str, int]:
         """What the database holds now, counted by queries (the Dataset node keeps the last load's counts)."""
-        rows = self._run("count_nodes")
+        # FalkorDB keeps counters per label and relationship type; the portable statement scans
+        rows = self._run("count_nodes_falkordb" if self.kind == "falkordb" else "count_nodes")
         keys = ("firms", "links", "segments", "segment_links", "chains", "regions", "anchors", "datasets", "nodes",
                 "relationships")
         return {k: int((rows[0] if rows else {}).get(k) or 0) for k in keys}
@@ -691,9 +725,6 @@ class CypherStore:
         return firm_nodes(pa.Table.from_pylist(rows, schema=FIRM_SCHEMA))[0][1]
 
     # -- GraphStore: context ----------------------------------------------------------------
-    def _ids(self, name: str, key: str, items: Collection[str]) -> set[str]:
-        return {str(r["id"]) for rows in self._run_chunked(name, key, sorted(items)) for r in rows}
-
     def context(
         self,
         *,
@@ -706,33 +737,67 @@ class CypherStore:
 
         Firms: the anchors, their suppliers, the firms in ``segments`` (only the local ones unless
         ``external``) and, when ``external``, every local firm. Links: those among these firms whose
-        customer is local, an anchor or in an anchor's segment, or whose supplier is local.
+        customer is local, an anchor or in an anchor's segment (*near*), or whose supplier is local.
+
+        The server does the filtering, so only what the context keeps crosses the wire: one query
+        per role of firm (anchors, their suppliers, local firms, firms in the segments elsewhere),
+        then the links into the near firms and the links out of the local ones to the rest.
         """
         T = self._template_graph()
-        local = self._ids("local_firms", "regions", regions_within(T, region))
-        anchor_rows = self._firm_rows(set(anchors))
-        anchor_ids = {str(r["id"]) for r in anchor_rows}
-        in_segments = self._ids("firms_in_segments", "segments", set(segments))
-        if not external:
-            in_segments &= local
-        keep = (set(local) if external else set()) | anchor_ids | in_segments
-        keep |= self._ids("anchor_suppliers", "ids", anchor_ids)
-        own = {s for r in anchor_rows for s in (r["segments"] or ())}
-        near = local | anchor_ids | self._ids("firms_in_segments", "segments", own)
-        links = [
-            row
-            for rows in self._run_chunked("links_from_firms", "ids", sorted(keep))
-            for row in rows
-            if row["customer"] in keep and (row["customer"] in near or row["supplier"] in local)
-        ]
-        links.sort(key=lambda r: r["seq"])
-        firm_rows = self._firm_rows(keep)
+        regions = sorted(regions_within(T, region))
+        inside = set(regions)
+        segs = sorted(set(segments))
+        anchor_ids = sorted({str(r["id"]) for r in self._firm_rows(set(anchors))})
+        firms: dict[str, Row] = {}
+        supplier_rows = [r for rows in self._run_chunked("anchor_suppliers", "ids", anchor_ids) for r in rows]
+        suppliers = {str(r["id"]) for r in supplier_rows}
+        for rows in (
+            self._firm_rows(anchor_ids),
+            supplier_rows,
+            [r for rows in self._run_chunked("local_firms", "regions", regions, segments=segs, all=external)
+             for r in rows],
+            [r for rows in self._run_chunked("firms_in_segments", "segments", segs, regions=regions)
+             for r in rows] if external else [],
+        ):
+            for r in rows:
+                firms.setdefault(r["id"], r)
+        own = sorted({s for a in anchor_ids for s in (firms[a]["segments"] or ())})
+        own_set, anchor_set = set(own), set(anchor_ids)
+        near = sorted(i for i, r in firms.items()
+                      if r["region"] in inside or i in anchor_set or own_set.intersection(r["segments"] or ()))
+        local = sorted(i for i, r in firms.items() if r["region"] in inside)
+        common = {"regions": regions, "segments": segs, "external": external}
+        found: dict[tuple[str, str, str], Row] = {}
+        for keep in self._keep_chunks(sorted(set(anchor_ids) | suppliers)):
+            for rows in self._run_chunked("links_into_firms", "ids", near, keep=keep, **common):
+                found.update(((r["supplier"], r["customer"], r["segment"]), r) for r in rows)
+            for rows in self._run_chunked("links_from_firms", "ids", local, own=own, anchors=anchor_ids, keep=keep,
+                                          **common):
+                found.update(((r["supplier"], r["customer"], r["segment"]), r) for r in rows)
+        links = sorted(found.values(), key=lambda r: r["seq"])
+        firm_rows = sorted(firms.values(), key=lambda r: r["seq"])
         G = T.copy()
         G.graph["context"] = {"anchors": list(anchors), "segments": sorted(segments), "region": region,
                               "external": external}
-        G.add_nodes_from(firm_nodes(pa.Table.from_pylist(firm_rows, schema=FIRM_SCHEMA)))
-        G.add_edges_from(link_edges(pa.Table.from_pylist(links, schema=LINK_SCHEMA)))
+        _add_fast(G, firm_nodes(pa.Table.from_pylist(firm_rows, schema=FIRM_SCHEMA)),
+                  link_edges(pa.Table.from_pylist(links, schema=LINK_SCHEMA)))
         return G
+
+    def _keep_chunks(self, keep: list[str]) -> list[list[str]]:
+        """``keep`` whole, or in pieces small enough for a message limit (FalkorDB's Bolt endpoint)."""
+        limit = self.transport.max_message
+        if limit is None:
+            return [keep]
+        pieces: list[list[str]] = [[]]
+        used = 0
+        for item in keep:
+            cost = _packed_size(item)
+            if pieces[-1] and used + cost > limit // 4:
+                pieces.append([])
+                used = 0
+            pieces[-1].append(item)
+            used += cost
+        return pieces
 
     # -- loading ----------------------------------------------------------------------------
     def create_schema(self) -> list[str]:

@@ -1,4 +1,9 @@
-// Ids of the firms that supply any of the given anchors. Parameters: $ids
+// Every attribute of the firms that supply any of the given anchors, each firm once.
+// Parameters: $ids
 UNWIND $ids AS firm_id
-MATCH (s:Firm)-[:SUPPLIES]->(:Firm {id: firm_id})
-RETURN DISTINCT s.id AS id
+MATCH (f:Firm)-[:SUPPLIES]->(:Firm {id: firm_id})
+WITH DISTINCT f
+RETURN f.id AS id, f.name AS name, f.name_en AS name_en, f.region AS region,
+       f.segments AS segments, f.anchor AS anchor, f.output_value AS output_value,
+       f.employees AS employees, f.listed AS listed, f.credit_code AS credit_code,
+       f.lat AS lat, f.lon AS lon, f.source AS source, f.extra AS extra, f.seq AS seq

@@ -102,3 +102,12 @@ def test_load_is_cached_and_lists_names_for_unknown():
 def test_statement_drops_the_header():
     assert not cypher.statement("firms_by_id").startswith("//")
     assert "//" not in cypher.statement("firms_by_id")
+
+
+def test_both_count_statements_return_the_same_columns():
+    def columns(name):
+        items = re.sub(r"\([^()]*\)", "()", cypher.statement(name).rsplit("RETURN", 1)[1]).split(",")
+        return sorted(item.split(" AS ")[-1].strip() for item in items)
+
+    assert columns("count_nodes") == columns("count_nodes_falkordb")
+    assert "db.meta.stats()" in cypher.statement("count_nodes_falkordb")
