@@ -1,12 +1,61 @@
 """chaingraph: industry-chain graphs for investment promotion.
 
 Load firms, supplier links, chain templates and regions into a graph, find the
-gaps in the chains around anchor firms, and rank the firms worth recruiting.
+gaps in the chains around anchor firms (鏈主), and rank the firms worth
+recruiting, with every score explained.
+
+>>> import chaingraph
+>>> store = chaingraph.open_store("tests/data/tiny")
+>>> store.anchors("js")
+['lanjun']
+
+The public functions below are imported on first use, so ``import chaingraph``
+stays fast and pyvis or the database drivers load only when needed.
 """
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
+from chaingraph.errors import ChainGraphError, DatasetError, DatasetErrors, StoreError, UnknownFirmError
+
 __version__ = "0.1.0"
 
-from chaingraph.errors import ChainGraphError, DatasetError, StoreError, UnknownFirmError
+#: Public name to the module that defines it.
+_EXPORTS = {
+    "read_dataset": "datasets",
+    "graph_from_dataset": "datasets",
+    "generate_dataset": "generate",
+    "open_store": "store",
+    "describe": "store",
+    "GraphStore": "store",
+    "MemoryStore": "store_memory",
+    "CypherStore": "store_cypher",
+    "load_dataset": "store_cypher",
+    "find_gaps": "gaps",
+    "find_region_gaps": "gaps",
+    "rank_targets": "targets",
+    "plan_targets": "targets",
+    "gap_report": "reports",
+    "target_report": "reports",
+    "plan_report": "reports",
+    "html_report": "reports",
+    "run_demo": "reports",
+    "write_html": "export_html",
+    "write_chain_map": "export_html",
+    "write_target_table": "export_tables",
+    "validate_graph": "model",
+}
 
-__all__ = ["__version__", "ChainGraphError", "DatasetError", "StoreError", "UnknownFirmError"]
+__all__ = ["__version__", "ChainGraphError", "DatasetError", "DatasetErrors", "StoreError", "UnknownFirmError",
+           *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        msg = f"module 'chaingraph' has no attribute {name!r}"
+        raise AttributeError(msg)
+    value = getattr(importlib.import_module(f"chaingraph.{module}"), name)
+    globals()[name] = value
+    return value
