@@ -41,6 +41,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
@@ -49,8 +50,9 @@ import networkx as nx
 import pyarrow as pa
 
 from chaingraph import __version__
-# chaingraph.cypher is cypher/__init__.py, mapped by setup.cfg's package_dir, which mypy does not follow
-from chaingraph import cypher  # type: ignore[attr-defined]
+# chaingraph.cypher is cypher/__init__.py, mapped by setup.cfg's package_dir; mypy does not follow the
+# mapping and types it through chaingraph.__getattr__
+from chaingraph import cypher
 from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset, firm_nodes, link_edges, template_graph
 from chaingraph.errors import StoreError, UnknownFirmError
 from chaingraph.model import Chain, Region, Segment, SegmentLink, regions_within
@@ -766,7 +768,7 @@ class CypherStore:
         near = sorted(i for i, r in firms.items()
                       if r["region"] in inside or i in anchor_set or own_set.intersection(r["segments"] or ()))
         local = sorted(i for i, r in firms.items() if r["region"] in inside)
-        common = {"regions": regions, "segments": segs, "external": external}
+        common: dict[str, Any] = {"regions": regions, "segments": segs, "external": external}
         found: dict[tuple[str, str, str], Row] = {}
         for keep in self._keep_chunks(sorted(set(anchor_ids) | suppliers)):
             for rows in self._run_chunked("links_into_firms", "ids", near, keep=keep, **common):
@@ -881,21 +883,48 @@ class CypherStore:
         done = batches = 0
         if progress:
             progress(0, total)
-        for name_, rows, _ in steps:
-            buffer: list[Row] = []
-            for row in rows():
-                buffer.append(row)
-                if len(buffer) >= batch_size:
-                    batches += self._write(name_, buffer, batch_size)
-                    done += len(buffer)
-                    buffer = []
-                    if progress:
-                        progress(done, total)
-            if buffer:
+        # Over FalkorDB's own protocol one batch is in flight while the next is built: the
+        # server works while the client turns Arrow rows into parameters. Batches still run
+        # one at a time and in order (one worker), so a load that dies is resumed as before.
+        pool = ThreadPoolExecutor(max_workers=1) if self.protocol == "falkordb" else None
+        pending: tuple[Future[int], int] | None = None
+
+        def settle() -> None:
+            nonlocal pending, batches, done
+            if pending is not None:
+                future, n = pending
+                pending = None
+                batches += future.result()
+                done += n
+                if progress:
+                    progress(done, total)
+
+        def send(name_: str, buffer: list[Row]) -> None:
+            nonlocal pending, batches, done
+            if pool is None:
                 batches += self._write(name_, buffer, batch_size)
                 done += len(buffer)
                 if progress:
                     progress(done, total)
+                return
+            future = pool.submit(self._write, name_, buffer, batch_size)
+            settle()
+            pending = (future, len(buffer))
+
+        try:
+            for name_, rows, _ in steps:
+                buffer: list[Row] = []
+                for row in rows():
+                    buffer.append(row)
+                    if len(buffer) >= batch_size:
+                        send(name_, buffer)
+                        buffer = []
+                if buffer:
+                    send(name_, buffer)
+            settle()
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
         anchors = dataset.firms.column("anchor").to_pylist()
         counts = {
             "firms": dataset.firms.num_rows, "links": dataset.links.num_rows,

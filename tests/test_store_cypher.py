@@ -386,6 +386,34 @@ def test_cli_json_parity(clean, monkeypatch, command, source):
     assert outputs["bolt"] == outputs["memory"]
 
 
+def test_cli_json_parity_generated_10k(clean, gen10k):
+    """gaps and targets give the same JSON from memory and FalkorDB's native client on 10k firms."""
+    load(gen10k, clean.uri, "--batch-size", "5000")
+    for command in (["gaps", "--format", "json"], ["targets", "--format", "json", "--top", "20"]):
+        memory = json.loads(run(command[0], str(gen10k), *command[1:], "--silent").stdout)
+        falkordb = json.loads(run(command[0], clean.uri, *command[1:], "--silent").stdout)
+        assert falkordb == memory, command
+        assert memory["anchors" if command[0] == "gaps" else "targets"]
+
+
+def test_cli_plan_and_html_on_falkordb(clean, tmp_path):
+    """plan gives the memory store's JSON from a loaded FalkorDB, and html writes the same page."""
+    load(JIASHAN, clean.uri)
+    args = ["--budget", "5", "--format", "json", "--silent"]
+    memory = json.loads(run("plan", str(JIASHAN), *args).stdout)
+    falkordb = json.loads(run("plan", clean.uri, *args).stdout)
+    assert falkordb == memory and memory["picks"]
+    anchor = MemoryStore.from_dataset(JIASHAN).anchors()[0]
+    lines = {}
+    for name, src in (("memory", str(JIASHAN)), ("falkordb", clean.uri)):
+        page = tmp_path / f"{name}.html"
+        result = run("html", src, "--anchor", anchor, "-o", str(page), "--silent")
+        assert page.stat().st_size > 1000
+        lines[name] = result.output.replace(str(page), "PAGE")
+    assert lines["falkordb"] == lines["memory"]
+    assert "wrote PAGE: " in lines["memory"]
+
+
 # -- the cypher files as the code runs them -------------------------------------------------------
 
 def test_statements_get_the_parameters_their_headers_name(clean, monkeypatch):
