@@ -115,6 +115,26 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "confidence": ("置信度", "可信度"),
 }
 
+#: Chinese spellings of regions.csv levels and segments.csv stages.
+VALUE_ALIASES: dict[str, str] = {
+    "国家": "country", "國家": "country", "省": "province", "直辖市": "province", "直轄市": "province",
+    "自治区": "province", "自治區": "province", "市": "city", "地级市": "city", "地級市": "city",
+    "县": "county", "縣": "county", "区": "county", "區": "county", "县级市": "county", "縣級市": "county",
+    "镇": "town", "鎮": "town", "乡": "town", "鄉": "town", "街道": "town",
+    "园区": "park", "園區": "park", "开发区": "park", "開發區": "park",
+    "上游": "upstream", "中游": "midstream", "下游": "downstream",
+}
+
+
+def _canonical_values(arr: pa.Array, default: str) -> pa.Array:
+    """Lower-cased values with :data:`VALUE_ALIASES` mapped to their English names."""
+    values = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(arr, default)))
+    keys = pa.array(list(VALUE_ALIASES), pa.string())
+    hit = pc.index_in(values, value_set=keys)
+    mapped = pa.array(list(VALUE_ALIASES.values()), pa.string()).take(pc.fill_null(hit, 0))
+    return pc.if_else(pc.is_valid(hit), mapped, values)
+
+
 TRUE = ("true", "yes", "y", "1", "t", "是", "真", "对", "對")
 FALSE = ("false", "no", "n", "0", "f", "否", "假", "错", "錯")
 _NUMBER_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
@@ -693,7 +713,7 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
         _ref(R, check, "parent", region_ids, "parent region", "use an id from regions.csv, or leave it empty")
         lat = _number(R, check, "lat", lo=-90, hi=90)
         lon = _number(R, check, "lon", lo=-180, hi=180)
-        level = pc.utf8_lower(pc.fill_null(R.get("level"), "county"))
+        level = _canonical_values(R.get("level"), "county")
         bad_level = ~np.asarray(pc.is_in(level, pa.array(LEVELS)).to_numpy(zero_copy_only=False), dtype=bool)
         check.rows(R, bad_level, "level", "unknown level {value!r}", hint="use one of " + ", ".join(LEVELS))
         rows = _small(R, ("id", "name", "name_en", "parent"))
@@ -731,7 +751,7 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
         _required(S, check, ("id", "chain", "name"))
         _ids(S, check)
         _ref(S, check, "chain", chain_ids, "chain", "use an id from chains.csv")
-        stage = pc.utf8_lower(pc.fill_null(S.get("stage"), "midstream"))
+        stage = _canonical_values(S.get("stage"), "midstream")
         bad_stage = ~np.asarray(pc.is_in(stage, pa.array(STAGES)).to_numpy(zero_copy_only=False), dtype=bool)
         check.rows(S, bad_stage, "stage", "unknown stage {value!r}",
                    hint="use upstream, midstream or downstream")

@@ -172,6 +172,18 @@ def test_whole_folder_in_chinese_headers(make_dataset):
     assert graph_key(graph_from_dataset(folder)) == graph_key(graph_from_dataset(TINY))
 
 
+def test_levels_and_stages_in_chinese(make_dataset):
+    regions = (REGIONS.replace(",country,", ",国家,").replace(",province,", ",省,").replace(",city,", ",市,")
+               .replace(",county,", ",縣,").replace(",town,", ",镇,"))
+    segments = SEGMENTS.replace(",upstream", ",上游").replace(",midstream", ",中游").replace(",downstream", ",下游")
+    assert regions != REGIONS and segments != SEGMENTS
+    folder = make_dataset(regions_csv=regions, segments_csv=segments)
+    assert graph_key(graph_from_dataset(folder)) == graph_key(graph_from_dataset(TINY))
+    bad = make_dataset(name="bad", segments_csv=SEGMENTS.replace(",upstream", ",上上游", 1))
+    assert problems(bad)[0] == ("segments.csv:2: unknown stage '上上游' "
+                                "(use upstream, midstream or downstream)")
+
+
 def test_extra_columns_are_kept(make_dataset):
     folder = make_dataset(firms_csv=FIRMS.replace("source\n", "source,Note,备注\n", 1)
                           .replace("invented\n", "invented,,\n")
