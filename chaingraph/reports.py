@@ -22,7 +22,7 @@ from chaingraph.export_html import Page, write_chain_map, write_html
 from chaingraph.gaps import GapReport, find_gaps, find_region_gaps
 from chaingraph.i18n import Lang, action_label, format_money, header, join, status_label, text
 from chaingraph.model import segment_distances
-from chaingraph.store import GraphStore
+from chaingraph.store import CandidateSource, GraphStore
 from chaingraph.targets import Plan, Target, parse_weights, plan_targets, rank_targets, weights_from_toml
 
 __all__ = [
@@ -111,6 +111,17 @@ def _target_context(store: GraphStore, template: nx.MultiDiGraph, anchors: Seque
     needed = {s.id for rep in report.anchors for s in rep.segments
               if s.direction == "own" or s.status in ("missing", "weak")}
     return store.context(anchors=anchors, segments=needed, region=region, external=True)
+
+
+def _ranking_context(store: GraphStore, template: nx.MultiDiGraph, anchors: Sequence[str], region: str,
+                     depth: int, threshold: float) -> tuple[nx.MultiDiGraph, CandidateSource | None]:
+    """What ranking targets reads: the local context and the store itself when it counts candidates,
+    else the two-step context of :func:`_target_context`."""
+    if isinstance(store, CandidateSource):
+        local = store.context(anchors=anchors, segments=_segments(store, template, anchors, depth), region=region,
+                              external=False)
+        return local, store
+    return _target_context(store, template, anchors, region, depth, threshold), None
 
 
 def _add_firms(store: GraphStore, G: nx.MultiDiGraph, firms: Collection[str]) -> None:
@@ -224,9 +235,9 @@ def target_report(
     if chain:
         _check_chains(template, [chain])
     ids = _anchors(store, anchors, R)
-    G = _target_context(store, template, ids, R, depth, threshold)
+    G, source = _ranking_context(store, template, ids, R, depth, threshold)
     targets = rank_targets(G, ids, region=R, depth=depth, top=top, weights=weights, chain=chain,
-                           min_output=min_output, lang=lang, threshold=threshold)
+                           min_output=min_output, lang=lang, threshold=threshold, source=source)
     gaps = find_region_gaps(G, ids, region=R, depth=depth, threshold=threshold)
     return TargetReport(gaps.region, tuple(targets), tuple(a.to_dict() for a in gaps.anchors))
 
@@ -252,10 +263,10 @@ def plan_report(
         _check_chains(template, quotas)
     ids = _anchors(store, anchors, R)
     wi = [store.resolve_firm(w) for w in what_if]
-    G = _target_context(store, template, ids, R, depth, threshold)
+    G, source = _ranking_context(store, template, ids, R, depth, threshold)
     _add_firms(store, G, wi)
     return plan_targets(G, ids, region=R, budget=budget, quotas=quotas, depth=depth, threshold=threshold,
-                        weights=weights, what_if=wi, lang=lang)
+                        weights=weights, what_if=wi, lang=lang, source=source)
 
 
 def run_demo(

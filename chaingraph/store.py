@@ -25,15 +25,27 @@ anchor), or u or v is local. Links between two external firms of other
 segments are left out: no analysis reads them, and at a million firms they
 are most of the graph. Both stores must return equal graphs for equal
 arguments; the parity tests compare them.
+
+Candidates
+----------
+Ranking recruitment targets reads every firm of every gap segment: on a
+million-firm graph that is hundreds of thousands of firms. A store that can
+count a candidate's links column by column (:class:`CandidateSource`, the
+memory store) answers ``store.candidates(...)`` with a
+:class:`CandidateTable`, and ``store.neighbourhood(firms)`` with the small
+graph that the reasons of the top few are worded from. Other stores hand over
+the context and the ranking counts in networkx; both give the same targets.
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Callable, Protocol, runtime_checkable
 
 import networkx as nx
 
-__all__ = ["GraphStore", "Progress", "open_store", "is_database_uri", "describe"]
+__all__ = ["GraphStore", "CandidateSource", "CandidateTable", "Progress", "open_store", "is_database_uri",
+           "describe"]
 
 #: Progress callback: ``progress(done, total)``; ``total`` may be ``None``.
 Progress = Callable[[int, int | None], None]
@@ -78,6 +90,53 @@ class GraphStore(Protocol):
 
     def close(self) -> None:
         """Release connections and memory."""
+
+
+@dataclass(frozen=True)
+class CandidateTable:
+    """Per candidate firm, the counts its score is computed from; one entry per candidate.
+
+    A candidate is a firm outside the home region (and not excluded) that makes
+    a gap segment. ``segments`` are the gap segments it makes (sorted ids),
+    ``supplies_anchor`` whether it has a SUPPLIES link to an anchor, ``peers``
+    the number of distinct non-anchor firms it supplies that make an own
+    segment of one of its anchors, ``ties`` the number of distinct non-anchor
+    firms of the home region it supplies or is supplied by, ``output`` its
+    output value when known and positive, and ``distance`` the great-circle km
+    to the nearest of its anchors with coordinates (``None`` when there is
+    none). Its anchors are those whose gaps its segments are.
+    """
+
+    ids: list[str]
+    segments: list[tuple[str, ...]]
+    supplies_anchor: list[bool]
+    peers: list[int]
+    ties: list[int]
+    output: list[float | None]
+    distance: list[float | None]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@runtime_checkable
+class CandidateSource(Protocol):
+    """A store that counts candidates itself (see the module docstring)."""
+
+    def candidates(
+        self,
+        *,
+        anchors: Sequence[str],
+        gaps: Mapping[str, Collection[str]],
+        region: str,
+        exclude: Collection[str] = (),
+        min_output: float | None = None,
+    ) -> CandidateTable:
+        """The candidates for the gap segments ``gaps`` (segment id -> anchors with that gap)."""
+
+    def neighbourhood(self, firms: Collection[str], *, also: Collection[str] = ()) -> nx.MultiDiGraph:
+        """The template with ``firms``, every SUPPLIES link of theirs and the firms at the other end,
+        and the firms ``also`` (without links of their own)."""
 
 
 def is_database_uri(source: str) -> bool:

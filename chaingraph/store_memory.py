@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ import pyarrow.compute as pc
 from chaingraph.datasets import Dataset, firm_nodes, link_edges, read_dataset, template_graph
 from chaingraph.errors import UnknownFirmError
 from chaingraph.model import regions_within
-from chaingraph.store import Progress
+from chaingraph.store import CandidateTable, Progress
 
 __all__ = ["MemoryStore"]
 
@@ -56,6 +57,30 @@ def _gather(offsets: np.ndarray, order: np.ndarray, rows: np.ndarray) -> np.ndar
     pos = np.arange(total, dtype=np.int64) - np.repeat(ends - lengths, lengths) + np.repeat(starts, lengths)
     result: np.ndarray = order[pos]
     return result
+
+
+def _bitmask(groups: np.ndarray, bits: np.ndarray, n_groups: int, words: int) -> np.ndarray:
+    """An ``(n_groups, words)`` uint64 array with bit ``bits[i]`` set in row ``groups[i]``."""
+    out = np.zeros((n_groups, words), dtype=np.uint64)
+    shifted = np.left_shift(np.uint64(1), (bits % 64).astype(np.uint64))
+    np.bitwise_or.at(out, (groups, bits // 64), shifted)
+    return out
+
+
+def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -> np.ndarray:
+    """:func:`chaingraph.targets.haversine_km`, term for term, on arrays."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    result: np.ndarray = 2 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return result
+
+
+def _distinct_per_owner(owners: np.ndarray, others: np.ndarray, n: int, n_owners: int) -> np.ndarray:
+    """How many distinct ``others`` each owner ``0..n_owners-1`` has among the pairs (``others < n``)."""
+    keys = np.unique(owners.astype(np.int64) * n + others)
+    counts: np.ndarray = np.bincount(keys // n, minlength=n_owners)
+    return counts
 
 
 def _add_fast(G: nx.MultiDiGraph, nodes: list[tuple[str, dict[str, Any]]],
@@ -228,6 +253,130 @@ class MemoryStore:
         rows = self.seg_firms[_gather(self.seg_offsets, np.arange(len(self.seg_firms)), seg_rows)]
         result: np.ndarray = rows if local is None else rows[local[rows]]
         return result
+
+    # -- candidates --------------------------------------------------------
+    @cached_property
+    def _segment_index(self) -> dict[str, int]:
+        return {s: i for i, s in enumerate(self.segment_ids.to_pylist())}
+
+    @cached_property
+    def _output(self) -> np.ndarray:
+        return _np(pc.fill_null(self.dataset.firms.column("output_value"), float("nan")), np.float64)
+
+    @cached_property
+    def _coords(self) -> tuple[np.ndarray, np.ndarray]:
+        """Latitude and longitude of every firm, from its own columns or else its region's (NaN if none)."""
+        firms = self.dataset.firms
+        lat = _np(pc.fill_null(firms.column("lat"), float("nan")), np.float64)
+        lon = _np(pc.fill_null(firms.column("lon"), float("nan")), np.float64)
+        nan = float("nan")
+        rlat = np.array([nan if r.lat is None else r.lat for r in self.dataset.regions] + [nan])
+        rlon = np.array([nan if r.lon is None else r.lon for r in self.dataset.regions] + [nan])
+        region = np.where(self.firm_region < 0, len(rlat) - 1, self.firm_region)
+        own = ~(np.isnan(lat) | np.isnan(lon))
+        return np.where(own, lat, rlat[region]), np.where(own, lon, rlon[region])
+
+    def candidates(self, *, anchors: Sequence[str], gaps: Mapping[str, Collection[str]], region: str,
+                   exclude: Collection[str] = (), min_output: float | None = None) -> CandidateTable:
+        """Count every candidate's links column by column (see :class:`~chaingraph.store.CandidateTable`).
+
+        The anchors are bits of a uint64 mask, so "supplies a firm that makes
+        an own segment of one of its anchors" is one AND per link; distinct
+        counts are ``np.unique`` over (candidate, firm) keys.
+        """
+        n = len(self.firm_ids)
+        anchor_ids = sorted(set(anchors))
+        anchor_rows = self._rows(anchor_ids)
+        if len(anchor_rows) != len(anchor_ids):
+            missing = sorted(set(anchor_ids) - set(self.firm_ids.take(pa.array(anchor_rows)).to_pylist()))
+            raise UnknownFirmError(missing[0], self._close_matches(missing[0]))
+        words = max(1, (len(anchor_ids) + 63) // 64)
+        bit = {a: j for j, a in enumerate(anchor_ids)}
+        is_anchor = np.zeros(n, dtype=bool)
+        is_anchor[anchor_rows] = True
+        local = self._local_mask(region)
+        # which anchors' own segments each firm makes
+        own_firms, own_bits = [], []
+        for j, row in enumerate(anchor_rows.tolist()):
+            segs = self.dataset.firms.column("segments")[row].as_py() or ()
+            rows = self._in_segments(segs, local=None)
+            own_firms.append(rows)
+            own_bits.append(np.full(len(rows), j, dtype=np.int64))
+        firm_own = _bitmask(np.concatenate(own_firms), np.concatenate(own_bits), n, words)
+        # (firm, gap segment) pairs of the firms that may be candidates
+        gap_ids = sorted(s for s in gaps if s in self._segment_index)
+        seg_rows = np.array([self._segment_index[s] for s in gap_ids], dtype=np.int64)
+        pair_firm = self.seg_firms[_gather(self.seg_offsets, np.arange(len(self.seg_firms)), seg_rows)]
+        pair_gap = np.repeat(np.arange(len(gap_ids)), self.seg_offsets[seg_rows + 1] - self.seg_offsets[seg_rows])
+        ok = ~local[pair_firm] & ~is_anchor[pair_firm]
+        if exclude:
+            ok[np.isin(pair_firm, self._rows(exclude))] = False
+        if min_output is not None:
+            ok &= self._output[pair_firm] >= min_output
+        cand, inv = np.unique(pair_firm[ok], return_inverse=True)
+        m = len(cand)
+        # the set of gap segments of each candidate, as a signature shared by many
+        gap_bits = _bitmask(inv, pair_gap[ok], m, max(1, (len(gap_ids) + 63) // 64))
+        sigs, sig_of = np.unique(gap_bits, axis=0, return_inverse=True)
+        sig_of = sig_of.reshape(-1)
+        sig_segments: list[tuple[str, ...]] = []
+        sig_anchors = np.zeros((len(sigs), words), dtype=np.uint64)
+        for u, row in enumerate(sigs.tolist()):
+            segs = tuple(s for g, s in enumerate(gap_ids) if (row[g // 64] >> (g % 64)) & 1)
+            sig_segments.append(segs)
+            for a in {a for s in segs for a in gaps[s]}:
+                sig_anchors[u, bit[a] // 64] |= np.uint64(1 << (bit[a] % 64))
+        cand_anchors = sig_anchors[sig_of]
+        # links out of and into the candidates
+        out = _gather(self.out_offsets, self.out_links, cand)
+        out_owner = np.repeat(np.arange(m), self.out_offsets[cand + 1] - self.out_offsets[cand])
+        v = self.link_cus[out]
+        supplies = np.zeros(m, dtype=bool)
+        supplies[out_owner[is_anchor[v]]] = True
+        peer = ~is_anchor[v] & ((firm_own[v] & cand_anchors[out_owner]) != 0).any(axis=1)
+        peers = _distinct_per_owner(out_owner[peer], v[peer], n, m)
+        inn = _gather(self.in_offsets, self.in_links, cand)
+        in_owner = np.repeat(np.arange(m), self.in_offsets[cand + 1] - self.in_offsets[cand])
+        u_ = self.link_sup[inn]
+        tie_out = ~is_anchor[v] & local[v]
+        tie_in = ~is_anchor[u_] & local[u_]
+        ties = _distinct_per_owner(np.concatenate([out_owner[tie_out], in_owner[tie_in]]),
+                                   np.concatenate([v[tie_out], u_[tie_in]]), n, m)
+        # distance to the nearest of its anchors, the first in id order on a tie
+        lat, lon = self._coords
+        clat, clon = lat[cand], lon[cand]
+        best = np.full(m, np.nan)
+        for j, row in enumerate(anchor_rows.tolist()):
+            if np.isnan(lat[row]) or np.isnan(lon[row]):
+                continue
+            mine = ((cand_anchors[:, j // 64] >> np.uint64(j % 64)) & np.uint64(1)).astype(bool)
+            d = _haversine_km(clat, clon, float(lat[row]), float(lon[row]))
+            better = mine & ~np.isnan(d) & (np.isnan(best) | (d < best))
+            best[better] = d[better]
+        output = self._output[cand]
+        return CandidateTable(
+            ids=self.firm_ids.take(pa.array(cand)).to_pylist(),
+            segments=[sig_segments[i] for i in sig_of.tolist()],
+            supplies_anchor=supplies.tolist(),
+            peers=peers.tolist(),
+            ties=ties.tolist(),
+            output=[x if x > 0 else None for x in np.where(np.isnan(output), 0.0, output).tolist()],
+            distance=[None if x != x else x for x in best.tolist()],
+        )
+
+    def neighbourhood(self, firms: Collection[str], *, also: Collection[str] = ()) -> nx.MultiDiGraph:
+        """The template with ``firms``, all their SUPPLIES links and the firms at the other ends.
+
+        The firms ``also`` are added as nodes, with only the links they share with those.
+        """
+        rows = self._rows(firms)
+        links = np.unique(np.concatenate([_gather(self.out_offsets, self.out_links, rows),
+                                          _gather(self.in_offsets, self.in_links, rows)]))
+        ends = np.unique(np.concatenate([rows, self._rows(also), self.link_sup[links], self.link_cus[links]]))
+        G = self._template.copy()
+        _add_fast(G, firm_nodes(self.dataset.firms.take(pa.array(ends))),
+                  link_edges(self.dataset.links.take(pa.array(links))))
+        return G
 
     def whole_graph(self) -> nx.MultiDiGraph:
         """Every node and edge; for small datasets, tests and exports."""

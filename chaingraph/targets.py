@@ -61,9 +61,10 @@ eligible.
 """
 from __future__ import annotations
 
+import heapq
 import math
 import tomllib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,7 @@ from chaingraph.errors import ChainGraphError
 from chaingraph.gaps import FirmRef, GapReport, GapSummary, _gaps_indexed, _Index
 from chaingraph.i18n import Lang, format_money, join, text
 from chaingraph.model import display_name
+from chaingraph.store import CandidateSource, CandidateTable
 
 __all__ = [
     "COMPONENTS",
@@ -369,29 +371,32 @@ def _collect_gaps(idx: _Index, anchors: Sequence[str], *, depth: int, threshold:
     return _Gaps(reports, by_segment)
 
 
-def _rank(
-    idx: _Index, anchors: Sequence[str], *, depth: int, top: int | None, weights: Mapping[str, float] | None,
-    chain: str | None, min_output: float | None, lang: Lang, threshold: float, exclude: Collection[str] = (),
-) -> tuple[list[_Lazy], _Gaps]:
+def _raw_from_graph(
+    idx: _Index, gaps: _Gaps, anchors: Sequence[str], *, exclude: Collection[str] = (),
+    min_output: float | None = None, only: Sequence[str] | None = None, tie_firms: Collection[str] | None = None,
+) -> list[dict[str, Any]]:
+    """What each candidate's score and reasons are made of, read from a graph.
+
+    ``only`` limits the pass to these firms (the top few, on their
+    neighbourhood graph); ``tie_firms`` are the firms a local tie may be with
+    (the home region's, default ``idx.local_firms``).
+    """
     G = idx.G
-    nodes = G.nodes
-    w = _checked(weights or {}, "weights")
-    anchors = list(dict.fromkeys(anchors))
     anchor_set = set(anchors)
-    gaps = _collect_gaps(idx, anchors, depth=depth, threshold=threshold, chain=chain)
-    n_anchors = len(anchors)
-    own = {a: set(nodes[a].get("segments") or ()) for a in anchors}
+    own = {a: set(G.nodes[a].get("segments") or ()) for a in anchors}
     anchor_xy = {a: _coords(G, a) for a in anchors}
     excluded = set(exclude)
-
-    # one pass over the firms and their own adjacency, on networkx's plain dicts for speed
+    n_anchors = len(anchors)
+    # networkx's plain dicts, for speed
     node_attrs: dict[str, dict[str, Any]] = G._node
     succ: dict[str, dict[str, dict[Any, dict[str, Any]]]] = G._succ
     pred: dict[str, dict[str, dict[Any, dict[str, Any]]]] = G._pred
     local_firms = idx.local_firms
+    ties_with = local_firms if tie_firms is None else tie_firms
+    firms = node_attrs.items() if only is None else ((f, node_attrs[f]) for f in only)
 
     raw: list[dict[str, Any]] = []
-    for f, d in node_attrs.items():
+    for f, d in firms:
         if d.get("kind") != "firm" or f in anchor_set or f in excluded or f in local_firms:
             continue
         segs = sorted(s for s in (d.get("segments") or ()) if s in gaps.by_segment)
@@ -414,20 +419,13 @@ def _rank(
                 continue
             if not my_own.isdisjoint(node_attrs[v].get("segments") or ()):
                 peers.add(v)
-            if v in local_firms:
+            if v in ties_with:
                 ties.add(v)
         for u, keyed in pred[f].items():
-            if u not in anchor_set and u not in ties and u in local_firms \
+            if u not in anchor_set and u not in ties and u in ties_with \
                     and any(e.get("rel") == "SUPPLIES" for e in keyed.values()):
                 ties.add(u)
-        # severity: the worst gap the firm can fill
-        best = (-1.0, "", "")
-        for s in segs:
-            sharing = gaps.by_segment[s]
-            base = max(GAP_BASE[(st, dr)] for st, dr, _ in sharing.values())
-            sev = base * (1 + len(sharing)) / (1 + n_anchors)
-            if sev > best[0]:
-                best = (sev, s, "")
+        sev, sev_segment = _severity(gaps, tuple(segs), n_anchors)
         dist = None
         xy = _coords(G, f)
         near = ""
@@ -439,50 +437,143 @@ def _rank(
                     if dist is None or km < dist:
                         dist, near = km, a
         raw.append({"id": f, "segs": segs, "anchors": my_anchors, "supplied": supplied, "peers": peers,
-                    "ties": ties, "severity": best[0], "sev_segment": best[1], "dist": dist, "near": near,
+                    "ties": ties, "severity": sev, "sev_segment": sev_segment, "dist": dist, "near": near,
                     "output": float(ov) if ov is not None and ov > 0 else None})
+    return raw
 
-    max_peers = max((len(r["peers"]) for r in raw), default=0)
-    max_ties = max((len(r["ties"]) for r in raw), default=0)
-    logs = [math.log10(r["output"]) for r in raw if r["output"] is not None]
-    lo, hi = (min(logs), max(logs)) if logs else (0.0, 0.0)
-    total_w = sum(w.values())
 
-    scored = []
-    for r in raw:
-        comp = {
-            "supplies_anchor": 1.0 if r["supplied"] else 0.0,
-            "supplies_peers": len(r["peers"]) / max_peers if max_peers else 0.0,
-            "local_ties": len(r["ties"]) / max_ties if max_ties else 0.0,
-            "gap_severity": r["severity"],
-            "scale": (math.log10(r["output"]) - lo + 1) / (hi - lo + 1) if r["output"] is not None else 0.0,
-            "proximity": 1 / (1 + r["dist"] / PROXIMITY_KM) if r["dist"] is not None else 0.0,
+def _severity(gaps: _Gaps, segs: tuple[str, ...], n_anchors: int) -> tuple[float, str]:
+    """The worst gap a firm making ``segs`` can fill: its severity and segment (the first on a tie)."""
+    best = (-1.0, "")
+    for s in segs:
+        sharing = gaps.by_segment[s]
+        base = max(GAP_BASE[(st, dr)] for st, dr, _ in sharing.values())
+        sev = base * (1 + len(sharing)) / (1 + n_anchors)
+        if sev > best[0]:
+            best = (sev, s)
+    return best
+
+
+def _table(raw: Sequence[Mapping[str, Any]]) -> CandidateTable:
+    return CandidateTable(
+        ids=[r["id"] for r in raw], segments=[tuple(r["segs"]) for r in raw],
+        supplies_anchor=[bool(r["supplied"]) for r in raw], peers=[len(r["peers"]) for r in raw],
+        ties=[len(r["ties"]) for r in raw], output=[r["output"] for r in raw], distance=[r["dist"] for r in raw])
+
+
+#: Given the ids of some candidates: an index over a graph holding their links,
+#: and what :func:`_raw_from_graph` reads for each of them.
+_Explain = Callable[[Sequence[str]], tuple[_Index, dict[str, dict[str, Any]]]]
+
+
+class _Ranking:
+    """Every candidate's score components, as columns; the score is the weighted mean of them."""
+
+    def __init__(self, table: CandidateTable, gaps: _Gaps, n_anchors: int, w: Mapping[str, float],
+                 lang: Lang, explain: _Explain, template: nx.MultiDiGraph) -> None:
+        self.table, self.gaps, self.w, self.lang, self.explain = table, gaps, w, lang, explain
+        self.template = template
+        cache: dict[tuple[str, ...], float] = {}
+        for segs in set(table.segments):
+            cache[segs] = _severity(gaps, segs, n_anchors)[0]
+        max_peers = max(table.peers, default=0)
+        max_ties = max(table.ties, default=0)
+        logs = [math.log10(o) for o in table.output if o is not None]
+        lo, hi = (min(logs), max(logs)) if logs else (0.0, 0.0)
+        # the same expressions as on one candidate, so both paths round alike
+        self.columns = {
+            "supplies_anchor": [1.0 if x else 0.0 for x in table.supplies_anchor],
+            "supplies_peers": [p / max_peers if max_peers else 0.0 for p in table.peers],
+            "local_ties": [t / max_ties if max_ties else 0.0 for t in table.ties],
+            "gap_severity": [cache[s] for s in table.segments],
+            "scale": [(math.log10(o) - lo + 1) / (hi - lo + 1) if o is not None else 0.0 for o in table.output],
+            "proximity": [1 / (1 + d / PROXIMITY_KM) if d is not None else 0.0 for d in table.distance],
         }
-        score = round(sum(w[k] * comp[k] for k in COMPONENTS) / total_w, 6)
-        scored.append((score, r, comp))
-    scored.sort(key=lambda t: (-t[0], t[1]["id"]))
-    if top is not None:
-        scored = scored[:top]
-    out = [_Lazy(idx, gaps, rank, score, r, comp, w, lang) for rank, (score, r, comp) in enumerate(scored, 1)]
-    return out, gaps
+        wa, wp, wt, wg, ws, wx = (w[k] for k in COMPONENTS)
+        total = sum(w.values())
+        self.scores = [round((wa * a + wp * p + wt * t + wg * g + ws * s + wx * x) / total, 6)
+                       for a, p, t, g, s, x in zip(*(self.columns[k] for k in COMPONENTS))]
+        self._chains: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def components(self, i: int) -> dict[str, float]:
+        return {k: self.columns[k][i] for k in COMPONENTS}
+
+    def chains(self, segs: tuple[str, ...]) -> tuple[str, ...]:
+        hit = self._chains.get(segs)
+        if hit is None:
+            nodes = self.template._node
+            hit = tuple(sorted({str(nodes[s]["chain"]) for s in segs if s in nodes and nodes[s].get("chain")}))
+            self._chains[segs] = hit
+        return hit
+
+    def ranked(self, top: int | None) -> list[_Lazy]:
+        """Candidates by score, ties by firm id; the first ``top`` (all when ``None``)."""
+        scores, ids = self.scores, self.table.ids
+
+        def key(i: int) -> tuple[float, str]:
+            return -scores[i], ids[i]
+
+        order = sorted(range(len(ids)), key=key) if top is None else heapq.nsmallest(top, range(len(ids)), key=key)
+        return [_Lazy(self, i, rank) for rank, i in enumerate(order, 1)]
+
+    def build(self, lazies: Sequence[_Lazy], into: nx.MultiDiGraph | None = None) -> list[Target]:
+        """The targets of ``lazies``, with names and reasons, from one look at their neighbourhoods.
+
+        Their firm nodes are copied into ``into`` where it lacks them.
+        """
+        if not lazies:
+            return []
+        idx, raw = self.explain([t.id for t in lazies])
+        if into is not None:
+            for t in lazies:
+                if t.id not in into:
+                    into.add_node(t.id, **idx.G.nodes[t.id])
+        return [_target(idx, self.gaps, t.rank, t.score, raw[t.id], self.components(t.i), self.w, self.lang)
+                for t in lazies]
 
 
 class _Lazy:
     """A scored candidate whose :class:`Target` (names, reasons) is built only when asked for."""
 
-    __slots__ = ("args", "score", "id", "segments", "chains")
+    __slots__ = ("ranking", "i", "rank", "score", "id", "segments", "chains")
 
-    def __init__(self, idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any],
-                 comp: dict[str, float], w: Mapping[str, float], lang: Lang) -> None:
-        self.args = (idx, gaps, rank, score, r, comp, w, lang)
-        self.score, self.id = score, str(r["id"])
-        self.segments: tuple[str, ...] = tuple(r["segs"])
-        nodes = idx.G._node
-        self.chains = tuple(sorted({str(nodes[s]["chain"]) for s in self.segments
-                                    if s in nodes and nodes[s].get("chain")}))
+    def __init__(self, ranking: _Ranking, i: int, rank: int) -> None:
+        self.ranking, self.i, self.rank = ranking, i, rank
+        self.score, self.id = ranking.scores[i], ranking.table.ids[i]
+        self.segments: tuple[str, ...] = ranking.table.segments[i]
+        self.chains = ranking.chains(self.segments)
 
-    def build(self) -> Target:
-        return _target(*self.args)
+
+def _rank(
+    idx: _Index, anchors: Sequence[str], *, depth: int, weights: Mapping[str, float] | None,
+    chain: str | None, min_output: float | None, lang: Lang, threshold: float, exclude: Collection[str] = (),
+    source: CandidateSource | None = None, tie_firms: Collection[str] | None = None,
+) -> tuple[_Ranking, _Gaps]:
+    """Score every candidate: counted by ``source`` when given, else read from ``idx.G``."""
+    w = _checked(weights or {}, "weights")
+    anchors = list(dict.fromkeys(anchors))
+    gaps = _collect_gaps(idx, anchors, depth=depth, threshold=threshold, chain=chain)
+    if tie_firms is None:
+        tie_firms = idx.local_firms
+    if source is None:
+        raw = _raw_from_graph(idx, gaps, anchors, exclude=exclude, min_output=min_output, tie_firms=tie_firms)
+        by_id = {r["id"]: r for r in raw}
+        return _Ranking(_table(raw), gaps, len(anchors), w, lang, lambda ids: (idx, by_id), idx.G), gaps
+
+    extra = sorted(idx.local_extra)
+    table = source.candidates(anchors=anchors, gaps={s: sorted(a) for s, a in gaps.by_segment.items()},
+                              region=idx.region, exclude=set(exclude) | set(extra), min_output=min_output)
+    src = source
+
+    def explain(ids: Sequence[str]) -> tuple[_Index, dict[str, dict[str, Any]]]:
+        H = src.neighbourhood(ids, also=anchors + extra)
+        home = _Index(H, idx.region)
+        near = home.with_local(extra) if extra else home
+        raw = _raw_from_graph(near, gaps, anchors, exclude=exclude, min_output=min_output, only=ids,
+                              tie_firms=home.local_firms)
+        return near, {r["id"]: r for r in raw}
+
+    return _Ranking(table, gaps, len(anchors), w, lang, explain, idx.G), gaps
 
 
 def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any], comp: dict[str, float],
@@ -555,6 +646,7 @@ def rank_targets(
     min_output: float | None = None,
     lang: Lang = "zh",
     threshold: float = 0.5,
+    source: CandidateSource | None = None,
 ) -> list[Target]:
     """Firms elsewhere that make a gap segment of an anchor, best first.
 
@@ -564,6 +656,7 @@ def rank_targets(
         A model graph holding the anchors, their suppliers, the local firms and
         every firm in the segments within ``depth`` of the anchors, e.g.
         ``store.context(anchors=..., segments=..., region=..., external=True)``.
+        With ``source``, the local context (``external=False``) is enough.
     anchors
         Ids of the anchor firms.
     region
@@ -584,6 +677,11 @@ def rank_targets(
         Language of the reasons.
     threshold
         Local-share threshold under which an upstream segment is weak.
+    source
+        A store that counts the candidates itself
+        (:class:`~chaingraph.store.CandidateSource`); only the neighbourhoods
+        of the ``top`` targets are then turned into networkx, for their
+        reasons. The targets are the same as from the external context.
 
     Returns
     -------
@@ -621,9 +719,9 @@ def rank_targets(
     ('already supplies separator to Lanjun', 'fills the missing upstream separator link of Lanjun')
     """
     idx = _Index(G, region)
-    lazy = _rank(idx, anchors, depth=depth, top=top, weights=weights, chain=chain, min_output=min_output,
-                 lang=lang, threshold=threshold)[0]
-    return [t.build() for t in lazy]
+    ranking = _rank(idx, anchors, depth=depth, weights=weights, chain=chain, min_output=min_output, lang=lang,
+                    threshold=threshold, source=source)[0]
+    return ranking.build(ranking.ranked(top))
 
 
 def plan_targets(
@@ -638,6 +736,7 @@ def plan_targets(
     weights: Mapping[str, float] | None = None,
     what_if: Sequence[str] = (),
     lang: Lang = "zh",
+    source: CandidateSource | None = None,
 ) -> Plan:
     """A portfolio of ``budget`` targets that closes the most gap weight.
 
@@ -658,7 +757,10 @@ def plan_targets(
         As for :func:`rank_targets`.
     what_if
         Firms taken as already local: their gaps are closed before planning
-        and they are never picked.
+        and they are never picked. They must be nodes of ``G``.
+    source
+        As for :func:`rank_targets`; the picks' nodes are then added to ``G``
+        where missing, for the summaries after.
 
     Returns
     -------
@@ -708,34 +810,41 @@ def plan_targets(
     before = {a: _gaps_indexed(base_idx, a, depth=depth, threshold=threshold, what_if=()).summary
               for a in anchors}
     idx = base_idx.with_local(what_if) if what_if else base_idx
-    targets, gaps = _rank(idx, anchors, depth=depth, top=None, weights=weights, chain=None, min_output=None,
-                          lang=lang, threshold=threshold, exclude=what_if)
+    ranking, gaps = _rank(idx, anchors, depth=depth, weights=weights, chain=None, min_output=None, lang=lang,
+                          threshold=threshold, exclude=what_if, source=source, tie_firms=base_idx.local_firms)
     gap_w = {s: sum(GAP_BASE[(st, dr)] * sw for st, dr, sw in sharing.values())
              for s, sharing in gaps.by_segment.items()}
+    # Candidates making the same gap segments gain alike, so only the best left
+    # of each such group (by score, then id) can be the next pick.
+    groups: dict[tuple[str, ...], list[_Lazy]] = {}
+    for t in reversed(ranking.ranked(None)):
+        groups.setdefault(t.segments, []).append(t)  # best last, so picking pops
     count: dict[str, int] = {}
     owed = {c: k for c, k in quotas.items() if k > 0}
     unmet: dict[str, int] = {}
-    left: list[_Lazy] = list(targets)
-    picks: list[PlanPick] = []
+    chosen: list[tuple[_Lazy, float]] = []
     objective = 0.0
-    while len(picks) < budget and left:
-        restrict = bool(owed) and sum(owed.values()) >= budget - len(picks)
+    while len(chosen) < budget and groups:
+        restrict = bool(owed) and sum(owed.values()) >= budget - len(chosen)
         best: tuple[float, float, str] | None = None
-        best_i = -1
-        for i, t in enumerate(left):
+        best_group: tuple[str, ...] = ()
+        for segs, members in groups.items():
+            t = members[-1]
             if restrict and owed.keys().isdisjoint(t.chains):
                 continue
-            gain = sum(gap_w[s] * DIMINISHING ** count.get(s, 0) for s in t.segments)
+            gain = sum(gap_w[s] * DIMINISHING ** count.get(s, 0) for s in segs)
             key = (-gain, -t.score, t.id)
             if best is None or key < best:
-                best, best_i = key, i
+                best, best_group = key, segs
         if best is None:
             # no candidate left in the chains still owed: those quotas cannot be met,
             # so the remaining slots go to the best of the rest
             unmet.update(owed)
             owed = {}
             continue
-        t = left.pop(best_i)
+        t = groups[best_group].pop()
+        if not groups[best_group]:
+            del groups[best_group]
         for s in t.segments:
             count[s] = count.get(s, 0) + 1
         for c in t.chains:
@@ -744,8 +853,11 @@ def plan_targets(
                 if owed[c] <= 0:
                     del owed[c]
         objective += -best[0]
-        picks.append(PlanPick(len(picks) + 1, t.build(), -best[0], t.chains))
+        chosen.append((t, -best[0]))
     unmet.update(owed)
+    built = ranking.build([t for t, _ in chosen], into=G)
+    picks = [PlanPick(order, target, gain, t.chains)
+             for order, ((t, gain), target) in enumerate(zip(chosen, built), 1)]
     local_after = list(what_if) + [p.target.firm.id for p in picks]
     after_idx = base_idx.with_local(local_after)
     after = {a: _gaps_indexed(after_idx, a, depth=depth, threshold=threshold, what_if=()).summary
