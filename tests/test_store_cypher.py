@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -223,6 +224,28 @@ def test_resume_after_the_server_was_killed(tmp_path):
             assert_same_contexts(store, memory, limit=3)
 
 
+def test_portable_link_statement(clean, monkeypatch):
+    """create_supply_links, which Neo4j runs, finds the ends through the Firm.id index; run it on FalkorDB."""
+    monkeypatch.setattr(CypherStore, "link_statement", property(lambda self: "create_supply_links"))
+    ran = []
+    real = CypherStore._run
+
+    def recording(self, name, /, **params):
+        ran.append(name)
+        return real(self, name, **params)
+
+    monkeypatch.setattr(CypherStore, "_run", recording)
+    dataset = read_dataset(JIASHAN)
+    load_dataset(dataset, clean.uri, batch_size=100)
+    assert "create_supply_links" in ran and "create_supply_links_falkordb" not in ran
+    assert "firm_node_ids" not in ran
+    memory = MemoryStore(dataset)
+    with CypherStore.connect(clean.uri) as store:
+        counts = store.count_nodes()
+        assert {k: counts[k] for k in COUNT_KEYS} == memory.counts()
+        assert assert_same_contexts(store, memory) >= 4
+
+
 def test_resume_after_a_dropped_bolt_connection(clean, monkeypatch):
     """A Bolt load that loses its connection halfway is finished by loading again."""
     monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
@@ -233,7 +256,7 @@ def test_resume_after_a_dropped_bolt_connection(clean, monkeypatch):
 
     def dropping(name, text, params, *, write):
         calls["n"] += 1
-        if name == "merge_supply_links" and calls["n"] > 40:
+        if name.startswith("create_supply_links") and calls["n"] > 40:
             raise StoreError(f"cannot reach {clean.bolt_uri}: connection dropped (simulated)")
         return real(name, text, params, write=write)
 
@@ -329,7 +352,7 @@ def test_credentials_never_logged(uri, caplog, monkeypatch):
     with CypherStore.connect(uri) as store:
         store.context(anchors=["lanjun"], segments={"cathode"}, region="js")
     text = caplog.text
-    assert "cypher merge_firms" in text and "兰钧" not in text and "lanjun" not in text
+    assert "cypher create_firms" in text and "兰钧" not in text and "lanjun" not in text
 
 
 # -- parity with the memory store -----------------------------------------------------------------
@@ -426,7 +449,8 @@ def test_statements_get_the_parameters_their_headers_name(clean, monkeypatch):
     def recording(self, name, /, *, write=False, **params):
         seen.setdefault(name, set()).add(frozenset(params))
         if params.get("rows"):
-            row_keys.setdefault(name, set()).update(frozenset(r) for r in params["rows"])
+            row_keys.setdefault(name, set()).update(frozenset(r) if isinstance(r, dict) else len(r)
+                                                    for r in params["rows"])
         return real(self, name, write=write, **params)
 
     monkeypatch.setattr(CypherStore, "_run", recording)
@@ -442,9 +466,15 @@ def test_statements_get_the_parameters_their_headers_name(clean, monkeypatch):
         for params in param_sets:
             assert set(params) == cypher.declared_parameters(name) == cypher.used_parameters(name), name
     for name, keys in row_keys.items():
+        positions = re.findall(r"\[(\d+)\] \w+", cypher.header(name))
+        if positions:  # rows sent as lists: as many cells as the header numbers, in order
+            assert positions == [str(i) for i in range(len(positions))], name
+            assert keys == {len(positions)}, name
+            continue
         declared = cypher.header(name).split("$rows (", 1)[1].split(")", 1)[0]
         columns = {c.strip() for c in declared.replace("\n", " ").split(",")}
         assert keys == {frozenset(columns)}, name
     # per dialect: FalkorDB (both transports here) runs count_nodes_falkordb, Neo4j runs count_nodes
-    ddl = {"create_constraints", "create_indexes_falkordb", "count_nodes"}
+    # and writes links with create_supply_links_falkordb; Neo4j runs create_supply_links (tested below)
+    ddl = {"create_constraints", "create_indexes_falkordb", "count_nodes", "create_supply_links"}
     assert set(seen) | ddl | {"detect_neo4j", "detect_falkordb"} == set(cypher.names())
