@@ -960,8 +960,8 @@ class CypherStore:
                     node_ids = {str(r["id"]): int(r["node"]) for r in self._run("firm_node_ids")}
                 for chunk in _table_lists(table, batch_size, offset):
                     if node_ids is not None:
-                        for row in chunk:
-                            row[0], row[1] = node_ids[row[0]], node_ids[row[1]]
+                        for cells in chunk:
+                            cells[0], cells[1] = node_ids[cells[0]], node_ids[cells[1]]
                     send(name_ if node_ids is None else self.link_statement, chunk, offset)
                     offset += len(chunk)
             settle()
