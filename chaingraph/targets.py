@@ -24,9 +24,9 @@ Score components (each in [0, 1])
     than an anchor, that makes one of the own segments of an anchor whose gap
     the candidate fills.
 ``local_ties``
-    The number of local firms other than anchors the candidate has a SUPPLIES
-    link with (either way), divided by the largest such number among
-    candidates.
+    The number of firms of the home region other than anchors the candidate
+    has a SUPPLIES link with (either way), divided by the largest such number
+    among candidates. What-if firms (plan) do not count.
 ``gap_severity``
     The largest, over the gap segments the candidate makes, of
     ``base * (1 + n) / (1 + N)``: ``base`` is 1.0 for a missing upstream
@@ -46,6 +46,12 @@ Score components (each in [0, 1])
 The score is the weighted mean ``sum(w_c * x_c) / sum(w_c)`` with the weights
 in :data:`DEFAULT_WEIGHTS` unless overridden, rounded to 6 decimals. Targets
 are ranked by score, ties broken by firm id.
+
+The counts come either from a graph (:func:`_raw_from_graph`, networkx) or,
+with ``source``, from a store that counts them column by column
+(:class:`~chaingraph.store.CandidateSource`); one scoring stage
+(:class:`_Ranking`) turns them into scores, and names and reasons are worded
+only for the targets returned or picked.
 
 Plan
 ----
