@@ -33,7 +33,7 @@ def names() -> list[str]:
 
     Examples
     --------
-    >>> "merge_firms" in names()
+    >>> "create_firms" in names()
     True
     """
     folder = resources.files(__name__)
