@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -46,17 +47,29 @@ def reports_errors(f: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+#: Work that is done within this many seconds draws no progress bar.
+PROGRESS_AFTER = 0.5
+
+
 @contextmanager
-def progress_bar(label: str, *, silent: bool) -> Iterator[Callable[[int, int | None], None]]:
-    """A ``progress(done, total)`` callback drawing a click progress bar on stderr."""
+def progress_bar(label: str, *, silent: bool,
+                 after: float = PROGRESS_AFTER) -> Iterator[Callable[[int, int | None], None]]:
+    """A ``progress(done, total)`` callback drawing a click progress bar on stderr.
+
+    The bar appears only once the work has taken ``after`` seconds, so a small
+    dataset prints no bar at all.
+    """
     if silent:
         yield lambda done, total: None
         return
     state: dict[str, Any] = {"bar": None, "done": 0}
+    start = time.monotonic()
 
     def progress(done: int, total: int | None) -> None:
         bar = state["bar"]
         if bar is None:
+            if time.monotonic() - start < after:
+                return
             bar = state["bar"] = click.progressbar(length=total or 0, label=label, file=sys.stderr)
             bar.__enter__()
         bar.update(done - state["done"])

@@ -168,3 +168,20 @@ def test_python_m_validate_exit_code(make_dataset):
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert proc.stderr.endswith("Error: 1 problem found; nothing was loaded\n")
+
+
+def test_progress_bar_only_for_long_work(capsys):
+    """Quick work draws no bar; work past the delay draws one, labelled, on stderr."""
+    from chaingraph.cli import progress_bar
+
+    with progress_bar("loading", silent=False) as progress:
+        for i in range(5):
+            progress(i, 4)
+    assert capsys.readouterr().err == ""
+    with progress_bar("loading", silent=False, after=0.0) as progress:
+        for i in range(5):
+            progress(i, 4)
+    assert "loading" in capsys.readouterr().err
+    with progress_bar("loading", silent=True, after=0.0) as progress:
+        progress(1, 4)
+    assert capsys.readouterr().err == ""
