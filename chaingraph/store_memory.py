@@ -296,7 +296,7 @@ class MemoryStore:
         is_anchor[anchor_rows] = True
         local = self._local_mask(region)
         # which anchors' own segments each firm makes
-        own_firms, own_bits = [], []
+        own_firms, own_bits = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
         for j, row in enumerate(anchor_rows.tolist()):
             segs = self.dataset.firms.column("segments")[row].as_py() or ()
             rows = self._in_segments(segs, local=None)

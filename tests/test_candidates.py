@@ -136,8 +136,17 @@ def test_plans_equal(jiashan, what_if):
 
 
 def test_empty_gaps_give_an_empty_table(jiashan):
-    table = jiashan.candidates(anchors=jiashan.anchors(), gaps={}, region=jiashan.metadata()["home_region"])
-    assert len(table) == 0
+    R = jiashan.metadata()["home_region"]
+    assert len(jiashan.candidates(anchors=jiashan.anchors(), gaps={}, region=R)) == 0
+    assert len(jiashan.candidates(anchors=[], gaps={}, region=R)) == 0
+    assert rank_targets(local_context(jiashan, []), [], region=R, source=jiashan) == []
+
+
+def test_unknown_anchor(jiashan):
+    from chaingraph.errors import UnknownFirmError
+
+    with pytest.raises(UnknownFirmError, match="no-such-firm"):
+        jiashan.candidates(anchors=["no-such-firm"], gaps={}, region=jiashan.metadata()["home_region"])
 
 
 def test_neighbourhood_has_every_link_of_the_firms(jiashan):
