@@ -33,6 +33,7 @@ Every edge carries ``rel``; ``SUPPLIES`` edges are keyed by their segment
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ import networkx as nx
 
 __all__ = [
     "Lang",
+    "haversine_km",
     "KINDS",
     "STAGES",
     "LEVELS",
@@ -317,3 +319,17 @@ def graph_from_json(data: dict[str, Any]) -> nx.MultiDiGraph:
         if isinstance(d.get("segments"), list):
             d["segments"] = tuple(d["segments"])
     return G
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km.
+
+    Examples
+    --------
+    >>> round(haversine_km(30.84, 120.92, 31.23, 121.47))  # Jiashan to Shanghai
+    68
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))

@@ -117,7 +117,7 @@ def _ranking_context(store: GraphStore, template: nx.MultiDiGraph, anchors: Sequ
                      depth: int, threshold: float) -> tuple[nx.MultiDiGraph, CandidateSource | None]:
     """What ranking targets reads: the local context and the store itself when it counts candidates,
     else the two-step context of :func:`_target_context`."""
-    if isinstance(store, CandidateSource):
+    if isinstance(store, CandidateSource) and store.counts_candidates:
         local = store.context(anchors=anchors, segments=_segments(store, template, anchors, depth), region=region,
                               external=False)
         return local, store

@@ -30,11 +30,12 @@ Candidates
 ----------
 Ranking recruitment targets reads every firm of every gap segment: on a
 million-firm graph that is hundreds of thousands of firms. A store that can
-count a candidate's links column by column (:class:`CandidateSource`, the
-memory store) answers ``store.candidates(...)`` with a
-:class:`CandidateTable`, and ``store.neighbourhood(firms)`` with the small
-graph that the reasons of the top few are worded from. Other stores hand over
-the context and the ranking counts in networkx; both give the same targets.
+count a candidate's links itself (:class:`CandidateSource`: the memory store
+with numpy, the database store with one aggregating query) answers
+``store.candidates(...)`` with a :class:`CandidateTable`, and
+``store.neighbourhood(firms)`` with the small graph that the reasons of the
+top few are worded from. Otherwise the store hands over the context and the
+ranking counts in networkx; both give the same targets.
 """
 from __future__ import annotations
 
@@ -121,7 +122,13 @@ class CandidateTable:
 
 @runtime_checkable
 class CandidateSource(Protocol):
-    """A store that counts candidates itself (see the module docstring)."""
+    """A store that counts candidates itself (see the module docstring).
+
+    ``counts_candidates`` says whether it can here (the database store cannot
+    over FalkorDB's Bolt endpoint); when false, analyses use the context.
+    """
+
+    counts_candidates: bool
 
     def candidates(
         self,

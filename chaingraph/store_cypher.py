@@ -45,7 +45,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
@@ -60,8 +60,8 @@ from chaingraph import __version__
 from chaingraph import cypher
 from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset, firm_nodes, link_edges, template_graph
 from chaingraph.errors import StoreError, UnknownFirmError
-from chaingraph.model import Chain, Region, Segment, SegmentLink, regions_within
-from chaingraph.store import Progress
+from chaingraph.model import Chain, Region, Segment, SegmentLink, haversine_km, regions_within
+from chaingraph.store import CandidateTable, Progress
 from chaingraph.store_memory import _add_fast
 
 __all__ = [
@@ -792,6 +792,73 @@ class CypherStore:
         G.graph["context"] = {"anchors": list(anchors), "segments": sorted(segments), "region": region,
                               "external": external}
         _add_fast(G, firm_nodes(pa.Table.from_pylist(firm_rows, schema=FIRM_SCHEMA)),
+                  link_edges(pa.Table.from_pylist(links, schema=LINK_SCHEMA)))
+        return G
+
+    # -- CandidateSource ----------------------------------------------------------------------
+    @property
+    def counts_candidates(self) -> bool:
+        """Whether :meth:`candidates` can run: not over FalkorDB's Bolt endpoint, whose 4 KB
+        messages cannot carry the gap segments in one query."""
+        return self.transport.max_message is None
+
+    def candidates(self, *, anchors: Sequence[str], gaps: Mapping[str, Collection[str]], region: str,
+                   exclude: Collection[str] = (), min_output: float | None = None) -> CandidateTable:
+        """Count every candidate's links on the server (``candidate_counts``); see
+        :class:`~chaingraph.store.CandidateTable`."""
+        T = self._template_graph()
+        regions = sorted(regions_within(T, region))
+        anchor_ids = sorted(set(anchors))
+        found = {str(r["id"]): r for r in self._firm_rows(anchor_ids)}
+        for a in anchor_ids:
+            if a not in found:
+                raise UnknownFirmError(a, self._close_matches(a))
+        own = {a: set(found[a]["segments"] or ()) for a in anchor_ids}
+        segments = [{"id": s, "own": sorted(set().union(*(own[a] for a in gaps[s])))} for s in sorted(gaps)]
+        rows = self._run("candidate_counts", segments=segments, regions=regions,
+                         skip=sorted(set(anchor_ids) | set(exclude)), anchors=anchor_ids,
+                         min_output=min_output) if segments else []
+        rows.sort(key=lambda r: str(r["id"]))
+
+        def coords(lat: Any, lon: Any, region_id: Any) -> tuple[float, float] | None:
+            if lat is None or lon is None:
+                d = T.nodes[region_id] if region_id in T else {}
+                lat, lon = d.get("lat"), d.get("lon")
+            return None if lat is None or lon is None else (float(lat), float(lon))
+
+        anchor_xy = {a: coords(found[a]["lat"], found[a]["lon"], found[a]["region"]) for a in anchor_ids}
+        table = CandidateTable([], [], [], [], [], [], [])
+        for r in rows:
+            segs = tuple(sorted(r["segments"]))
+            xy = coords(r["lat"], r["lon"], r["region"])
+            dist = None
+            if xy is not None:
+                for a in sorted({a for s in segs for a in gaps[s]}):
+                    axy = anchor_xy[a]
+                    if axy is not None:
+                        km = haversine_km(xy[0], xy[1], axy[0], axy[1])
+                        if dist is None or km < dist:
+                            dist = km
+            output = r["output"]
+            table.ids.append(str(r["id"]))
+            table.segments.append(segs)
+            table.supplies_anchor.append(bool(r["supplies_anchor"]))
+            table.peers.append(int(r["peers"]))
+            table.ties.append(len(set(r["ties"])))
+            table.output.append(float(output) if output is not None and output > 0 else None)
+            table.distance.append(dist)
+        return table
+
+    def neighbourhood(self, firms: Collection[str], *, also: Collection[str] = ()) -> nx.MultiDiGraph:
+        """The template with ``firms``, all their SUPPLIES links and the firms at the other ends,
+        and the firms ``also``."""
+        found: dict[tuple[str, str, str], Row] = {}
+        for rows in self._run_chunked("links_of_firms", "ids", sorted(set(firms))):
+            found.update(((r["supplier"], r["customer"], r["segment"]), r) for r in rows)
+        links = sorted(found.values(), key=lambda r: r["seq"])
+        ends = set(firms) | set(also) | {r["supplier"] for r in links} | {r["customer"] for r in links}
+        G = self._template_graph().copy()
+        _add_fast(G, firm_nodes(pa.Table.from_pylist(self._firm_rows(ends), schema=FIRM_SCHEMA)),
                   link_edges(pa.Table.from_pylist(links, schema=LINK_SCHEMA)))
         return G
 

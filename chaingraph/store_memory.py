@@ -118,6 +118,9 @@ class MemoryStore:
     a :class:`~chaingraph.datasets.Dataset` already read.
     """
 
+    #: Candidates are counted with numpy (:meth:`candidates`).
+    counts_candidates = True
+
     def __init__(self, dataset: Dataset, *, source: str | None = None) -> None:
         self.dataset = dataset
         self.source = source or str(dataset.path)

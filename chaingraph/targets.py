@@ -79,7 +79,7 @@ import networkx as nx
 from chaingraph.errors import ChainGraphError
 from chaingraph.gaps import FirmRef, GapReport, GapSummary, _gaps_indexed, _Index
 from chaingraph.i18n import Lang, format_money, join, text
-from chaingraph.model import display_name
+from chaingraph.model import display_name, haversine_km
 from chaingraph.store import CandidateSource, CandidateTable
 
 __all__ = [
@@ -328,20 +328,6 @@ def weights_from_toml(text_: str, *, name: str = "the weights profile") -> dict[
 
 
 # -- geometry ------------------------------------------------------------------------------------
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km.
-
-    Examples
-    --------
-    >>> round(haversine_km(30.84, 120.92, 31.23, 121.47))  # Jiashan to Shanghai
-    68
-    """
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
-
 
 def _coords(G: nx.MultiDiGraph, firm: str) -> tuple[float, float] | None:
     d = G.nodes[firm]

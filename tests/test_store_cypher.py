@@ -224,6 +224,43 @@ def test_resume_after_the_server_was_killed(tmp_path):
             assert_same_contexts(store, memory, limit=3)
 
 
+def candidate_rows(table):
+    return {table.ids[i]: (table.segments[i], table.supplies_anchor[i], table.peers[i], table.ties[i],
+                           table.output[i], None if table.distance[i] is None else round(table.distance[i], 6))
+            for i in range(len(table))}
+
+
+@pytest.mark.parametrize("which", ["jiashan", "gen10k"])
+def test_candidates_counted_on_the_server(clean, gen10k, which):
+    """The database counts candidates as the memory store does; its neighbourhood graph is the memory store's."""
+    from chaingraph.gaps import _Index
+    from chaingraph.targets import _collect_gaps
+
+    folder = JIASHAN if which == "jiashan" else gen10k
+    load(folder, clean.uri, "--batch-size", "5000")
+    memory = MemoryStore.from_dataset(folder)
+    anchors = memory.anchors()
+    R = memory.metadata()["home_region"]
+    idx = _Index(memory.whole_graph(), R)
+    gaps = {s: sorted(a) for s, a in _collect_gaps(idx, anchors, depth=2, threshold=0.5, chain=None)
+            .by_segment.items()}
+    with CypherStore.connect(clean.uri) as store:
+        assert store.counts_candidates
+        for kw in ({}, {"exclude": sorted(memory.candidates(anchors=anchors, gaps=gaps, region=R).ids)[:3]},
+                   {"min_output": 1e8}):
+            expected = candidate_rows(memory.candidates(anchors=anchors, gaps=gaps, region=R, **kw))
+            assert len(expected) > (2 if kw else 20)
+            assert candidate_rows(store.candidates(anchors=anchors, gaps=gaps, region=R, **kw)) == expected
+        firms = sorted(expected)[:5]
+        assert comparable(store.neighbourhood(firms, also=anchors)) == comparable(
+            memory.neighbourhood(firms, also=anchors))
+
+
+def test_bolt_to_falkordb_ranks_from_the_context(clean):
+    with CypherStore.connect(clean.bolt_uri, require_dataset=False) as store:
+        assert not store.counts_candidates
+
+
 def test_portable_link_statement(clean, monkeypatch):
     """create_supply_links, which Neo4j runs, finds the ends through the Firm.id index; run it on FalkorDB."""
     monkeypatch.setattr(CypherStore, "link_statement", property(lambda self: "create_supply_links"))
@@ -462,6 +499,9 @@ def test_statements_get_the_parameters_their_headers_name(clean, monkeypatch):
             with pytest.raises(Exception):
                 store.resolve_firm("lanj")
             store.context(anchors=["lanjun"], segments={"cathode", "separator"}, region="js")
+            if store.counts_candidates:
+                store.candidates(anchors=["lanjun"], gaps={"separator": ["lanjun"]}, region="js", min_output=1.0)
+                store.neighbourhood(["shsep"], also=["lanjun"])
     for name, param_sets in seen.items():
         for params in param_sets:
             assert set(params) == cypher.declared_parameters(name) == cypher.used_parameters(name), name
