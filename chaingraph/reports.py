@@ -514,6 +514,8 @@ def html_report(
     a = store.resolve_firm(anchor)
     G = _target_context(store, template, [a], region, depth)
     gaps = find_gaps(G, a, region=region, depth=depth)
-    ranked = rank_targets(G, [a], region=region, depth=depth, top=targets, lang=lang)
+    # the page draws the context, but a store that counts candidates ranks them faster than networkx
+    source = store if isinstance(store, CandidateSource) and store.counts_candidates else None
+    ranked = rank_targets(G, [a], region=region, depth=depth, top=targets, lang=lang, source=source)
     return write_html(G, out, anchor=a, gaps=gaps, targets=ranked, region=region, lang=lang, depth=depth,
                       max_nodes=max_nodes, date=date)

@@ -387,6 +387,7 @@ def _raw_from_graph(
     ties_with = local_firms if tie_firms is None else tie_firms
     firms = node_attrs.items() if only is None else ((f, node_attrs[f]) for f in only)
 
+    severities: dict[tuple[str, ...], tuple[float, str]] = {}
     raw: list[dict[str, Any]] = []
     for f, d in firms:
         if d.get("kind") != "firm" or f in anchor_set or f in excluded or f in local_firms:
@@ -417,7 +418,10 @@ def _raw_from_graph(
             if u not in anchor_set and u not in ties and u in ties_with \
                     and any(e.get("rel") == "SUPPLIES" for e in keyed.values()):
                 ties.add(u)
-        sev, sev_segment = _severity(gaps, tuple(segs), n_anchors)
+        key = tuple(segs)
+        if key not in severities:
+            severities[key] = _severity(gaps, key, n_anchors)
+        sev, sev_segment = severities[key]
         dist = None
         xy = _coords(G, f)
         near = ""
