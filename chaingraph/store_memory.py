@@ -298,14 +298,7 @@ class MemoryStore:
         is_anchor = np.zeros(n, dtype=bool)
         is_anchor[anchor_rows] = True
         local = self._local_mask(region)
-        # which anchors' own segments each firm makes
-        own_firms, own_bits = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-        for j, row in enumerate(anchor_rows.tolist()):
-            segs = self.dataset.firms.column("segments")[row].as_py() or ()
-            rows = self._in_segments(segs, local=None)
-            own_firms.append(rows)
-            own_bits.append(np.full(len(rows), j, dtype=np.int64))
-        firm_own = _bitmask(np.concatenate(own_firms), np.concatenate(own_bits), n, words)
+        firm_own = self._own_segment_bits(anchor_rows, words)
         # (firm, gap segment) pairs of the firms that may be candidates
         gap_ids = sorted(s for s in gaps if s in self._segment_index)
         seg_rows = np.array([self._segment_index[s] for s in gap_ids], dtype=np.int64)
@@ -345,17 +338,7 @@ class MemoryStore:
         tie_in = ~is_anchor[u_] & local[u_]
         ties = _distinct_per_owner(np.concatenate([out_owner[tie_out], in_owner[tie_in]]),
                                    np.concatenate([v[tie_out], u_[tie_in]]), n, m)
-        # distance to the nearest of its anchors, the first in id order on a tie
-        lat, lon = self._coords
-        clat, clon = lat[cand], lon[cand]
-        best = np.full(m, np.nan)
-        for j, row in enumerate(anchor_rows.tolist()):
-            if np.isnan(lat[row]) or np.isnan(lon[row]):
-                continue
-            mine = ((cand_anchors[:, j // 64] >> np.uint64(j % 64)) & np.uint64(1)).astype(bool)
-            d = _haversine_km(clat, clon, float(lat[row]), float(lon[row]))
-            better = mine & ~np.isnan(d) & (np.isnan(best) | (d < best))
-            best[better] = d[better]
+        best = self._nearest_km(cand, cand_anchors, anchor_rows)
         output = self._output[cand]
         return CandidateTable(
             ids=self.firm_ids.take(pa.array(cand)).to_pylist(),
@@ -366,6 +349,30 @@ class MemoryStore:
             output=[x if x > 0 else None for x in np.where(np.isnan(output), 0.0, output).tolist()],
             distance=[None if x != x else x for x in best.tolist()],
         )
+
+    def _own_segment_bits(self, anchor_rows: np.ndarray, words: int) -> np.ndarray:
+        """Per firm, a mask with bit ``j`` set when it makes an own segment of anchor ``anchor_rows[j]``."""
+        firms, bits = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        for j, row in enumerate(anchor_rows.tolist()):
+            rows = self._in_segments(self.dataset.firms.column("segments")[row].as_py() or (), local=None)
+            firms.append(rows)
+            bits.append(np.full(len(rows), j, dtype=np.int64))
+        return _bitmask(np.concatenate(firms), np.concatenate(bits), len(self.firm_ids), words)
+
+    def _nearest_km(self, rows: np.ndarray, anchor_bits: np.ndarray, anchor_rows: np.ndarray) -> np.ndarray:
+        """Km from each firm of ``rows`` to the nearest of its anchors (bits of ``anchor_bits``) with
+        coordinates, the first in id order on a tie; NaN where there is none."""
+        lat, lon = self._coords
+        flat, flon = lat[rows], lon[rows]
+        best = np.full(len(rows), np.nan)
+        for j, row in enumerate(anchor_rows.tolist()):
+            if np.isnan(lat[row]) or np.isnan(lon[row]):
+                continue
+            mine = ((anchor_bits[:, j // 64] >> np.uint64(j % 64)) & np.uint64(1)).astype(bool)
+            d = _haversine_km(flat, flon, float(lat[row]), float(lon[row]))
+            better = mine & ~np.isnan(d) & (np.isnan(best) | (d < best))
+            best[better] = d[better]
+        return best
 
     def neighbourhood(self, firms: Collection[str], *, also: Collection[str] = ()) -> nx.MultiDiGraph:
         """The template with ``firms``, all their SUPPLIES links and the firms at the other ends.
