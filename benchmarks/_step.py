@@ -61,7 +61,7 @@ def emit(step: str, times: list[float], **extra: Any) -> None:
 # -- chaingraph, memory store -------------------------------------------------------------------------
 
 def _memory_store(data: str) -> Any:
-    from chaingraph.store_memory import MemoryStore
+    from chaingraph.stores.memory import MemoryStore
 
     return MemoryStore.from_dataset(data)
 
@@ -82,7 +82,7 @@ QUERIES: dict[str, list[float]] = {}
 
 def _open(a: argparse.Namespace) -> Any:
     if a.uri:
-        from chaingraph.store import open_store
+        from chaingraph.stores import open_store
 
         store = open_store(a.uri, **({"graph": a.graph} if a.graph else {}))
         _time_queries(store, QUERIES)
@@ -91,7 +91,7 @@ def _open(a: argparse.Namespace) -> Any:
 
 
 def step_gaps_one(a: argparse.Namespace) -> None:
-    from chaingraph.reports import gap_report
+    from chaingraph.jobs import gap_report
 
     store = _open(a)
     _, anchors = _home_anchors(store)
@@ -103,7 +103,7 @@ def step_gaps_one(a: argparse.Namespace) -> None:
 
 
 def step_gaps_all(a: argparse.Namespace) -> None:
-    from chaingraph.reports import gap_report
+    from chaingraph.jobs import gap_report
 
     store = _open(a)
     _, anchors = _home_anchors(store)
@@ -112,7 +112,7 @@ def step_gaps_all(a: argparse.Namespace) -> None:
 
 
 def step_targets(a: argparse.Namespace) -> None:
-    from chaingraph.reports import target_report
+    from chaingraph.jobs import target_report
 
     store = _open(a)
     _, anchors = _home_anchors(store)
@@ -122,7 +122,7 @@ def step_targets(a: argparse.Namespace) -> None:
 
 
 def step_plan(a: argparse.Namespace) -> None:
-    from chaingraph.reports import plan_report
+    from chaingraph.jobs import plan_report
 
     store = _open(a)
     times, plan = timed(lambda: plan_report(store, budget=20, lang="en"), a.repeat)
@@ -143,7 +143,7 @@ def step_html(a: argparse.Namespace) -> None:
 
 
 def _html_fn(store: Any, anchor: str, home: str, out: Path) -> Callable[[], Any]:
-    from chaingraph.reports import html_report
+    from chaingraph.jobs import html_report
 
     return lambda: html_report(store, anchor=anchor, out=out, max_nodes=5000, lang="en")
 
@@ -177,7 +177,7 @@ def step_db_load(a: argparse.Namespace) -> None:
     import pyarrow.compute as pc
 
     from chaingraph.datasets import read_dataset
-    from chaingraph.store_cypher import load_dataset
+    from chaingraph.stores.graphdb import load_dataset
 
     ds = read_dataset(a.data)
     full_links = ds.links.num_rows
@@ -192,7 +192,7 @@ def step_db_load(a: argparse.Namespace) -> None:
     options: dict[str, Any] = {"batch_size": a.batch}
     if a.graph:
         options["graph"] = a.graph
-    from chaingraph.store_cypher import CypherStore
+    from chaingraph.stores.graphdb import CypherStore
 
     store = CypherStore.connect(a.uri, require_dataset=False, **({"graph": a.graph} if a.graph else {}))
     per_query = _time_queries(store)

@@ -140,7 +140,7 @@ def info_cmd(source: str, lang: str, encoding: str | None, silent: bool, fmt: st
     Example:
         chaingraph info datasets/jiashan --lang en
     """
-    from chaingraph.store import describe, open_store
+    from chaingraph.stores import describe, open_store
 
     with progress_bar("reading", silent=silent) as progress:
         store = open_store(source, encoding=encoding, progress=progress)
@@ -237,7 +237,7 @@ def _emit(content: str, output: str | None) -> None:
 
 
 def _open(source: str, encoding: str | None, silent: bool) -> Any:
-    from chaingraph.store import open_store
+    from chaingraph.stores import open_store
 
     with progress_bar("loading", silent=silent) as progress:
         return open_store(source, encoding=encoding, progress=progress)
@@ -267,12 +267,12 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
         chaingraph gaps datasets/jiashan --anchor 兰钧新能源 --depth 2
         chaingraph gaps datasets/jiashan --format json -o gaps.json
     """
-    from chaingraph import reports
-    from chaingraph.export_tables import csv_text, gap_rows
+    from chaingraph import jobs
+    from chaingraph.exports.tables import csv_text, gap_rows
 
     store = _open(source, encoding, silent)
     try:
-        data = reports.gap_report(store, anchor=anchor, depth=depth, region=region, threshold=threshold,
+        data = jobs.gap_report(store, anchor=anchor, depth=depth, region=region, threshold=threshold,
                                   what_if=_split_firms(what_if))
     finally:
         store.close()
@@ -281,7 +281,7 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
     elif fmt == "csv":
         _emit(csv_text(*gap_rows(data, lang=lang)), output)  # type: ignore[arg-type]
     else:
-        _emit(reports.render_gaps(data, lang=lang), output)  # type: ignore[arg-type]
+        _emit(jobs.render_gaps(data, lang=lang), output)  # type: ignore[arg-type]
 
 
 @cli.command(name="targets")
@@ -315,15 +315,15 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
         chaingraph targets datasets/jiashan --top 20 --lang en
         chaingraph targets datasets/jiashan --format xlsx -o targets.xlsx
     """
-    from chaingraph import reports
-    from chaingraph.export_tables import csv_text, target_rows, write_target_table
+    from chaingraph import jobs
+    from chaingraph.exports.tables import csv_text, target_rows, write_target_table
 
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx writes a file; give it with -o targets.xlsx")
-    w = reports.load_weights(weights, profile)
+    w = jobs.load_weights(weights, profile)
     store = _open(source, encoding, silent)
     try:
-        rep = reports.target_report(store, anchors=anchors, depth=depth, region=region, top=top or None,
+        rep = jobs.target_report(store, anchors=anchors, depth=depth, region=region, top=top or None,
                                     chain=chain, min_output=min_output, weights=w, threshold=threshold,
                                     lang=lang)  # type: ignore[arg-type]
     finally:
@@ -341,7 +341,7 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
     elif fmt == "csv":
         click.echo(csv_text(*target_rows(rep.targets, lang=lang)), nl=False)  # type: ignore[arg-type]
     else:
-        _emit(reports.render_targets(rep, lang=lang), output)  # type: ignore[arg-type]
+        _emit(jobs.render_targets(rep, lang=lang), output)  # type: ignore[arg-type]
 
 
 @cli.command(name="plan")
@@ -374,14 +374,14 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
         chaingraph plan datasets/jiashan --budget 20 --quota li=10 --quota digital=10
         chaingraph plan datasets/jiashan --budget 5 --what-if 恩捷股份
     """
-    from chaingraph import reports
-    from chaingraph.export_tables import csv_text, target_rows
+    from chaingraph import jobs
+    from chaingraph.exports.tables import csv_text, target_rows
 
-    q = reports.parse_quotas(quotas)
-    w = reports.load_weights(weights, profile)
+    q = jobs.parse_quotas(quotas)
+    w = jobs.load_weights(weights, profile)
     store = _open(source, encoding, silent)
     try:
-        plan = reports.plan_report(store, budget=budget, quotas=q, anchors=anchors, depth=depth,
+        plan = jobs.plan_report(store, budget=budget, quotas=q, anchors=anchors, depth=depth,
                                    region=region, threshold=threshold, weights=w, what_if=_split_firms(what_if),
                                    lang=lang)  # type: ignore[arg-type]
     finally:
@@ -392,7 +392,7 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
         picked = [p.target for p in plan.picks]
         _emit(csv_text(*target_rows(picked, lang=lang)), output)  # type: ignore[arg-type]
     else:
-        _emit(reports.render_plan(plan, lang=lang), output)  # type: ignore[arg-type]
+        _emit(jobs.render_plan(plan, lang=lang), output)  # type: ignore[arg-type]
 
 
 @cli.command(name="demo")
@@ -408,7 +408,7 @@ def demo_cmd(out_dir: str, source: str | None, lang: str) -> None:
     Example:
         chaingraph demo --out chaingraph-demo --lang zh
     """
-    from chaingraph.reports import run_demo
+    from chaingraph.jobs import run_demo
 
     for path in run_demo(out_dir, lang=lang, source=source):  # type: ignore[arg-type]
         click.echo(str(path))
@@ -437,7 +437,7 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, output: str, dept
         chaingraph html datasets/jiashan --anchor lanjun -o lanjun.html
         chaingraph html datasets/jiashan --chain-map -o chain-map.html
     """
-    from chaingraph.reports import html_report
+    from chaingraph.jobs import html_report
 
     if not chain_map and not anchor:
         raise click.UsageError("pass --anchor FIRM, or --chain-map")
@@ -478,7 +478,7 @@ def load_cmd(source: str, uri: str, batch_size: int, replace: bool, user: str | 
     import os
 
     from chaingraph.datasets import read_dataset
-    from chaingraph.store_cypher import check_uri, load_dataset, redact_uri
+    from chaingraph.stores.graphdb import check_uri, load_dataset, redact_uri
 
     check_uri(uri)
     password = os.environ.get("NEO4J_PASSWORD")

@@ -39,10 +39,6 @@ from chaingraph.model import LEVELS, STAGES, Chain, Region, Segment, SegmentLink
 __all__ = [
     "Dataset",
     "read_dataset",
-    "graph_from_dataset",
-    "template_graph",
-    "firm_nodes",
-    "link_edges",
     "HEADER_ALIASES",
     "FILES",
     "FIRM_SCHEMA",
@@ -949,67 +945,3 @@ def _cross_kind_ids(check: _Checker, folder: Path, tables: dict[str, _Table | No
             other = kind_b if small is a else kind_a
             check.rows(small, clash, "id", f"id {{value!r}} is also a {other} id",
                        hint="ids must be unique across regions, chains, segments and firms; rename one")
-
-
-def template_graph(dataset: Dataset, **meta: Any) -> nx.MultiDiGraph:
-    """The chains, segments and regions of ``dataset`` as a model graph without firms."""
-    G = new_graph(**{**dataset.meta, **meta})
-    for r in dataset.regions:
-        G.add_node(r.id, kind="region", name=r.name, name_en=r.name_en, parent=r.parent, level=r.level,
-                   lat=r.lat, lon=r.lon)
-    for r in dataset.regions:
-        if r.parent:
-            G.add_edge(r.id, r.parent, key="PART_OF", rel="PART_OF")
-    for c in dataset.chains:
-        G.add_node(c.id, kind="chain", name=c.name, name_en=c.name_en)
-    for s in dataset.segments:
-        G.add_node(s.id, kind="segment", name=s.name, name_en=s.name_en, chain=s.chain, stage=s.stage)
-        G.add_edge(s.id, s.chain, key="PART_OF", rel="PART_OF")
-    for link in dataset.segment_links:
-        G.add_edge(link.source, link.target, key="FEEDS", rel="FEEDS", weight=link.weight)
-    return G
-
-
-def firm_nodes(firms: pa.Table) -> list[tuple[str, dict[str, Any]]]:
-    """``(id, attrs)`` of model firm nodes for the rows of a :data:`FIRM_SCHEMA` table."""
-    names = [name for name in FIRM_SCHEMA.names if name != "id"]
-    columns = [firms.column(name).to_pylist() for name in names]
-    nodes = []
-    for firm_id, *row in zip(firms.column("id").to_pylist(), *columns):
-        attrs = dict(zip(names, row))
-        attrs["kind"] = "firm"
-        attrs["segments"] = tuple(attrs["segments"] or ())
-        attrs["extra"] = json.loads(attrs["extra"]) if attrs["extra"] else {}
-        nodes.append((firm_id, attrs))
-    return nodes
-
-
-def link_edges(links: pa.Table) -> list[tuple[str, str, str, dict[str, Any]]]:
-    """``(supplier, customer, key, attrs)`` of SUPPLIES edges for the rows of a :data:`LINK_SCHEMA` table."""
-    cols = {name: links.column(name).to_pylist() for name in LINK_SCHEMA.names}
-    return [
-        (sup, cus, seg, {"rel": "SUPPLIES", "segment": seg, "product": prod, "value": val, "source": src,
-                         "confidence": conf})
-        for sup, cus, seg, prod, val, src, conf in zip(
-            cols["supplier"], cols["customer"], cols["segment"], cols["product"], cols["value"],
-            cols["source"], cols["confidence"])
-    ]
-
-
-def graph_from_dataset(path: str | Path, *, encoding: str | None = None) -> nx.MultiDiGraph:
-    """Read a dataset folder into one model graph (see :mod:`chaingraph.model`).
-
-    Meant for small datasets and tests; a large one belongs in a store, which
-    hands each analysis the context it needs.
-
-    Examples
-    --------
-    >>> G = graph_from_dataset("tests/data/tiny")
-    >>> sorted(n for n, d in G.nodes(data=True) if d["kind"] == "firm")
-    ['jscathode', 'lanjun', 'shev', 'shsep']
-    """
-    dataset = read_dataset(path, encoding=encoding)
-    G = template_graph(dataset, source=str(path))
-    G.add_nodes_from(firm_nodes(dataset.firms))
-    G.add_edges_from(link_edges(dataset.links))
-    return G

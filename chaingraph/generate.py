@@ -61,7 +61,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from chaingraph.errors import ChainGraphError
-from chaingraph.store import Progress
+from chaingraph.model import Progress
 
 __all__ = ["generate_dataset", "parse_count"]
 

@@ -35,14 +35,17 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import networkx as nx
 
 __all__ = [
     "Lang",
+    "Progress",
+    "CandidateTable",
+    "CandidateSource",
     "haversine_km",
     "KINDS",
     "STAGES",
@@ -333,3 +336,59 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+#: Progress callback: ``progress(done, total)``; ``total`` may be ``None``.
+Progress = Callable[[int, int | None], None]
+
+@dataclass(frozen=True)
+class CandidateTable:
+    """Per candidate firm, the counts its score is computed from; one entry per candidate.
+
+    A candidate is a firm outside the home region (and not excluded) that makes
+    a gap segment. ``segments`` are the gap segments it makes (sorted ids),
+    ``supplies_anchor`` whether it has a SUPPLIES link to an anchor, ``peers``
+    the number of distinct non-anchor firms it supplies that make an own
+    segment of one of its anchors, ``ties`` the number of distinct non-anchor
+    firms of the home region it supplies or is supplied by, ``output`` its
+    output value when known and positive, and ``distance`` the great-circle km
+    to the nearest of its anchors with coordinates (``None`` when there is
+    none). Its anchors are those whose gaps its segments are.
+    """
+
+    ids: list[str]
+    segments: list[tuple[str, ...]]
+    supplies_anchor: list[bool]
+    peers: list[int]
+    ties: list[int]
+    output: list[float | None]
+    distance: list[float | None]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@runtime_checkable
+class CandidateSource(Protocol):
+    """A store that counts candidates itself (see the module docstring).
+
+    ``counts_candidates`` says whether it can here (the database store cannot
+    over FalkorDB's Bolt endpoint); when false, analyses use the context.
+    """
+
+    counts_candidates: bool
+
+    def candidates(
+        self,
+        *,
+        anchors: Sequence[str],
+        gaps: Mapping[str, Collection[str]],
+        region: str,
+        exclude: Collection[str] = (),
+        min_output: float | None = None,
+    ) -> CandidateTable:
+        """The candidates for the gap segments ``gaps`` (segment id -> anchors with that gap)."""
+
+    def neighbourhood(self, firms: Collection[str], *, also: Collection[str] = ()) -> nx.MultiDiGraph:
+        """The template with ``firms``, every SUPPLIES link of theirs and the firms at the other end,
+        and the firms ``also`` (without links of their own)."""

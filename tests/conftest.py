@@ -40,7 +40,7 @@ def tiny_path() -> Path:
 @pytest.fixture
 def tiny_store():
     """A MemoryStore of tests/data/tiny."""
-    from chaingraph.store_memory import MemoryStore
+    from chaingraph.stores.memory import MemoryStore
 
     store = MemoryStore.from_dataset(TINY)
     yield store

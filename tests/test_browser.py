@@ -27,7 +27,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from test_export_html import HAND_TARGETS, XSS, XSS_REASON, hand_graph, synthetic_graph  # noqa: E402
 
-from chaingraph.export_html import write_chain_map, write_html  # noqa: E402
+from chaingraph.exports.html import write_chain_map, write_html  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -248,7 +248,7 @@ def _demo_source(args: list[str]) -> str:
 
 def screenshots(source: str, out_dir: Path = ROOT / "docs") -> None:  # noqa: C901
     from chaingraph._html_report import html_report
-    from chaingraph.store import open_store
+    from chaingraph.stores import open_store
 
     store = open_store(source)
     region = store.metadata()["home_region"]
@@ -275,7 +275,7 @@ def screenshots(source: str, out_dir: Path = ROOT / "docs") -> None:  # noqa: C9
 
 def measure(sources: list[str]) -> None:
     from chaingraph._html_report import html_report
-    from chaingraph.store import open_store
+    from chaingraph.stores import open_store
 
     tmp = Path(tempfile.mkdtemp(prefix="chaingraph-measure-"))
     pages = []

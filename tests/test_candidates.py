@@ -12,11 +12,11 @@ import random
 import numpy as np
 import pytest
 
-from chaingraph.gaps import _Index
+from chaingraph.analyses.gaps import _Index
 from chaingraph.model import segment_distances
-from chaingraph.store import CandidateSource, CandidateTable
-from chaingraph.store_memory import MemoryStore, _haversine_km
-from chaingraph.targets import _collect_gaps, _raw_from_graph, _table, haversine_km, plan_targets, rank_targets
+from chaingraph.stores import CandidateSource, CandidateTable
+from chaingraph.stores.memory import MemoryStore, _haversine_km
+from chaingraph.analyses.targets import _collect_gaps, _raw_from_graph, _table, haversine_km, plan_targets, rank_targets
 
 JIASHAN = "datasets/jiashan"
 

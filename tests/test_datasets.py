@@ -12,11 +12,11 @@ from chaingraph.datasets import (
     FIRM_SCHEMA,
     HEADER_ALIASES,
     LINK_SCHEMA,
-    graph_from_dataset,
     read_dataset,
 )
 from chaingraph.errors import ChainGraphError, DatasetError, DatasetErrors
 from chaingraph.model import validate_graph
+from chaingraph.stores import graph_from_dataset
 
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny"

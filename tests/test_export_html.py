@@ -10,7 +10,7 @@ import networkx as nx
 import pytest
 
 from chaingraph.errors import UnknownFirmError
-from chaingraph.export_html import chain_map_data, page_data, write_chain_map, write_html
+from chaingraph.exports.html import chain_map_data, page_data, write_chain_map, write_html
 from chaingraph.model import new_graph
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -230,7 +230,7 @@ def test_chain_map(tmp_path: Path) -> None:
 
 
 def test_chain_map_takes_region_gap_report() -> None:
-    from chaingraph.gaps import find_region_gaps
+    from chaingraph.analyses.gaps import find_region_gaps
 
     G = hand_graph()
     report = find_region_gaps(G, ["A"], region="js", depth=1)

@@ -8,9 +8,9 @@ from openpyxl import load_workbook
 from test_gaps import build
 
 from chaingraph.errors import ChainGraphError
-from chaingraph.export_tables import gap_rows, target_rows, write_gap_table, write_target_table
-from chaingraph.gaps import find_gaps
-from chaingraph.targets import rank_targets
+from chaingraph.exports.tables import gap_rows, target_rows, write_gap_table, write_target_table
+from chaingraph.analyses.gaps import find_gaps
+from chaingraph.analyses.targets import rank_targets
 
 
 @pytest.fixture

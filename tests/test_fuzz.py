@@ -12,10 +12,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chaingraph.datasets import FILES, firm_nodes, link_edges, read_dataset, template_graph
+from chaingraph.datasets import FILES, read_dataset
+from chaingraph.stores._graph import firm_nodes, link_edges, template_graph
 from chaingraph.errors import DatasetErrors, Problem
 from chaingraph.model import validate_graph
-from chaingraph.store_memory import MemoryStore
+from chaingraph.stores.memory import MemoryStore
 
 TINY = Path(__file__).parent / "data" / "tiny"
 NAMES = sorted(FILES) + ["dataset.toml"]

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from chaingraph.gaps import find_gaps, find_region_gaps, local_share
+from chaingraph.analyses.gaps import find_gaps, find_region_gaps, local_share
 from chaingraph.model import new_graph, validate_graph
 
 FIRM_DEFAULTS = dict(name_en="", anchor=False, output_value=None, employees=None, listed=None, credit_code=None,

@@ -6,7 +6,7 @@ import json
 import networkx as nx
 import pytest
 
-from chaingraph.datasets import graph_from_dataset
+from chaingraph.stores import graph_from_dataset
 from chaingraph.model import (
     display_name,
     firms,
@@ -166,7 +166,8 @@ def test_json_round_trip_tiny(tiny_path):
 
 
 def test_json_round_trip_template(tiny_path):
-    from chaingraph.datasets import read_dataset, template_graph
+    from chaingraph.datasets import read_dataset
+    from chaingraph.stores._graph import template_graph
 
     G = template_graph(read_dataset(tiny_path))
     assert_graphs_equal(G, graph_from_json(json.loads(json.dumps(graph_to_json(G)))))

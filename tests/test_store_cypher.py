@@ -24,9 +24,9 @@ from chaingraph import cypher
 from chaingraph.cli import cli
 from chaingraph.datasets import read_dataset
 from chaingraph.errors import StoreError
-from chaingraph.store import open_store
-from chaingraph.store_cypher import CypherStore, load_dataset
-from chaingraph.store_memory import MemoryStore
+from chaingraph.stores import open_store
+from chaingraph.stores.graphdb import CypherStore, load_dataset
+from chaingraph.stores.memory import MemoryStore
 from falkordb_server import FalkorDBServer
 
 pytestmark = pytest.mark.db
@@ -233,8 +233,8 @@ def candidate_rows(table):
 @pytest.mark.parametrize("which", ["jiashan", "gen10k"])
 def test_candidates_counted_on_the_server(clean, gen10k, which):
     """The database counts candidates as the memory store does; its neighbourhood graph is the memory store's."""
-    from chaingraph.gaps import _Index
-    from chaingraph.targets import _collect_gaps
+    from chaingraph.analyses.gaps import _Index
+    from chaingraph.analyses.targets import _collect_gaps
 
     folder = JIASHAN if which == "jiashan" else gen10k
     load(folder, clean.uri, "--batch-size", "5000")
@@ -320,7 +320,7 @@ def test_empty_database(uri):
 
 
 def test_database_loaded_by_another_version(uri, monkeypatch):
-    import chaingraph.store_cypher as sc
+    import chaingraph.stores.graphdb as sc
 
     monkeypatch.setattr(sc, "SCHEMA_VERSION", 99)
     load(TINY, uri)

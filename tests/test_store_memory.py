@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from chaingraph.datasets import graph_from_dataset
+from chaingraph.stores import graph_from_dataset
 from chaingraph.errors import DatasetErrors, UnknownFirmError
 from chaingraph.model import validate_graph
-from chaingraph.store import GraphStore, describe, is_database_uri, open_store
-from chaingraph.store_memory import MemoryStore
+from chaingraph.stores import GraphStore, describe, is_database_uri, open_store
+from chaingraph.stores.memory import MemoryStore
 
 TEMPLATE_NODES = {"cn", "zj", "jx", "js", "dy", "sh",
                   "li", "ore", "cathode", "separator", "cell", "pack", "ev"}
@@ -92,7 +92,7 @@ def test_firm(tiny_store):
         tiny_store.firm("nobody")
 
 
-# context (see chaingraph.store): X = anchors | suppliers of anchors | local firms in segments (external
+# context (see chaingraph.stores): X = anchors | suppliers of anchors | local firms in segments (external
 # false), or anchors | suppliers of anchors | firms in segments | local firms (external true); SUPPLIES edges
 # inside X into an anchor or a peer of one, or with a local end
 CONTEXTS = [

@@ -24,7 +24,7 @@ from test_gaps import add_firm, build, supply
 
 from chaingraph.errors import ChainGraphError
 from chaingraph.model import new_graph
-from chaingraph.targets import (
+from chaingraph.analyses.targets import (
     COMPONENTS,
     DEFAULT_WEIGHTS,
     haversine_km,

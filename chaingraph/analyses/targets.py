@@ -4,7 +4,7 @@ Terms
 -----
 gap
     A missing or weak upstream segment, or a missing downstream segment, of an
-    anchor (see :mod:`chaingraph.gaps`).
+    anchor (see :mod:`chaingraph.analyses.gaps`).
 candidate
     A firm that is *not* local (outside the home region ``R``) and makes a
     segment that is a gap of at least one of the anchors. Local firms and firms
@@ -49,7 +49,7 @@ are ranked by score, ties broken by firm id.
 
 The counts come either from a graph (:func:`_raw_from_graph`, networkx) or,
 with ``source``, from a store that counts them column by column
-(:class:`~chaingraph.store.CandidateSource`); one scoring stage
+(:class:`~chaingraph.stores.CandidateSource`); one scoring stage
 (:class:`_Ranking`) turns them into scores, and names and reasons are worded
 only for the targets returned or picked.
 
@@ -77,10 +77,10 @@ from typing import Any
 import networkx as nx
 
 from chaingraph.errors import ChainGraphError
-from chaingraph.gaps import FirmRef, GapReport, GapSummary, _gaps_indexed, _Index
+from chaingraph.analyses.gaps import FirmRef, GapReport, GapSummary, _gaps_indexed, _Index
 from chaingraph.i18n import Lang, format_money, join, text
 from chaingraph.model import display_name, haversine_km
-from chaingraph.store import CandidateSource, CandidateTable
+from chaingraph.model import CandidateSource, CandidateTable
 
 __all__ = [
     "COMPONENTS",
@@ -675,7 +675,7 @@ def rank_targets(
         Local-share threshold under which an upstream segment is weak.
     source
         A store that counts the candidates itself
-        (:class:`~chaingraph.store.CandidateSource`); only the neighbourhoods
+        (:class:`~chaingraph.stores.CandidateSource`); only the neighbourhoods
         of the ``top`` targets are then turned into networkx, for their
         reasons. The targets are the same as from the external context.
 

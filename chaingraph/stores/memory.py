@@ -20,10 +20,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chaingraph.datasets import Dataset, firm_nodes, link_edges, read_dataset, template_graph
+from chaingraph.datasets import Dataset, read_dataset
 from chaingraph.errors import UnknownFirmError
 from chaingraph.model import regions_within
-from chaingraph.store import CandidateTable, Progress
+from chaingraph.model import CandidateTable, Progress
+from chaingraph.stores._graph import add_firms_and_links, firm_nodes, link_edges, template_graph
 
 __all__ = ["MemoryStore"]
 
@@ -68,7 +69,7 @@ def _bitmask(groups: np.ndarray, bits: np.ndarray, n_groups: int, words: int) ->
 
 
 def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) -> np.ndarray:
-    """:func:`chaingraph.targets.haversine_km`, term for term, on arrays."""
+    """:func:`chaingraph.analyses.targets.haversine_km`, term for term, on arrays."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(lon2 - lon1)
     a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
@@ -83,36 +84,8 @@ def _distinct_per_owner(owners: np.ndarray, others: np.ndarray, n: int, n_owners
     return counts
 
 
-def _add_fast(G: nx.MultiDiGraph, nodes: list[tuple[str, dict[str, Any]]],
-              edges: list[tuple[str, str, str, dict[str, Any]]]) -> None:
-    """Add firm nodes and SUPPLIES edges, writing networkx's adjacency dicts directly.
-
-    ``add_edges_from`` on a MultiDiGraph goes through adjacency views and costs
-    ~20 µs an edge; a context of a million links would take 20 s. The dicts
-    written here are exactly those ``add_node``/``add_edge`` would write (the
-    successor and predecessor entries share one key dict, as in networkx).
-    """
-    node, succ, pred = G._node, G._succ, G._pred
-    for n, attrs in nodes:
-        if n in node:
-            node[n].update(attrs)
-        else:
-            node[n] = attrs
-            succ[n] = G.adjlist_inner_dict_factory()
-            pred[n] = G.adjlist_inner_dict_factory()
-    factory = G.edge_key_dict_factory
-    for u, v, key, attrs in edges:
-        keydict = succ[u].get(v)
-        if keydict is None:
-            keydict = factory()
-            succ[u][v] = keydict
-            pred[v][u] = keydict
-        keydict[key] = attrs
-    G.__networkx_cache__.clear()
-
-
 class MemoryStore:
-    """A dataset in memory, answering the :class:`~chaingraph.store.GraphStore` protocol.
+    """A dataset in memory, answering the :class:`~chaingraph.stores.GraphStore` protocol.
 
     Build it with :meth:`from_dataset` (reads and validates a folder) or from
     a :class:`~chaingraph.datasets.Dataset` already read.
@@ -245,7 +218,7 @@ class MemoryStore:
         G = self._template.copy()
         G.graph["context"] = {"anchors": list(anchors), "segments": sorted(segments), "region": region,
                               "external": external}
-        _add_fast(G, firm_nodes(self.dataset.firms.take(pa.array(rows))),
+        add_firms_and_links(G, firm_nodes(self.dataset.firms.take(pa.array(rows))),
                   link_edges(self.dataset.links.take(pa.array(links))))
         return G
 
@@ -281,7 +254,7 @@ class MemoryStore:
 
     def candidates(self, *, anchors: Sequence[str], gaps: Mapping[str, Collection[str]], region: str,
                    exclude: Collection[str] = (), min_output: float | None = None) -> CandidateTable:
-        """Count every candidate's links column by column (see :class:`~chaingraph.store.CandidateTable`).
+        """Count every candidate's links column by column (see :class:`~chaingraph.stores.CandidateTable`).
 
         The anchors are bits of a uint64 mask, so "supplies a firm that makes
         an own segment of one of its anchors" is one AND per link; distinct
@@ -384,14 +357,14 @@ class MemoryStore:
                                           _gather(self.in_offsets, self.in_links, rows)]))
         ends = np.unique(np.concatenate([rows, self._rows(also), self.link_sup[links], self.link_cus[links]]))
         G = self._template.copy()
-        _add_fast(G, firm_nodes(self.dataset.firms.take(pa.array(ends))),
+        add_firms_and_links(G, firm_nodes(self.dataset.firms.take(pa.array(ends))),
                   link_edges(self.dataset.links.take(pa.array(links))))
         return G
 
     def whole_graph(self) -> nx.MultiDiGraph:
         """Every node and edge; for small datasets, tests and exports."""
         G = self._template.copy()
-        _add_fast(G, firm_nodes(self.dataset.firms), link_edges(self.dataset.links))
+        add_firms_and_links(G, firm_nodes(self.dataset.firms), link_edges(self.dataset.links))
         return G
 
     def close(self) -> None:

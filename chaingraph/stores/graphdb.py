@@ -58,11 +58,11 @@ from chaingraph import __version__
 # chaingraph.cypher is cypher/__init__.py, mapped by setup.cfg's package_dir; mypy does not follow the
 # mapping and types it through chaingraph.__getattr__
 from chaingraph import cypher
-from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset, firm_nodes, link_edges, template_graph
+from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset
 from chaingraph.errors import StoreError, UnknownFirmError
 from chaingraph.model import Chain, Region, Segment, SegmentLink, haversine_km, regions_within
-from chaingraph.store import CandidateTable, Progress
-from chaingraph.store_memory import _add_fast
+from chaingraph.model import CandidateTable, Progress
+from chaingraph.stores._graph import add_firms_and_links, firm_nodes, link_edges, template_graph
 
 __all__ = [
     "CypherStore",
@@ -506,7 +506,7 @@ class _FalkorTransport:
 # -- the store ----------------------------------------------------------------------------------
 
 class CypherStore:
-    """A dataset in Neo4j 5 or FalkorDB, answering the :class:`~chaingraph.store.GraphStore` protocol.
+    """A dataset in Neo4j 5 or FalkorDB, answering the :class:`~chaingraph.stores.GraphStore` protocol.
 
     Open one with :meth:`connect`; fill the database with :func:`load_dataset`.
     """
@@ -791,7 +791,7 @@ class CypherStore:
         G = T.copy()
         G.graph["context"] = {"anchors": list(anchors), "segments": sorted(segments), "region": region,
                               "external": external}
-        _add_fast(G, firm_nodes(pa.Table.from_pylist(firm_rows, schema=FIRM_SCHEMA)),
+        add_firms_and_links(G, firm_nodes(pa.Table.from_pylist(firm_rows, schema=FIRM_SCHEMA)),
                   link_edges(pa.Table.from_pylist(links, schema=LINK_SCHEMA)))
         return G
 
@@ -805,7 +805,7 @@ class CypherStore:
     def candidates(self, *, anchors: Sequence[str], gaps: Mapping[str, Collection[str]], region: str,
                    exclude: Collection[str] = (), min_output: float | None = None) -> CandidateTable:
         """Count every candidate's links on the server (``candidate_counts``); see
-        :class:`~chaingraph.store.CandidateTable`."""
+        :class:`~chaingraph.stores.CandidateTable`."""
         T = self._template_graph()
         regions = sorted(regions_within(T, region))
         anchor_ids = sorted(set(anchors))
@@ -858,7 +858,7 @@ class CypherStore:
         links = sorted(found.values(), key=lambda r: r["seq"])
         ends = set(firms) | set(also) | {r["supplier"] for r in links} | {r["customer"] for r in links}
         G = self._template_graph().copy()
-        _add_fast(G, firm_nodes(pa.Table.from_pylist(self._firm_rows(ends), schema=FIRM_SCHEMA)),
+        add_firms_and_links(G, firm_nodes(pa.Table.from_pylist(self._firm_rows(ends), schema=FIRM_SCHEMA)),
                   link_edges(pa.Table.from_pylist(links, schema=LINK_SCHEMA)))
         return G
 

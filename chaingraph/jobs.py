@@ -1,8 +1,8 @@
-"""What the analysis commands do, one function per command, on a :class:`~chaingraph.store.GraphStore`.
+"""What the analysis commands do, one function per command, on a :class:`~chaingraph.stores.GraphStore`.
 
 Each function resolves the names it is given, picks the home region, fetches
 the context graph from the store once and runs the analyses of
-:mod:`chaingraph.gaps` and :mod:`chaingraph.targets`. The ``render_*``
+:mod:`chaingraph.analyses.gaps` and :mod:`chaingraph.analyses.targets`. The ``render_*``
 functions turn results into the plain-text tables the CLI prints.
 """
 from __future__ import annotations
@@ -18,12 +18,13 @@ from typing import Any
 import networkx as nx
 
 from chaingraph.errors import ChainGraphError
-from chaingraph.export_html import Page, write_chain_map, write_html
-from chaingraph.gaps import GapReport, find_gaps, find_region_gaps
+from chaingraph.exports.html import Page, write_chain_map, write_html
+from chaingraph.analyses.gaps import GapReport, find_gaps, find_region_gaps
 from chaingraph.i18n import Lang, action_label, format_money, header, join, status_label, text
 from chaingraph.model import segment_distances
-from chaingraph.store import CandidateSource, GraphStore
-from chaingraph.targets import Plan, Target, parse_weights, plan_targets, rank_targets, weights_from_toml
+from chaingraph.model import CandidateSource
+from chaingraph.stores import GraphStore
+from chaingraph.analyses.targets import Plan, Target, parse_weights, plan_targets, rank_targets, weights_from_toml
 
 __all__ = [
     "TargetReport",
@@ -199,7 +200,7 @@ def gap_report(
 ) -> dict[str, Any]:
     """The gaps around ``anchor`` (a firm id or name), or around every anchor of the region.
 
-    Returns the JSON shape of :meth:`chaingraph.gaps.GapReport.to_dict`, or
+    Returns the JSON shape of :meth:`chaingraph.analyses.gaps.GapReport.to_dict`, or
     without ``anchor`` ``{"region", "depth", "anchors": [...], "chains": [...]}``.
     """
     _check_depth(depth)
@@ -255,7 +256,7 @@ def plan_report(
     what_if: Sequence[str] = (),
     lang: Lang = "zh",
 ) -> Plan:
-    """A portfolio of ``budget`` targets for the region's anchors (see :func:`chaingraph.targets.plan_targets`)."""
+    """A portfolio of ``budget`` targets for the region's anchors (see :func:`chaingraph.analyses.targets.plan_targets`)."""
     _check_depth(depth)
     template = store.template()
     R = _home_region(store, template, region)
@@ -283,8 +284,8 @@ def run_demo(
     ``targets.csv``, ``targets.xlsx``, ``plan.json``, ``graph-<anchor>.html``
     and ``chain-map.html``. Returns the paths written, in that order.
     """
-    from chaingraph.export_tables import write_target_table
-    from chaingraph.store import open_store
+    from chaingraph.exports.tables import write_target_table
+    from chaingraph.stores import open_store
 
     src = Path(source) if source is not None else DEMO_DATASET
     if not src.exists() and source is None:
@@ -464,7 +465,7 @@ def html_report(
     Parameters
     ----------
     store
-        Any :class:`~chaingraph.store.GraphStore`; the home region is the
+        Any :class:`~chaingraph.stores.GraphStore`; the home region is the
         dataset's ``home_region``.
     anchor
         Id, name or English name of the anchor (not needed for the chain map).
@@ -486,7 +487,7 @@ def html_report(
     Returns
     -------
     page
-        What was drawn (see :class:`chaingraph.export_html.Page`).
+        What was drawn (see :class:`chaingraph.exports.html.Page`).
 
     Raises
     ------

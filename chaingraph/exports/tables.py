@@ -16,7 +16,7 @@ from typing import Any
 
 from chaingraph.errors import ChainGraphError
 from chaingraph.i18n import Lang, action_label, header, join, status_label, text
-from chaingraph.targets import COMPONENTS, Target
+from chaingraph.analyses.targets import COMPONENTS, Target
 
 __all__ = [
     "TARGET_COLUMNS",
@@ -73,7 +73,7 @@ def gap_rows(gaps: Any, *, lang: Lang = "zh") -> tuple[list[str], list[list[Any]
     """Headers and one row per (anchor, segment) of gap reports.
 
     ``gaps`` is a gap report dict (one anchor, or ``{"anchors": [...]}``), or a
-    sequence of them or of :class:`~chaingraph.gaps.GapReport`.
+    sequence of them or of :class:`~chaingraph.analyses.gaps.GapReport`.
     """
     rows: list[list[Any]] = []
     for rep in _gap_reports(gaps):
@@ -121,7 +121,7 @@ def write_target_table(
     Parameters
     ----------
     targets
-        Ranked targets (:func:`chaingraph.targets.rank_targets`), written in
+        Ranked targets (:func:`chaingraph.analyses.targets.rank_targets`), written in
         the order given.
     path
         The file to write; its suffix picks the format.

@@ -14,7 +14,7 @@ firm graph (:func:`write_html`)
 chain map (:func:`write_chain_map`)
     One node per segment of every chain, upstream to downstream, coloured by
     its *status* in the home region: ``covered`` (enough local firms),
-    ``weak`` or ``missing``, as :func:`chaingraph.gaps.find_region_gaps`
+    ``weak`` or ``missing``, as :func:`chaingraph.analyses.gaps.find_region_gaps`
     rates it. Clicking a segment lists its local firms and its top targets.
 
 The graphs are built with pyvis; the page itself is our own small template
@@ -234,7 +234,7 @@ def _ids(items: Any) -> list[str]:
 
 
 def _target_fields(t: Any) -> dict[str, Any]:
-    """The fields of a target we show, from a :class:`chaingraph.targets.Target` or a mapping."""
+    """The fields of a target we show, from a :class:`chaingraph.analyses.targets.Target` or a mapping."""
     def get(k: str) -> Any:
         return t.get(k) if isinstance(t, Mapping) else getattr(t, k, None)
 
@@ -733,7 +733,7 @@ def chain_map_data(
     rated = _status_map(status)
 
     def status_of(s: str) -> str:
-        # Segments no anchor reaches: the rule of chaingraph.gaps (missing without local firms).
+        # Segments no anchor reaches: the rule of chaingraph.analyses.gaps (missing without local firms).
         return rated.get(s) or ("covered" if local_by_seg.get(s) else "missing")
 
     by_chain: dict[str, list[str]] = defaultdict(list)
@@ -859,7 +859,7 @@ def write_html(
     Parameters
     ----------
     G
-        A context graph (see :mod:`chaingraph.store`) holding the anchor, its
+        A context graph (see :mod:`chaingraph.stores`) holding the anchor, its
         segments' neighbourhood and the targets.
     path
         Where to write the page.
@@ -945,7 +945,7 @@ def write_chain_map(
     targets
         Ranked targets, best first; each segment lists its ``top`` ones.
     status
-        The region's gap report (:func:`chaingraph.gaps.find_region_gaps`)
+        The region's gap report (:func:`chaingraph.analyses.gaps.find_region_gaps`)
         or a mapping of segment id to ``covered``, ``weak`` or ``missing``.
         Segments it does not rate are missing without local firms, else
         covered.

@@ -40,16 +40,15 @@ ranking counts in networkx; both give the same targets.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Callable, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import networkx as nx
 
-__all__ = ["GraphStore", "CandidateSource", "CandidateTable", "Progress", "open_store", "is_database_uri",
-           "describe"]
+from chaingraph.model import CandidateSource, CandidateTable, Progress
+from chaingraph.stores._graph import graph_from_dataset
 
-#: Progress callback: ``progress(done, total)``; ``total`` may be ``None``.
-Progress = Callable[[int, int | None], None]
+__all__ = ["GraphStore", "CandidateSource", "CandidateTable", "Progress", "open_store", "is_database_uri",
+           "describe", "graph_from_dataset"]
 
 DATABASE_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc", "falkordb", "redis")
 
@@ -93,59 +92,6 @@ class GraphStore(Protocol):
         """Release connections and memory."""
 
 
-@dataclass(frozen=True)
-class CandidateTable:
-    """Per candidate firm, the counts its score is computed from; one entry per candidate.
-
-    A candidate is a firm outside the home region (and not excluded) that makes
-    a gap segment. ``segments`` are the gap segments it makes (sorted ids),
-    ``supplies_anchor`` whether it has a SUPPLIES link to an anchor, ``peers``
-    the number of distinct non-anchor firms it supplies that make an own
-    segment of one of its anchors, ``ties`` the number of distinct non-anchor
-    firms of the home region it supplies or is supplied by, ``output`` its
-    output value when known and positive, and ``distance`` the great-circle km
-    to the nearest of its anchors with coordinates (``None`` when there is
-    none). Its anchors are those whose gaps its segments are.
-    """
-
-    ids: list[str]
-    segments: list[tuple[str, ...]]
-    supplies_anchor: list[bool]
-    peers: list[int]
-    ties: list[int]
-    output: list[float | None]
-    distance: list[float | None]
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-
-@runtime_checkable
-class CandidateSource(Protocol):
-    """A store that counts candidates itself (see the module docstring).
-
-    ``counts_candidates`` says whether it can here (the database store cannot
-    over FalkorDB's Bolt endpoint); when false, analyses use the context.
-    """
-
-    counts_candidates: bool
-
-    def candidates(
-        self,
-        *,
-        anchors: Sequence[str],
-        gaps: Mapping[str, Collection[str]],
-        region: str,
-        exclude: Collection[str] = (),
-        min_output: float | None = None,
-    ) -> CandidateTable:
-        """The candidates for the gap segments ``gaps`` (segment id -> anchors with that gap)."""
-
-    def neighbourhood(self, firms: Collection[str], *, also: Collection[str] = ()) -> nx.MultiDiGraph:
-        """The template with ``firms``, every SUPPLIES link of theirs and the firms at the other end,
-        and the firms ``also`` (without links of their own)."""
-
-
 def is_database_uri(source: str) -> bool:
     """Whether ``source`` names a graph database rather than a dataset folder.
 
@@ -180,10 +126,10 @@ def open_store(
         Passed to the database store (user, password, database, graph).
     """
     if is_database_uri(source):
-        from chaingraph.store_cypher import CypherStore
+        from chaingraph.stores.graphdb import CypherStore
 
         return CypherStore.connect(source, **options)
-    from chaingraph.store_memory import MemoryStore
+    from chaingraph.stores.memory import MemoryStore
 
     return MemoryStore.from_dataset(source, encoding=encoding, progress=progress)
 
