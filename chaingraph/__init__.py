@@ -17,7 +17,13 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from chaingraph.errors import ChainGraphError, DatasetError, DatasetErrors, StoreError, UnknownFirmError
+from chaingraph.errors import (
+    ChainGraphError,
+    DatasetError,
+    DatasetErrors,
+    StoreError,
+    UnknownFirmError,
+)
 
 __version__ = "0.1.0"
 
@@ -35,7 +41,7 @@ _EXPORTS = {
     "find_gaps": "analyses.gaps",
     "find_region_gaps": "analyses.gaps",
     "rank_targets": "analyses.targets",
-    "plan_targets": "analyses.targets",
+    "plan_targets": "analyses.plan",
     "gap_report": "jobs",
     "target_report": "jobs",
     "plan_report": "jobs",

@@ -12,16 +12,24 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
 from chaingraph import __version__
 from chaingraph.errors import ChainGraphError, DatasetErrors
+from chaingraph.model import Lang
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+
+
+def _lang(ctx: click.Context, param: click.Parameter, value: str) -> Lang:
+    """The one place the CLI turns ``--lang`` into a :data:`~chaingraph.model.Lang`."""
+    return cast(Lang, value)
+
+
+LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, callback=_lang,
                     help="Language of names and headers.")
 ENCODING = click.option("--encoding", default=None, metavar="NAME",
                         help="Encoding of the CSV files (default: detect UTF-8, UTF-8 with BOM or GB18030).")
@@ -101,12 +109,6 @@ def cli() -> None:
 # Commands follow; each one is short and calls one library function.
 
 
-def _name(d: dict[str, Any], lang: str) -> str:
-    from chaingraph.model import display_name
-
-    return display_name(d, "en" if lang == "en" else "zh")
-
-
 @cli.command(name="validate")
 @click.argument("source")
 @ENCODING
@@ -133,13 +135,14 @@ def validate_cmd(source: str, encoding: str | None) -> None:
 @SILENT
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @reports_errors
-def info_cmd(source: str, lang: str, encoding: str | None, silent: bool, fmt: str) -> None:
+def info_cmd(source: str, lang: Lang, encoding: str | None, silent: bool, fmt: str) -> None:
     """Show what a dataset or database holds: counts, chains, anchors, regions.
 
     \b
     Example:
         chaingraph info datasets/jiashan --lang en
     """
+    from chaingraph.exports.text import render_info
     from chaingraph.stores import describe, open_store
 
     with progress_bar("reading", silent=silent) as progress:
@@ -151,22 +154,7 @@ def info_cmd(source: str, lang: str, encoding: str | None, silent: bool, fmt: st
     if fmt == "json":
         echo_json(info)
         return
-    ds, home = info["dataset"], info["home_region"]
-    click.echo(f"{ds['title'] or ds['name']} ({ds['name']}) from {ds['source']}")
-    click.echo(f"home region: {_name(home, lang)} ({home['id']})")
-    counts = info["counts"]
-    click.echo("counts: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-    click.echo(f"chains ({len(info['chains'])}):")
-    for chain in info["chains"]:
-        click.echo(f"  {chain['id']}: {_name(chain, lang)} ({len(chain['segments'])} segments)")
-    click.echo(f"anchors ({len(info['anchors'])}):")
-    for a in info["anchors"]:
-        region = _name({"name": a["region_name"], "name_en": a["region_name_en"]}, lang)
-        click.echo(f"  {a['id']}: {_name(a, lang)}, {region}, segments {', '.join(a['segments']) or '-'}")
-    levels: dict[str, int] = {}
-    for r in info["regions"]:
-        levels[r["level"] or "?"] = levels.get(r["level"] or "?", 0) + 1
-    click.echo(f"regions ({len(info['regions'])}): " + ", ".join(f"{k} {v}" for k, v in levels.items()))
+    click.echo(render_info(info, lang=lang))
 
 
 @cli.command(name="generate")
@@ -258,7 +246,7 @@ def _open(source: str, encoding: str | None, silent: bool) -> Any:
 @SILENT
 @reports_errors
 def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, threshold: float,
-             what_if: str | None, fmt: str, output: str | None, lang: str, encoding: str | None,
+             what_if: str | None, fmt: str, output: str | None, lang: Lang, encoding: str | None,
              silent: bool) -> None:
     """Chain gaps around an anchor: missing, weak and covered segments upstream and downstream.
 
@@ -269,6 +257,7 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
     """
     from chaingraph import jobs
     from chaingraph.exports.tables import csv_text, gap_rows
+    from chaingraph.exports.text import render_gaps
 
     store = _open(source, encoding, silent)
     try:
@@ -279,9 +268,9 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
     if fmt == "json":
         _emit(json.dumps(data, ensure_ascii=False, indent=2), output)
     elif fmt == "csv":
-        _emit(csv_text(*gap_rows(data, lang=lang)), output)  # type: ignore[arg-type]
+        _emit(csv_text(*gap_rows(data, lang=lang)), output)
     else:
-        _emit(jobs.render_gaps(data, lang=lang), output)  # type: ignore[arg-type]
+        _emit(render_gaps(data, lang=lang), output)
 
 
 @cli.command(name="targets")
@@ -307,7 +296,7 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
 @reports_errors
 def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | None, min_output: float | None,
                 weights: str | None, profile: str | None, depth: int, region: str | None, threshold: float,
-                fmt: str, output: str | None, lang: str, encoding: str | None, silent: bool) -> None:
+                fmt: str, output: str | None, lang: Lang, encoding: str | None, silent: bool) -> None:
     """Rank firms elsewhere that could fill the gaps around the anchors, with reasons.
 
     \b
@@ -317,6 +306,7 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
     """
     from chaingraph import jobs
     from chaingraph.exports.tables import csv_text, target_rows, write_target_table
+    from chaingraph.exports.text import render_targets
 
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx writes a file; give it with -o targets.xlsx")
@@ -325,7 +315,7 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
     try:
         rep = jobs.target_report(store, anchors=anchors, depth=depth, region=region, top=top or None,
                                     chain=chain, min_output=min_output, weights=w, threshold=threshold,
-                                    lang=lang)  # type: ignore[arg-type]
+                                    lang=lang)
     finally:
         store.close()
     if fmt == "json":
@@ -336,12 +326,12 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
         path = Path(output)
         if path.suffix.lower() != f".{fmt}":
             path = path.with_suffix(f".{fmt}")
-        write_target_table(rep.targets, path, lang=lang, gaps=rep.gaps)  # type: ignore[arg-type]
+        write_target_table(rep.targets, path, lang=lang, gaps=rep.gaps)
         click.echo(f"wrote {path}", err=True)
     elif fmt == "csv":
-        click.echo(csv_text(*target_rows(rep.targets, lang=lang)), nl=False)  # type: ignore[arg-type]
+        click.echo(csv_text(*target_rows(rep.targets, lang=lang)), nl=False)
     else:
-        _emit(jobs.render_targets(rep, lang=lang), output)  # type: ignore[arg-type]
+        _emit(render_targets(rep, lang=lang), output)
 
 
 @cli.command(name="plan")
@@ -366,7 +356,7 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
 @reports_errors
 def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[str, ...], what_if: str | None,
              weights: str | None, profile: str | None, depth: int, region: str | None, threshold: float,
-             fmt: str, output: str | None, lang: str, encoding: str | None, silent: bool) -> None:
+             fmt: str, output: str | None, lang: Lang, encoding: str | None, silent: bool) -> None:
     """Pick BUDGET targets that together close the most gap weight, honouring per-chain quotas.
 
     \b
@@ -376,6 +366,7 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
     """
     from chaingraph import jobs
     from chaingraph.exports.tables import csv_text, target_rows
+    from chaingraph.exports.text import render_plan
 
     q = jobs.parse_quotas(quotas)
     w = jobs.load_weights(weights, profile)
@@ -383,16 +374,16 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
     try:
         plan = jobs.plan_report(store, budget=budget, quotas=q, anchors=anchors, depth=depth,
                                    region=region, threshold=threshold, weights=w, what_if=_split_firms(what_if),
-                                   lang=lang)  # type: ignore[arg-type]
+                                   lang=lang)
     finally:
         store.close()
     if fmt == "json":
         _emit(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2), output)
     elif fmt == "csv":
         picked = [p.target for p in plan.picks]
-        _emit(csv_text(*target_rows(picked, lang=lang)), output)  # type: ignore[arg-type]
+        _emit(csv_text(*target_rows(picked, lang=lang)), output)
     else:
-        _emit(jobs.render_plan(plan, lang=lang), output)  # type: ignore[arg-type]
+        _emit(render_plan(plan, lang=lang), output)
 
 
 @cli.command(name="demo")
@@ -401,7 +392,7 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
 @click.option("--source", default=None, metavar="FOLDER", help="Dataset folder (default: datasets/jiashan).")
 @LANG
 @reports_errors
-def demo_cmd(out_dir: str, source: str | None, lang: str) -> None:
+def demo_cmd(out_dir: str, source: str | None, lang: Lang) -> None:
     """Run the whole job on the Jiashan demo data: gaps, targets (CSV, XLSX), plan and graph pages.
 
     \b
@@ -410,7 +401,7 @@ def demo_cmd(out_dir: str, source: str | None, lang: str) -> None:
     """
     from chaingraph.jobs import run_demo
 
-    for path in run_demo(out_dir, lang=lang, source=source):  # type: ignore[arg-type]
+    for path in run_demo(out_dir, lang=lang, source=source):
         click.echo(str(path))
 
 
@@ -429,7 +420,7 @@ def demo_cmd(out_dir: str, source: str | None, lang: str) -> None:
 @SILENT
 @reports_errors
 def html_cmd(source: str, anchor: str | None, chain_map: bool, output: str, depth: int, targets: int,
-             max_nodes: int, lang: str, encoding: str | None, silent: bool) -> None:
+             max_nodes: int, lang: Lang, encoding: str | None, silent: bool) -> None:
     """Write an interactive graph page that works offline: an anchor's firm graph or the chain map.
 
     \b
@@ -444,7 +435,7 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, output: str, dept
     store = _open(source, encoding, silent)
     try:
         page = html_report(store, anchor=anchor, out=output, depth=depth, targets=targets,
-                           lang=lang, max_nodes=max_nodes, chain_map=chain_map)  # type: ignore[arg-type]
+                           lang=lang, max_nodes=max_nodes, chain_map=chain_map)
     finally:
         store.close()
     click.echo(f"wrote {output}: {page.firm_count} firms, {len(page.nodes)} nodes, {len(page.edges)} edges")

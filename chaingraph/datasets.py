@@ -27,14 +27,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from chaingraph.errors import DatasetError, DatasetErrors, Problem
-from chaingraph.model import LEVELS, STAGES, Chain, Region, Segment, SegmentLink, new_graph
+from chaingraph.model import (
+    LEVELS,
+    STAGES,
+    Chain,
+    Region,
+    Segment,
+    SegmentLink,
+)
 
 __all__ = [
     "Dataset",

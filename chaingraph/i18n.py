@@ -7,12 +7,13 @@ in both languages (a test checks it), and :func:`text` fills ``{placeholders}``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
+
+from chaingraph.model import Lang
 
 __all__ = ["Lang", "LANGS", "TEXT", "HEADERS", "text", "header", "join", "status_label", "action_label",
            "format_money"]
 
-Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
 TEXT: dict[Lang, dict[str, str]] = {

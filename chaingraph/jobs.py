@@ -2,8 +2,10 @@
 
 Each function resolves the names it is given, picks the home region, fetches
 the context graph from the store once and runs the analyses of
-:mod:`chaingraph.analyses.gaps` and :mod:`chaingraph.analyses.targets`. The ``render_*``
-functions turn results into the plain-text tables the CLI prints.
+:mod:`chaingraph.analyses.gaps` and :mod:`chaingraph.analyses.targets`, then hands
+results to :mod:`chaingraph.exports` where a file is wanted. This is the only
+module that ties stores, analyses and exports together; the CLI calls it and
+prints what it returns.
 """
 from __future__ import annotations
 
@@ -11,20 +13,24 @@ import difflib
 import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from chaingraph.analyses.gaps import GapReport, find_gaps, find_region_gaps
+from chaingraph.analyses.plan import Plan, plan_targets
+from chaingraph.analyses.targets import (
+    Target,
+    TargetReport,
+    parse_weights,
+    rank_targets,
+    weights_from_toml,
+)
 from chaingraph.errors import ChainGraphError
 from chaingraph.exports.html import Page, write_chain_map, write_html
-from chaingraph.analyses.gaps import GapReport, find_gaps, find_region_gaps
-from chaingraph.i18n import Lang, action_label, format_money, header, join, status_label, text
-from chaingraph.model import segment_distances
-from chaingraph.model import CandidateSource
+from chaingraph.model import CandidateSource, Lang, segment_distances
 from chaingraph.stores import GraphStore
-from chaingraph.analyses.targets import Plan, Target, parse_weights, plan_targets, rank_targets, weights_from_toml
 
 __all__ = [
     "TargetReport",
@@ -35,9 +41,6 @@ __all__ = [
     "html_report",
     "load_weights",
     "parse_quotas",
-    "render_gaps",
-    "render_targets",
-    "render_plan",
     "DEMO_DATASET",
 ]
 
@@ -45,18 +48,6 @@ logger = logging.getLogger(__name__)
 
 #: The demo dataset, next to the package in a source checkout.
 DEMO_DATASET = Path(__file__).resolve().parent.parent / "datasets" / "jiashan"
-
-
-@dataclass(frozen=True)
-class TargetReport:
-    """Ranked targets with the gap reports they came from (for the second sheet of a table)."""
-
-    region: dict[str, str]
-    targets: tuple[Target, ...]
-    gaps: tuple[dict[str, Any], ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"region": dict(self.region), "targets": [t.to_dict() for t in self.targets]}
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -256,7 +247,7 @@ def plan_report(
     what_if: Sequence[str] = (),
     lang: Lang = "zh",
 ) -> Plan:
-    """A portfolio of ``budget`` targets for the region's anchors (see :func:`chaingraph.analyses.targets.plan_targets`)."""
+    """A portfolio of ``budget`` targets for the region's anchors (see :func:`chaingraph.analyses.plan.plan_targets`)."""
     _check_depth(depth)
     template = store.template()
     R = _home_region(store, template, region)
@@ -339,113 +330,6 @@ def _write_pages(G: nx.MultiDiGraph, out: Path, region: str, reports: Sequence[G
     write_chain_map(G, path, region=region, targets=targets, status=region_gaps, lang=lang)
     written.append(path)
     return written
-
-
-# -- text rendering ------------------------------------------------------------------------------
-
-def _pct(x: float | None, lang: Lang) -> str:
-    return text("none", lang) if x is None else f"{x:.0%}"
-
-
-def _summary_line(summary: Mapping[str, Any], lang: Lang) -> str:
-    return text("summary", lang, segments=summary["segments"], covered=summary["covered"],
-                weak=summary["weak"], missing=summary["missing"],
-                completeness=_pct(summary["completeness"], lang),
-                local_supply_ratio=_pct(summary["local_supply_ratio"], lang))
-
-
-def _name(d: Mapping[str, Any], lang: Lang) -> str:
-    if lang == "en":
-        return str(d.get("name_en") or d.get("name") or d.get("id") or "")
-    return str(d.get("name") or d.get("name_en") or d.get("id") or "")
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A plain table with columns padded to their display width (CJK characters count 2)."""
-    import unicodedata
-
-    def width(s: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-
-    widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths)).rstrip()
-
-    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
-
-
-def _render_one(rep: Mapping[str, Any], lang: Lang) -> str:
-    title = text("title.gaps", lang, anchor=_name(rep["anchor"], lang), region=_name(rep["region"], lang),
-                 depth=rep["depth"])
-    cols = ["segment", "chain", "direction", "distance", "status", "action", "local_firms",
-            "suppliers_local", "suppliers_external", "local_share", "single_source"]
-    rows = []
-    for s in rep["segments"]:
-        sup = s["anchor_suppliers"]
-        rows.append([
-            _name(s, lang), str(s["chain"] or ""), text(f"direction.{s['direction']}", lang), str(s["distance"]),
-            status_label(s["status"], lang), action_label(s["action"], lang), str(len(s["local_firms"])),
-            str(len(sup["local"])), str(len(sup["external"])), _pct(s["local_share"], lang),
-            text("single_source", lang) if s["single_source"] else "",
-        ])
-    parts = [title, _table([header(c, lang) for c in cols], rows), _summary_line(rep["summary"], lang)]
-    wi = rep.get("what_if")
-    if wi:
-        parts.append(text("what_if", lang, firms=join([_name(f, lang) for f in wi["firms"]], lang)))
-        parts.append(f"  {text('before', lang)}: {_summary_line(wi['before'], lang)}")
-        parts.append(f"  {text('after', lang)}: {_summary_line(wi['after'], lang)}")
-    return "\n".join(parts)
-
-
-def render_gaps(report: Mapping[str, Any], *, lang: Lang = "zh") -> str:
-    """A gap report (the dict of :func:`gap_report`) as text tables."""
-    if "anchor" in report:
-        return _render_one(report, lang)
-    parts = [_render_one(a, lang) for a in report["anchors"]]
-    for c in report.get("chains", []):
-        title = text("title.region", lang, region=_name(report["region"], lang)) + f" — {_name(c, lang)}"
-        rows = [[_name(s, lang), text(f"stage.{s['stage']}", lang), status_label(s["status"], lang),
-                 str(s["local_firms"]), ", ".join(s["anchors"])] for s in c["segments"]]
-        parts.append(title + "\n" + _table(
-            [header("segment", lang), header("stage", lang), header("status", lang),
-             header("local_firms", lang), header("anchors", lang)], rows))
-    return "\n\n".join(parts)
-
-
-def _target_row(t: Target, lang: Lang) -> list[str]:
-    sep = "；" if lang == "zh" else "; "
-    ov = t.firm.output_value
-    return [str(t.rank), _name(t.firm.to_dict(), lang), join([_name(s.to_dict(), lang) for s in t.segments], lang),
-            join([_name(a.to_dict(), lang) for a in t.anchors], lang), f"{t.score:.3f}",
-            format_money(ov, lang) if ov else "", sep.join(t.reasons)]
-
-
-def render_targets(report: TargetReport, *, lang: Lang = "zh") -> str:
-    """Ranked targets as a text table."""
-    cols = ["rank", "firm", "segments", "anchors", "score", "output_value", "reasons"]
-    title = text("title.targets", lang, region=_name(report.region, lang))
-    return title + "\n" + _table([header(c, lang) for c in cols], [_target_row(t, lang) for t in report.targets])
-
-
-def render_plan(plan: Plan, *, lang: Lang = "zh") -> str:
-    """A plan: its picks, then each anchor's summary before and after."""
-    cols = ["order", "firm", "segments", "anchors", "gain", "score", "chain"]
-    rows = [[str(p.order), _name(p.target.firm.to_dict(), lang),
-             join([_name(s.to_dict(), lang) for s in p.target.segments], lang),
-             join([_name(a.to_dict(), lang) for a in p.target.anchors], lang), f"{p.gain:.3f}",
-             f"{p.target.score:.3f}", ", ".join(p.chains)] for p in plan.picks]
-    parts = [text("title.plan", lang, budget=plan.budget), _table([header(c, lang) for c in cols], rows)]
-    if plan.what_if:
-        parts.append(text("what_if", lang, firms=join([_name(f.to_dict(), lang) for f in plan.what_if], lang)))
-    names = {a.id: _name(a.to_dict(), lang) for a in plan.anchors}
-    for a in plan.before:
-        parts.append(names.get(a, a))
-        parts.append(f"  {text('before', lang)}: {_summary_line(plan.before[a].to_dict(), lang)}")
-        parts.append(f"  {text('after', lang)}: {_summary_line(plan.after[a].to_dict(), lang)}")
-    for c, n in plan.unmet_quotas.items():
-        parts.append(text("quota_unmet", lang, chain=c, n=n))
-    return "\n".join(parts)
 
 
 def html_report(

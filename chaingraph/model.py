@@ -49,6 +49,7 @@ __all__ = [
     "haversine_km",
     "KINDS",
     "STAGES",
+    "STAGE_ORDER",
     "LEVELS",
     "FIRM_ATTRS",
     "Region",
@@ -71,6 +72,8 @@ __all__ = [
 Lang = Literal["zh", "en"]
 KINDS = ("firm", "segment", "chain", "region")
 STAGES = ("upstream", "midstream", "downstream")
+#: A segment's stage to its place in the chain, for sorting (the one stage order).
+STAGE_ORDER = {stage: i for i, stage in enumerate(STAGES)}
 LEVELS = ("country", "province", "city", "county", "town", "park")
 
 #: Attributes every firm node carries (``None`` where unknown; ``extra`` is a dict
@@ -146,8 +149,10 @@ class SupplyLink:
     confidence: float | None = None
 
 
-def display_name(attrs: dict[str, Any], lang: Lang = "zh") -> str:
-    """Name of a node in the chosen language, falling back to the other one.
+def display_name(attrs: Mapping[str, Any], lang: Lang = "zh") -> str:
+    """Name of a node in the chosen language, falling back to the other one, then to its id.
+
+    This is the one "name in this language" rule: terminal, files and pages all use it.
 
     Examples
     --------
@@ -155,10 +160,11 @@ def display_name(attrs: dict[str, Any], lang: Lang = "zh") -> str:
     'GalaxyCore'
     >>> display_name({"name": "格科微", "name_en": ""}, "en")
     '格科微'
+    >>> display_name({"id": "galaxycore"}, "zh")
+    'galaxycore'
     """
-    if lang == "en":
-        return str(attrs.get("name_en") or attrs.get("name") or "")
-    return str(attrs.get("name") or attrs.get("name_en") or "")
+    first, second = ("name_en", "name") if lang == "en" else ("name", "name_en")
+    return str(attrs.get(first) or attrs.get(second) or attrs.get("id") or "")
 
 
 def new_graph(**meta: Any) -> nx.MultiDiGraph:

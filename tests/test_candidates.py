@@ -16,7 +16,8 @@ from chaingraph.analyses.gaps import _Index
 from chaingraph.model import segment_distances
 from chaingraph.stores import CandidateSource, CandidateTable
 from chaingraph.stores.memory import MemoryStore, _haversine_km
-from chaingraph.analyses.targets import _collect_gaps, _raw_from_graph, _table, haversine_km, plan_targets, rank_targets
+from chaingraph.analyses.plan import plan_targets
+from chaingraph.analyses.targets import _collect_gaps, _raw_from_graph, _table, haversine_km, rank_targets
 
 JIASHAN = "datasets/jiashan"
 

@@ -11,7 +11,7 @@ from test_gaps import add_firm
 
 from chaingraph.errors import ChainGraphError
 from chaingraph.model import new_graph
-from chaingraph.analyses.targets import plan_targets
+from chaingraph.analyses.plan import plan_targets
 
 
 @pytest.fixture

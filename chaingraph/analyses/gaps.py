@@ -59,7 +59,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
-from chaingraph.model import regions_within, segment_distances
+from chaingraph.model import STAGE_ORDER, regions_within, segment_distances
 
 __all__ = [
     "Status",
@@ -621,11 +621,10 @@ def _chain_map(idx: _Index, reports: Sequence[GapReport]) -> tuple[ChainSummary,
     for n, d in G.nodes(data=True):
         if d.get("kind") == "segment" and d.get("chain") in by_chain:
             by_chain[d["chain"]].append(n)
-    stage_order = {"upstream": 0, "midstream": 1, "downstream": 2}
     out = []
     for c in chains:
         rows = []
-        for s in sorted(by_chain[c], key=lambda s: (stage_order.get(G.nodes[s].get("stage"), 1), s)):
+        for s in sorted(by_chain[c], key=lambda s: (STAGE_ORDER.get(G.nodes[s].get("stage"), 1), s)):
             d = G.nodes[s]
             n_local = len(idx.local_by_segment.get(s, ()))
             st: Status = status.get(s) or ("covered" if n_local else "missing")

@@ -51,7 +51,14 @@ from pyvis.network import Network
 
 from chaingraph.errors import UnknownFirmError
 from chaingraph.i18n import format_money, status_label
-from chaingraph.model import STAGES, Lang, display_name, firms, regions_within, segment_distances
+from chaingraph.model import (
+    STAGES,
+    Lang,
+    display_name,
+    firms,
+    regions_within,
+    segment_distances,
+)
 
 __all__ = [
     "PHYSICS_MAX_NODES",

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from chaingraph.errors import ChainGraphError
-from chaingraph.i18n import Lang, action_label, header, join, status_label, text
 from chaingraph.analyses.targets import COMPONENTS, Target
+from chaingraph.errors import ChainGraphError
+from chaingraph.i18n import action_label, header, join, status_label, text
+from chaingraph.model import Lang, display_name
 
 __all__ = [
     "TARGET_COLUMNS",
@@ -40,11 +41,6 @@ _WIDTHS = {"rank": 6, "firm_id": 14, "firm": 28, "segments": 20, "anchors": 20, 
            "single_source": 10}
 
 
-def _name(d: Mapping[str, Any], lang: Lang) -> str:
-    first, second = ("name_en", "name") if lang == "en" else ("name", "name_en")
-    return str(d.get(first) or d.get(second) or d.get("id") or "")
-
-
 def target_rows(targets: Iterable[Target], *, lang: Lang = "zh") -> tuple[list[str], list[list[Any]]]:
     """Headers and one row per target, in the order given (rank order)."""
     sep = "；" if lang == "zh" else "; "
@@ -53,8 +49,8 @@ def target_rows(targets: Iterable[Target], *, lang: Lang = "zh") -> tuple[list[s
         f = t.firm
         region = (f.region_name_en or f.region_name) if lang == "en" else (f.region_name or f.region_name_en)
         rows.append([
-            t.rank, f.id, _name(f.to_dict(), lang), join([_name(s.to_dict(), lang) for s in t.segments], lang),
-            join([_name(a.to_dict(), lang) for a in t.anchors], lang), t.score,
+            t.rank, f.id, display_name(f.to_dict(), lang), join([display_name(s.to_dict(), lang) for s in t.segments], lang),
+            join([display_name(a.to_dict(), lang) for a in t.anchors], lang), t.score,
             *[round(t.components[c], 4) for c in COMPONENTS],
             sep.join(t.reasons), region or (f.region or ""), f.output_value, f.credit_code or "", f.source or "",
         ])
@@ -77,15 +73,15 @@ def gap_rows(gaps: Any, *, lang: Lang = "zh") -> tuple[list[str], list[list[Any]
     """
     rows: list[list[Any]] = []
     for rep in _gap_reports(gaps):
-        anchor = _name(rep["anchor"], lang)
+        anchor = display_name(rep["anchor"], lang)
         for s in rep["segments"]:
             sup = s["anchor_suppliers"]
             rows.append([
-                anchor, s["id"], _name(s, lang), s["chain"] or "", text(f"direction.{s['direction']}", lang),
+                anchor, s["id"], display_name(s, lang), s["chain"] or "", text(f"direction.{s['direction']}", lang),
                 s["distance"], status_label(s["status"], lang), action_label(s["action"], lang),
-                join([_name(f, lang) for f in s["local_firms"]], lang),
-                join([_name(f, lang) for f in sup["local"]], lang),
-                join([_name(f, lang) for f in sup["external"]], lang),
+                join([display_name(f, lang) for f in s["local_firms"]], lang),
+                join([display_name(f, lang) for f in sup["local"]], lang),
+                join([display_name(f, lang) for f in sup["external"]], lang),
                 s["local_share"], text("single_source", lang) if s["single_source"] else "",
             ])
     return [header(c, lang) for c in GAP_COLUMNS], rows

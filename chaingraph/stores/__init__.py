@@ -39,12 +39,12 @@ ranking counts in networkx; both give the same targets.
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import networkx as nx
 
-from chaingraph.model import CandidateSource, CandidateTable, Progress
+from chaingraph.model import STAGE_ORDER, CandidateSource, CandidateTable, Progress
 from chaingraph.stores._graph import graph_from_dataset
 
 __all__ = ["GraphStore", "CandidateSource", "CandidateTable", "Progress", "open_store", "is_database_uri",
@@ -151,7 +151,7 @@ def describe(store: GraphStore) -> dict[str, Any]:
         if d.get("kind") != "chain":
             continue
         segs = sorted((n for n, _ in T.in_edges(cid) if nodes[n].get("kind") == "segment"),
-                      key=lambda s: ("upstream", "midstream", "downstream").index(nodes[s]["stage"]))
+                      key=lambda s: STAGE_ORDER[nodes[s]["stage"]])
         chains.append({"id": cid, "name": d["name"], "name_en": d.get("name_en", ""),
                        "segments": [{"id": s, "name": nodes[s]["name"], "name_en": nodes[s].get("name_en", ""),
                                      "stage": nodes[s]["stage"]} for s in segs]})

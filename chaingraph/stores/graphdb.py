@@ -54,15 +54,27 @@ from urllib.parse import unquote, urlsplit
 import networkx as nx
 import pyarrow as pa
 
-from chaingraph import __version__
 # chaingraph.cypher is cypher/__init__.py, mapped by setup.cfg's package_dir; mypy does not follow the
 # mapping and types it through chaingraph.__getattr__
-from chaingraph import cypher
+from chaingraph import __version__, cypher
 from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset
 from chaingraph.errors import StoreError, UnknownFirmError
-from chaingraph.model import Chain, Region, Segment, SegmentLink, haversine_km, regions_within
-from chaingraph.model import CandidateTable, Progress
-from chaingraph.stores._graph import add_firms_and_links, firm_nodes, link_edges, template_graph
+from chaingraph.model import (
+    CandidateTable,
+    Chain,
+    Progress,
+    Region,
+    Segment,
+    SegmentLink,
+    haversine_km,
+    regions_within,
+)
+from chaingraph.stores._graph import (
+    add_firms_and_links,
+    firm_nodes,
+    link_edges,
+    template_graph,
+)
 
 __all__ = [
     "CypherStore",

@@ -22,9 +22,13 @@ import pyarrow.compute as pc
 
 from chaingraph.datasets import Dataset, read_dataset
 from chaingraph.errors import UnknownFirmError
-from chaingraph.model import regions_within
-from chaingraph.model import CandidateTable, Progress
-from chaingraph.stores._graph import add_firms_and_links, firm_nodes, link_edges, template_graph
+from chaingraph.model import CandidateTable, Progress, regions_within
+from chaingraph.stores._graph import (
+    add_firms_and_links,
+    firm_nodes,
+    link_edges,
+    template_graph,
+)
 
 __all__ = ["MemoryStore"]
 
