@@ -23,6 +23,7 @@ from chaingraph.errors import (
     DatasetErrors,
     StoreError,
     UnknownFirmError,
+    UnknownRegionError,
 )
 
 __version__ = "0.1.0"
@@ -54,7 +55,7 @@ _EXPORTS = {
 }
 
 __all__ = ["__version__", "ChainGraphError", "DatasetError", "DatasetErrors", "StoreError", "UnknownFirmError",
-           *_EXPORTS]
+           "UnknownRegionError", *_EXPORTS]
 
 
 def __getattr__(name: str) -> Any:

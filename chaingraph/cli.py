@@ -415,12 +415,13 @@ def demo_cmd(out_dir: str, source: str | None, lang: Lang) -> None:
               help="Targets drawn (chain map: listed per segment).")
 @click.option("--max-nodes", default=2000, show_default=True, type=click.IntRange(min=1), metavar="N",
               help="Most firm nodes; the page says what was left out.")
+@REGION
 @LANG
 @ENCODING
 @SILENT
 @reports_errors
 def html_cmd(source: str, anchor: str | None, chain_map: bool, output: str, depth: int, targets: int,
-             max_nodes: int, lang: Lang, encoding: str | None, silent: bool) -> None:
+             max_nodes: int, region: str | None, lang: Lang, encoding: str | None, silent: bool) -> None:
     """Write an interactive graph page that works offline: an anchor's firm graph or the chain map.
 
     \b
@@ -435,7 +436,7 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, output: str, dept
     store = _open(source, encoding, silent)
     try:
         page = html_report(store, anchor=anchor, out=output, depth=depth, targets=targets,
-                           lang=lang, max_nodes=max_nodes, chain_map=chain_map)
+                           lang=lang, max_nodes=max_nodes, chain_map=chain_map, region=region)
     finally:
         store.close()
     click.echo(f"wrote {output}: {page.firm_count} firms, {len(page.nodes)} nodes, {len(page.edges)} edges")

@@ -13,6 +13,7 @@ __all__ = [
     "DatasetErrors",
     "Problem",
     "UnknownFirmError",
+    "UnknownRegionError",
     "StoreError",
 ]
 
@@ -79,6 +80,18 @@ class UnknownFirmError(ChainGraphError, KeyError):
             msg += "; run 'chaingraph info SOURCE' to list anchors, or check the id in firms.csv"
         self.msg = msg
         super().__init__(msg)
+
+    def __str__(self) -> str:
+        return self.msg
+
+
+class UnknownRegionError(ChainGraphError, KeyError):
+    """A region named on the command line or in an analysis call is not in the graph."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+        self.msg = f"no region with id {region!r}; pass a region id from regions.csv (see 'chaingraph info SOURCE')"
+        super().__init__(self.msg)
 
     def __str__(self) -> str:
         return self.msg

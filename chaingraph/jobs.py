@@ -13,6 +13,7 @@ import difflib
 import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -80,16 +81,56 @@ def _anchors(store: GraphStore, names: Sequence[str], region: str) -> list[str]:
     return found
 
 
-def _segments(store: GraphStore, template: nx.MultiDiGraph, anchors: Sequence[str], depth: int) -> set[str]:
-    out: set[str] = set()
-    for a in anchors:
-        out.update(segment_distances(template, store.firm(a).get("segments") or (), depth=depth))
-    return out
+@dataclass(frozen=True)
+class _Scope:
+    """What every command settles first: the template, the home region and the anchors, by id."""
+
+    store: GraphStore
+    template: nx.MultiDiGraph
+    region: str
+    anchors: list[str]
+    depth: int
+    threshold: float
+
+    def segments(self) -> set[str]:
+        """Segments within ``depth`` FEEDS steps of the anchors' own segments."""
+        out: set[str] = set()
+        for a in self.anchors:
+            out.update(segment_distances(self.template, self.store.firm(a).get("segments") or (), depth=self.depth))
+        return out
+
+    def counts_candidates(self) -> CandidateSource | None:
+        """The store, when it counts candidates itself (faster than networkx on big graphs)."""
+        s = self.store
+        return s if isinstance(s, CandidateSource) and s.counts_candidates else None
 
 
-def _target_context(store: GraphStore, template: nx.MultiDiGraph, anchors: Sequence[str], region: str,
-                    depth: int, threshold: float = 0.5) -> nx.MultiDiGraph:
-    """The context that ranking targets needs, fetched in two steps.
+def _scope(store: GraphStore, *, anchors: Sequence[str] = (), region: str | None = None, depth: int = 2,
+           threshold: float = 0.5) -> _Scope:
+    """Resolve the region and the anchors (ids or names; every anchor of the region when none)."""
+    _check_depth(depth)
+    template = store.template()
+    R = _home_region(store, template, region)
+    return _Scope(store, template, R, _anchors(store, anchors, R), depth, threshold)
+
+
+def _gap_context(scope: _Scope, what_if: Collection[str] = ()) -> nx.MultiDiGraph:
+    """The one context every gap table and chain map is computed on.
+
+    It holds the anchors, their suppliers and the local firms of *every*
+    segment, so a chain map counts the local firms of segments beyond
+    ``depth`` too, and ``gaps``, ``html --chain-map``, ``demo`` and the
+    workbook report the same statuses and counts. Local firms are few, so this
+    stays small on a national graph.
+    """
+    segments = {n for n, d in scope.template.nodes(data=True) if d.get("kind") == "segment"}
+    G = scope.store.context(anchors=scope.anchors, segments=segments, region=scope.region, external=False)
+    _add_firms(scope.store, G, what_if)
+    return G
+
+
+def _target_context(scope: _Scope) -> nx.MultiDiGraph:
+    """The context that ranking targets in networkx needs, fetched in two steps.
 
     Candidates are the firms of gap segments only, so the gaps are found first
     on the small local context; the second, external context then holds the
@@ -97,23 +138,22 @@ def _target_context(store: GraphStore, template: nx.MultiDiGraph, anchors: Seque
     not every segment within ``depth``. On a million-firm graph that halves
     what the store has to hand over.
     """
-    segments = _segments(store, template, anchors, depth)
-    local = store.context(anchors=anchors, segments=segments, region=region, external=False)
-    report = find_region_gaps(local, anchors, region=region, depth=depth, threshold=threshold)
+    local = scope.store.context(anchors=scope.anchors, segments=scope.segments(), region=scope.region,
+                                external=False)
+    report = find_region_gaps(local, scope.anchors, region=scope.region, depth=scope.depth,
+                              threshold=scope.threshold)
     needed = {s.id for rep in report.anchors for s in rep.segments
               if s.direction == "own" or s.status in ("missing", "weak")}
-    return store.context(anchors=anchors, segments=needed, region=region, external=True)
+    return scope.store.context(anchors=scope.anchors, segments=needed, region=scope.region, external=True)
 
 
-def _ranking_context(store: GraphStore, template: nx.MultiDiGraph, anchors: Sequence[str], region: str,
-                     depth: int, threshold: float) -> tuple[nx.MultiDiGraph, CandidateSource | None]:
-    """What ranking targets reads: the local context and the store itself when it counts candidates,
+def _ranking_context(scope: _Scope) -> tuple[nx.MultiDiGraph, CandidateSource | None]:
+    """What ranking targets reads: the gap context and the store when it counts candidates,
     else the two-step context of :func:`_target_context`."""
-    if isinstance(store, CandidateSource) and store.counts_candidates:
-        local = store.context(anchors=anchors, segments=_segments(store, template, anchors, depth), region=region,
-                              external=False)
-        return local, store
-    return _target_context(store, template, anchors, region, depth, threshold), None
+    source = scope.counts_candidates()
+    if source is not None:
+        return _gap_context(scope), source
+    return _target_context(scope), None
 
 
 def _add_firms(store: GraphStore, G: nx.MultiDiGraph, firms: Collection[str]) -> None:
@@ -194,14 +234,10 @@ def gap_report(
     Returns the JSON shape of :meth:`chaingraph.analyses.gaps.GapReport.to_dict`, or
     without ``anchor`` ``{"region", "depth", "anchors": [...], "chains": [...]}``.
     """
-    _check_depth(depth)
-    template = store.template()
-    R = _home_region(store, template, region)
-    anchors = _anchors(store, [anchor] if anchor else [], R)
+    scope = _scope(store, anchors=[anchor] if anchor else [], region=region, depth=depth, threshold=threshold)
     wi = [store.resolve_firm(w) for w in what_if]
-    G = store.context(anchors=anchors, segments=_segments(store, template, anchors, depth), region=R,
-                      external=False)
-    _add_firms(store, G, wi)
+    G = _gap_context(scope, wi)
+    anchors, R = scope.anchors, scope.region
     if anchor:
         return find_gaps(G, anchors[0], region=R, depth=depth, threshold=threshold, what_if=wi).to_dict()
     return find_region_gaps(G, anchors, region=R, depth=depth, threshold=threshold, what_if=wi).to_dict()
@@ -221,16 +257,15 @@ def target_report(
     lang: Lang = "zh",
 ) -> TargetReport:
     """Ranked targets for ``anchors`` (ids or names; all anchors of the region by default)."""
-    _check_depth(depth)
-    template = store.template()
-    R = _home_region(store, template, region)
+    scope = _scope(store, anchors=anchors, region=region, depth=depth, threshold=threshold)
     if chain:
-        _check_chains(template, [chain])
-    ids = _anchors(store, anchors, R)
-    G, source = _ranking_context(store, template, ids, R, depth, threshold)
+        _check_chains(scope.template, [chain])
+    ids, R = scope.anchors, scope.region
+    G, source = _ranking_context(scope)
     targets = rank_targets(G, ids, region=R, depth=depth, top=top, weights=weights, chain=chain,
                            min_output=min_output, lang=lang, threshold=threshold, source=source)
-    gaps = find_region_gaps(G, ids, region=R, depth=depth, threshold=threshold)
+    gaps = find_region_gaps(G if source else _gap_context(scope), ids, region=R, depth=depth,
+                            threshold=threshold)
     return TargetReport(gaps.region, tuple(targets), tuple(a.to_dict() for a in gaps.anchors))
 
 
@@ -248,14 +283,12 @@ def plan_report(
     lang: Lang = "zh",
 ) -> Plan:
     """A portfolio of ``budget`` targets for the region's anchors (see :func:`chaingraph.analyses.plan.plan_targets`)."""
-    _check_depth(depth)
-    template = store.template()
-    R = _home_region(store, template, region)
+    scope = _scope(store, anchors=anchors, region=region, depth=depth, threshold=threshold)
     if quotas:
-        _check_chains(template, quotas)
-    ids = _anchors(store, anchors, R)
+        _check_chains(scope.template, quotas)
+    ids, R = scope.anchors, scope.region
     wi = [store.resolve_firm(w) for w in what_if]
-    G, source = _ranking_context(store, template, ids, R, depth, threshold)
+    G, source = _ranking_context(scope)
     _add_firms(store, G, wi)
     return plan_targets(G, ids, region=R, budget=budget, quotas=quotas, depth=depth, threshold=threshold,
                         weights=weights, what_if=wi, lang=lang, source=source)
@@ -289,12 +322,11 @@ def run_demo(
     written: list[Path] = []
     store = open_store(str(src))
     try:
-        template = store.template()
-        R = _home_region(store, template, None)
-        anchors = _anchors(store, [], R)
         depth = 2
-        G = _target_context(store, template, anchors, R, depth)
-        region_gaps = find_region_gaps(G, anchors, region=R, depth=depth)
+        scope = _scope(store, depth=depth)
+        anchors, R = scope.anchors, scope.region
+        G = _target_context(scope)
+        region_gaps = find_region_gaps(_gap_context(scope), anchors, region=R, depth=depth)
         for rep in region_gaps.anchors:
             written.append(_write_json(out / f"gaps-{rep.anchor.id}.json", rep.to_dict()))
         written.append(_write_json(out / "gaps-region.json", region_gaps.to_dict()))
@@ -342,6 +374,7 @@ def html_report(
     lang: Lang = "zh",
     max_nodes: int = 2000,
     chain_map: bool = False,
+    region: str | None = None,
     date: str | None = None,
 ) -> Page:
     """Write the firm graph of ``anchor``, or the region's chain map, to ``out``.
@@ -349,8 +382,7 @@ def html_report(
     Parameters
     ----------
     store
-        Any :class:`~chaingraph.stores.GraphStore`; the home region is the
-        dataset's ``home_region``.
+        Any :class:`~chaingraph.stores.GraphStore`.
     anchor
         Id, name or English name of the anchor (not needed for the chain map).
     out
@@ -365,6 +397,8 @@ def html_report(
         Most firm nodes on the firm graph.
     chain_map
         Write the chain map of every anchor of the home region instead.
+    region
+        Home region id or name; default the dataset's ``home_region``.
     date
         Date shown in the page header (ISO); default today.
 
@@ -381,26 +415,23 @@ def html_report(
         If neither ``anchor`` nor ``chain_map`` is given, or the home region
         has no anchors for the chain map.
     """
-    region = str(store.metadata()["home_region"])
-    template = store.template()
     if chain_map:
-        anchors = store.anchors(region)
-        if not anchors:
-            msg = f"region {region!r} has no anchor firms; mark some with anchor=true in firms.csv"
-            raise ChainGraphError(msg)
-        G = _target_context(store, template, anchors, region, depth)
-        report = find_region_gaps(G, anchors, region=region, depth=depth)
-        ranked = rank_targets(G, anchors, region=region, depth=depth, top=None, lang=lang)
-        return write_chain_map(G, out, region=region, targets=ranked, status=report, lang=lang, top=targets,
+        scope = _scope(store, region=region, depth=depth)
+        G = _gap_context(scope)
+        report = find_region_gaps(G, scope.anchors, region=scope.region, depth=depth)
+        ranked = target_report(store, region=scope.region, depth=depth, top=None, lang=lang).targets
+        _add_firms(store, G, [t.firm.id for t in ranked])
+        return write_chain_map(G, out, region=scope.region, targets=ranked, status=report, lang=lang, top=targets,
                                date=date)
     if not anchor:
         msg = "no anchor given; pass --anchor ID (see 'chaingraph info SOURCE') or --chain-map"
         raise ChainGraphError(msg)
-    a = store.resolve_firm(anchor)
-    G = _target_context(store, template, [a], region, depth)
-    gaps = find_gaps(G, a, region=region, depth=depth)
+    scope = _scope(store, anchors=[anchor], region=region, depth=depth)
+    a = scope.anchors[0]
+    G = _target_context(scope)
+    gaps = find_gaps(G, a, region=scope.region, depth=depth)
     # the page draws the context, but a store that counts candidates ranks them faster than networkx
-    source = store if isinstance(store, CandidateSource) and store.counts_candidates else None
-    ranked = rank_targets(G, [a], region=region, depth=depth, top=targets, lang=lang, source=source)
-    return write_html(G, out, anchor=a, gaps=gaps, targets=ranked, region=region, lang=lang, depth=depth,
+    ranked = rank_targets(G, [a], region=scope.region, depth=depth, top=targets, lang=lang,
+                          source=scope.counts_candidates())
+    return write_html(G, out, anchor=a, gaps=gaps, targets=ranked, region=scope.region, lang=lang, depth=depth,
                       max_nodes=max_nodes, date=date)

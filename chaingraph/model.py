@@ -36,7 +36,7 @@ import datetime as _dt
 import math
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import networkx as nx
@@ -56,14 +56,11 @@ __all__ = [
     "Chain",
     "Segment",
     "SegmentLink",
-    "Firm",
-    "SupplyLink",
     "display_name",
     "new_graph",
     "firms",
     "segment_distances",
     "regions_within",
-    "is_local",
     "validate_graph",
     "graph_to_json",
     "graph_from_json",
@@ -118,35 +115,6 @@ class SegmentLink:
     source: str
     target: str
     weight: float | None = None
-
-
-@dataclass(frozen=True)
-class Firm:
-    id: str
-    name: str
-    region: str
-    name_en: str = ""
-    segments: tuple[str, ...] = ()
-    anchor: bool = False
-    output_value: float | None = None
-    employees: int | None = None
-    listed: bool | None = None
-    credit_code: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    source: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class SupplyLink:
-    supplier: str
-    customer: str
-    segment: str = ""
-    product: str | None = None
-    value: float | None = None
-    source: str | None = None
-    confidence: float | None = None
 
 
 def display_name(attrs: Mapping[str, Any], lang: Lang = "zh") -> str:
@@ -258,11 +226,6 @@ def regions_within(G: nx.MultiDiGraph, region: str) -> set[str]:
                 inside.add(child)
                 stack.append(child)
     return inside
-
-
-def is_local(G: nx.MultiDiGraph, firm: str, local_regions: set[str]) -> bool:
-    """Whether ``firm`` sits in one of ``local_regions`` (see :func:`regions_within`)."""
-    return G.nodes[firm].get("region") in local_regions
 
 
 def validate_graph(G: nx.MultiDiGraph) -> None:

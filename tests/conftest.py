@@ -1,10 +1,13 @@
-"""Shared fixtures: the tiny dataset, a memory store of it, and a helper that writes variants of it."""
+"""Shared fixtures: the tiny dataset, a memory store of it, a helper that writes variants of it, and the
+hand-built graph of the gap, target and plan tests (``build``, ``add_firm``, ``supply``)."""
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
 import pytest
+
+from chaingraph.model import new_graph
 
 DATA = Path(__file__).parent / "data"
 TINY = DATA / "tiny"
@@ -55,3 +58,67 @@ def make_dataset(tmp_path: Path):
         return write_dataset(tmp_path, name, **files)
 
     return write
+
+
+FIRM_DEFAULTS = dict(name_en="", anchor=False, output_value=None, employees=None, listed=None, credit_code=None,
+                     lat=None, lon=None, source=None, extra={})
+
+
+def add_firm(G, fid, region, segments, **attrs):
+    G.add_node(fid, **{**FIRM_DEFAULTS, "kind": "firm", "name": attrs.pop("name", fid.upper()), "region": region,
+                       "segments": tuple(segments), **attrs})
+
+
+def supply(G, u, v, segment="", value=None):
+    G.add_edge(u, v, key=segment, rel="SUPPLIES", segment=segment, value=value)
+
+
+def build(graph=None):
+    """The fixture graph of these tests (and of test_targets).
+
+    Regions: cn > zj > js (the home county) > dy (town) > py (park); sh elsewhere; xj without coordinates.
+    Chain li: ore -0.5-> cathode -0.4-> cell -0.6-> pack, anode -0.3-> cell, separator -> cell (no weight);
+    chain auto: pack -> ev (no weight).
+    Anchor A makes cell in js.
+    """
+    G = graph if graph is not None else new_graph(name="hand", home_region="js", currency="CNY")
+    for rid, parent, lat, lon in [("cn", None, 35.0, 103.0), ("zj", "cn", 30.27, 120.15), ("js", "zj", 30.83, 120.92),
+                                  ("dy", "js", 30.80, 120.97), ("py", "dy", None, None),
+                                  ("sh", "cn", 31.23, 121.47), ("xj", "cn", None, None)]:
+        G.add_node(rid, kind="region", name=rid.upper(), name_en=rid, parent=parent, level="county", lat=lat, lon=lon)
+        if parent:
+            G.add_edge(rid, parent, rel="PART_OF")
+    for cid, name in [("li", "锂电池"), ("auto", "汽车")]:
+        G.add_node(cid, kind="chain", name=name, name_en=cid)
+    for sid, chain, stage, name in [("ore", "li", "upstream", "锂矿"), ("cathode", "li", "upstream", "正极"),
+                                    ("anode", "li", "upstream", "负极"), ("separator", "li", "upstream", "隔膜"),
+                                    ("cell", "li", "midstream", "电芯"), ("pack", "li", "downstream", "电池包"),
+                                    ("ev", "auto", "downstream", "电动汽车")]:
+        G.add_node(sid, kind="segment", chain=chain, name=name, name_en=sid.capitalize(), stage=stage)
+        G.add_edge(sid, chain, rel="PART_OF")
+    for u, v, w in [("ore", "cathode", 0.5), ("cathode", "cell", 0.4), ("anode", "cell", 0.3),
+                    ("separator", "cell", None), ("cell", "pack", 0.6), ("pack", "ev", None)]:
+        G.add_edge(u, v, rel="FEEDS", weight=w)
+    add_firm(G, "A", "js", ["cell"], name="兰钧", name_en="Lanjun", anchor=True, lat=30.83, lon=120.92)
+    add_firm(G, "L1", "py", ["cathode"])          # local, two levels below the county
+    add_firm(G, "L2", "dy", ["cathode"])
+    add_firm(G, "L3", "js", ["anode"])
+    add_firm(G, "L4", "js", ["pack"])
+    add_firm(G, "E1", "sh", ["cathode"])
+    add_firm(G, "E2", "sh", ["separator", "anode"], name_en="Sep and Anode Co", output_value=1e9,
+             lat=31.23, lon=121.47)
+    add_firm(G, "E3", "sh", ["ev"])              # no coordinates: its region's are used
+    add_firm(G, "E4", "xj", ["ore"], output_value=1e11)   # no coordinates anywhere
+    add_firm(G, "P1", "sh", ["cell"])
+    add_firm(G, "P2", "sh", ["cell"])
+    supply(G, "L1", "A", "cathode", 30.0)
+    supply(G, "L2", "A", "cathode", None)         # a missing value: shares become count-based
+    supply(G, "E1", "A", "cathode", 50.0)
+    supply(G, "E2", "A", "", 10.0)                # unkeyed: counts for both of E2's segments
+    supply(G, "E2", "P1", "separator")
+    supply(G, "E2", "L4")
+    supply(G, "L3", "E2", "anode")
+    supply(G, "L4", "E3", "pack")
+    supply(G, "E4", "P1", "ore")
+    supply(G, "E4", "P2", "ore")
+    return G

@@ -9,10 +9,8 @@ import pytest
 from chaingraph.stores import graph_from_dataset
 from chaingraph.model import (
     display_name,
-    firms,
     graph_from_json,
     graph_to_json,
-    is_local,
     new_graph,
     regions_within,
     segment_distances,
@@ -95,12 +93,6 @@ def test_regions_within_ignores_segments_and_firms(tiny_path):
     G = graph_from_dataset(tiny_path)
     # segments are PART_OF a chain, not of a region
     assert regions_within(G, "li") == {"li"}
-
-
-def test_is_local(tiny_path):
-    G = graph_from_dataset(tiny_path)
-    local = regions_within(G, "js")
-    assert [f for f, _ in sorted(firms(G)) if is_local(G, f, local)] == ["jscathode", "lanjun"]
 
 
 # -- names, validate_graph ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ Gap weights: sep 1.0, chip 0.2. The k-th pick in a segment adds its weight times
 from __future__ import annotations
 
 import pytest
-from test_gaps import add_firm
+from conftest import add_firm
 
 from chaingraph.errors import ChainGraphError
 from chaingraph.model import new_graph

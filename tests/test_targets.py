@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from test_gaps import add_firm, build, supply
+from conftest import add_firm, build, supply
 
 from chaingraph.errors import ChainGraphError
 from chaingraph.model import new_graph

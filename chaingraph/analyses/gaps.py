@@ -59,6 +59,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
+from chaingraph.errors import UnknownFirmError, UnknownRegionError
 from chaingraph.model import STAGE_ORDER, regions_within, segment_distances
 
 __all__ = [
@@ -317,8 +318,7 @@ class _Index:
 
     def __init__(self, G: nx.MultiDiGraph, region: str, local_extra: Collection[str] = ()) -> None:
         if region not in G or G.nodes[region].get("kind") != "region":
-            msg = f"region {region!r} is not in the graph; pass a region id from regions.csv"
-            raise KeyError(msg)
+            raise UnknownRegionError(region)
         self.G = G
         self.region = region
         self.local_regions = regions_within(G, region)
@@ -470,17 +470,16 @@ def _analyse(
     )
 
 
-def _check_firm(G: nx.MultiDiGraph, firm: str, role: str) -> None:
+def _check_firm(G: nx.MultiDiGraph, firm: str) -> None:
     if firm not in G or G.nodes[firm].get("kind") != "firm":
-        msg = f"{role} {firm!r} is not a firm of the graph; pass a firm id (see firms.csv)"
-        raise KeyError(msg)
+        raise UnknownFirmError(firm)
 
 
 def _gaps_indexed(
     idx: _Index, anchor: str, *, depth: int, threshold: float, what_if: Sequence[str],
 ) -> GapReport:
     G = idx.G
-    _check_firm(G, anchor, "anchor")
+    _check_firm(G, anchor)
     segs = tuple(G.nodes[anchor].get("segments") or ())
     distances = segment_distances(idx.feeds, segs, depth=depth)
     weights = _segment_weights(G, distances)
@@ -488,7 +487,7 @@ def _gaps_indexed(
     if not what_if:
         return report
     for f in what_if:
-        _check_firm(G, f, "what-if firm")
+        _check_firm(G, f)
     after = _analyse(idx.with_local(what_if), anchor, distances, weights, threshold, depth)
     wi = WhatIf(tuple(idx.ref(f) for f in dict.fromkeys(what_if)), report.summary, after.summary, after.segments)
     return replace(report, what_if=wi)
@@ -532,8 +531,10 @@ def find_gaps(
 
     Raises
     ------
-    KeyError
-        If ``anchor``, a what-if firm or ``region`` is not in ``G``.
+    UnknownFirmError
+        If ``anchor`` or a what-if firm is not a firm of ``G``.
+    UnknownRegionError
+        If ``region`` is not a region of ``G``.
 
     Examples
     --------

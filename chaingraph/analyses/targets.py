@@ -645,7 +645,7 @@ def rank_targets(
 
     Raises
     ------
-    KeyError
+    UnknownFirmError, UnknownRegionError
         If an anchor or ``region`` is not in ``G``.
     ChainGraphError
         For bad weights.

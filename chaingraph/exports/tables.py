@@ -26,7 +26,6 @@ __all__ = [
     "gap_rows",
     "csv_text",
     "write_target_table",
-    "write_gap_table",
 ]
 
 TARGET_COLUMNS = ("rank", "firm_id", "firm", "segments", "anchors", "score", *COMPONENTS, "reasons", "region",
@@ -146,24 +145,6 @@ def write_target_table(
     _fill_sheet(ws, headers, rows, TARGET_COLUMNS)
     gh, gr = gap_rows(gaps, lang=lang)
     _fill_sheet(wb.create_sheet(header("sheet.gaps", lang)), gh, gr, GAP_COLUMNS)
-    wb.save(path)
-    return path
-
-
-def write_gap_table(gaps: Any, path: str | Path, *, lang: Lang = "zh") -> Path:
-    """Write the gap table (see :func:`gap_rows`) to a ``.csv`` (UTF-8 with BOM) or ``.xlsx`` file."""
-    path = Path(path)
-    headers, rows = gap_rows(gaps, lang=lang)
-    if _format_of(path) == "csv":
-        path.write_text(csv_text(headers, rows), encoding="utf-8-sig", newline="")
-        return path
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = header("sheet.gaps", lang)
-    _fill_sheet(ws, headers, rows, GAP_COLUMNS)
     wb.save(path)
     return path
 
