@@ -300,29 +300,10 @@ def _header(data: bytes) -> list[str]:
     return next(csv.reader(io.StringIO(data[:end].decode("utf-8"), newline="")), [])
 
 
-def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[str, ...],
-              encoding: str | None, check: _Checker) -> _Table | None:
-    """Read one CSV file as strings; ``None`` (with the problem reported) if that is impossible."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        check.add(file, 0, f"cannot read the file: {exc.strerror}", hint="check the path and permissions")
-        return None
-    try:
-        data, enc = _decode(raw, file, encoding)
-    except DatasetError as exc:
-        check.add(file, exc.line, str(exc.problem.message), hint=exc.hint)
-        return None
-    del raw
-    if not data or data.isspace():
-        check.add(file, 1, "the file is empty", hint="the first line must be the header: "
-                  + ",".join(required))
-        return None
-    try:
-        header = _header(data)
-    except csv.Error as exc:
-        check.add(file, 1, f"cannot parse the header: {exc}", hint="check the quotes on this line")
-        return None
+def _column_names(header: list[str], columns: tuple[str, ...], required: tuple[str, ...], file: str,
+                  check: _Checker) -> tuple[list[str] | None, list[str]]:
+    """Our name for each header cell (aliases and Chinese headers folded) and the extra columns;
+    ``None`` for the names when a required column is missing (reported)."""
     lookup = _alias_map(columns)
     names: list[str] = []
     extra: list[str] = []
@@ -347,7 +328,34 @@ def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[s
         aliases = "/".join(HEADER_ALIASES.get(col, ())[:3])
         check.add(file, 1, f"missing required column {col!r}", column=col,
                   hint=f"add a column named {col}" + (f" (or {aliases})" if aliases else ""))
-    if missing:
+    return (None if missing else names), extra
+
+
+def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[str, ...],
+              encoding: str | None, check: _Checker) -> _Table | None:
+    """Read one CSV file as strings; ``None`` (with the problem reported) if that is impossible."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        check.add(file, 0, f"cannot read the file: {exc.strerror}", hint="check the path and permissions")
+        return None
+    try:
+        data, enc = _decode(raw, file, encoding)
+    except DatasetError as exc:
+        check.add(file, exc.line, str(exc.problem.message), hint=exc.hint)
+        return None
+    del raw
+    if not data or data.isspace():
+        check.add(file, 1, "the file is empty", hint="the first line must be the header: "
+                  + ",".join(required))
+        return None
+    try:
+        header = _header(data)
+    except csv.Error as exc:
+        check.add(file, 1, f"cannot parse the header: {exc}", hint="check the quotes on this line")
+        return None
+    names, extra = _column_names(header, columns, required, file, check)
+    if names is None:
         return None
     bad_rows: list[Any] = []
 
@@ -697,138 +705,156 @@ def _small(t: _Table | None, cols: tuple[str, ...]) -> list[dict[str, Any]]:
     return rows
 
 
+def _known(t: _Table | None) -> pa.Array | None:
+    """The ids of a table, for checking references into it.
+
+    References into a file that could not be read in full are not checked: its
+    own problem is already reported, and every reference into it would look unknown.
+    """
+    return None if t is None or t.partial else t.get("id")
+
+
+def _region_cycles(R: _Table, regions: list[Region], check: _Checker) -> None:
+    """Report each cycle of the region tree once, in one pass (each region is walked once)."""
+    parent = {r.id: r.parent for r in regions}
+    line_of = {r.id: int(line) for r, line in zip(regions, R.lines)}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in parent:
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and node in parent and state.get(node, 0) == 0:
+            state[node] = 1
+            path.append(node)
+            node = parent[node]
+        if node is not None and state.get(node) == 1:
+            cycle = path[path.index(node):]
+            check.add(R.file, line_of[node], "the region tree has a cycle: " + " > ".join(cycle + [node]),
+                      column="parent", hint="a region cannot be inside itself; fix one parent")
+        for n in path:
+            state[n] = 2
+
+
+def _check_regions(R: _Table, check: _Checker, folder: Path, meta: dict[str, Any]) -> list[Region]:
+    _required(R, check, ("id", "name"))
+    _ids(R, check)
+    _ref(R, check, "parent", _known(R), "parent region", "use an id from regions.csv, or leave it empty")
+    lat = _number(R, check, "lat", lo=-90, hi=90)
+    lon = _number(R, check, "lon", lo=-180, hi=180)
+    level = _canonical_values(R.get("level"), "county")
+    bad_level = ~np.asarray(pc.is_in(level, pa.array(LEVELS)).to_numpy(zero_copy_only=False), dtype=bool)
+    check.rows(R, bad_level, "level", "unknown level {value!r}", hint="use one of " + ", ".join(LEVELS))
+    regions = [Region(row["id"] or "", row["name"] or "", row["name_en"] or "", row["parent"], lv, la, lo_)
+               for row, la, lo_, lv in zip(_small(R, ("id", "name", "name_en", "parent")), lat.to_pylist(),
+                                           lon.to_pylist(), level.to_pylist())]
+    _region_cycles(R, regions, check)
+    home = meta.get("home_region")
+    if isinstance(home, str) and home and home not in {r.id for r in regions} and not R.partial:
+        check.add(str(folder / "dataset.toml"), 0, f"home_region {home!r} is not in regions.csv",
+                  hint="use an id from regions.csv")
+    return regions
+
+
+def _check_chains(C: _Table, check: _Checker) -> list[Chain]:
+    _required(C, check, ("id", "name"))
+    _ids(C, check)
+    return [Chain(r["id"] or "", r["name"] or "", r["name_en"] or "") for r in _small(C, ("id", "name", "name_en"))]
+
+
+def _check_segments(S: _Table, check: _Checker, chain_ids: pa.Array | None) -> list[Segment]:
+    _required(S, check, ("id", "chain", "name"))
+    _ids(S, check)
+    _ref(S, check, "chain", chain_ids, "chain", "use an id from chains.csv")
+    stage = _canonical_values(S.get("stage"), "midstream")
+    bad_stage = ~np.asarray(pc.is_in(stage, pa.array(STAGES)).to_numpy(zero_copy_only=False), dtype=bool)
+    check.rows(S, bad_stage, "stage", "unknown stage {value!r}", hint="use upstream, midstream or downstream")
+    return [Segment(r["id"] or "", r["chain"] or "", r["name"] or "", r["name_en"] or "", st)
+            for r, st in zip(_small(S, ("id", "chain", "name", "name_en")), stage.to_pylist())]
+
+
+def _check_segment_links(SL: _Table, check: _Checker, segment_ids: pa.Array | None) -> list[SegmentLink]:
+    _required(SL, check, ("from", "to"))
+    for col in ("from", "to"):
+        _ref(SL, check, col, segment_ids, "segment", "use an id from segments.csv")
+    weight = _number(SL, check, "weight", lo=0, hi=1)
+    same = np.asarray(pc.fill_null(pc.equal(SL.get("from"), SL.get("to")), False)
+                      .to_numpy(zero_copy_only=False), dtype=bool)
+    check.rows(SL, same, "to", "segment {value!r} feeds itself", hint="delete the row")
+    pairs = pc.binary_join_element_wise(SL.get("from"), SL.get("to"), " -> ")
+    _ids(_Table(SL.file, {"to": pairs}, SL.lines, []), check, "to", what="segment link",
+         hint="keep one row per pair of segments")
+    return [SegmentLink(r["from"] or "", r["to"] or "", w)
+            for r, w in zip(_small(SL, ("from", "to")), weight.to_pylist())]
+
+
+def _firm_segments(F: _Table, check: _Checker, segment_ids: pa.Array | None) -> pa.ListArray:
+    """The ``segments`` cell of every firm as a list of ids: split on ';' (or '；', ','), trimmed,
+    each segment once, unknown ids reported."""
+    seg_lists = pc.split_pattern_regex(pc.fill_null(pc.utf8_normalize(F.get("segments"), "NFKC"), ""),
+                                       _SEGMENT_SPLIT)
+    flat = pc.utf8_trim_whitespace(pc.list_flatten(seg_lists))
+    parents = np.asarray(pc.list_parent_indices(seg_lists).to_numpy(zero_copy_only=False))
+    keep = np.asarray(pc.not_equal(flat, "").to_numpy(zero_copy_only=False), dtype=bool)
+    # A segment named twice in one cell ("cell;cell") counts once.
+    codes = np.asarray(pc.dictionary_encode(flat).indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    firsts = np.unique(parents * (int(codes.max()) + 1 if len(codes) else 1) + codes, return_index=True)[1]
+    first_seen = np.zeros(len(keep), dtype=bool)
+    first_seen[firsts] = True
+    keep &= first_seen
+    flat_kept = flat.filter(pa.array(keep))
+    parents = parents[keep]
+    unknown = (np.zeros(len(flat_kept), dtype=bool) if segment_ids is None else
+               ~np.asarray(pc.is_in(flat_kept, segment_ids).to_numpy(zero_copy_only=False), dtype=bool))
+    if unknown.any():
+        rows_t = _Table(F.file, {"segments": flat_kept}, F.lines[parents], [])
+        check.rows(rows_t, unknown, "segments", "unknown segment {value!r}",
+                   hint="use ids from segments.csv, separated by ';'")
+    offsets = np.zeros(len(F) + 1, dtype=np.int32)
+    np.cumsum(np.bincount(parents, minlength=len(F)), out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), flat_kept)
+
+
+def _check_firms(F: _Table, check: _Checker, region_ids: pa.Array | None,
+                 segment_ids: pa.Array | None) -> pa.Table:
+    _required(F, check, ("id", "name", "region"))
+    _ids(F, check)
+    _ref(F, check, "region", region_ids, "region", "use an id from regions.csv")
+    firm_cols = {
+        "id": F.get("id"), "name": F.get("name"), "name_en": F.get("name_en"), "region": F.get("region"),
+        "segments": _firm_segments(F, check, segment_ids),
+        "anchor": _boolean(F, check, "anchor", default=False),
+        "output_value": _number(F, check, "output_value"),
+        "employees": _number(F, check, "employees", integer=True),
+        "listed": _boolean(F, check, "listed", default=None),
+        "credit_code": F.get("credit_code"),
+        "lat": _number(F, check, "lat", lo=-90, hi=90),
+        "lon": _number(F, check, "lon", lo=-180, hi=180),
+        "source": F.get("source"),
+        "extra": _extra_json(F),
+    }
+    return pa.table(firm_cols, schema=FIRM_SCHEMA)
+
+
+def _check_links(L: _Table, check: _Checker, firm_ids: pa.Array | None, segment_ids: pa.Array | None) -> pa.Table:
+    _required(L, check, ("supplier", "customer"))
+    segment = pc.fill_null(L.get("segment"), "")
+    _link_checks(L, check, firm_ids, segment_ids, segment)
+    return pa.table({
+        "supplier": L.get("supplier"), "customer": L.get("customer"), "segment": segment,
+        "product": L.get("product"), "value": _number(L, check, "value"), "source": L.get("source"),
+        "confidence": _number(L, check, "confidence", lo=0, hi=1),
+    }, schema=LINK_SCHEMA)
+
+
 def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
            check: _Checker) -> Dataset | None:
+    """Check every file (one checker each) and build the dataset, or ``None`` when anything is wrong."""
     R, C, S, SL, F, L = (tables[n] for n in FILES)
-
-    def known(t: _Table | None) -> pa.Array | None:
-        # References into a file that could not be read in full are not checked: its own
-        # problem is already reported, and every reference into it would look unknown.
-        return None if t is None or t.partial else t.get("id")
-
-    region_ids, chain_ids, segment_ids, firm_ids = known(R), known(C), known(S), known(F)
-
-    regions: list[Region] = []
-    if R is not None:
-        _required(R, check, ("id", "name"))
-        _ids(R, check)
-        _ref(R, check, "parent", region_ids, "parent region", "use an id from regions.csv, or leave it empty")
-        lat = _number(R, check, "lat", lo=-90, hi=90)
-        lon = _number(R, check, "lon", lo=-180, hi=180)
-        level = _canonical_values(R.get("level"), "county")
-        bad_level = ~np.asarray(pc.is_in(level, pa.array(LEVELS)).to_numpy(zero_copy_only=False), dtype=bool)
-        check.rows(R, bad_level, "level", "unknown level {value!r}", hint="use one of " + ", ".join(LEVELS))
-        rows = _small(R, ("id", "name", "name_en", "parent"))
-        for row, la, lo_, lv in zip(rows, lat.to_pylist(), lon.to_pylist(), level.to_pylist()):
-            regions.append(Region(row["id"] or "", row["name"] or "", row["name_en"] or "", row["parent"],
-                                  lv, la, lo_))
-        parent = {r.id: r.parent for r in regions}
-        line_of = {r.id: int(line) for r, line in zip(regions, R.lines)}
-        reported: set[str] = set()
-        for start in parent:
-            seen_path: list[str] = []
-            node: str | None = start
-            while node is not None and node in parent and node not in seen_path:
-                seen_path.append(node)
-                node = parent[node]
-            if node is not None and node in seen_path and node not in reported:
-                cycle = seen_path[seen_path.index(node):]
-                reported.update(cycle)
-                check.add(R.file, line_of[node], "the region tree has a cycle: " + " > ".join(cycle + [node]),
-                          column="parent", hint="a region cannot be inside itself; fix one parent")
-        home = meta.get("home_region")
-        if isinstance(home, str) and home and home not in parent and not R.partial:
-            check.add(str(folder / "dataset.toml"), 0, f"home_region {home!r} is not in regions.csv",
-                      hint="use an id from regions.csv")
-
-    chains: list[Chain] = []
-    if C is not None:
-        _required(C, check, ("id", "name"))
-        _ids(C, check)
-        chains = [Chain(r["id"] or "", r["name"] or "", r["name_en"] or "")
-                  for r in _small(C, ("id", "name", "name_en"))]
-
-    segments: list[Segment] = []
-    if S is not None:
-        _required(S, check, ("id", "chain", "name"))
-        _ids(S, check)
-        _ref(S, check, "chain", chain_ids, "chain", "use an id from chains.csv")
-        stage = _canonical_values(S.get("stage"), "midstream")
-        bad_stage = ~np.asarray(pc.is_in(stage, pa.array(STAGES)).to_numpy(zero_copy_only=False), dtype=bool)
-        check.rows(S, bad_stage, "stage", "unknown stage {value!r}",
-                   hint="use upstream, midstream or downstream")
-        for r, st in zip(_small(S, ("id", "chain", "name", "name_en")), stage.to_pylist()):
-            segments.append(Segment(r["id"] or "", r["chain"] or "", r["name"] or "", r["name_en"] or "", st))
-
-    segment_links: list[SegmentLink] = []
-    if SL is not None:
-        _required(SL, check, ("from", "to"))
-        for col in ("from", "to"):
-            _ref(SL, check, col, segment_ids, "segment", "use an id from segments.csv")
-        weight = _number(SL, check, "weight", lo=0, hi=1)
-        same = np.asarray(pc.fill_null(pc.equal(SL.get("from"), SL.get("to")), False)
-                          .to_numpy(zero_copy_only=False), dtype=bool)
-        check.rows(SL, same, "to", "segment {value!r} feeds itself", hint="delete the row")
-        pairs = pc.binary_join_element_wise(SL.get("from"), SL.get("to"), " -> ")
-        _ids(_Table(SL.file, {"to": pairs}, SL.lines, []), check, "to", what="segment link",
-             hint="keep one row per pair of segments")
-        for r, w in zip(_small(SL, ("from", "to")), weight.to_pylist()):
-            segment_links.append(SegmentLink(r["from"] or "", r["to"] or "", w))
-
-    firms_table = links_table = None
-    extra_columns: list[str] = []
-    if F is not None:
-        _required(F, check, ("id", "name", "region"))
-        _ids(F, check)
-        _ref(F, check, "region", region_ids, "region", "use an id from regions.csv")
-        seg_lists = pc.split_pattern_regex(pc.fill_null(pc.utf8_normalize(F.get("segments"), "NFKC"), ""),
-                                           _SEGMENT_SPLIT)
-        flat = pc.utf8_trim_whitespace(pc.list_flatten(seg_lists))
-        parents = np.asarray(pc.list_parent_indices(seg_lists).to_numpy(zero_copy_only=False))
-        keep = np.asarray(pc.not_equal(flat, "").to_numpy(zero_copy_only=False), dtype=bool)
-        # A segment named twice in one cell ("cell;cell") counts once.
-        codes = np.asarray(pc.dictionary_encode(flat).indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-        firsts = np.unique(parents * (int(codes.max()) + 1 if len(codes) else 1) + codes, return_index=True)[1]
-        first_seen = np.zeros(len(keep), dtype=bool)
-        first_seen[firsts] = True
-        keep &= first_seen
-        flat_kept = flat.filter(pa.array(keep))
-        parents = parents[keep]
-        unknown = (np.zeros(len(flat_kept), dtype=bool) if segment_ids is None else
-                   ~np.asarray(pc.is_in(flat_kept, segment_ids).to_numpy(zero_copy_only=False), dtype=bool))
-        if unknown.any():
-            rows_t = _Table(F.file, {"segments": flat_kept}, F.lines[parents], [])
-            check.rows(rows_t, unknown, "segments", "unknown segment {value!r}",
-                       hint="use ids from segments.csv, separated by ';'")
-        offsets = np.zeros(len(F) + 1, dtype=np.int32)
-        np.cumsum(np.bincount(parents, minlength=len(F)), out=offsets[1:])
-        seg_col = pa.ListArray.from_arrays(pa.array(offsets), flat_kept)
-        firm_cols = {
-            "id": F.get("id"), "name": F.get("name"), "name_en": F.get("name_en"), "region": F.get("region"),
-            "segments": seg_col,
-            "anchor": _boolean(F, check, "anchor", default=False),
-            "output_value": _number(F, check, "output_value"),
-            "employees": _number(F, check, "employees", integer=True),
-            "listed": _boolean(F, check, "listed", default=None),
-            "credit_code": F.get("credit_code"),
-            "lat": _number(F, check, "lat", lo=-90, hi=90),
-            "lon": _number(F, check, "lon", lo=-180, hi=180),
-            "source": F.get("source"),
-            "extra": _extra_json(F),
-        }
-        extra_columns = list(F.extra)
-        firms_table = pa.table(firm_cols, schema=FIRM_SCHEMA)
-
-    if L is not None:
-        _required(L, check, ("supplier", "customer"))
-        segment = pc.fill_null(L.get("segment"), "")
-        _link_checks(L, check, firm_ids, segment_ids, segment)
-        links_table = pa.table({
-            "supplier": L.get("supplier"), "customer": L.get("customer"), "segment": segment,
-            "product": L.get("product"), "value": _number(L, check, "value"), "source": L.get("source"),
-            "confidence": _number(L, check, "confidence", lo=0, hi=1),
-        }, schema=LINK_SCHEMA)
-
+    regions = _check_regions(R, check, folder, meta) if R is not None else []
+    chains = _check_chains(C, check) if C is not None else []
+    segments = _check_segments(S, check, _known(C)) if S is not None else []
+    segment_links = _check_segment_links(SL, check, _known(S)) if SL is not None else []
+    firms_table = _check_firms(F, check, _known(R), _known(S)) if F is not None else None
+    links_table = _check_links(L, check, _known(F), _known(S)) if L is not None else None
     _cross_kind_ids(check, folder, {"region": R, "chain": C, "segment": S, "firm": F})
     if check.problems or any(tables[n] is None and FILES[n][0] for n in FILES) or not meta:
         return None
@@ -837,7 +863,7 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
         segment_links=segment_links,
         firms=firms_table if firms_table is not None else FIRM_SCHEMA.empty_table(),
         links=links_table if links_table is not None else LINK_SCHEMA.empty_table(),
-        extra_columns=extra_columns,
+        extra_columns=list(F.extra) if F is not None else [],
     )
 
 

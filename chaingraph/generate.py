@@ -498,6 +498,24 @@ class _Firms:
     gaps: list[int]  # gap segments
 
 
+def _pick_gaps(rng: np.random.Generator, t: _Template, anchor_segs: list[int]) -> tuple[set[int], set[int]]:
+    """Gap segments (inputs of anchor segments that on purpose have no local firm) and the other inputs."""
+    anchor_set = set(anchor_segs)
+    gaps: set[int] = set()
+    kept: set[int] = set()
+    for s in sorted(anchor_set):
+        inputs = sorted(u for u, v, _ in t.feeds if v == s and u not in anchor_set)
+        if not inputs:
+            continue
+        pick = rng.random(len(inputs)) < 0.35
+        pick[int(rng.integers(len(inputs)))] = True
+        if len(inputs) > 1 and pick.all():
+            pick[int(rng.integers(len(inputs)))] = False
+        gaps.update(u for u, p in zip(inputs, pick) if p)
+        kept.update(u for u, p in zip(inputs, pick) if not p)
+    return gaps, kept - gaps
+
+
 def _make_firms(seed: int, n: int, t: _Template) -> _Firms:
     rng = _rng(seed, 2)
     n_seg = len(t.segments)
@@ -548,21 +566,7 @@ def _make_firms(seed: int, n: int, t: _Template) -> _Firms:
     anchor_home = np.asarray([t.home, *parks], dtype=np.int64)
     local_region[anchor_idx] = anchor_home[rng.integers(len(anchor_home), size=n_anchors)]
 
-    # Gap segments: inputs of anchor segments that on purpose have no local firm.
-    anchor_set = set(anchor_segs)
-    gaps: set[int] = set()
-    kept: set[int] = set()
-    for s in sorted(anchor_set):
-        inputs = sorted(u for u, v, _ in t.feeds if v == s and u not in anchor_set)
-        if not inputs:
-            continue
-        pick = rng.random(len(inputs)) < 0.35
-        pick[int(rng.integers(len(inputs)))] = True
-        if len(inputs) > 1 and pick.all():
-            pick[int(rng.integers(len(inputs)))] = False
-        gaps.update(u for u, p in zip(inputs, pick) if p)
-        kept.update(u for u, p in zip(inputs, pick) if not p)
-    kept -= gaps
+    gaps, kept = _pick_gaps(rng, t, anchor_segs)
     gap_mask = np.zeros(n_seg, dtype=bool)
     gap_mask[sorted(gaps)] = True
     in_gap = gap_mask[primary] | ((secondary >= 0) & gap_mask[np.maximum(secondary, 0)])

@@ -419,7 +419,7 @@ def html_report(
         scope = _scope(store, region=region, depth=depth)
         G = _gap_context(scope)
         report = find_region_gaps(G, scope.anchors, region=scope.region, depth=depth)
-        ranked = target_report(store, region=scope.region, depth=depth, top=None, lang=lang).targets
+        ranked = list(target_report(store, region=scope.region, depth=depth, top=None, lang=lang).targets)
         _add_firms(store, G, [t.firm.id for t in ranked])
         return write_chain_map(G, out, region=scope.region, targets=ranked, status=report, lang=lang, top=targets,
                                date=date)
