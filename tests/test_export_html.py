@@ -237,3 +237,47 @@ def test_chain_map_takes_region_gap_report() -> None:
     page = chain_map_data(G, status=report)
     assert page.panel["separator"]["statusKey"] == "missing"
     assert page.panel["cell"]["statusKey"] == "covered"
+
+
+def test_chain_map_english_labels() -> None:
+    """The segment box and tooltip in English: name, local count, anchors; stage from stage.* labels."""
+    page = chain_map_data(hand_graph(), lang="en", date="2024-05-01")
+    nodes = {n["id"]: n for n in page.nodes}
+    assert nodes["cell"]["label"] == "cell\nlocal firms: 1\nanchors: A Co"
+    assert nodes["cell"]["tip"] == ["cell段 / cell", "status: covered", "stage: midstream", "local firms: 1"]
+    assert page.subtitle == "Hand <b>graph</b> · chain map · region: JS · generated 2024-05-01"
+
+
+def test_page_labels_in_both_languages() -> None:
+    """Every page label (``page.*`` in i18n.TEXT) exists in zh and en with the same placeholders."""
+    from string import Formatter
+
+    from chaingraph.i18n import TEXT
+
+    def fields(s: str) -> set[str]:
+        return {f for _, f, _, _ in Formatter().parse(s) if f}
+
+    zh = {k: v for k, v in TEXT["zh"].items() if k.startswith("page.")}
+    en = {k: v for k, v in TEXT["en"].items() if k.startswith("page.")}
+    assert zh.keys() == en.keys() and "page.legend" in zh
+    assert {k: fields(v) for k, v in zh.items()} == {k: fields(v) for k, v in en.items()}
+
+
+def test_templates_are_package_data(hand_page: Path) -> None:
+    """Each file in exports/templates is listed in setup.cfg's package_data, and the page inlines them."""
+    import configparser
+    import fnmatch
+    from importlib import resources
+
+    cfg = configparser.ConfigParser()
+    cfg.read(Path(__file__).parent.parent / "setup.cfg", encoding="utf-8")
+    patterns = [p.strip() for p in cfg["options.package_data"]["chaingraph.exports.templates"].split(",")]
+    assert "chaingraph.exports.templates" in cfg["options"]["packages"].split()
+    folder = resources.files("chaingraph.exports.templates")
+    names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.endswith((".py", ".pyc")))
+    assert names == ["page.css", "page.html", "page.js"]
+    assert all(any(fnmatch.fnmatch(n, p) for p in patterns) for n in names)
+    text = hand_page.read_text(encoding="utf-8")
+    for name in ("page.css", "page.js"):
+        assert folder.joinpath(name).read_text(encoding="utf-8") in text
+    assert "{" not in text[:text.index("<style>")]  # every placeholder of the skeleton was filled

@@ -18,9 +18,11 @@ chain map (:func:`write_chain_map`)
     rates it. Clicking a segment lists its local firms and its top targets.
 
 The graphs are built with pyvis; the page itself is our own small template
-that inlines vis-network's JavaScript and CSS from the pyvis package, because
+(``templates/page.html``, ``page.css`` and ``page.js``, package data) that
+inlines vis-network's JavaScript and CSS from the pyvis package, because
 pyvis's template links bootstrap from a CDN even with
-``cdn_resources='in_line'``. Positions are computed here (a layout by chain
+``cdn_resources='in_line'``. Every label comes from
+:data:`chaingraph.i18n.TEXT` (keys ``page.*``). Positions are computed here (a layout by chain
 position is faster and easier to read than a force layout), and physics is
 off above :data:`PHYSICS_MAX_NODES` nodes.
 
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import colorsys
 import datetime as _dt
+import functools
 import html
 import json
 import logging
@@ -41,6 +44,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +54,7 @@ from pyvis.edge import Edge
 from pyvis.network import Network
 
 from chaingraph.errors import UnknownFirmError
-from chaingraph.i18n import format_money, status_label
+from chaingraph.i18n import format_money, status_label, text
 from chaingraph.model import (
     STAGES,
     Lang,
@@ -88,46 +92,6 @@ _CHAIN_HUES = (210, 28, 135, 350, 275, 50, 185, 320, 95, 240, 10, 160)
 
 _VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 
-_TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "anchor": "链主", "local": "本地企业", "external": "外地企业", "target": "招商目标",
-        "gap": "缺", "gap_node": "缺口环节（本地没有企业）", "supplies": "供货（线宽=金额）",
-        "serves": "目标→链主（可服务）", "region": "地区", "segments": "环节", "output": "产值",
-        "score": "评分", "reasons": "理由", "role": "类型", "value": "金额", "legend": "图例",
-        "details": "详情", "click": "点击节点查看详情。", "chain_map": "产业链图谱", "firm_graph": "产业链企业图",
-        "covered": "已覆盖", "weak": "薄弱", "missing": "缺失", "local_firms": "本地企业",
-        "targets": "推荐招商目标", "anchors": "链主", "status": "状态", "none": "无",
-        "firms_unit": "家", "more": "另有 {n} 家", "stage": "阶段", "upstream": "上游",
-        "midstream": "中游", "downstream": "下游", "feeds": "上下游（供给）",
-        "shown": "显示 {shown} / {total} 家企业（上限 {cap}）。未显示：{parts}。",
-        "left_local": "本地企业 {n} 家", "left_external": "外地企业 {n} 家",
-        "left_partner": "链主的直接供应商/客户 {n} 家", "left_target": "招商目标 {n} 家",
-        "kept": "保留顺序：链主、招商目标、链主的直接供应商和客户、本地企业（按产值）、外地企业（按产值）。",
-        "physics_off": "节点较多，已关闭物理模拟；可拖动和缩放。",
-        "generated": "生成于", "supplier_of": "供应", "customer": "客户",
-    },
-    "en": {
-        "anchor": "anchor", "local": "local firm", "external": "external firm", "target": "target",
-        "gap": "gap", "gap_node": "gap segment (no local firm)", "supplies": "supplies (width = value)",
-        "serves": "target → anchor it would serve", "region": "region", "segments": "segments",
-        "output": "output", "score": "score", "reasons": "reasons", "role": "role", "value": "value",
-        "legend": "Legend", "details": "Details", "click": "Click a node for details.",
-        "chain_map": "chain map", "firm_graph": "chain neighbourhood", "covered": "covered", "weak": "weak", "missing": "missing",
-        "local_firms": "local firms", "targets": "top targets", "anchors": "anchors", "status": "status",
-        "none": "none", "firms_unit": "firms", "more": "{n} more", "stage": "stage",
-        "upstream": "upstream", "midstream": "midstream", "downstream": "downstream",
-        "feeds": "feeds (input of)",
-        "shown": "Showing {shown} of {total} firms (limit {cap}). Left out: {parts}.",
-        "left_local": "{n} local firms", "left_external": "{n} external firms",
-        "left_partner": "{n} direct suppliers/customers of the anchor", "left_target": "{n} targets",
-        "kept": "Kept first: the anchor, targets, the anchor's direct suppliers and customers, "
-                "local firms by output, external firms by output.",
-        "physics_off": "Many nodes: physics is off; drag and zoom still work.",
-        "generated": "generated", "supplier_of": "supplier", "customer": "customer",
-    },
-}
-
-
 @dataclass
 class Page:
     """What a page shows: its vis-network nodes, edges and options, and its header text.
@@ -162,7 +126,8 @@ class Page:
 
 
 def _t(lang: Lang, key: str, **kw: Any) -> str:
-    return _TEXT[lang][key].format(**kw) if kw else _TEXT[lang][key]
+    """The page label ``key`` (``page.<key>`` in :data:`chaingraph.i18n.TEXT`)."""
+    return text(f"page.{key}", lang, **kw)
 
 
 def _hex(h: float, s: float, v: float) -> str:
@@ -337,6 +302,35 @@ def _firm_column(
     return best
 
 
+@dataclass
+class _Scene:
+    """What the steps of :func:`page_data` share.
+
+    ``targets`` maps a target firm to its fields (see :func:`_target_fields`);
+    ``partner_value`` and ``partner_role`` give the anchor's direct suppliers
+    and customers the SUPPLIES value they trade with it and which side they are
+    on. ``shown`` maps each drawn firm to its category (``anchor``, ``target``,
+    ``partner``, ``local``, ``external``) and ``firm_seg`` to the segment it is
+    drawn in; both are filled by the later steps.
+    """
+
+    G: nx.MultiDiGraph
+    anchor: str
+    lang: Lang
+    currency: str
+    local_regions: set[str]
+    dist: dict[str, tuple[str, int]]
+    colours: dict[str, str]
+    targets: dict[str, dict[str, Any]]
+    partner_value: dict[str, float]
+    partner_role: dict[str, str]
+    shown: dict[str, str] = field(default_factory=dict)
+    firm_seg: dict[str, str] = field(default_factory=dict)
+
+    def is_local(self, firm: str) -> bool:
+        return self.G.nodes[firm].get("region") in self.local_regions
+
+
 def page_data(
     G: nx.MultiDiGraph,
     *,
@@ -354,14 +348,41 @@ def page_data(
     """The firm-graph page of ``anchor`` as data, without writing it (see :func:`write_html`)."""
     if anchor not in G or G.nodes[anchor].get("kind") != "firm":
         raise UnknownFirmError(anchor)
-    region = region or G.graph.get("home_region") or G.nodes[anchor].get("region")
-    local_regions = regions_within(G, str(region))
-    currency = str(G.graph.get("currency") or "CNY")
-    a_attrs = G.nodes[anchor]
-    a_segs = tuple(a_attrs.get("segments") or ())
-    dist = segment_distances(G, a_segs, depth=depth)
-    colours = segment_colours(G)
+    region = str(region or G.graph.get("home_region") or G.nodes[anchor].get("region"))
+    sc = _firm_scene(G, anchor=anchor, targets=targets, region=region, lang=lang, depth=depth)
+    ranked = _rank_firms(sc)
+    left_out = _cap(sc, ranked, max_nodes)
+    gap_segs = [s for s in _gap_segments(gaps) if s in G]
+    groups = _firm_groups(sc, gap_segs)
+    n_nodes = len(sc.shown) + len(gap_segs)
+    if physics is None:
+        physics = n_nodes <= PHYSICS_MAX_NODES
 
+    net = _new_network()
+    _add_firm_nodes(net, sc, groups, physics=physics)
+    _add_supply_edges(net, sc)
+    _add_serves_edges(net, sc)
+
+    region_name, subtitle = _header(G, region, lang, date)
+    notices = _firm_notices(lang, shown=len(sc.shown), total=len(ranked), cap=max_nodes, left_out=left_out)
+    if not physics:
+        notices.append(_t(lang, "physics_off"))
+    anchor_name = _name(G, anchor, lang)
+    return Page(
+        kind="firm", lang=lang,
+        title=title or f"{anchor_name} · {_t(lang, 'firm_graph')} · {region_name}",
+        subtitle=" · ".join([subtitle[0], f"{_t(lang, 'anchor')}: {anchor_name}", *subtitle[1:]]),
+        nodes=net.nodes, edges=net.edges,
+        options=_vis_options(n_nodes, physics=physics, n_edges=len(net.edges)),
+        legend=_firm_legend(sc), notices=notices, firm_count=len(sc.shown), total_firms=len(ranked),
+        left_out=left_out,
+    )
+
+
+def _firm_scene(
+    G: nx.MultiDiGraph, *, anchor: str, targets: Sequence[Any], region: str, lang: Lang, depth: int
+) -> _Scene:
+    """Step 1 of :func:`page_data`: the neighbourhood's segments, the targets and the anchor's partners."""
     tinfo: dict[str, dict[str, Any]] = {}
     for t in targets:
         fields = _target_fields(t)
@@ -377,60 +398,80 @@ def page_data(
         if d.get("rel") == "SUPPLIES" and v != anchor:
             partner_value[v] += float(d.get("value") or 0.0)
             partner_role.setdefault(v, "customer")
+    return _Scene(
+        G=G, anchor=anchor, lang=lang, currency=str(G.graph.get("currency") or "CNY"),
+        local_regions=regions_within(G, region),
+        dist=segment_distances(G, tuple(G.nodes[anchor].get("segments") or ()), depth=depth),
+        colours=segment_colours(G), targets=tinfo, partner_value=dict(partner_value), partner_role=partner_role,
+    )
 
-    # Pick the firms of the neighbourhood and rank them by importance for the node cap.
+
+def _rank_firms(sc: _Scene) -> list[tuple[tuple[int, float, str], str, str]]:
+    """Step 2: the firms of the neighbourhood, most important first, with their category.
+
+    The order is the node cap's: the anchor, targets by score, the anchor's
+    partners by value traded, then local and external firms by output.
+    """
     ranked: list[tuple[tuple[int, float, str], str, str]] = []
-    for f, d in firms(G):
-        local = d.get("region") in local_regions
-        if f == anchor:
+    for f, d in firms(sc.G):
+        if f == sc.anchor:
             cat, rank, weight = "anchor", 0, 0.0
-        elif f in tinfo:
-            cat, rank, weight = "target", 1, -(tinfo[f]["score"] or 0.0)
-        elif f in partner_value:
-            cat, rank, weight = "partner", 2, -partner_value[f]
-        elif any(s in dist for s in d.get("segments") or ()):
-            cat, rank = ("local", 3) if local else ("external", 4)
+        elif f in sc.targets:
+            cat, rank, weight = "target", 1, -(sc.targets[f]["score"] or 0.0)
+        elif f in sc.partner_value:
+            cat, rank, weight = "partner", 2, -sc.partner_value[f]
+        elif any(s in sc.dist for s in d.get("segments") or ()):
+            cat, rank = ("local", 3) if d.get("region") in sc.local_regions else ("external", 4)
             weight = -float(d.get("output_value") or 0.0)
         else:
             continue
         ranked.append(((rank, weight, str(f)), str(f), cat))
     ranked.sort()
-    total = len(ranked)
+    return ranked
+
+
+def _cap(sc: _Scene, ranked: Sequence[tuple[Any, str, str]], max_nodes: int) -> dict[str, int]:
+    """Step 3: keep the first ``max_nodes`` firms in ``sc.shown``; count the rest by kind."""
     kept = ranked[:max(1, max_nodes)]
     left_out: dict[str, int] = defaultdict(int)
     for _, f, cat in ranked[len(kept):]:
-        if cat == "partner":
-            left_out["partner"] += 1
-        elif cat == "target":
-            left_out["target"] += 1
+        if cat in ("partner", "target"):
+            left_out[cat] += 1
         else:
-            left_out["local" if G.nodes[f].get("region") in local_regions else "external"] += 1
-    shown = {f: cat for _, f, cat in kept}
+            left_out["local" if sc.is_local(f) else "external"] += 1
+    sc.shown = {f: cat for _, f, cat in kept}
+    return dict(left_out)
 
-    # Columns: FEEDS distance from the anchor's segments; groups: the segment a firm is drawn in.
+
+def _firm_groups(sc: _Scene, gap_segs: Sequence[str]) -> dict[tuple[int, str], list[str]]:
+    """Step 4: the (column, segment) group of each drawn firm and gap placeholder.
+
+    A column is the FEEDS distance from the anchor's segments (negative
+    upstream); a firm outside every near segment (a partner) goes just up- or
+    downstream of the anchor. Fills ``sc.firm_seg``.
+    """
     groups: dict[tuple[int, str], list[str]] = defaultdict(list)
-    firm_seg: dict[str, str] = {}
-    for f in shown:
-        segs = tuple(G.nodes[f].get("segments") or ())
-        col = _firm_column(G, segs, dist)
+    for f in sc.shown:
+        segs = tuple(sc.G.nodes[f].get("segments") or ())
+        col = _firm_column(sc.G, segs, sc.dist)
         if col is None:
-            role = partner_role.get(f)
+            role = sc.partner_role.get(f)
             col = (segs[0] if segs else "", -1 if role == "supplier" else 1 if role == "customer" else 0)
-        firm_seg[f] = col[0]
+        sc.firm_seg[f] = col[0]
         groups[(col[1], col[0])].append(f)
-    gap_segs = [s for s in _gap_segments(gaps) if s in G]
     for s in gap_segs:
-        direction, d = dist.get(s, ("own", 0))
+        direction, d = sc.dist.get(s, ("own", 0))
         groups[(-d if direction == "upstream" else d, s)].append(f"gap:{s}")
+    return groups
 
-    outputs = [float(G.nodes[f].get("output_value") or 0.0) for f in shown]
-    vmax = max(outputs, default=0.0) or 1.0
-    n_nodes = len(shown) + len(gap_segs)
-    if physics is None:
-        physics = n_nodes <= PHYSICS_MAX_NODES
 
-    net = _new_network()
-    pos = _column_positions(G, groups, shown, tinfo, anchor)
+def _add_firm_nodes(
+    net: Network, sc: _Scene, groups: Mapping[tuple[int, str], list[str]], *, physics: bool
+) -> None:
+    """Step 5: a header per segment group, then its firms and gap placeholders, at computed positions."""
+    G, lang = sc.G, sc.lang
+    vmax = max((float(G.nodes[f].get("output_value") or 0.0) for f in sc.shown), default=0.0) or 1.0
+    pos = _column_positions(G, groups, sc.shown, sc.anchor)
     for (column, seg), members in sorted(groups.items(), key=lambda kv: (kv[0][0], _stage_index(G, kv[0][1]),
                                                                           kv[0][1])):
         x0, y0 = pos[("label", column, seg)]
@@ -450,13 +491,16 @@ def page_data(
                              tip=[lab, _both_names(G.nodes[s]), _t(lang, "gap_node")], role="gap")
                 continue
             net.add_node(m, label=_name(G, m, lang), x=x, y=y,
-                         **_firm_style(G, m, shown[m], firm_seg[m], colours, vmax, physics,
-                                       local=G.nodes[m].get("region") in local_regions),
-                         tip=_firm_tip(G, m, shown[m], tinfo.get(m), lang, currency,
-                                       local=G.nodes[m].get("region") in local_regions),
-                         role=shown[m])
+                         **_firm_style(G, m, sc.shown[m], sc.firm_seg[m], sc.colours, vmax, physics,
+                                       local=sc.is_local(m)),
+                         tip=_firm_tip(G, m, sc.shown[m], sc.targets.get(m), lang, sc.currency,
+                                       local=sc.is_local(m)),
+                         role=sc.shown[m])
 
-    # SUPPLIES among shown firms, one vis edge per supplier-customer pair.
+
+def _add_supply_edges(net: Network, sc: _Scene) -> None:
+    """Step 6: SUPPLIES among the drawn firms, one edge per supplier-customer pair, width by value."""
+    G, lang, shown = sc.G, sc.lang, sc.shown
     pairs: dict[tuple[str, str], list[tuple[str, float | None]]] = defaultdict(list)
     for u, v, k, d in G.edges(keys=True, data=True):
         if d.get("rel") == "SUPPLIES" and u in shown and v in shown and u != v:
@@ -473,31 +517,37 @@ def page_data(
         if seg_names:
             tip.append(f"{_t(lang, 'segments')}: {seg_names}")
         if known:
-            tip.append(f"{_t(lang, 'value')}: {_fmt_money(total_v, lang, currency)}")
+            tip.append(f"{_t(lang, 'value')}: {_fmt_money(total_v, lang, sc.currency)}")
         width = 1.0 + 7.0 * math.sqrt(total_v / emax) if known else 1.0
-        colour = colours.get(items[0][0], "#90a4ae") if items[0][0] else "#90a4ae"
+        colour = sc.colours.get(items[0][0], "#90a4ae") if items[0][0] else "#90a4ae"
         _add_edge(net, u, v, width=round(width, 2), color={"color": colour, "opacity": opacity},
                   tip=tip, role="supplies")
-    for f, info in tinfo.items():
-        if f not in shown:
+
+
+def _add_serves_edges(net: Network, sc: _Scene) -> None:
+    """Step 7: a dashed edge from each drawn target to the drawn anchors it would serve."""
+    G, lang = sc.G, sc.lang
+    for f, info in sc.targets.items():
+        if f not in sc.shown:
             continue
-        served = [a for a in info["anchors"] if a in shown] or [anchor]
+        served = [a for a in info["anchors"] if a in sc.shown] or [sc.anchor]
         for a in served:
             _add_edge(net, f, a, dashes=[8, 6], width=2, color={"color": "#d32f2f", "opacity": 0.8},
                       tip=[f"{_name(G, f, lang)} ⇢ {_name(G, a, lang)}", _t(lang, "serves")],
                       role="serves", physics=False)
 
-    region_name = _name(G, str(region), lang)
-    dataset = str(G.graph.get("title") or G.graph.get("name") or G.graph.get("dataset") or "chaingraph")
-    date = date or _dt.date.today().isoformat()
-    notices = []
-    if left_out:
-        parts = "，".join if lang == "zh" else ", ".join
-        notices.append(_t(lang, "shown", shown=len(shown), total=total, cap=max_nodes,
-                          parts=parts(_t(lang, f"left_{k}", n=n) for k, n in sorted(left_out.items())))
-                       + " " + _t(lang, "kept"))
-    if not physics:
-        notices.append(_t(lang, "physics_off"))
+
+def _firm_notices(lang: Lang, *, shown: int, total: int, cap: int, left_out: Mapping[str, int]) -> list[str]:
+    """What the node cap left out, as one sentence; no sentence when nothing was."""
+    if not left_out:
+        return []
+    parts = _t(lang, "list_sep").join(_t(lang, f"left_{k}", n=n) for k, n in sorted(left_out.items()))
+    return [_t(lang, "shown", shown=shown, total=total, cap=cap, parts=parts) + " " + _t(lang, "kept")]
+
+
+def _firm_legend(sc: _Scene) -> list[dict[str, Any]]:
+    """The node and edge keys of the firm graph, then a swatch per segment drawn."""
+    G, lang = sc.G, sc.lang
     legend: list[dict[str, Any]] = [
         {"shape": "diamond", "colour": "#ffffff", "border": "#000000", "label": _t(lang, "anchor")},
         {"shape": "dot", "colour": "#ffffff", "border": "#1b5e20", "label": _t(lang, "local")},
@@ -509,26 +559,24 @@ def page_data(
         {"shape": "line", "colour": "#90a4ae", "label": _t(lang, "supplies")},
         {"shape": "dashline", "colour": "#d32f2f", "label": _t(lang, "serves")},
     ]
-    seen_segs = sorted({s for s in firm_seg.values() if s in colours},
+    seen_segs = sorted({s for s in sc.firm_seg.values() if s in sc.colours},
                        key=lambda s: (_segment_chain(G, s), _stage_index(G, s), s))
-    legend += [{"shape": "swatch", "colour": colours[s], "label": _name(G, s, lang)} for s in seen_segs]
-    return Page(
-        kind="firm", lang=lang,
-        title=title or f"{_name(G, anchor, lang)} · {_t(lang, 'firm_graph')} · {region_name}",
-        subtitle=" · ".join([dataset, f"{_t(lang, 'anchor')}: {_name(G, anchor, lang)}",
-                             f"{_t(lang, 'region')}: {region_name}", f"{_t(lang, 'generated')} {date}"]),
-        nodes=net.nodes, edges=net.edges,
-        options=_vis_options(n_nodes, physics=physics, n_edges=len(net.edges)),
-        legend=legend, notices=notices, firm_count=len(shown), total_firms=total,
-        left_out=dict(left_out),
-    )
+    legend += [{"shape": "swatch", "colour": sc.colours[s], "label": _name(G, s, lang)} for s in seen_segs]
+    return legend
+
+
+def _header(G: nx.MultiDiGraph, region: str, lang: Lang, date: str | None) -> tuple[str, list[str]]:
+    """The home region's name and the header parts both pages share: dataset, region, date."""
+    region_name = _name(G, region, lang)
+    dataset = str(G.graph.get("title") or G.graph.get("name") or G.graph.get("dataset") or "chaingraph")
+    date = date or _dt.date.today().isoformat()
+    return region_name, [dataset, f"{_t(lang, 'region')}: {region_name}", f"{_t(lang, 'generated')} {date}"]
 
 
 def _column_positions(
     G: nx.MultiDiGraph,
     groups: Mapping[tuple[int, str], list[str]],
     shown: Mapping[str, str],
-    tinfo: Mapping[str, Any],
     anchor: str,
 ) -> dict[Any, tuple[float, float]]:
     """x by column (chain position), y stacked by segment group.
@@ -716,9 +764,57 @@ def chain_map_data(
 ) -> Page:
     """The chain-map page as data, without writing it (see :func:`write_chain_map`)."""
     region = str(region or G.graph.get("home_region") or "")
-    local_regions = regions_within(G, region)
-    currency = str(G.graph.get("currency") or "CNY")
+    local_by_seg = _local_firms_by_segment(G, regions_within(G, region))
+    rated = _status_map(status)
+    # Segments the report does not rate (no anchor reaches them) follow the rule of
+    # chaingraph.analyses.gaps: missing without local firms, else covered.
     segs_all = [s for s, d in G.nodes(data=True) if d.get("kind") == "segment"]
+    status_of = {s: rated.get(s) or ("covered" if local_by_seg.get(s) else "missing") for s in segs_all}
+    by_chain: dict[str, list[str]] = defaultdict(list)
+    for s in segs_all:
+        by_chain[_segment_chain(G, s)].append(s)
+
+    net = _new_network()
+    panel: dict[str, Any] = {}
+    cell = _MapCell(G, lang, str(G.graph.get("currency") or "CNY"), local_by_seg,
+                    _targets_by_segment(G, targets), top)
+    y_band = 0.0
+    for chain in sorted(by_chain, key=lambda c: _name(G, c, lang)):
+        y_band = _add_chain_band(net, panel, cell, chain, by_chain[chain], status_of, y_band)
+    _add_feeds_edges(net, G, set(segs_all), lang)
+
+    region_name, subtitle = _header(G, region, lang, date)
+    local_count = sum(len(v) for v in local_by_seg.values())
+    return Page(
+        kind="chain", lang=lang,
+        title=title or f"{region_name} · {_t(lang, 'chain_map')}",
+        subtitle=" · ".join([subtitle[0], _t(lang, "chain_map"), *subtitle[1:]]),
+        nodes=net.nodes, edges=net.edges,
+        options=_vis_options(len(net.nodes), physics=False, n_edges=len(net.edges)),
+        legend=_chain_legend(status_of.values(), lang), panel=panel, firm_count=local_count,
+        total_firms=local_count,
+    )
+
+
+@dataclass
+class _MapCell:
+    """What drawing one segment of the chain map needs besides the segment.
+
+    ``local_by_seg`` lists each segment's local firms by output (largest
+    first), ``targets_by_seg`` its targets by score (best first), of which
+    the panel shows ``top``.
+    """
+
+    G: nx.MultiDiGraph
+    lang: Lang
+    currency: str
+    local_by_seg: Mapping[str, list[str]]
+    targets_by_seg: Mapping[str, list[dict[str, Any]]]
+    top: int
+
+
+def _local_firms_by_segment(G: nx.MultiDiGraph, local_regions: set[str]) -> dict[str, list[str]]:
+    """The local firms of each segment, largest output first (ties by id)."""
     local_by_seg: dict[str, list[str]] = defaultdict(list)
     for f, d in firms(G):
         if d.get("region") in local_regions:
@@ -726,6 +822,11 @@ def chain_map_data(
                 local_by_seg[s].append(f)
     for members in local_by_seg.values():
         members.sort(key=lambda f: (-float(G.nodes[f].get("output_value") or 0.0), f))
+    return local_by_seg
+
+
+def _targets_by_segment(G: nx.MultiDiGraph, targets: Sequence[Any]) -> dict[str, list[dict[str, Any]]]:
+    """The targets of each segment (the ones it names, else the firm's own), best score first."""
     tby_seg: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for t in targets:
         info = _target_fields(t)
@@ -736,84 +837,100 @@ def chain_map_data(
             tby_seg[s].append(info)
     for items in tby_seg.values():
         items.sort(key=lambda i: (-(i["score"] or 0.0), i["firm"]))
+    return tby_seg
 
-    rated = _status_map(status)
 
-    def status_of(s: str) -> str:
-        # Segments no anchor reaches: the rule of chaingraph.analyses.gaps (missing without local firms).
-        return rated.get(s) or ("covered" if local_by_seg.get(s) else "missing")
+def _chain_columns(G: nx.MultiDiGraph, segs: Sequence[str], wrap: int) -> dict[int, list[str]]:
+    """The columns of one chain's band: its layers, each wrapped into sub-columns of ``wrap`` segments.
 
-    by_chain: dict[str, list[str]] = defaultdict(list)
-    for s in segs_all:
-        by_chain[_segment_chain(G, s)].append(s)
-    net = _new_network()
-    panel: dict[str, Any] = {}
+    Wrapping keeps a chain whose many inputs all feed one segment from being
+    drawn as one tall column.
+    """
+    layers = _chain_layers(G, segs)
+    by_layer: dict[int, list[str]] = defaultdict(list)
+    for s in sorted(segs, key=lambda s: (_stage_index(G, s), s)):
+        by_layer[layers[s]].append(s)
+    cols: dict[int, list[str]] = {}
+    c_next = 0
+    for layer in sorted(by_layer):
+        members = by_layer[layer]
+        for k in range(0, len(members), wrap):
+            cols[c_next] = members[k:k + wrap]
+            c_next += 1
+    return cols
+
+
+def _add_chain_band(
+    net: Network, panel: dict[str, Any], cell: _MapCell, chain: str, segs: Sequence[str],
+    status_of: Mapping[str, str], y_band: float,
+) -> float:
+    """Draw one chain as a band starting at ``y_band``: its title, then its segments by column.
+
+    Returns the ``y`` where the next band starts.
+    """
     col_w, row_h, band_gap, wrap = 215.0, 74.0, 100.0, 5
-    y_band = 0.0
-    for chain in sorted(by_chain, key=lambda c: (_name(G, c, lang) if c in G else c)):
-        segs = by_chain[chain]
-        layers = _chain_layers(G, segs)
-        by_layer: dict[int, list[str]] = defaultdict(list)
-        for s in sorted(segs, key=lambda s: (_stage_index(G, s), s)):
-            by_layer[layers[s]].append(s)
-        # A layer of more than ``wrap`` segments wraps into sub-columns, so a chain whose many inputs
-        # all feed one segment is not drawn as one tall column.
-        cols: dict[int, list[str]] = {}
-        c_next = 0
-        for layer in sorted(by_layer):
-            members = by_layer[layer]
-            for k in range(0, len(members), wrap):
-                cols[c_next] = members[k:k + wrap]
-                c_next += 1
-        rows = max(len(v) for v in cols.values())
-        band_h = rows * row_h
-        cname = _name(G, chain, lang) if chain in G else (chain or "—")
-        net.add_node(f"chain:{chain}", label=cname, shape="text", x=max(cols) * col_w / 2,
-                     y=y_band - row_h * 0.9,
-                     physics=False, fixed=True, chosen=False, role="chain-label",
-                     font={"size": 24, "bold": True, "color": "#263238", "align": "left"})
-        for c, members in cols.items():
-            y0 = y_band + (band_h - len(members) * row_h) / 2
-            for i, s in enumerate(members):
-                st = status_of(s)
-                local = local_by_seg.get(s, [])
-                anchors = [f for f in local if G.nodes[f].get("anchor")]
-                label = f"{_name(G, s, lang)}\n{_t(lang, 'local_firms')}: {len(local)}"
-                if lang == "zh":
-                    label = f"{_name(G, s, lang)}\n本地 {len(local)} 家"
-                if anchors:
-                    names = ", ".join(_name(G, a, lang) for a in anchors[:2])
-                    label += f"\n{_t(lang, 'anchors')}: {names}" + (" …" if len(anchors) > 2 else "")
-                stage = G.nodes[s].get("stage")
-                tip = [_both_names(G.nodes[s]), f"{_t(lang, 'status')}: {status_label(st, lang)}",
-                       f"{_t(lang, 'stage')}: {_t(lang, stage) if stage in STAGES else '—'}",
-                       f"{_t(lang, 'local_firms')}: {len(local)}"]
-                border = {"covered": "#1b5e20", "weak": "#f57f17", "missing": "#c62828"}.get(st, "#455a64")
-                # A missing segment is drawn as a hole: pale fill, dashed red border, red text.
-                fill = _STATUS_FILLS.get(st, "#b0bec5")
-                node: dict[str, Any] = dict(
-                    label=label, shape="box", x=c * col_w, y=y0 + i * row_h, physics=False, fixed=True,
-                    color={"background": fill, "border": border,
-                           "highlight": {"background": fill, "border": "#000000"},
-                           "hover": {"background": fill, "border": "#000000"}},
-                    borderWidth=3.5 if anchors else 2, margin=8,
-                    widthConstraint={"minimum": 150, "maximum": 170},
-                    font={"color": _STATUS_TEXT.get(st, "#212121"), "size": 14},
-                    tip=tip, role=st)
-                if st == "missing":
-                    node["shapeProperties"] = {"borderDashes": [6, 4]}
-                net.add_node(s, **node)
-                panel[s] = {
-                    "name": _both_names(G.nodes[s]), "chain": cname, "status": status_label(st, lang), "statusKey": st,
-                    "firms": [[_name(G, f, lang), _fmt_money(G.nodes[f].get("output_value"), lang, currency),
-                               bool(G.nodes[f].get("anchor"))] for f in local[:50]],
-                    "moreFirms": max(0, len(local) - 50),
-                    "targets": [[_name(G, i["firm"], lang), _name(G, str(G.nodes[i["firm"]].get("region")), lang),
-                                 f"{i['score']:.3g}" if i["score"] is not None else "", "; ".join(i["reasons"][:3])]
-                                for i in tby_seg.get(s, [])[:top]],
-                }
-        y_band += band_h + band_gap
-    shown = set(segs_all)
+    cols = _chain_columns(cell.G, segs, wrap)
+    band_h = max(len(v) for v in cols.values()) * row_h
+    cname = _name(cell.G, chain, cell.lang) if chain else "—"
+    net.add_node(f"chain:{chain}", label=cname, shape="text", x=max(cols) * col_w / 2,
+                 y=y_band - row_h * 0.9,
+                 physics=False, fixed=True, chosen=False, role="chain-label",
+                 font={"size": 24, "bold": True, "color": "#263238", "align": "left"})
+    for c, members in cols.items():
+        y0 = y_band + (band_h - len(members) * row_h) / 2
+        for i, s in enumerate(members):
+            net.add_node(s, **_segment_node(cell, s, status_of[s], x=c * col_w, y=y0 + i * row_h))
+            panel[s] = _segment_panel(cell, s, status_of[s], cname)
+    return y_band + band_h + band_gap
+
+
+def _segment_node(cell: _MapCell, s: str, st: str, *, x: float, y: float) -> dict[str, Any]:
+    """The vis-network options of segment ``s`` with status ``st``: a box coloured by status."""
+    G, lang = cell.G, cell.lang
+    local = cell.local_by_seg.get(s, [])
+    anchors = [f for f in local if G.nodes[f].get("anchor")]
+    label = f"{_name(G, s, lang)}\n{_t(lang, 'local_count', n=len(local))}"
+    if anchors:
+        names = ", ".join(_name(G, a, lang) for a in anchors[:2])
+        label += f"\n{_t(lang, 'anchors')}: {names}" + (" …" if len(anchors) > 2 else "")
+    stage = G.nodes[s].get("stage")
+    tip = [_both_names(G.nodes[s]), f"{_t(lang, 'status')}: {status_label(st, lang)}",
+           f"{_t(lang, 'stage')}: {text(f'stage.{stage}', lang) if stage in STAGES else '—'}",
+           f"{_t(lang, 'local_firms')}: {len(local)}"]
+    border = {"covered": "#1b5e20", "weak": "#f57f17", "missing": "#c62828"}.get(st, "#455a64")
+    # A missing segment is drawn as a hole: pale fill, dashed red border, red text.
+    fill = _STATUS_FILLS.get(st, "#b0bec5")
+    node: dict[str, Any] = dict(
+        label=label, shape="box", x=x, y=y, physics=False, fixed=True,
+        color={"background": fill, "border": border,
+               "highlight": {"background": fill, "border": "#000000"},
+               "hover": {"background": fill, "border": "#000000"}},
+        borderWidth=3.5 if anchors else 2, margin=8,
+        widthConstraint={"minimum": 150, "maximum": 170},
+        font={"color": _STATUS_TEXT.get(st, "#212121"), "size": 14},
+        tip=tip, role=st)
+    if st == "missing":
+        node["shapeProperties"] = {"borderDashes": [6, 4]}
+    return node
+
+
+def _segment_panel(cell: _MapCell, s: str, st: str, chain_name: str) -> dict[str, Any]:
+    """What the side panel lists for segment ``s``: its first 50 local firms and its top targets."""
+    G, lang = cell.G, cell.lang
+    local = cell.local_by_seg.get(s, [])
+    return {
+        "name": _both_names(G.nodes[s]), "chain": chain_name, "status": status_label(st, lang), "statusKey": st,
+        "firms": [[_name(G, f, lang), _fmt_money(G.nodes[f].get("output_value"), lang, cell.currency),
+                   bool(G.nodes[f].get("anchor"))] for f in local[:50]],
+        "moreFirms": max(0, len(local) - 50),
+        "targets": [[_name(G, i["firm"], lang), _name(G, str(G.nodes[i["firm"]].get("region")), lang),
+                     f"{i['score']:.3g}" if i["score"] is not None else "", "; ".join(i["reasons"][:3])]
+                    for i in cell.targets_by_seg.get(s, [])[:cell.top]],
+    }
+
+
+def _add_feeds_edges(net: Network, G: nx.MultiDiGraph, shown: set[str], lang: Lang) -> None:
+    """FEEDS between the drawn segments, wider for a larger weight."""
     for u, v, d in G.edges(data=True):
         if d.get("rel") == "FEEDS" and u in shown and v in shown and u != v:
             w = d.get("weight")
@@ -822,25 +939,17 @@ def chain_map_data(
                       smooth={"enabled": True, "type": "cubicBezier", "forceDirection": "horizontal",
                               "roundness": 0.4},
                       tip=[f"{_name(G, u, lang)} → {_name(G, v, lang)}", _t(lang, "feeds")])
-    region_name = _name(G, region, lang) if region in G else region
-    dataset = str(G.graph.get("title") or G.graph.get("name") or G.graph.get("dataset") or "chaingraph")
-    date = date or _dt.date.today().isoformat()
+
+
+def _chain_legend(statuses: Iterable[str], lang: Lang) -> list[dict[str, Any]]:
+    """A key per status with its number of segments, then the FEEDS line."""
     counts: dict[str, int] = defaultdict(int)
-    for s in segs_all:
-        counts[status_of(s)] += 1
+    for st in statuses:
+        counts[st] += 1
     legend = [{"shape": "box", "colour": _STATUS_FILLS[k], "border": STATUS_COLOURS[k], "dashed": k == "missing",
                "label": f"{status_label(k, lang)} ({counts.get(k, 0)})"} for k in ("covered", "weak", "missing")]
     legend.append({"shape": "line", "colour": "#78909c", "label": _t(lang, "feeds")})
-    return Page(
-        kind="chain", lang=lang,
-        title=title or f"{region_name} · {_t(lang, 'chain_map')}",
-        subtitle=" · ".join([dataset, _t(lang, "chain_map"), f"{_t(lang, 'region')}: {region_name}",
-                             f"{_t(lang, 'generated')} {date}"]),
-        nodes=net.nodes, edges=net.edges,
-        options=_vis_options(len(net.nodes), physics=False, n_edges=len(net.edges)),
-        legend=legend, panel=panel, firm_count=sum(len(v) for v in local_by_seg.values()),
-        total_firms=sum(len(v) for v in local_by_seg.values()),
-    )
+    return legend
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -1011,6 +1120,19 @@ def _legend_items(items: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(out)
 
 
+#: Keys of the labels the page's script shows (as ``data.text``), by the name the script uses.
+_SCRIPT_TEXT = {"details": "page.details", "click": "page.click", "local_firms": "page.local_firms",
+                "targets": "page.targets", "status": "page.status", "none": "none", "more": "page.more",
+                "anchor": "page.anchor", "region": "page.region", "score": "page.score",
+                "reasons": "page.reasons"}
+
+
+@functools.cache
+def _template(name: str) -> str:
+    """The text of ``templates/NAME`` (package data, see :mod:`chaingraph.exports.templates`)."""
+    return resources.files("chaingraph.exports.templates").joinpath(name).read_text(encoding="utf-8")
+
+
 def render_page(page: Page) -> str:
     """The HTML text of ``page``: vis-network and every style inlined, names as escaped JSON data."""
     vis_js = (_VIS_DIR / "vis-network.min.js").read_text(encoding="utf-8")
@@ -1022,18 +1144,18 @@ def render_page(page: Page) -> str:
     data = {"kind": page.kind, "lang": page.lang, "nodes": page.nodes, "edges": page.edges,
             "options": page.options, "panel": page.panel, "firmCount": page.firm_count,
             "totalFirms": page.total_firms, "leftOut": page.left_out,
-            "text": {k: _TEXT[page.lang][k] for k in ("details", "click", "local_firms", "targets", "status",
-                                                      "none", "more", "anchor", "region", "score",
-                                                      "reasons")}}
+            "text": {k: text(key, page.lang) for k, key in _SCRIPT_TEXT.items()}}
     esc = html.escape
     notices = "".join(f'<p class="notice">{esc(n)}</p>' for n in page.notices)
-    return _TEMPLATE.format(
+    # Every value is escaped text, escaped JSON or our own files, so the skeleton's braces are
+    # its placeholders only; the CSS and JS go in as values because their braces are their own.
+    return _template("page.html").format(
         lang="zh-CN" if page.lang == "zh" else "en",
         title=esc(page.title), subtitle=esc(page.subtitle), notices=notices,
         legend_title=esc(_t(page.lang, "legend")), legend=_legend_html(page.legend),
         details=esc(_t(page.lang, "details")), click=esc(_t(page.lang, "click")),
-        vis_css=vis_css.replace("</", "<\\/"), css=_CSS, vis_js=vis_js.replace("</script", "<\\/script"),
-        data=_script_json(data), js=_JS,
+        vis_css=vis_css.replace("</", "<\\/"), css=_template("page.css"),
+        vis_js=vis_js.replace("</script", "<\\/script"), data=_script_json(data), js=_template("page.js"),
     )
 
 
@@ -1054,157 +1176,3 @@ def _write_page(page: Page, path: str | Path) -> Path:
     tmp.replace(out)
     logger.info("wrote %s: %d nodes, %d edges", out, len(page.nodes), len(page.edges))
     return out
-
-
-_CSS = """
-html,body{margin:0;height:100%;font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;
-  color:#212121;background:#fafafa}
-body{display:flex;flex-direction:column}
-header{padding:8px 16px;background:#263238;color:#fff}
-header h1{margin:0;font-size:20px;font-weight:600}
-header .sub{margin:2px 0 0;font-size:13px;color:#cfd8dc}
-.notice{margin:4px 0 0;font-size:13px;color:#ffe082}
-#cg-main{flex:1;display:flex;min-height:0}
-#cg-graph{flex:1;min-width:0;background:#fff;border-right:1px solid #cfd8dc}
-aside{width:300px;overflow:auto;padding:10px 14px;font-size:13px}
-aside h2{font-size:15px;margin:8px 0 6px}
-aside ul{list-style:none;padding:0;margin:0}
-#cg-legend li,#cg-swatches li{display:flex;align-items:center;margin:3px 0}
-#cg-swatches{display:grid;grid-template-columns:1fr 1fr;column-gap:6px;font-size:12px;margin-top:6px}
-#cg-swatches .sw{width:12px;height:12px;margin-right:5px}
-.sw{display:inline-block;width:16px;height:16px;margin-right:8px;box-sizing:border-box;flex:none}
-.sw-dot{border-radius:50%}.sw-diamond{transform:rotate(45deg) scale(.8)}
-.sw-star{clip-path:polygon(50% 0,61% 35%,98% 35%,68% 57%,79% 91%,50% 70%,21% 91%,32% 57%,2% 35%,39% 35%);
-  background:#d32f2f!important}
-.sw-box{width:22px;height:14px}.sw-line,.sw-dashline{height:0;width:22px}
-#cg-panel li{margin:2px 0;padding:2px 0;border-bottom:1px solid #eceff1}
-#cg-panel .muted{color:#78909c}
-.cg-tip{max-width:360px;white-space:normal;font-size:13px;line-height:1.4}
-.cg-tip strong{display:block;font-size:14px;margin-bottom:2px}
-div.vis-tooltip{font-family:inherit;padding:6px 8px;background:#fffde7;border:1px solid #bdbdbd}
-"""
-
-_JS = r"""
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("cg-data").textContent);
-  var T = data.text;
-  var info = {};
-  // Tooltips are DOM elements filled with textContent: vis-network would render a string as HTML.
-  function tip(lines) {
-    var div = document.createElement("div");
-    div.className = "cg-tip";
-    lines.forEach(function (line, i) {
-      var el = document.createElement(i === 0 ? "strong" : "div");
-      el.textContent = line;
-      div.appendChild(el);
-    });
-    return div;
-  }
-  data.nodes.forEach(function (n) {
-    if (n.tip) { info[n.id] = n.tip; n.title = tip(n.tip); delete n.tip; }
-  });
-  data.edges.forEach(function (e) {
-    if (e.tip) { e.title = tip(e.tip); delete e.tip; }
-  });
-  var nodes = new vis.DataSet(data.nodes);
-  var edges = new vis.DataSet(data.edges);
-  var container = document.getElementById("cg-graph");
-  var started = performance.now();
-  var network = new vis.Network(container, {nodes: nodes, edges: edges}, data.options);
-  var state = {network: network, nodes: nodes, edges: edges, ready: false, started: started,
-               nodeCount: data.nodes.length, edgeCount: data.edges.length, firmCount: data.firmCount};
-  window.chaingraph = state;
-  if (!(data.options.physics && data.options.physics.enabled)) {
-    network.fit({animation: false});  // without a stabilization run, vis would start at scale 1
-  }
-  network.once("afterDrawing", function () {
-    state.ready = true;
-    state.drawnMs = performance.now() - started;
-    state.readyAt = performance.now();
-  });
-  if (data.options.physics && data.options.physics.enabled) {
-    network.once("stabilizationIterationsDone", function () {
-      network.setOptions({physics: {enabled: false}});
-      state.stabilizedMs = performance.now() - started;
-    });
-  }
-  var panel = document.getElementById("cg-panel");
-  function clear() { while (panel.firstChild) { panel.removeChild(panel.firstChild); } }
-  function add(tag, text, cls) {
-    var el = document.createElement(tag);
-    if (text !== undefined) { el.textContent = text; }
-    if (cls) { el.className = cls; }
-    return el;
-  }
-  function list(title, rows, more) {
-    panel.appendChild(add("h2", title));
-    var ul = add("ul");
-    if (!rows.length) { ul.appendChild(add("li", T.none, "muted")); }
-    rows.forEach(function (r) { ul.appendChild(add("li", r)); });
-    if (more) { ul.appendChild(add("li", T.more.replace("{n}", more), "muted")); }
-    panel.appendChild(ul);
-  }
-  function show(id) {
-    clear();
-    var seg = data.panel[id];
-    if (seg) {
-      panel.appendChild(add("h2", seg.name));
-      panel.appendChild(add("div", seg.chain + " · " + T.status + ": " + seg.status, "muted"));
-      list(T.local_firms + " (" + (seg.firms.length + seg.moreFirms) + ")", seg.firms.map(function (f) {
-        return (f[2] ? "★ " : "") + f[0] + " — " + f[1];
-      }), seg.moreFirms);
-      list(T.targets, seg.targets.map(function (t) {
-        return t[0] + " (" + t[1] + ")" + (t[2] ? " · " + T.score + " " + t[2] : "") + (t[3] ? " · " + t[3] : "");
-      }), 0);
-      return;
-    }
-    if (info[id]) {
-      var lines = info[id];
-      panel.appendChild(add("h2", lines[0]));
-      var ul = add("ul");
-      lines.slice(1).forEach(function (l) { ul.appendChild(add("li", l)); });
-      panel.appendChild(ul);
-      return;
-    }
-    panel.appendChild(add("p", T.click, "muted"));
-  }
-  network.on("click", function (params) { show(params.nodes.length ? params.nodes[0] : null); });
-  state.show = show;
-})();
-"""
-
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; \
-style-src 'unsafe-inline'; img-src data:; font-src data:">
-<title>{title}</title>
-<style>{vis_css}</style>
-<style>{css}</style>
-</head>
-<body>
-<header>
-<h1>{title}</h1>
-<p class="sub">{subtitle}</p>
-{notices}
-</header>
-<div id="cg-main">
-<div id="cg-graph"></div>
-<aside>
-<h2>{legend_title}</h2>
-<ul id="cg-legend">
-{legend}
-</ul>
-<h2>{details}</h2>
-<div id="cg-panel"><p class="muted">{click}</p></div>
-</aside>
-</div>
-<script>{vis_js}</script>
-<script type="application/json" id="cg-data">{data}</script>
-<script>{js}</script>
-</body>
-</html>
-"""
