@@ -47,6 +47,7 @@ __all__ = [
     "CandidateTable",
     "CandidateSource",
     "haversine_km",
+    "firm_location",
     "KINDS",
     "STAGES",
     "STAGE_ORDER",
@@ -306,6 +307,35 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
+
+
+def firm_location(G: nx.MultiDiGraph, firm: str) -> tuple[float, float] | None:
+    """Latitude and longitude of ``firm``: its own, else its region's, else ``None``.
+
+    A firm often has no coordinates of its own; its region's centre is close
+    enough for distances between counties. Both values must be present: a
+    firm with only a latitude counts as having none of its own.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_node("js", kind="region", name="嘉善", lat=30.84, lon=120.92)
+    >>> G.add_node("a", kind="firm", region="js", lat=31.0, lon=121.0)
+    >>> G.add_node("b", kind="firm", region="js", lat=31.0, lon=None)
+    >>> G.add_node("c", kind="firm", region="nowhere")
+    >>> firm_location(G, "a"), firm_location(G, "b"), firm_location(G, "c")
+    ((31.0, 121.0), (30.84, 120.92), None)
+    """
+    d = G.nodes[firm]
+    lat, lon = d.get("lat"), d.get("lon")
+    if lat is None or lon is None:
+        r = d.get("region")
+        if r is None or r not in G:
+            return None
+        lat, lon = G.nodes[r].get("lat"), G.nodes[r].get("lon")
+        if lat is None or lon is None:
+            return None
+    return float(lat), float(lon)
 
 #: Progress callback: ``progress(done, total)``; ``total`` may be ``None``.
 Progress = Callable[[int, int | None], None]
