@@ -1,9 +1,16 @@
 """The HTML pages in headless Chromium with the network off.
 
-Needs Debian's ``chromium`` and ``chromium-driver`` and the ``selenium``
-package. Without them the tests skip, except in CI (``CI`` set), where they
-fail. Selenium is pointed at /usr/bin/chromedriver and told to stay offline,
-so selenium-manager never downloads a driver.
+Needs Chromium and its chromedriver (Debian's ``chromium`` and
+``chromium-driver``) and the ``selenium`` package. Without them the tests
+skip and say why (``-rs`` in setup.cfg prints every skip reason), except in
+CI (``CI`` set to anything but ``0``/``false``/``no``), where they fail.
+Selenium is pointed at an explicit chromedriver and told to stay offline, so
+selenium-manager never downloads a driver.
+
+Why they once skipped silently: pytest prints only ``4 skipped`` unless asked
+for reasons (``-rs``), and the check looked only at /usr/bin/chromium and
+/usr/bin/chromedriver, so a machine with Chromium elsewhere on PATH, or a
+Python without selenium, skipped them without a word.
 
 Run as a script to rewrite the screenshots under docs/ or to time big pages::
 
@@ -29,11 +36,22 @@ from test_export_html import HAND_TARGETS, XSS, XSS_REASON, hand_graph, syntheti
 
 from chaingraph.exports.html import write_chain_map, write_html  # noqa: E402
 
-pytestmark = pytest.mark.browser
-
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path(os.environ.get("CHAINGRAPH_CHROMIUM", "/usr/bin/chromium"))
-CHROMEDRIVER = Path(os.environ.get("CHAINGRAPH_CHROMEDRIVER", "/usr/bin/chromedriver"))
+
+
+def _binary(env: str, names: tuple[str, ...]) -> Path:
+    """``$env`` if set, else /usr/bin/NAME or NAME on PATH, for the first name found."""
+    if os.environ.get(env):
+        return Path(os.environ[env])
+    for name in names:
+        found = Path("/usr/bin") / name if (Path("/usr/bin") / name).exists() else shutil.which(name)
+        if found:
+            return Path(found)
+    return Path("/usr/bin") / names[0]
+
+
+CHROMIUM = _binary("CHAINGRAPH_CHROMIUM", ("chromium", "chromium-browser"))
+CHROMEDRIVER = _binary("CHAINGRAPH_CHROMEDRIVER", ("chromedriver",))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
          # A proxy that does not exist: even if the offline emulation failed, nothing could be fetched.
@@ -44,13 +62,21 @@ ALERT_SPY = "window.__alerts = []; window.alert = function (m) { window.__alerts
 
 
 def _missing() -> str | None:
-    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
-        return f"needs {CHROMIUM} and {CHROMEDRIVER} (apt-get install chromium chromium-driver)"
+    """Why the browser tests cannot run here, or ``None`` when they can."""
+    absent = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if absent:
+        return (f"no {' and no '.join(absent)}: apt-get install chromium chromium-driver, or point "
+                f"CHAINGRAPH_CHROMIUM / CHAINGRAPH_CHROMEDRIVER at them")
     try:
         import selenium  # noqa: F401
     except ImportError:
-        return "needs selenium (pip install selenium)"
+        return f"no selenium in {sys.executable}: pip install -e '.[test]'"
     return None
+
+
+def _in_ci() -> bool:
+    """Whether ``CI`` says this is a CI run (CI services set ``CI=true``; ``CI=false`` is not one)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
 @contextmanager
@@ -171,13 +197,18 @@ def click(driver: Any, node: str) -> str:
     return str(driver.execute_script("return document.getElementById('cg-panel').textContent"))
 
 
-@pytest.fixture(scope="module")
-def driver() -> Iterator[Any]:
+def _require_browser() -> None:
+    """Return when the browser tests can run; else skip with the reason, or fail in CI."""
     reason = _missing()
     if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {reason}")
-        pytest.skip(reason)
+        if _in_ci():
+            pytest.fail(f"browser tests must run in CI (CI={os.environ['CI']}): {reason}")
+        pytest.skip(f"browser tests need Chromium: {reason} (with CI=true this fails instead)")
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    _require_browser()
     with chromium() as d:
         yield d
 
@@ -188,6 +219,7 @@ def _clean(info: dict[str, Any]) -> None:
     assert info["alerts"] == [] and info["imgs"] == 0
 
 
+@pytest.mark.browser
 def test_firm_graph_offline_and_escaped(driver: Any, tmp_path: Path) -> None:
     out = tmp_path / "firm.html"
     page = write_html(hand_graph(), out, anchor="A", gaps=["separator", "ore"], targets=HAND_TARGETS)
@@ -205,6 +237,7 @@ def test_firm_graph_offline_and_escaped(driver: Any, tmp_path: Path) -> None:
     assert driver.execute_script("return window.__alerts") == []
 
 
+@pytest.mark.browser
 def test_chain_map_offline_and_clickable(driver: Any, tmp_path: Path) -> None:
     out = tmp_path / "map.html"
     page = write_chain_map(hand_graph(), out, targets=HAND_TARGETS)
@@ -218,6 +251,7 @@ def test_chain_map_offline_and_clickable(driver: Any, tmp_path: Path) -> None:
     assert driver.execute_script("return window.__alerts") == []
 
 
+@pytest.mark.browser
 def test_big_page_draws_fast_without_physics(driver: Any, tmp_path: Path) -> None:
     out = tmp_path / "big.html"
     page = write_html(synthetic_graph(2000), out, anchor="f0", depth=8, max_nodes=2000)
@@ -227,6 +261,7 @@ def test_big_page_draws_fast_without_physics(driver: Any, tmp_path: Path) -> Non
     assert info["wall_s"] < 30
 
 
+@pytest.mark.browser
 def test_small_page_with_physics_settles(driver: Any, tmp_path: Path) -> None:
     out = tmp_path / "small.html"
     page = write_html(synthetic_graph(200), out, anchor="f0", depth=8)
@@ -235,6 +270,38 @@ def test_small_page_with_physics_settles(driver: Any, tmp_path: Path) -> None:
     _clean(info)
     assert info["drawn"] == len(page.nodes) and not info["physics"]  # switched off once stable
 
+
+
+# --- skip or fail: these need no browser, so they run in the fast suite too ----------------------
+
+
+@pytest.mark.parametrize("ci, outcome", [(None, "skip"), ("false", "skip"), ("0", "skip"),
+                                         ("true", "fail"), ("1", "fail")])
+def test_missing_browser_skips_with_reason_or_fails_in_ci(
+    ci: str | None, outcome: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "CHROMEDRIVER", tmp_path / "no-chromedriver")
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
+    expected = pytest.skip.Exception if outcome == "skip" else pytest.fail.Exception
+    with pytest.raises(expected, match=r"no .*no-chromedriver: apt-get install chromium chromium-driver"):
+        _require_browser()
+
+
+@pytest.mark.browser  # a second pytest process costs seconds: run it with the browser tests
+def test_skip_reason_is_printed(tmp_path: Path) -> None:
+    """A plain pytest run (setup.cfg's options, no -r flag given) prints why a browser test skipped."""
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env["CHAINGRAPH_CHROMEDRIVER"] = str(tmp_path / "no-chromedriver")
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q",
+                          f"{Path(__file__).resolve()}::test_chain_map_offline_and_clickable"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "SKIPPED [1]" in run.stdout and f"no {tmp_path / 'no-chromedriver'}" in run.stdout, run.stdout
 
 # --- screenshots and timings (python tests/test_browser.py ...) ---------------------------------
 
@@ -247,7 +314,7 @@ def _demo_source(args: list[str]) -> str:
 
 
 def screenshots(source: str, out_dir: Path = ROOT / "docs") -> None:  # noqa: C901
-    from chaingraph._html_report import html_report
+    from chaingraph.jobs import html_report
     from chaingraph.stores import open_store
 
     store = open_store(source)
@@ -274,7 +341,7 @@ def screenshots(source: str, out_dir: Path = ROOT / "docs") -> None:  # noqa: C9
 
 
 def measure(sources: list[str]) -> None:
-    from chaingraph._html_report import html_report
+    from chaingraph.jobs import html_report
     from chaingraph.stores import open_store
 
     tmp = Path(tempfile.mkdtemp(prefix="chaingraph-measure-"))
