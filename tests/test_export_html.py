@@ -281,3 +281,17 @@ def test_templates_are_package_data(hand_page: Path) -> None:
     for name in ("page.css", "page.js"):
         assert folder.joinpath(name).read_text(encoding="utf-8") in text
     assert "{" not in text[:text.index("<style>")]  # every placeholder of the skeleton was filled
+
+
+def test_unnamed_node_shows_its_id() -> None:
+    """model.display_name's rule: the language's name, the other one, then the id (never a blank).
+
+    pyvis already puts the id on a node without a label; tooltips and the panel need the rule too.
+    """
+    G = hand_graph()
+    G.nodes["L2"].update(name="", name_en=None)
+    page = page_data(G, anchor="A", targets=HAND_TARGETS, lang="en")
+    tips = {(e["from"], e["to"]): e["tip"] for e in page.edges}
+    assert tips[("T", "L2")][0] == "T Co → L2"
+    panel = chain_map_data(G, lang="en").panel
+    assert [f[0] for f in panel["cathode"]["firms"]] == ["L1 Co", "L2"]

@@ -176,7 +176,8 @@ def _fmt_money(value: Any, lang: Lang, currency: str) -> str:
 
 
 def _name(G: nx.MultiDiGraph, node: str, lang: Lang) -> str:
-    return display_name(G.nodes[node], lang) if node in G else str(node)
+    # Graph attributes do not hold the node's id; pass it so display_name's last fallback applies.
+    return display_name({"id": node, **(G.nodes[node] if node in G else {})}, lang)
 
 
 def _both_names(d: Mapping[str, Any]) -> str:
