@@ -175,9 +175,11 @@ def _fmt_money(value: Any, lang: Lang, currency: str) -> str:
     return format_money(float(value), lang, currency)
 
 
-def _name(G: nx.MultiDiGraph, node: str, lang: Lang) -> str:
-    # Graph attributes do not hold the node's id; pass it so display_name's last fallback applies.
-    return display_name({"id": node, **(G.nodes[node] if node in G else {})}, lang)
+def _attrs(G: nx.MultiDiGraph, node: str) -> dict[str, Any]:
+    """The attributes of ``node`` with its ``id`` (graph attributes do not hold it), for
+    :func:`chaingraph.model.display_name`, whose last fallback is the id; just the id if ``node``
+    is not in ``G``."""
+    return {"id": node, **(G.nodes[node] if node in G else {})}
 
 
 def _both_names(d: Mapping[str, Any]) -> str:
@@ -368,7 +370,7 @@ def page_data(
     notices = _firm_notices(lang, shown=len(sc.shown), total=len(ranked), cap=max_nodes, left_out=left_out)
     if not physics:
         notices.append(_t(lang, "physics_off"))
-    anchor_name = _name(G, anchor, lang)
+    anchor_name = display_name(_attrs(G, anchor), lang)
     return Page(
         kind="firm", lang=lang,
         title=title or f"{anchor_name} · {_t(lang, 'firm_graph')} · {region_name}",
@@ -403,7 +405,8 @@ def _firm_scene(
         G=G, anchor=anchor, lang=lang, currency=str(G.graph.get("currency") or "CNY"),
         local_regions=regions_within(G, region),
         dist=segment_distances(G, tuple(G.nodes[anchor].get("segments") or ()), depth=depth),
-        colours=segment_colours(G), targets=tinfo, partner_value=dict(partner_value), partner_role=partner_role,
+        colours=segment_colours(G), targets=tinfo, partner_value=dict(partner_value),
+        partner_role=partner_role,
     )
 
 
@@ -476,7 +479,7 @@ def _add_firm_nodes(
     for (column, seg), members in sorted(groups.items(), key=lambda kv: (kv[0][0], _stage_index(G, kv[0][1]),
                                                                           kv[0][1])):
         x0, y0 = pos[("label", column, seg)]
-        seg_label = _name(G, seg, lang) if seg else "—"
+        seg_label = display_name(_attrs(G, seg), lang) if seg else "—"
         net.add_node(f"seg:{column}:{seg}", label=seg_label, shape="text", x=x0, y=y0, physics=False,
                      font={"size": 18, "color": "#37474f", "bold": True}, role="segment-label",
                      fixed=True, chosen=False)
@@ -484,14 +487,14 @@ def _add_firm_nodes(
             x, y = pos[m]
             if m.startswith("gap:"):
                 s = m[4:]
-                lab = f"{_t(lang, 'gap')}: {_name(G, s, lang)}"
+                lab = f"{_t(lang, 'gap')}: {display_name(_attrs(G, s), lang)}"
                 net.add_node(m, label=lab, shape="box", x=x, y=y, physics=False, fixed=True,
                              color={"background": "#ffffff", "border": STATUS_COLOURS["missing"]},
                              borderWidth=2, shapeProperties={"borderDashes": [6, 4]},
                              font={"color": STATUS_COLOURS["missing"], "size": 16},
                              tip=[lab, _both_names(G.nodes[s]), _t(lang, "gap_node")], role="gap")
                 continue
-            net.add_node(m, label=_name(G, m, lang), x=x, y=y,
+            net.add_node(m, label=display_name(_attrs(G, m), lang), x=x, y=y,
                          **_firm_style(G, m, sc.shown[m], sc.firm_seg[m], sc.colours, vmax, physics,
                                        local=sc.is_local(m)),
                          tip=_firm_tip(G, m, sc.shown[m], sc.targets.get(m), lang, sc.currency,
@@ -513,8 +516,8 @@ def _add_supply_edges(net: Network, sc: _Scene) -> None:
     for (u, v), items in pairs.items():
         total_v = sum(float(x or 0.0) for _, x in items)
         known = any(x is not None for _, x in items)
-        seg_names = ", ".join(dict.fromkeys(_name(G, s, lang) for s, _ in items if s))
-        tip = [f"{_name(G, u, lang)} → {_name(G, v, lang)}"]
+        seg_names = ", ".join(dict.fromkeys(display_name(_attrs(G, s), lang) for s, _ in items if s))
+        tip = [f"{display_name(_attrs(G, u), lang)} → {display_name(_attrs(G, v), lang)}"]
         if seg_names:
             tip.append(f"{_t(lang, 'segments')}: {seg_names}")
         if known:
@@ -534,7 +537,8 @@ def _add_serves_edges(net: Network, sc: _Scene) -> None:
         served = [a for a in info["anchors"] if a in sc.shown] or [sc.anchor]
         for a in served:
             _add_edge(net, f, a, dashes=[8, 6], width=2, color={"color": "#d32f2f", "opacity": 0.8},
-                      tip=[f"{_name(G, f, lang)} ⇢ {_name(G, a, lang)}", _t(lang, "serves")],
+                      tip=[f"{display_name(_attrs(G, f), lang)} ⇢ {display_name(_attrs(G, a), lang)}",
+                           _t(lang, "serves")],
                       role="serves", physics=False)
 
 
@@ -562,13 +566,14 @@ def _firm_legend(sc: _Scene) -> list[dict[str, Any]]:
     ]
     seen_segs = sorted({s for s in sc.firm_seg.values() if s in sc.colours},
                        key=lambda s: (_segment_chain(G, s), _stage_index(G, s), s))
-    legend += [{"shape": "swatch", "colour": sc.colours[s], "label": _name(G, s, lang)} for s in seen_segs]
+    legend += [{"shape": "swatch", "colour": sc.colours[s], "label": display_name(_attrs(G, s), lang)}
+               for s in seen_segs]
     return legend
 
 
 def _header(G: nx.MultiDiGraph, region: str, lang: Lang, date: str | None) -> tuple[str, list[str]]:
     """The home region's name and the header parts both pages share: dataset, region, date."""
-    region_name = _name(G, region, lang)
+    region_name = display_name(_attrs(G, region), lang)
     dataset = str(G.graph.get("title") or G.graph.get("name") or G.graph.get("dataset") or "chaingraph")
     date = date or _dt.date.today().isoformat()
     return region_name, [dataset, f"{_t(lang, 'region')}: {region_name}", f"{_t(lang, 'generated')} {date}"]
@@ -706,8 +711,8 @@ def _firm_tip(
     d = G.nodes[f]
     role = cat if cat in ("anchor", "target") else "local" if local else "external"
     lines = [_both_names(d) or str(f), f"{_t(lang, 'role')}: {_t(lang, role)}",
-             f"{_t(lang, 'region')}: {_name(G, str(d.get('region')), lang)}"]
-    segs = ", ".join(_name(G, s, lang) for s in d.get("segments") or ())
+             f"{_t(lang, 'region')}: {display_name(_attrs(G, str(d.get('region'))), lang)}"]
+    segs = ", ".join(display_name(_attrs(G, s), lang) for s in d.get("segments") or ())
     lines.append(f"{_t(lang, 'segments')}: {segs or '—'}")
     lines.append(f"{_t(lang, 'output')}: {_fmt_money(d.get('output_value'), lang, currency)}")
     if target:
@@ -780,7 +785,7 @@ def chain_map_data(
     cell = _MapCell(G, lang, str(G.graph.get("currency") or "CNY"), local_by_seg,
                     _targets_by_segment(G, targets), top)
     y_band = 0.0
-    for chain in sorted(by_chain, key=lambda c: _name(G, c, lang)):
+    for chain in sorted(by_chain, key=lambda c: display_name(_attrs(G, c), lang)):
         y_band = _add_chain_band(net, panel, cell, chain, by_chain[chain], status_of, y_band)
     _add_feeds_edges(net, G, set(segs_all), lang)
 
@@ -872,7 +877,7 @@ def _add_chain_band(
     col_w, row_h, band_gap, wrap = 215.0, 74.0, 100.0, 5
     cols = _chain_columns(cell.G, segs, wrap)
     band_h = max(len(v) for v in cols.values()) * row_h
-    cname = _name(cell.G, chain, cell.lang) if chain else "—"
+    cname = display_name(_attrs(cell.G, chain), cell.lang) if chain else "—"
     net.add_node(f"chain:{chain}", label=cname, shape="text", x=max(cols) * col_w / 2,
                  y=y_band - row_h * 0.9,
                  physics=False, fixed=True, chosen=False, role="chain-label",
@@ -890,9 +895,9 @@ def _segment_node(cell: _MapCell, s: str, st: str, *, x: float, y: float) -> dic
     G, lang = cell.G, cell.lang
     local = cell.local_by_seg.get(s, [])
     anchors = [f for f in local if G.nodes[f].get("anchor")]
-    label = f"{_name(G, s, lang)}\n{_t(lang, 'local_count', n=len(local))}"
+    label = f"{display_name(_attrs(G, s), lang)}\n{_t(lang, 'local_count', n=len(local))}"
     if anchors:
-        names = ", ".join(_name(G, a, lang) for a in anchors[:2])
+        names = ", ".join(display_name(_attrs(G, a), lang) for a in anchors[:2])
         label += f"\n{_t(lang, 'anchors')}: {names}" + (" …" if len(anchors) > 2 else "")
     stage = G.nodes[s].get("stage")
     tip = [_both_names(G.nodes[s]), f"{_t(lang, 'status')}: {status_label(st, lang)}",
@@ -919,15 +924,15 @@ def _segment_panel(cell: _MapCell, s: str, st: str, chain_name: str) -> dict[str
     """What the side panel lists for segment ``s``: its first 50 local firms and its top targets."""
     G, lang = cell.G, cell.lang
     local = cell.local_by_seg.get(s, [])
-    return {
-        "name": _both_names(G.nodes[s]), "chain": chain_name, "status": status_label(st, lang), "statusKey": st,
-        "firms": [[_name(G, f, lang), _fmt_money(G.nodes[f].get("output_value"), lang, cell.currency),
-                   bool(G.nodes[f].get("anchor"))] for f in local[:50]],
-        "moreFirms": max(0, len(local) - 50),
-        "targets": [[_name(G, i["firm"], lang), _name(G, str(G.nodes[i["firm"]].get("region")), lang),
-                     f"{i['score']:.3g}" if i["score"] is not None else "", "; ".join(i["reasons"][:3])]
-                    for i in cell.targets_by_seg.get(s, [])[:cell.top]],
-    }
+    firm_rows = [[display_name(_attrs(G, f), lang),
+                  _fmt_money(G.nodes[f].get("output_value"), lang, cell.currency),
+                  bool(G.nodes[f].get("anchor"))] for f in local[:50]]
+    target_rows = [[display_name(_attrs(G, i["firm"]), lang),
+                    display_name(_attrs(G, str(G.nodes[i["firm"]].get("region"))), lang),
+                    f"{i['score']:.3g}" if i["score"] is not None else "", "; ".join(i["reasons"][:3])]
+                   for i in cell.targets_by_seg.get(s, [])[:cell.top]]
+    return {"name": _both_names(G.nodes[s]), "chain": chain_name, "status": status_label(st, lang),
+            "statusKey": st, "firms": firm_rows, "moreFirms": max(0, len(local) - 50), "targets": target_rows}
 
 
 def _add_feeds_edges(net: Network, G: nx.MultiDiGraph, shown: set[str], lang: Lang) -> None:
@@ -939,7 +944,8 @@ def _add_feeds_edges(net: Network, G: nx.MultiDiGraph, shown: set[str], lang: La
                       color={"color": "#78909c", "opacity": 0.8},
                       smooth={"enabled": True, "type": "cubicBezier", "forceDirection": "horizontal",
                               "roundness": 0.4},
-                      tip=[f"{_name(G, u, lang)} → {_name(G, v, lang)}", _t(lang, "feeds")])
+                      tip=[f"{display_name(_attrs(G, u), lang)} → {display_name(_attrs(G, v), lang)}",
+                           _t(lang, "feeds")])
 
 
 def _chain_legend(statuses: Iterable[str], lang: Lang) -> list[dict[str, Any]]:
@@ -947,8 +953,9 @@ def _chain_legend(statuses: Iterable[str], lang: Lang) -> list[dict[str, Any]]:
     counts: dict[str, int] = defaultdict(int)
     for st in statuses:
         counts[st] += 1
-    legend = [{"shape": "box", "colour": _STATUS_FILLS[k], "border": STATUS_COLOURS[k], "dashed": k == "missing",
-               "label": f"{status_label(k, lang)} ({counts.get(k, 0)})"} for k in ("covered", "weak", "missing")]
+    legend = [{"shape": "box", "colour": _STATUS_FILLS[k], "border": STATUS_COLOURS[k],
+               "dashed": k == "missing", "label": f"{status_label(k, lang)} ({counts.get(k, 0)})"}
+              for k in ("covered", "weak", "missing")]
     legend.append({"shape": "line", "colour": "#78909c", "label": _t(lang, "feeds")})
     return legend
 
