@@ -287,19 +287,6 @@ def weights_from_toml(text_: str, *, name: str = "the weights profile") -> dict[
 
 # -- geometry ------------------------------------------------------------------------------------
 
-def _coords(G: nx.MultiDiGraph, firm: str) -> tuple[float, float] | None:
-    d = G.nodes[firm]
-    lat, lon = d.get("lat"), d.get("lon")
-    if lat is None or lon is None:
-        r = d.get("region")
-        if r is None or r not in G:
-            return None
-        lat, lon = G.nodes[r].get("lat"), G.nodes[r].get("lon")
-        if lat is None or lon is None:
-            return None
-    return float(lat), float(lon)
-
-
 # -- ranking -------------------------------------------------------------------------------------
 
 @dataclass
@@ -334,7 +321,7 @@ def _raw_from_graph(
     G = idx.G
     anchor_set = set(anchors)
     own = {a: set(G.nodes[a].get("segments") or ()) for a in anchors}
-    anchor_xy = {a: _coords(G, a) for a in anchors}
+    anchor_xy = {a: firm_location(G, a) for a in anchors}
     excluded = set(exclude)
     n_anchors = len(anchors)
     # networkx's plain dicts, for speed
@@ -381,7 +368,7 @@ def _raw_from_graph(
             severities[key] = _severity(gaps, key, n_anchors)
         sev, sev_segment = severities[key]
         dist = None
-        xy = _coords(G, f)
+        xy = firm_location(G, f)
         near = ""
         if xy is not None:
             for a in my_anchors:
