@@ -79,6 +79,7 @@ from chaingraph.model import (
     CandidateTable,
     Lang,
     display_name,
+    firm_location,
     haversine_km,
 )
 
