@@ -37,6 +37,7 @@ import pyarrow.csv as pacsv
 from chaingraph.errors import DatasetError, DatasetErrors, Problem
 from chaingraph.model import (
     DROPPED,
+    PIPELINE_DEFAULTS,
     PROJECT_STAGE_ORDER,
     LEVELS,
     PROJECT_STAGES,
@@ -1037,14 +1038,6 @@ def _cross_kind_ids(check: _Checker, folder: Path, tables: dict[str, _Table | No
 
 # -- projects.csv and the [quotas] and [pipeline] tables of dataset.toml (issue 18) -------------------------
 
-#: ``[pipeline]`` settings of dataset.toml and their defaults: days after which a project counts as
-#: stalled (docs/analysis.md, "Stalled projects").
-PIPELINE_DEFAULTS: dict[str, int] = {
-    "registration_days": 90,   # signed, not registered
-    "start_days": 180,         # registered, construction not started
-    "production_days": 540,    # construction started, not producing
-    "lead_days": 60,           # lead, contacted or negotiating, untouched
-}
 #: Keys of a ``[quotas.county]`` or ``[quotas.parks."ID"]`` table.
 QUOTA_KEYS = ("signed", "signed_per_chain", "big_output_projects", "major_projects", "chain_firms")
 _PROJECT_DATE_COLUMNS = (*PROJECT_STAGES, DROPPED)

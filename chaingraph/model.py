@@ -68,6 +68,7 @@ __all__ = [
     "PROJECT_STAGES",
     "PROJECT_STAGE_ORDER",
     "DROPPED",
+    "PIPELINE_DEFAULTS",
     "Project",
     "parse_project_date",
     "normalise_project_date",
@@ -379,6 +380,14 @@ PROJECT_STAGES = ("lead", "contacted", "negotiating", "signed", "registered", "c
 #: A project stage to its place in :data:`PROJECT_STAGES` (``dropped`` is not in the order).
 PROJECT_STAGE_ORDER = {stage: i for i, stage in enumerate(PROJECT_STAGES)}
 DROPPED = "dropped"
+#: ``[pipeline]`` settings of dataset.toml and their defaults: days after which a live project counts as
+#: stalled (docs/analysis.md, "Stalled projects").
+PIPELINE_DEFAULTS: dict[str, int] = {
+    "registration_days": 90,   # signed, not registered
+    "start_days": 180,         # registered, construction not started
+    "production_days": 540,    # construction started, not producing
+    "lead_days": 60,           # lead, contacted or negotiating, untouched
+}
 
 
 @dataclass(frozen=True)
