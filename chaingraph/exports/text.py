@@ -226,7 +226,7 @@ def render_pipeline(report: PipelineReport, *, lang: Lang = "zh") -> str:
         if ids:
             out.append(text(key, lang, ids=", ".join(ids)))
     if report.dropped:
-        out += ["", render_project_notes(report.dropped, lang=lang).split("\n", 1)[1]]
+        out += ["", text("pipeline.dropped", lang), render_project_notes(report.dropped, lang=lang).split("\n", 1)[1]]
     if report.impact:
         out += ["", text("pipeline.impact", lang), _impact_table(report.impact, lang)]
     return "\n".join(out)
