@@ -1071,6 +1071,8 @@ def _project_row(P: _Table, i: int, cols: dict[str, list[Any]], money: dict[str,
     chain = cols["chain"][i]
     segments = tuple(dict.fromkeys(x.strip() for x in _split_segments(cols["segments"][i]) if x.strip()))
     for seg in segments if seg_chain is not None else ():
+        if seg_chain is None:
+            break
         if seg not in seg_chain:
             check.add(P.file, line, f"unknown segment {seg!r}", column="segments",
                       hint="use ids from segments.csv, separated by ';'", rule="unknown project segment")

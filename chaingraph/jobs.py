@@ -267,7 +267,7 @@ def target_report(
     weights: Mapping[str, float] | None = None,
     threshold: float = 0.5,
     lang: Lang = "zh",
-) -> TargetReport:
+) -> PipelineTargets:
     """Ranked targets for ``anchors`` (ids or names; all anchors of the region by default)."""
     scope = _scope(store, anchors=anchors, region=region, depth=depth, threshold=threshold)
     if chain:
@@ -296,7 +296,7 @@ def plan_report(
     weights: Mapping[str, float] | None = None,
     what_if: Sequence[str] = (),
     lang: Lang = "zh",
-) -> Plan:
+) -> PipelinePlan:
     """A portfolio of ``budget`` targets for the region's anchors (see :func:`chaingraph.analyses.plan.plan_targets`)."""
     scope = _scope(store, anchors=anchors, region=region, depth=depth, threshold=threshold)
     if quotas:
@@ -546,7 +546,7 @@ def set_project(source: str, project: str, *, stage: str, date: str | None = Non
         from chaingraph.stores.graphdb import CypherStore
 
         with CypherStore.connect(source, **options) as store:
-            return store.set_project_stage(project, stage=stage, date=date, reason=reason)
+            return dict(store.set_project_stage(project, stage=stage, date=date, reason=reason))
     from chaingraph.datasets import set_project_stage
 
     return set_project_stage(source, project, stage=stage, date=date, reason=reason, encoding=encoding)

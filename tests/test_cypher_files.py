@@ -16,8 +16,8 @@ from chaingraph.errors import StoreError
 
 NAMES = cypher.names()
 DDL = ("create_constraints", "create_indexes_falkordb")
-LABELS = {"Dataset", "Region", "Chain", "Segment", "Firm"}
-RELS = {"PART_OF", "FEEDS", "LOCATED_IN", "IN_SEGMENT", "SUPPLIES"}
+LABELS = {"Dataset", "Region", "Chain", "Segment", "Firm", "Project"}
+RELS = {"PART_OF", "FEEDS", "LOCATED_IN", "IN_SEGMENT", "SUPPLIES", "BY"}
 
 
 def test_names_are_verb_noun():
