@@ -77,7 +77,8 @@ def test_neo4j_constraints_cover_every_id():
         assert line.count(" IF NOT EXISTS ") == 1, line
     unique = {re.search(r"FOR \(n:(\w+)\) REQUIRE n\.(\w+) IS UNIQUE", line).groups()
               for line in lines if "CONSTRAINT" in line}
-    assert unique == {("Dataset", "name"), ("Region", "id"), ("Chain", "id"), ("Segment", "id"), ("Firm", "id")}
+    assert unique == {("Dataset", "name"), ("Region", "id"), ("Chain", "id"), ("Segment", "id"), ("Firm", "id"),
+                      ("Project", "id")}
     names = [line.split()[2] for line in lines]
     assert len(names) == len(set(names))
 
