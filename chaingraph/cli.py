@@ -306,7 +306,7 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
     """
     from chaingraph import jobs
     from chaingraph.exports.tables import csv_text, target_rows, write_target_table
-    from chaingraph.exports.text import render_targets
+    from chaingraph.exports.text import render_project_notes, render_targets
 
     if fmt == "xlsx" and not output:
         raise click.UsageError("--format xlsx writes a file; give it with -o targets.xlsx")
@@ -331,7 +331,8 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
     elif fmt == "csv":
         click.echo(csv_text(*target_rows(rep.targets, lang=lang)), nl=False)
     else:
-        _emit(render_targets(rep, lang=lang), output)
+        notes = render_project_notes(rep.in_pipeline, lang=lang)
+        _emit(render_targets(rep, lang=lang) + ("\n\n" + notes if notes else ""), output)
 
 
 @cli.command(name="plan")
@@ -366,7 +367,7 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
     """
     from chaingraph import jobs
     from chaingraph.exports.tables import csv_text, target_rows
-    from chaingraph.exports.text import render_plan
+    from chaingraph.exports.text import render_plan, render_project_notes
 
     q = jobs.parse_quotas(quotas)
     w = jobs.load_weights(weights, profile)
@@ -383,7 +384,8 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
         picked = [p.target for p in plan.picks]
         _emit(csv_text(*target_rows(picked, lang=lang)), output)
     else:
-        _emit(render_plan(plan, lang=lang), output)
+        notes = render_project_notes(plan.in_pipeline, lang=lang)
+        _emit(render_plan(plan, lang=lang) + ("\n\n" + notes if notes else ""), output)
 
 
 @cli.command(name="demo")
@@ -485,3 +487,90 @@ def load_cmd(source: str, uri: str, batch_size: int, replace: bool, user: str | 
                f"{done['links']} links, {done['segments']} segments, {done['chains']} chains, "
                f"{done['regions']} regions, {done['anchors']} anchors")
     click.echo(f"{done['rows']} rows in {done['seconds']:.1f} s: {done['rows_per_second']} rows/s")
+
+
+# -- the project pipeline (issue 18) ----------------------------------------------------------------
+
+@cli.command(name="pipeline")
+@click.argument("source")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="The day to answer for (default: today).")
+@click.option("--period", default=None, metavar="PERIOD",
+              help="Cohort and quota period: 2023, 2023-Q2 or 2023-04 (default: [quotas] period, else the year).")
+@click.option("--chain", default=None, metavar="ID", help="Only projects of this chain.")
+@click.option("--park", default=None, metavar="ID", help="Only projects in this region (a park) or inside it.")
+@click.option("--format", "fmt", type=click.Choice([*ANALYSIS_FORMATS, "html"]), default="table",
+              show_default=True, help="html needs -o.")
+@OUTPUT
+@LANG
+@ENCODING
+@SILENT
+@reports_errors
+def pipeline_cmd(source: str, as_of: str | None, period: str | None, chain: str | None, park: str | None,
+                 fmt: str, output: str | None, lang: Lang, encoding: str | None, silent: bool) -> None:
+    """Project pipeline: stages per chain and park, 注册率/开工率/投产率, quotas, stalled projects.
+
+    \b
+    Examples:
+        chaingraph pipeline datasets/jiashan --as-of 2023-12-31 --period 2023
+        chaingraph pipeline datasets/jiashan --format html -o pipeline.html
+    """
+    from chaingraph import jobs
+    from chaingraph.exports.tables import csv_text, pipeline_rows
+    from chaingraph.exports.text import render_pipeline
+
+    if fmt == "html" and not output:
+        raise click.UsageError("--format html writes a file; give it with -o pipeline.html")
+    store = _open(source, encoding, silent)
+    try:
+        rep = jobs.pipeline_report(store, as_of=as_of, period=period, chain=chain, park=park)
+    finally:
+        store.close()
+    if fmt == "json":
+        _emit(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2), output)
+    elif fmt == "csv":
+        _emit(csv_text(*pipeline_rows(rep, lang=lang)), output)
+    elif fmt == "html" and output:
+        from chaingraph.exports.pipeline_html import write_pipeline_html
+
+        click.echo(f"wrote {write_pipeline_html(rep, output, lang=lang)}", err=True)
+    else:
+        _emit(render_pipeline(rep, lang=lang), output)
+
+
+@cli.group(name="project")
+def project_group() -> None:
+    """Change one project of the pipeline (projects.csv, or the database for a URI).
+
+    \b
+    Example:
+        chaingraph project set datasets/jiashan prj-lanjun-2 --stage registered --date 2023-04-03
+    """
+
+
+@project_group.command(name="set")
+@click.argument("source")
+@click.argument("project")
+@click.option("--stage", required=True, metavar="STAGE",
+              help="lead, contacted, negotiating, signed, registered, construction, producing or dropped "
+                   "(or 线索 ... 终止).")
+@click.option("--date", default=None, metavar="YYYY-MM-DD", help="The day the stage was reached (YYYY-MM: month only).")
+@click.option("--reason", default=None, metavar="TEXT", help="Why the project was dropped (with --stage dropped).")
+@LANG
+@ENCODING
+@reports_errors
+def project_set_cmd(source: str, project: str, stage: str, date: str | None, reason: str | None, lang: Lang,
+                    encoding: str | None) -> None:
+    """Set a project's stage and date; the data is validated first and written atomically.
+
+    \b
+    Example:
+        chaingraph project set datasets/jiashan prj-lanjun-2 --stage registered --date 2023-04-03
+    """
+    from chaingraph import jobs
+    from chaingraph.i18n import text
+
+    done = jobs.set_project(source, project, stage=stage, date=date, reason=reason, encoding=encoding)
+    shown = f" {done['date']}" if done.get("date") else ""
+    stage_label = text(f"pipeline.stage.{done['stage']}", lang)
+    key = "project.set" if done["changed"] else "project.unchanged"
+    click.echo(text(key, lang, project=project, stage=stage_label, date=shown, path=done.get("path", source)))

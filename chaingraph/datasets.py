@@ -21,6 +21,8 @@ import csv
 import io
 import json
 import logging
+import os
+import shutil
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -34,12 +36,20 @@ import pyarrow.csv as pacsv
 
 from chaingraph.errors import DatasetError, DatasetErrors, Problem
 from chaingraph.model import (
+    DROPPED,
+    PIPELINE_DEFAULTS,
+    PROJECT_STAGE_ORDER,
     LEVELS,
+    PROJECT_STAGES,
     STAGES,
     Chain,
+    Project,
     Region,
     Segment,
     SegmentLink,
+    normalise_project_date,
+    period_bounds,
+    project_date_problems,
 )
 
 __all__ = [
@@ -49,6 +59,9 @@ __all__ = [
     "FILES",
     "FIRM_SCHEMA",
     "LINK_SCHEMA",
+    "PIPELINE_DEFAULTS",
+    "QUOTA_KEYS",
+    "set_project_stage",
 ]
 
 log = logging.getLogger(__name__)
@@ -79,6 +92,9 @@ FILES: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
                    "lat", "lon", "source")),
     "links.csv": (False, ("supplier", "customer"),
                   ("segment", "product", "value", "source", "confidence")),
+    "projects.csv": (False, ("id", "name", "firm", "chain", "stage"),
+                     ("segments", "anchor", "park", *PROJECT_STAGES, DROPPED, "drop_reason", "investment",
+                      "expected_output", "owner", "source", "note")),
 }
 
 #: Header aliases: canonical column name to the other spellings a file may use
@@ -115,7 +131,25 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "product": ("产品", "產品", "供应产品", "供應產品"),
     "value": ("金额", "金額", "交易额", "交易額", "供货金额", "供貨金額", "采购金额", "採購金額"),
     "confidence": ("置信度", "可信度"),
+    # projects.csv (a firm's 企业编号 is ``id`` in firms.csv, so the project's firm takes other words)
+    "firm": ("企业", "企業", "项目企业", "項目企業", "投资方", "投資方", "签约企业", "簽約企業"),
+    "park": ("园区", "園區", "落地园区", "落地園區", "所在园区", "所在園區", "落地地区", "落地地區"),
+    "lead": ("线索", "線索", "线索日期", "線索日期"),
+    "contacted": ("接洽", "接洽日期", "对接", "對接"),
+    "negotiating": ("在谈", "在談", "洽谈", "洽談"),
+    "signed": ("签约", "簽約", "签约日期", "簽約日期"),
+    "registered": ("注册", "註冊", "注冊", "注册日期", "註冊日期"),
+    "construction": ("开工", "開工", "开工日期", "開工日期"),
+    "producing": ("投产", "投產", "投産", "投产日期", "投產日期"),
+    "dropped": ("终止", "終止", "终止日期", "終止日期"),
+    "drop_reason": ("终止原因", "終止原因"),
+    "investment": ("总投资", "總投資", "投资额", "投資額", "投资", "投資"),
+    "expected_output": ("达产产值", "達產產值", "達産産值", "预计产值", "預計產值"),
+    "owner": ("负责人", "負責人", "责任人", "責任人", "专班", "專班", "责任专班", "責任專班"),
+    "note": ("备注", "備註", "说明", "說明"),
 }
+HEADER_ALIASES["id"] += ("项目编号", "項目編號")
+HEADER_ALIASES["name"] += ("项目名称", "項目名稱")
 
 #: Chinese spellings of regions.csv levels and segments.csv stages.
 VALUE_ALIASES: dict[str, str] = {
@@ -125,6 +159,17 @@ VALUE_ALIASES: dict[str, str] = {
     "镇": "town", "鎮": "town", "乡": "town", "鄉": "town", "街道": "town",
     "园区": "park", "園區": "park", "开发区": "park", "開發區": "park",
     "上游": "upstream", "中游": "midstream", "下游": "downstream",
+}
+
+#: Chinese spellings of projects.csv stages (simplified and traditional).
+PROJECT_STAGE_ALIASES: dict[str, str] = {
+    "线索": "lead", "線索": "lead", "接洽": "contacted", "对接": "contacted", "對接": "contacted",
+    "在谈": "negotiating", "在談": "negotiating", "洽谈": "negotiating", "洽談": "negotiating",
+    "签约": "signed", "簽約": "signed", "已签约": "signed", "已簽約": "signed",
+    "注册": "registered", "註冊": "registered", "注冊": "registered",
+    "开工": "construction", "開工": "construction", "在建": "construction", "started": "construction",
+    "投产": "producing", "投產": "producing", "投産": "producing",
+    "终止": "dropped", "終止": "dropped",
 }
 
 
@@ -164,6 +209,8 @@ class Dataset:
     firms: pa.Table
     links: pa.Table
     extra_columns: list[str] = field(default_factory=list)
+    #: The projects of projects.csv (empty without the file), in file order.
+    projects: list[Project] = field(default_factory=list)
 
 
 def _fold(text: str) -> str:
@@ -332,10 +379,11 @@ def _column_names(header: list[str], columns: tuple[str, ...], required: tuple[s
 
 
 def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[str, ...],
-              encoding: str | None, check: _Checker) -> _Table | None:
-    """Read one CSV file as strings; ``None`` (with the problem reported) if that is impossible."""
+              encoding: str | None, check: _Checker, raw: bytes | None = None) -> _Table | None:
+    """Read one CSV file as strings (``raw``: its bytes, already in hand); ``None`` (with the
+    problem reported) if that is impossible."""
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
     except OSError as exc:
         check.add(file, 0, f"cannot read the file: {exc.strerror}", hint="check the path and permissions")
         return None
@@ -646,7 +694,8 @@ def _toml(path: Path, file: str, check: _Checker) -> dict[str, Any]:
     return meta
 
 
-def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any = None) -> Dataset:
+def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any = None,
+                 replace: dict[str, bytes] | None = None) -> Dataset:
     """Read and validate a dataset folder.
 
     Parameters
@@ -658,6 +707,8 @@ def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any
         (UTF-8, UTF-8 with BOM, then GB18030, which covers GBK).
     progress
         ``progress(done, total)`` called after each file.
+    replace
+        File name to bytes read instead of that file (to validate an edit before writing it).
 
     Returns
     -------
@@ -680,13 +731,14 @@ def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any
     tables: dict[str, _Table | None] = {}
     for i, (name, (needed, req, opt)) in enumerate(FILES.items(), start=1):
         file_path = folder / name
-        if not file_path.exists():
+        raw = (replace or {}).get(name)
+        if raw is None and not file_path.exists():
             if needed:
                 check.add(str(file_path), 0, "missing file",
                           hint="columns: " + ",".join(req + opt) + " (see docs/dataset-format.md)")
             tables[name] = None
         else:
-            tables[name] = _read_csv(file_path, str(file_path), req + opt, req, encoding, check)
+            tables[name] = _read_csv(file_path, str(file_path), req + opt, req, encoding, check, raw)
         if progress:
             progress(i, total)
     result = _check(folder, meta, tables, check)
@@ -848,7 +900,7 @@ def _check_links(L: _Table, check: _Checker, firm_ids: pa.Array | None, segment_
 def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
            check: _Checker) -> Dataset | None:
     """Check every file (one checker each) and build the dataset, or ``None`` when anything is wrong."""
-    R, C, S, SL, F, L = (tables[n] for n in FILES)
+    R, C, S, SL, F, L, P = (tables[n] for n in FILES)
     regions = _check_regions(R, check, folder, meta) if R is not None else []
     chains = _check_chains(C, check) if C is not None else []
     segments = _check_segments(S, check, _known(C)) if S is not None else []
@@ -856,6 +908,10 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
     firms_table = _check_firms(F, check, _known(R), _known(S)) if F is not None else None
     links_table = _check_links(L, check, _known(F), _known(S)) if L is not None else None
     _cross_kind_ids(check, folder, {"region": R, "chain": C, "segment": S, "firm": F})
+    projects = _check_projects(P, check, _known(F), _known(R), segments if S is not None and not S.partial
+                               else None, _known(C)) if P is not None else []
+    _check_plan_settings(folder, meta, regions if R is not None and not R.partial else None,
+                         chains if C is not None and not C.partial else None, check)
     if check.problems or any(tables[n] is None and FILES[n][0] for n in FILES) or not meta:
         return None
     return Dataset(
@@ -864,6 +920,7 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
         firms=firms_table if firms_table is not None else FIRM_SCHEMA.empty_table(),
         links=links_table if links_table is not None else LINK_SCHEMA.empty_table(),
         extra_columns=list(F.extra) if F is not None else [],
+        projects=projects,
     )
 
 
@@ -977,3 +1034,267 @@ def _cross_kind_ids(check: _Checker, folder: Path, tables: dict[str, _Table | No
             other = kind_b if small is a else kind_a
             check.rows(small, clash, "id", f"id {{value!r}} is also a {other} id",
                        hint="ids must be unique across regions, chains, segments and firms; rename one")
+
+
+# -- projects.csv and the [quotas] and [pipeline] tables of dataset.toml (issue 18) -------------------------
+
+#: Keys of a ``[quotas.county]`` or ``[quotas.parks."ID"]`` table.
+QUOTA_KEYS = ("signed", "signed_per_chain", "big_output_projects", "major_projects", "chain_firms")
+_PROJECT_DATE_COLUMNS = (*PROJECT_STAGES, DROPPED)
+
+
+def _project_stage(text: str | None) -> str | None:
+    if text is None:
+        return None
+    folded = _fold(text)
+    return PROJECT_STAGE_ALIASES.get(folded, folded)
+
+
+def _project_row(P: _Table, i: int, cols: dict[str, list[Any]], money: dict[str, list[Any]],
+                 seg_chain: dict[str, str] | None, check: _Checker) -> Project | None:
+    """One project from row ``i``, its stage, segments and dates checked (references are checked
+    column-wise by the caller); ``None`` when the row is unusable."""
+    line = int(P.lines[i])
+    stage = _project_stage(cols["stage"][i])
+    ok = True
+    if stage is not None and stage not in PROJECT_STAGE_ORDER and stage != DROPPED:
+        check.add(P.file, line, f"unknown stage {cols['stage'][i]!r}", column="stage",
+                  hint="use " + ", ".join(_PROJECT_DATE_COLUMNS) + " (or 线索, 接洽, 在谈, 签约, 注册, 开工, "
+                  "投产, 终止)", rule="unknown project stage")
+        ok = False
+    dates = {c: normalise_project_date(cols[c][i]) for c in _PROJECT_DATE_COLUMNS if cols[c][i] is not None}
+    for column, message in project_date_problems(stage or "", dates) if ok else ():
+        hint = ("write YYYY-MM-DD, or YYYY-MM when only the month is known" if "not a date" in message
+                else "dates follow lead, contacted, negotiating, signed, registered, construction, producing; "
+                     "fix the date or the stage")
+        check.add(P.file, line, message, column=column, hint=hint, rule=message.split(" ")[0] + " order")
+    chain = cols["chain"][i]
+    segments = tuple(dict.fromkeys(x.strip() for x in _split_segments(cols["segments"][i]) if x.strip()))
+    for seg in segments if seg_chain is not None else ():
+        if seg_chain is None:
+            break
+        if seg not in seg_chain:
+            check.add(P.file, line, f"unknown segment {seg!r}", column="segments",
+                      hint="use ids from segments.csv, separated by ';'", rule="unknown project segment")
+        elif chain and seg_chain[seg] != chain:
+            check.add(P.file, line, f"segment {seg!r} is in chain {seg_chain[seg]!r}, not {chain!r}",
+                      column="segments", hint="fix the chain or the segment", rule="segment of another chain")
+    if stage == DROPPED and not cols["drop_reason"][i]:
+        check.add(P.file, line, "a dropped project needs a drop_reason", column="drop_reason",
+                  hint="say why it was dropped (e.g. 资金未到位)", rule="dropped without reason")
+    if not ok or stage is None or cols["id"][i] is None:
+        return None
+    return Project(
+        id=cols["id"][i], name=cols["name"][i] or "", firm=cols["firm"][i] or "", chain=chain or "", stage=stage,
+        segments=segments, anchor=cols["anchor"][i], park=cols["park"][i], dates=dates,
+        drop_reason=cols["drop_reason"][i], investment=money["investment"][i],
+        expected_output=money["expected_output"][i], owner=cols["owner"][i], source=cols["source"][i],
+        note=cols["note"][i])
+
+
+def _split_segments(cell: str | None) -> list[str]:
+    import re
+
+    return re.split(_SEGMENT_SPLIT, unicodedata.normalize("NFKC", cell)) if cell else []
+
+
+def _check_projects(P: _Table, check: _Checker, firm_ids: pa.Array | None, region_ids: pa.Array | None,
+                    segments: list[Segment] | None, chain_ids: pa.Array | None) -> list[Project]:
+    """Check projects.csv (docs/dataset-format.md) and return its projects in file order."""
+    _required(P, check, ("id", "name", "firm", "chain", "stage"))
+    _ids(P, check)
+    _ref(P, check, "firm", firm_ids, "firm", "use an id from firms.csv (add a new firm there first)")
+    _ref(P, check, "anchor", firm_ids, "anchor firm", "use an anchor's id from firms.csv, or leave it empty")
+    _ref(P, check, "park", region_ids, "region", "use a region id from regions.csv")
+    _ref(P, check, "chain", chain_ids, "chain", "use an id from chains.csv")
+    money = {c: _number(P, check, c).to_pylist() for c in ("investment", "expected_output")}
+    cols = {c: P.get(c).to_pylist() for c in ("id", "name", "firm", "chain", "stage", "segments", "anchor",
+                                              "park", "drop_reason", "owner", "source", "note",
+                                              *_PROJECT_DATE_COLUMNS)}
+    seg_chain = None if segments is None else {seg.id: seg.chain for seg in segments}
+    out = []
+    for i in range(len(P)):
+        project = _project_row(P, i, cols, money, seg_chain, check)
+        if project is not None:
+            out.append(project)
+    return out
+
+
+def _settings_problem(check: _Checker, folder: Path, message: str, hint: str) -> None:
+    check.add(str(folder / "dataset.toml"), 0, message, hint=hint)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _check_plan_settings(folder: Path, meta: dict[str, Any], regions: list[Region] | None,
+                         chains: list[Chain] | None, check: _Checker) -> None:
+    """Check the optional ``[pipeline]`` and ``[quotas]`` tables of dataset.toml."""
+    pipeline = meta.get("pipeline", {})
+    if not isinstance(pipeline, dict):
+        pipeline = {"pipeline": pipeline}
+    for key, value in pipeline.items():
+        if key not in PIPELINE_DEFAULTS:
+            _settings_problem(check, folder, f"unknown [pipeline] setting {key!r}",
+                              "use " + ", ".join(PIPELINE_DEFAULTS))
+        elif not _whole(value) or value == 0:
+            _settings_problem(check, folder, f"[pipeline] {key} = {value!r} is not a number of days",
+                              f"write e.g. {key} = {PIPELINE_DEFAULTS[key]}")
+    quotas = meta.get("quotas")
+    if quotas is None:
+        return
+    if not isinstance(quotas, dict):
+        _settings_problem(check, folder, "quotas must be a table", "write [quotas] with period = \"2023\"")
+        return
+    for key, value in quotas.items():
+        if key == "period":
+            if not isinstance(value, str) or period_bounds(value) is None:
+                _settings_problem(check, folder, f"[quotas] period {value!r} is not a period",
+                                  'write period = "2023" (a year), "2023-Q2" or "2023-04"')
+        elif key in ("big_output_min", "major_investment_min"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                _settings_problem(check, folder, f"[quotas] {key} = {value!r} is not an amount",
+                                  f"write {key} = 10000000000 (in the dataset's currency)")
+        elif key == "county":
+            _check_quota_scope(folder, "quotas.county", value, chains, check)
+        elif key == "parks" and isinstance(value, dict):
+            known = None if regions is None else {r.id for r in regions}
+            for region, scope in value.items():
+                if known is not None and region not in known:
+                    _settings_problem(check, folder, f"[quotas.parks] names unknown region {region!r}",
+                                      "use a region id from regions.csv")
+                _check_quota_scope(folder, f"quotas.parks.{region}", scope, chains, check)
+        elif key != "source":
+            _settings_problem(check, folder, f"unknown [quotas] key {key!r}",
+                              "use period, source, big_output_min, major_investment_min, county, parks")
+
+
+def _check_quota_scope(folder: Path, where: str, scope: Any, chains: list[Chain] | None,
+                       check: _Checker) -> None:
+    if not isinstance(scope, dict):
+        _settings_problem(check, folder, f"[{where}] must be a table", "see docs/dataset-format.md")
+        return
+    known = None if chains is None else {c.id for c in chains}
+    for key, value in scope.items():
+        bad_chains: list[str] = []
+        if key in ("signed", "big_output_projects", "major_projects"):
+            ok = _whole(value)
+        elif key == "signed_per_chain":
+            ok = isinstance(value, dict) and all(_whole(v) for v in value.values())
+            bad_chains = list(value) if ok else []
+        elif key == "chain_firms":
+            ok = isinstance(value, dict) and set(value) == {"chains", "min"} and _whole(value["min"]) \
+                and isinstance(value["chains"], list) and all(isinstance(c, str) for c in value["chains"])
+            bad_chains = list(value["chains"]) if ok else []
+        else:
+            _settings_problem(check, folder, f"unknown quota {key!r} in [{where}]", "use " + ", ".join(QUOTA_KEYS))
+            continue
+        if not ok:
+            _settings_problem(check, folder, f"[{where}] {key} = {value!r} is not a quota",
+                              "a quota is a whole number >= 0; see docs/dataset-format.md")
+        for c in bad_chains:
+            if known is not None and c not in known:
+                _settings_problem(check, folder, f"[{where}] {key} names unknown chain {c!r}",
+                                  "use a chain id from chains.csv")
+
+
+_STAGE_ZH = {"lead": "线索", "contacted": "接洽", "negotiating": "在谈", "signed": "签约", "registered": "注册",
+             "construction": "开工", "producing": "投产", "dropped": "终止"}
+
+
+def _records(text: str) -> list[tuple[list[str], int, int]]:
+    """Each CSV record of ``text`` with the 0-based physical lines it spans, ``[start, end)``."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    out = []
+    start = 0
+    for row in reader:
+        out.append((row, start, reader.line_num))
+        start = reader.line_num
+    return out
+
+
+def _edit_project(text: str, file: str, project_id: str, stage: str, date: str | None,
+                  reason: str | None) -> str:
+    """``text`` of projects.csv with one row's stage, date and drop reason set; every other byte kept."""
+    records = _records(text)
+    if not records:
+        raise DatasetError(file, 1, "the file is empty", hint="the first line must be the header")
+    names, _ = _column_names(records[0][0], FILES["projects.csv"][1] + FILES["projects.csv"][2],
+                             FILES["projects.csv"][1], file, _Checker())
+    if names is None:
+        raise DatasetError(file, 1, "projects.csv lacks a required column", hint="run chaingraph validate")
+    pos = {n: i for i, n in enumerate(names)}
+    wanted = {"stage": stage} | ({stage: date} if date else {}) | ({"drop_reason": reason} if reason else {})
+    for col in wanted:
+        if col not in pos:
+            raise DatasetError(file, 1, f"projects.csv has no column {col!r}",
+                               hint=f"add a column {col} to the header (and a comma to every row), then retry")
+    hits = [r for r in records[1:] if len(r[0]) > pos["id"] and r[0][pos["id"]].strip() == project_id]
+    if not hits:
+        raise DatasetError(file, 0, f"no project with id {project_id!r}", hint="use an id from projects.csv")
+    row, start, end = hits[0]
+    cells = list(row)
+    old_stage = cells[pos["stage"]].strip()
+    zh = any("\u4e00" <= ch <= "\u9fff" for ch in old_stage)
+    wanted["stage"] = _STAGE_ZH[stage] if zh else stage
+    for col, value in wanted.items():
+        cells[pos[col]] = value
+    lines = text.splitlines(keepends=True)
+    last = lines[end - 1]
+    newline = "\r\n" if last.endswith("\r\n") or "\r\n" in text else "\n"
+    out = io.StringIO()
+    csv.writer(out, lineterminator=newline).writerow(cells)
+    new = out.getvalue() if last.endswith(("\n", "\r")) else out.getvalue()[: -len(newline)]
+    return "".join(lines[:start]) + new + "".join(lines[end:])
+
+
+def set_project_stage(folder: str | Path, project_id: str, *, stage: str, date: str | None = None,
+                      reason: str | None = None, encoding: str | None = None) -> dict[str, Any]:
+    """Set one project's stage (and that stage's date, or the drop reason) in ``projects.csv``.
+
+    The edited file is validated with the rest of the dataset first; only then is it written, to a
+    temporary file renamed over the old one, so a reader never sees half a file. The file keeps its
+    encoding (UTF-8, UTF-8 with BOM or GB18030), line ends, columns and every other row byte for
+    byte; Chinese stage cells stay Chinese. Setting what is already there changes nothing.
+
+    Returns
+    -------
+    result
+        ``{"project", "stage", "date", "changed", "path"}``.
+
+    Raises
+    ------
+    DatasetErrors, DatasetError
+        When the project, the column or the file is missing, or the edit would make the dataset
+        invalid (e.g. a stage before a date already given); nothing is written then.
+    """
+    path = Path(folder) / "projects.csv"
+    canonical = _project_stage(stage)
+    if canonical not in PROJECT_STAGE_ORDER and canonical != DROPPED:
+        raise DatasetError(str(path), 0, f"unknown stage {stage!r}", hint="use " + ", ".join(_PROJECT_DATE_COLUMNS))
+    day = normalise_project_date(date) if date else None
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DatasetError(str(path), 0, f"cannot read the file: {exc.strerror}",
+                           hint="the dataset needs a projects.csv to set a stage in") from None
+    data, enc = _decode(raw, str(path), encoding)
+    text = _edit_project(data.decode("utf-8"), str(path), project_id, str(canonical), day, reason)
+    new = text.encode("utf-8")
+    if enc == "utf-8-sig":
+        new = b"\xef\xbb\xbf" + new
+    elif enc not in ("utf-8", "utf8"):
+        new = text.encode(enc)
+    result = {"project": project_id, "stage": canonical, "date": day, "changed": new != raw, "path": str(path)}
+    if new == raw:
+        return result
+    read_dataset(folder, encoding=encoding, replace={"projects.csv": new})
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(new)
+        shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return result

@@ -13,13 +13,23 @@ import difflib
 import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+import datetime as _dt
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from chaingraph.analyses.gaps import GapReport, find_gaps, find_region_gaps
+from chaingraph.analyses.pipeline import (
+    PipelinePlan,
+    PipelineReport,
+    PipelineTargets,
+    ProjectNote,
+    analyse_pipeline,
+    firms_reaching,
+    pipeline_notes,
+)
 from chaingraph.analyses.plan import Plan, plan_targets
 from chaingraph.analyses.targets import (
     Target,
@@ -30,8 +40,8 @@ from chaingraph.analyses.targets import (
 )
 from chaingraph.errors import ChainGraphError
 from chaingraph.exports.html import Page, write_chain_map, write_html
-from chaingraph.model import CandidateSource, Lang, segment_distances
-from chaingraph.stores import GraphStore
+from chaingraph.model import CandidateSource, Lang, Project, regions_within, segment_distances
+from chaingraph.stores import GraphStore, is_database_uri
 
 __all__ = [
     "TargetReport",
@@ -43,6 +53,8 @@ __all__ = [
     "load_weights",
     "parse_quotas",
     "DEMO_DATASET",
+    "pipeline_report",
+    "set_project",
 ]
 
 logger = logging.getLogger(__name__)
@@ -255,18 +267,21 @@ def target_report(
     weights: Mapping[str, float] | None = None,
     threshold: float = 0.5,
     lang: Lang = "zh",
-) -> TargetReport:
+) -> PipelineTargets:
     """Ranked targets for ``anchors`` (ids or names; all anchors of the region by default)."""
     scope = _scope(store, anchors=anchors, region=region, depth=depth, threshold=threshold)
     if chain:
         _check_chains(scope.template, [chain])
     ids, R = scope.anchors, scope.region
     G, source = _ranking_context(scope)
+    live, projects = _live_firms(store)
     targets = rank_targets(G, ids, region=R, depth=depth, top=top, weights=weights, chain=chain,
-                           min_output=min_output, lang=lang, threshold=threshold, source=source)
+                           min_output=min_output, lang=lang, threshold=threshold, source=source, exclude=live)
     gaps = find_region_gaps(G if source else _gap_context(scope), ids, region=R, depth=depth,
                             threshold=threshold)
-    return TargetReport(gaps.region, tuple(targets), tuple(a.to_dict() for a in gaps.anchors))
+    gap_dicts = tuple(a.to_dict() for a in gaps.anchors)
+    notes = _pipeline_notes(scope, projects, gap_dicts, chain)
+    return PipelineTargets(gaps.region, tuple(targets), gap_dicts, in_pipeline=notes)
 
 
 def plan_report(
@@ -281,7 +296,7 @@ def plan_report(
     weights: Mapping[str, float] | None = None,
     what_if: Sequence[str] = (),
     lang: Lang = "zh",
-) -> Plan:
+) -> PipelinePlan:
     """A portfolio of ``budget`` targets for the region's anchors (see :func:`chaingraph.analyses.plan.plan_targets`)."""
     scope = _scope(store, anchors=anchors, region=region, depth=depth, threshold=threshold)
     if quotas:
@@ -290,8 +305,13 @@ def plan_report(
     wi = [store.resolve_firm(w) for w in what_if]
     G, source = _ranking_context(scope)
     _add_firms(store, G, wi)
-    return plan_targets(G, ids, region=R, budget=budget, quotas=quotas, depth=depth, threshold=threshold,
-                        weights=weights, what_if=wi, lang=lang, source=source)
+    live, projects = _live_firms(store)
+    plan = plan_targets(G, ids, region=R, budget=budget, quotas=quotas, depth=depth, threshold=threshold,
+                        weights=weights, what_if=wi, lang=lang, source=source, exclude=sorted(live - set(wi)))
+    gap_dicts = tuple(a.to_dict() for a in find_region_gaps(G, ids, region=R, depth=depth,
+                                                            threshold=threshold).anchors)
+    notes = _pipeline_notes(scope, projects, gap_dicts, None)
+    return PipelinePlan(**{f.name: getattr(plan, f.name) for f in fields(plan)}, in_pipeline=notes)
 
 
 def run_demo(
@@ -435,3 +455,98 @@ def html_report(
                           source=scope.counts_candidates())
     return write_html(G, out, anchor=a, gaps=gaps, targets=ranked, region=scope.region, lang=lang, depth=depth,
                       max_nodes=max_nodes, date=date)
+
+
+# -- the project pipeline (issue 18) -------------------------------------------------------------
+
+def _live_firms(store: GraphStore) -> tuple[set[str], list[Project]]:
+    """Firms with a live project today (never recommended again) and the store's projects."""
+    projects = store.projects()
+    live, _ = pipeline_notes(projects, firms=())
+    return live, projects
+
+
+def _pipeline_notes(scope: _Scope, projects: Sequence[Project], gaps: Sequence[Mapping[str, Any]],
+                    chain: str | None) -> tuple[ProjectNote, ...]:
+    """Notes on the projects of firms that would be candidates: not local, making a gap segment."""
+    gap_segs = {s["id"] for rep in gaps for s in rep.get("segments", ())
+                if s.get("status") in ("missing", "weak") and (chain is None or s.get("chain") == chain)}
+    inside = regions_within(scope.template, scope.region)
+    firms = set()
+    for f in sorted({p.firm for p in projects if not p.segments or gap_segs & set(p.segments)}):
+        attrs = scope.store.firm(f)
+        if attrs.get("region") not in inside and gap_segs & set(attrs.get("segments") or ()):
+            firms.add(f)
+    return tuple(pipeline_notes(projects, firms=firms)[1])
+
+
+def _day(text_: str | None) -> _dt.date:
+    if not text_:
+        return _dt.date.today()
+    try:
+        return _dt.date.fromisoformat(text_.strip())
+    except ValueError:
+        msg = f"--as-of {text_!r} is not a day; write YYYY-MM-DD, e.g. --as-of 2023-12-31"
+        raise ChainGraphError(msg) from None
+
+
+def _pipeline_impact(store: GraphStore, T: nx.MultiDiGraph, projects: Sequence[Project], *, region: str,
+                     as_of: _dt.date, chain: str | None, park: str | None) -> dict[str, Any] | None:
+    """Each anchor's gap summary before and after the firms of all signed (or all producing) projects
+    count as local: the what-if of :func:`chaingraph.analyses.gaps.find_region_gaps`."""
+    if not store.anchors(region):
+        return None
+    scope = _scope(store, region=region)
+    reach = scope.segments()
+    chosen = {stage: [f for f in firms_reaching(T, projects, stage, as_of=as_of, chain=chain, park=park)]
+              for stage in ("signed", "producing")}
+    # a firm whose projects all lie outside the anchors' reach cannot change their gaps
+    near = {p.firm for p in projects if not p.segments or reach & set(p.segments)}
+    chosen = {k: [f for f in v if f in near] for k, v in chosen.items()}
+    G = _gap_context(scope, sorted(set(chosen["signed"]) | set(chosen["producing"])))
+    out: dict[str, Any] = {}
+    for stage, firms in chosen.items():
+        rep = find_region_gaps(G, scope.anchors, region=scope.region, depth=scope.depth, what_if=firms)
+        out[stage] = {"firms": firms, "anchors": [
+            {"anchor": a.anchor.to_dict(), "before": a.what_if.before.to_dict() if a.what_if else a.summary.to_dict(),
+             "after": a.what_if.after.to_dict() if a.what_if else a.summary.to_dict()} for a in rep.anchors]}
+    return out
+
+
+def pipeline_report(
+    store: GraphStore,
+    *,
+    as_of: str | None = None,
+    period: str | None = None,
+    chain: str | None = None,
+    park: str | None = None,
+    impact: bool = True,
+) -> PipelineReport:
+    """The project pipeline as of ``as_of`` (ISO day, default today): see
+    :func:`chaingraph.analyses.pipeline.analyse_pipeline`; with ``impact``, the gaps before and after
+    the signed and producing projects' firms count as local."""
+    meta = store.metadata()
+    T = store.template()
+    home = _home_region(store, T, None)
+    day = _day(as_of)
+    projects = store.projects()
+    report = analyse_pipeline(T, projects, as_of=day, home=home, period=period, chain=chain, park=park,
+                              quotas=meta.get("quotas"), settings=meta.get("pipeline"))
+    if impact and projects:
+        report = replace(report, impact=_pipeline_impact(store, T, projects, region=home, as_of=day,
+                                                         chain=chain, park=park))
+    return report
+
+
+def set_project(source: str, project: str, *, stage: str, date: str | None = None, reason: str | None = None,
+                encoding: str | None = None, **options: Any) -> dict[str, Any]:
+    """Set one project's stage (and that stage's date) in a dataset folder's projects.csv, validated
+    first and written atomically, or in the database ``source`` names."""
+    if is_database_uri(source):
+        from chaingraph.stores.graphdb import CypherStore
+
+        with CypherStore.connect(source, **options) as store:
+            return dict(store.set_project_stage(project, stage=stage, date=date, reason=reason))
+    from chaingraph.datasets import set_project_stage
+
+    return set_project_stage(source, project, stage=stage, date=date, reason=reason, encoding=encoding)

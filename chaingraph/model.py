@@ -33,10 +33,11 @@ Every edge carries ``rel``; ``SUPPLIES`` edges are keyed by their segment
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import networkx as nx
@@ -65,6 +66,15 @@ __all__ = [
     "validate_graph",
     "graph_to_json",
     "graph_from_json",
+    "PROJECT_STAGES",
+    "PROJECT_STAGE_ORDER",
+    "DROPPED",
+    "PIPELINE_DEFAULTS",
+    "Project",
+    "parse_project_date",
+    "normalise_project_date",
+    "project_date_problems",
+    "period_bounds",
 ]
 
 Lang = Literal["zh", "en"]
@@ -391,3 +401,165 @@ class CandidateSource(Protocol):
     def neighbourhood(self, firms: Collection[str], *, also: Collection[str] = ()) -> nx.MultiDiGraph:
         """The template with ``firms``, every SUPPLIES link of theirs and the firms at the other end,
         and the firms ``also`` (without links of their own)."""
+
+
+# -- projects (the recruitment pipeline, docs/dataset-format.md "projects.csv") ----------------------------
+
+#: The stages a project moves through, in order; ``dropped`` (终止) may follow any of them.
+PROJECT_STAGES = ("lead", "contacted", "negotiating", "signed", "registered", "construction", "producing")
+#: A project stage to its place in :data:`PROJECT_STAGES` (``dropped`` is not in the order).
+PROJECT_STAGE_ORDER = {stage: i for i, stage in enumerate(PROJECT_STAGES)}
+DROPPED = "dropped"
+#: ``[pipeline]`` settings of dataset.toml and their defaults: days after which a live project counts as
+#: stalled (docs/analysis.md, "Stalled projects").
+PIPELINE_DEFAULTS: dict[str, int] = {
+    "registration_days": 90,   # signed, not registered
+    "start_days": 180,         # registered, construction not started
+    "production_days": 540,    # construction started, not producing
+    "lead_days": 60,           # lead, contacted or negotiating, untouched
+}
+
+
+@dataclass(frozen=True)
+class Project:
+    """One investment project (项目) of a firm, from lead to producing plant, or dropped.
+
+    ``dates`` maps a stage (one of :data:`PROJECT_STAGES` or ``"dropped"``)
+    to the day it was reached, as ``YYYY-MM-DD``, or ``YYYY-MM`` when only the
+    month is known; stages without a known date are absent. Money is in the
+    dataset's currency; ``None`` where unknown.
+    """
+
+    id: str
+    name: str
+    firm: str
+    chain: str
+    stage: str
+    segments: tuple[str, ...] = ()
+    anchor: str | None = None
+    park: str | None = None
+    dates: Mapping[str, str] = field(default_factory=dict)
+    drop_reason: str | None = None
+    investment: float | None = None
+    expected_output: float | None = None
+    owner: str | None = None
+    source: str | None = None
+    note: str | None = None
+
+    @property
+    def live(self) -> bool:
+        """Whether the project is still going (not dropped)."""
+        return self.stage != DROPPED
+
+
+def parse_project_date(text: str) -> tuple[_dt.date, _dt.date] | None:
+    """The first and last day a project date can mean, or ``None`` if it is not a date.
+
+    ``YYYY-MM-DD`` is one day; ``YYYY-MM`` (month precision) is every day of
+    that month. ``/`` and ``.`` separators and full-width digits are accepted.
+
+    Examples
+    --------
+    >>> parse_project_date("2023-01-28")
+    (datetime.date(2023, 1, 28), datetime.date(2023, 1, 28))
+    >>> parse_project_date("2024-02")
+    (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
+    >>> parse_project_date("2023-13") is None
+    True
+    """
+    return _date_bounds(normalise_project_date(text))
+
+
+def normalise_project_date(text: str) -> str:
+    """``text`` with full-width digits folded and ``/`` or ``.`` as ``-``: ``２０２３/3/2`` → ``2023-03-02``."""
+    import unicodedata
+
+    s = unicodedata.normalize("NFKC", str(text)).strip().replace("/", "-").replace(".", "-")
+    parts = s.split("-")
+    if len(parts) in (2, 3) and all(p.isdigit() for p in parts) and len(parts[0]) == 4:
+        return "-".join([parts[0]] + [p.zfill(2) for p in parts[1:]])
+    return s
+
+
+@functools.lru_cache(maxsize=65536)
+def _date_bounds(s: str) -> tuple[_dt.date, _dt.date] | None:
+    try:
+        if len(s) == 7:
+            first = _dt.date.fromisoformat(s + "-01")
+            nxt = _dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return first, nxt - _dt.timedelta(days=1)
+        if len(s) == 10:
+            day = _dt.date.fromisoformat(s)
+            return day, day
+    except ValueError:
+        return None
+    return None
+
+
+def project_date_problems(stage: str, dates: Mapping[str, str]) -> list[tuple[str, str]]:
+    """What is wrong with a project's stage and dates, as ``(column, message)`` pairs.
+
+    The rules (docs/dataset-format.md): every date parses; dates follow the
+    stage order (a later stage is never *surely* before an earlier one: with
+    month precision, ``2023-03`` and ``2023-03-10`` are in order either way);
+    ``stage`` is at least the latest stage with a date; a ``dropped`` date
+    needs stage ``dropped``.
+
+    Examples
+    --------
+    >>> project_date_problems("signed", {"signed": "2023-01-28"})
+    []
+    >>> project_date_problems("signed", {"signed": "2023-02", "registered": "2023-01-15"})
+    [('registered', 'registered 2023-01-15 is before signed 2023-02'), ('stage', "stage 'signed' is before registered, which has a date")]
+    """
+    problems: list[tuple[str, str]] = []
+    bounds = {}
+    for s, text_ in dates.items():
+        b = parse_project_date(text_)
+        if b is None:
+            problems.append((s, f"{s} {text_!r} is not a date"))
+        else:
+            bounds[s] = b
+    ordered = [s for s in PROJECT_STAGES if s in bounds]
+    for i, later in enumerate(ordered):
+        for earlier in ordered[:i]:
+            if bounds[later][1] < bounds[earlier][0]:
+                problems.append((later, f"{later} {dates[later]} is before {earlier} {dates[earlier]}"))
+                break
+    if DROPPED in bounds:
+        if stage != DROPPED:
+            problems.append((DROPPED, f"a dropped date is given but the stage is {stage!r}"))
+        last = ordered[-1] if ordered else None
+        if last and bounds[DROPPED][1] < bounds[last][0]:
+            problems.append((DROPPED, f"dropped {dates[DROPPED]} is before {last} {dates[last]}"))
+    if stage in PROJECT_STAGE_ORDER and ordered and PROJECT_STAGE_ORDER[ordered[-1]] > PROJECT_STAGE_ORDER[stage]:
+        problems.append(("stage", f"stage {stage!r} is before {ordered[-1]}, which has a date"))
+    return problems
+
+
+def period_bounds(text: str) -> tuple[_dt.date, _dt.date] | None:
+    """The first and last day of a period: a year ``2023``, a quarter ``2023-Q2``, a month ``2023-04``
+    or a range ``2023-01-15..2023-06-30``; ``None`` if ``text`` is none of these.
+
+    Examples
+    --------
+    >>> period_bounds("2023")
+    (datetime.date(2023, 1, 1), datetime.date(2023, 12, 31))
+    >>> period_bounds("2023-Q2")
+    (datetime.date(2023, 4, 1), datetime.date(2023, 6, 30))
+    >>> period_bounds("2023-02..2023-03-10")
+    (datetime.date(2023, 2, 1), datetime.date(2023, 3, 10))
+    """
+    s = str(text).strip().upper()
+    if ".." in s:
+        a, _, b = s.partition("..")
+        lo, hi = parse_project_date(a), parse_project_date(b)
+        return (lo[0], hi[1]) if lo and hi and lo[0] <= hi[1] else None
+    if len(s) == 4 and s.isdigit():
+        return _dt.date(int(s), 1, 1), _dt.date(int(s), 12, 31)
+    if len(s) in (6, 7) and s[:4].isdigit() and s[-2] == "Q" and s[-1] in "1234":
+        q = int(s[-1])
+        first = _dt.date(int(s[:4]), 3 * q - 2, 1)
+        last = parse_project_date(f"{s[:4]}-{3 * q:02d}")
+        return (first, last[1]) if last else None
+    return parse_project_date(s) if len(s) <= 7 else None

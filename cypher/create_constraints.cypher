@@ -9,3 +9,4 @@ CREATE INDEX chaingraph_firm_region IF NOT EXISTS FOR (n:Firm) ON (n.region)
 CREATE INDEX chaingraph_firm_anchor IF NOT EXISTS FOR (n:Firm) ON (n.anchor)
 CREATE INDEX chaingraph_firm_name IF NOT EXISTS FOR (n:Firm) ON (n.name)
 CREATE INDEX chaingraph_firm_name_en IF NOT EXISTS FOR (n:Firm) ON (n.name_en)
+CREATE CONSTRAINT chaingraph_project_id IF NOT EXISTS FOR (n:Project) REQUIRE n.id IS UNIQUE

@@ -16,8 +16,8 @@ from chaingraph.errors import StoreError
 
 NAMES = cypher.names()
 DDL = ("create_constraints", "create_indexes_falkordb")
-LABELS = {"Dataset", "Region", "Chain", "Segment", "Firm"}
-RELS = {"PART_OF", "FEEDS", "LOCATED_IN", "IN_SEGMENT", "SUPPLIES"}
+LABELS = {"Dataset", "Region", "Chain", "Segment", "Firm", "Project"}
+RELS = {"PART_OF", "FEEDS", "LOCATED_IN", "IN_SEGMENT", "SUPPLIES", "BY"}
 
 
 def test_names_are_verb_noun():
@@ -77,7 +77,8 @@ def test_neo4j_constraints_cover_every_id():
         assert line.count(" IF NOT EXISTS ") == 1, line
     unique = {re.search(r"FOR \(n:(\w+)\) REQUIRE n\.(\w+) IS UNIQUE", line).groups()
               for line in lines if "CONSTRAINT" in line}
-    assert unique == {("Dataset", "name"), ("Region", "id"), ("Chain", "id"), ("Segment", "id"), ("Firm", "id")}
+    assert unique == {("Dataset", "name"), ("Region", "id"), ("Chain", "id"), ("Segment", "id"), ("Firm", "id"),
+                      ("Project", "id")}
     names = [line.split()[2] for line in lines]
     assert len(names) == len(set(names))
 

@@ -18,7 +18,7 @@ from chaingraph.errors import DatasetErrors, Problem
 from chaingraph.model import validate_graph
 from chaingraph.stores.memory import MemoryStore
 
-TINY = Path(__file__).parent / "data" / "tiny"
+TINY = Path(__file__).parent / "data" / "pipeline"  # tiny plus projects.csv and [quotas]
 NAMES = sorted(FILES) + ["dataset.toml"]
 # CHAINGRAPH_FUZZ_EXAMPLES=1000 runs a longer search.
 FUZZ = settings(max_examples=int(os.environ.get("CHAINGRAPH_FUZZ_EXAMPLES", "25")), deadline=None,

@@ -518,3 +518,33 @@ def test_statements_get_the_parameters_their_headers_name(clean, monkeypatch):
     # and writes links with create_supply_links_falkordb; Neo4j runs create_supply_links (tested below)
     ddl = {"create_constraints", "create_indexes_falkordb", "count_nodes", "create_supply_links"}
     assert set(seen) | ddl | {"detect_neo4j", "detect_falkordb"} == set(cypher.names())
+
+
+# -- projects (issue 18) ---------------------------------------------------------------------------
+
+PIPELINE = ROOT / "tests" / "data" / "pipeline"
+
+
+def test_projects_parity_and_project_set(uri):
+    """tests/data/pipeline in the database: the same projects and the same pipeline JSON as in memory
+    (hand-checked in tests/test_pipeline.py); ``project set`` on the URI moves p5 to registered, is
+    idempotent, and refuses a stage before a date."""
+    run("load", str(PIPELINE), "--to", uri, *batch(uri))
+    memory = MemoryStore.from_dataset(PIPELINE)
+    with CypherStore.connect(uri) as db:
+        assert db.projects() == memory.projects()
+    args = ["pipeline", "--as-of", "2023-12-31", "--format", "json"]
+    assert json.loads(run(args[0], uri, *args[1:]).stdout) == json.loads(run(args[0], str(PIPELINE), *args[1:]).stdout)
+    out = run("project", "set", uri, "p5", "--stage", "registered", "--date", "2024-01-15", "--lang", "en").stdout
+    assert out.startswith("p5: stage registered 2024-01-15, written to")
+    assert "nothing changed" in run("project", "set", uri, "p5", "--stage", "registered", "--date", "2024-01-15",
+                                    "--lang", "en").stdout
+    with CypherStore.connect(uri) as db:
+        p5 = [p for p in db.projects() if p.id == "p5"][0]
+        assert (p5.stage, dict(p5.dates)) == ("registered", {"signed": "2023-05-10", "registered": "2024-01-15"})
+    bad = run("project", "set", uri, "p3", "--stage", "signed", ok=False)
+    assert bad.exit_code == 1 and "stage 'signed' is before producing, which has a date" in bad.output
+    # a reload with --replace writes the Project nodes and their relationships once
+    run("load", str(PIPELINE), "--to", uri, "--replace", *batch(uri))
+    with CypherStore.connect(uri) as db:
+        assert [p.stage for p in db.projects()] == [p.stage for p in memory.projects()]

@@ -14,7 +14,7 @@ eligible.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,6 +159,7 @@ def plan_targets(
     what_if: Sequence[str] = (),
     lang: Lang = "zh",
     source: CandidateSource | None = None,
+    exclude: Collection[str] = (),
 ) -> Plan:
     """A portfolio of ``budget`` targets that closes the most gap weight.
 
@@ -183,6 +184,8 @@ def plan_targets(
     source
         As for :func:`rank_targets`; the picks' nodes are then added to ``G``
         where missing, for the summaries after.
+    exclude
+        Firms never picked (e.g. those with a live project in the pipeline).
 
     Returns
     -------
@@ -226,7 +229,8 @@ def plan_targets(
               for a in anchors}
     idx = base_idx.with_local(what_if) if what_if else base_idx
     ranking, gaps = _rank(idx, anchors, depth=depth, weights=weights, chain=None, min_output=None, lang=lang,
-                          threshold=threshold, exclude=what_if, source=source, tie_firms=base_idx.local_firms)
+                          threshold=threshold, exclude=[*what_if, *exclude], source=source,
+                          tie_firms=base_idx.local_firms)
     gap_w = {s: sum(GAP_BASE[(st, dr)] * sw for st, dr, sw in sharing.values())
              for s, sharing in gaps.by_segment.items()}
     chosen, objective, unmet = _greedy(ranking, gap_w, quotas, budget)

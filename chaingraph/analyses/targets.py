@@ -589,6 +589,7 @@ def rank_targets(
     lang: Lang = "zh",
     threshold: float = 0.5,
     source: CandidateSource | None = None,
+    exclude: Collection[str] = (),
 ) -> list[Target]:
     """Firms elsewhere that make a gap segment of an anchor, best first.
 
@@ -624,6 +625,8 @@ def rank_targets(
         (:class:`~chaingraph.stores.CandidateSource`); only the neighbourhoods
         of the ``top`` targets are then turned into networkx, for their
         reasons. The targets are the same as from the external context.
+    exclude
+        Firms never ranked (e.g. those with a live project in the pipeline).
 
     Returns
     -------
@@ -662,5 +665,5 @@ def rank_targets(
     """
     idx = _Index(G, region)
     ranking = _rank(idx, anchors, depth=depth, weights=weights, chain=chain, min_output=min_output, lang=lang,
-                    threshold=threshold, source=source)[0]
+                    threshold=threshold, source=source, exclude=exclude)[0]
     return ranking.build(ranking.ranked(top))

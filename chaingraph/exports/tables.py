@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from chaingraph.analyses.pipeline import PipelineReport
 from chaingraph.analyses.targets import COMPONENTS, Target
 from chaingraph.errors import ChainGraphError
 from chaingraph.i18n import action_label, header, join, status_label, text
@@ -26,6 +27,7 @@ __all__ = [
     "gap_rows",
     "csv_text",
     "write_target_table",
+    "pipeline_rows",
 ]
 
 TARGET_COLUMNS = ("rank", "firm_id", "firm", "segments", "anchors", "score", *COMPONENTS, "reasons", "region",
@@ -162,3 +164,13 @@ def _fill_sheet(ws: Any, headers: Sequence[str], rows: Sequence[Sequence[Any]], 
         ws.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(key, 12)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
+
+
+def pipeline_rows(report: PipelineReport, *, lang: Lang = "zh") -> tuple[list[str], list[list[Any]]]:
+    """The stage counts per chain as a table (one row per chain), for ``pipeline --format csv``."""
+    stages = report.to_dict()["stages"]
+    heads = [header("chain", lang), text("pipeline.col.key", lang)] + [text(f"pipeline.stage.{s}", lang)
+                                                                          for s in stages]
+    rows = [[c, display_name(report.names.get(c, {"id": c}), lang)] + [counts.get(s, 0) for s in stages]
+            for c, counts in report.by_chain.items()]
+    return heads, rows

@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from chaingraph.analyses.pipeline import PipelineReport, ProjectNote
 from chaingraph.analyses.plan import Plan
 from chaingraph.analyses.targets import Target, TargetReport
 from chaingraph.i18n import action_label, format_money, header, join, status_label, text
 from chaingraph.model import Lang, display_name
 
-__all__ = ["render_info", "render_gaps", "render_targets", "render_plan"]
+__all__ = ["render_info", "render_gaps", "render_targets", "render_plan", "render_pipeline",
+           "render_project_notes", "quota_label"]
 
 
 def _pct(x: float | None, lang: Lang) -> str:
@@ -132,3 +134,109 @@ def render_info(info: Mapping[str, Any], *, lang: Lang = "zh") -> str:
         levels[r["level"] or "?"] = levels.get(r["level"] or "?", 0) + 1
     lines.append(f"regions ({len(info['regions'])}): " + ", ".join(f"{k} {v}" for k, v in levels.items()))
     return "\n".join(lines)
+
+
+# -- the project pipeline (issue 18) ---------------------------------------------------------------
+
+def _stage(stage: str, lang: Lang) -> str:
+    return text(f"pipeline.stage.{stage}", lang)
+
+
+def _named(report: PipelineReport, key: str, lang: Lang) -> str:
+    return display_name(report.names.get(key, {"id": key}), lang) if key in report.names else key
+
+
+def quota_label(kind: str, chains: Sequence[str], lang: Lang, names: Mapping[str, Mapping[str, str]]) -> str:
+    """A quota's name in ``lang``, e.g. 签约项目（锂电池产业链）."""
+    shown = [display_name(names[c], lang) if c in names else c for c in chains]
+    return text(f"pipeline.quota.{kind}", lang, chains=join(shown, lang))
+
+
+def render_project_notes(notes: Sequence[ProjectNote], *, lang: Lang = "zh") -> str:
+    """One line per project of a firm already in the pipeline (targets and plans print these)."""
+    if not notes:
+        return ""
+    lines = [text("pipeline.in_pipeline", lang)]
+    for n in notes:
+        if n.stage == "dropped":
+            lines.append("  " + text("pipeline.note.dropped", lang, firm=n.firm, project=n.name,
+                                     reason=n.drop_reason or text("pipeline.none", lang)))
+        else:
+            since = text("pipeline.note.since", lang, date=n.since) if n.since else ""
+            lines.append("  " + text("pipeline.note.live", lang, firm=n.firm, project=n.name,
+                                     stage=_stage(n.stage, lang), since=since,
+                                     owner=n.owner or text("pipeline.none", lang)))
+    return "\n".join(lines)
+
+
+def _stage_table(report: PipelineReport, counts: Mapping[str, Mapping[str, int]], lang: Lang) -> str:
+    stages = [s for s in report.to_dict()["stages"]]
+    rows = [[_named(report, k, lang)] + [str(v.get(s, 0)) for s in stages] for k, v in counts.items()]
+    return _table([text("pipeline.col.key", lang)] + [_stage(s, lang) for s in stages], rows)
+
+
+def _rates_table(report: PipelineReport, lang: Lang) -> str:
+    from chaingraph.analyses.pipeline import RATES
+
+    rows = []
+    for key, label in (("cohort", text("pipeline.cohort", lang, period=report.period)),
+                       ("cumulative", text("pipeline.cumulative", lang))):
+        r = report.rates[key]
+        cells = [label, str(r["signed"])]
+        for rate, stage in RATES:
+            cells.append(f"{r[stage]} ({_pct(r[rate], lang)})" if r[rate] is not None
+                         else text(f"pipeline.reason.{r['reason']}", lang))
+        rows.append(cells)
+    heads = [""] + [_stage(s, lang) for s in ("signed", "registered", "construction", "producing")]
+    return _table(heads, rows)
+
+
+def _quota_rows(report: PipelineReport, lang: Lang) -> list[list[str]]:
+    rows = []
+    for q in report.quotas:
+        reached = str(q.reached) if q.reached is not None else text(f"pipeline.reason.{q.reason}", lang)
+        rows.append([_named(report, q.scope, lang), quota_label(q.kind, q.chains, lang, report.names),
+                     str(q.target), reached, "" if q.missing is None else str(q.missing), ", ".join(q.projects)])
+    return rows
+
+
+def render_pipeline(report: PipelineReport, *, lang: Lang = "zh") -> str:
+    """The pipeline report as terminal tables: stages by chain and park, rates, durations, quotas,
+    stalled and dropped projects and the what-if impact."""
+    out = [text("pipeline.title", lang, as_of=report.as_of, period=report.period, n=report.projects)]
+    if not report.projects:
+        return "\n".join(out + [text("pipeline.no_projects", lang)])
+    out += ["", text("pipeline.by_chain", lang), _stage_table(report, report.by_chain, lang),
+            "", text("pipeline.by_park", lang), _stage_table(report, report.by_park, lang),
+            "", text("pipeline.rates", lang), _rates_table(report, lang),
+            "", text("pipeline.durations", lang),
+            _table([text(f"pipeline.col.{c}", lang) for c in ("from", "to", "n", "median")],
+                   [[_stage(d["from"], lang), _stage(d["to"], lang), str(d["n"]),
+                     "" if d["median_days"] is None else f"{d['median_days']:g}"] for d in report.durations])]
+    if report.quotas:
+        heads = [text(f"pipeline.col.{c}", lang) for c in ("scope", "quota", "target", "reached", "missing",
+                                                             "projects")]
+        out += ["", text("pipeline.quotas", lang), _table(heads, _quota_rows(report, lang))]
+    out += ["", text("pipeline.stalled", lang)]
+    cols = ("project", "stage", "since", "days", "limit", "overdue", "owner")
+    out.append(_table([text(f"pipeline.col.{c}", lang) for c in cols],
+                      [[s.name or s.id, _stage(s.stage, lang), s.since, str(s.days), str(s.limit), str(s.overdue),
+                        s.owner or ""] for s in report.stalled]) if report.stalled else text("pipeline.none", lang))
+    for key, ids in (("pipeline.undated", report.undated), ("pipeline.undated_signed", report.undated_signed)):
+        if ids:
+            out.append(text(key, lang, ids=", ".join(ids)))
+    if report.dropped:
+        out += ["", text("pipeline.dropped", lang), render_project_notes(report.dropped, lang=lang).split("\n", 1)[1]]
+    if report.impact:
+        out += ["", text("pipeline.impact", lang), _impact_table(report.impact, lang)]
+    return "\n".join(out)
+
+
+def _impact_table(impact: Mapping[str, Any], lang: Lang) -> str:
+    rows = []
+    for i, a in enumerate(impact["signed"]["anchors"]):
+        prod = impact["producing"]["anchors"][i]
+        rows.append([display_name(a["anchor"], lang), _pct(a["before"]["completeness"], lang),
+                     _pct(a["after"]["completeness"], lang), _pct(prod["after"]["completeness"], lang)])
+    return _table([text(f"pipeline.col.{c}", lang) for c in ("anchor", "before", "after_signed",
+                                                             "after_producing")], rows)

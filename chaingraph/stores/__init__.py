@@ -44,7 +44,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import networkx as nx
 
-from chaingraph.model import STAGE_ORDER, CandidateSource, CandidateTable, Progress
+from chaingraph.model import STAGE_ORDER, CandidateSource, CandidateTable, Progress, Project
 from chaingraph.stores._graph import graph_from_dataset
 
 __all__ = ["GraphStore", "CandidateSource", "CandidateTable", "Progress", "open_store", "is_database_uri",
@@ -87,6 +87,9 @@ class GraphStore(Protocol):
         external: bool = True,
     ) -> nx.MultiDiGraph:
         """The graph an analysis of ``anchors`` needs (see the module docstring)."""
+
+    def projects(self) -> list[Project]:
+        """The dataset's projects (projects.csv), in file order; ``[]`` without any."""
 
     def close(self) -> None:
         """Release connections and memory."""

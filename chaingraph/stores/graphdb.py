@@ -60,7 +60,13 @@ from chaingraph import __version__, cypher
 from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset
 from chaingraph.errors import StoreError, UnknownFirmError
 from chaingraph.model import (
+    DROPPED,
+    PROJECT_STAGE_ORDER,
+    PROJECT_STAGES,
     CandidateTable,
+    Project,
+    normalise_project_date,
+    project_date_problems,
     Chain,
     Progress,
     Region,
@@ -148,6 +154,8 @@ def dataset_fingerprint(dataset: Dataset) -> str:
         "segments": [vars(s) for s in dataset.segments],
         "segment_links": [vars(s) for s in dataset.segment_links],
     }
+    if dataset.projects:  # only then, so that datasets without projects keep their fingerprints
+        small["projects"] = [vars(p) for p in dataset.projects]
     h.update(json.dumps(small, sort_keys=True, ensure_ascii=False, default=str).encode())
     for table in (dataset.firms, dataset.links):
         sink = pa.BufferOutputStream()
@@ -1054,6 +1062,7 @@ class CypherStore:
             "chains": len(dataset.chains), "regions": len(dataset.regions),
             "anchors": sum(1 for a in anchors if a),
         }
+        self._load_projects(dataset, batch_size)
         self._run("complete_dataset", write=True, name=name, loaded_at=_now(), **counts)
         seconds = time.perf_counter() - start
         self._dataset, self._template = None, None
@@ -1079,6 +1088,59 @@ class CypherStore:
             n += 1
         return n
 
+
+    # -- projects (issue 18): :Project nodes, BY, IN_SEGMENT and LOCATED_IN ------------------------
+    def _load_projects(self, dataset: Dataset, batch_size: int) -> None:
+        """MERGE the dataset's projects and their relationships (idempotent, so a resumed load reruns it)."""
+        ps = dataset.projects
+        if not ps:
+            return
+        rows = [_project_row(p, i) for i, p in enumerate(ps)]
+        links = {
+            "merge_project_firms": [{"project": p.id, "firm": p.firm} for p in ps],
+            "merge_project_segments": [{"project": p.id, "segment": s} for p in ps for s in p.segments],
+            "merge_project_regions": [{"project": p.id, "region": p.park} for p in ps if p.park],
+        }
+        self._write("merge_projects", rows, batch_size, name="", offset=None)
+        for statement, items in links.items():
+            if items:
+                self._write(statement, items, batch_size, name="", offset=None)
+
+    def projects(self) -> list[Project]:
+        """The projects in the database, in file order."""
+        self._check_dataset()
+        return [_project_from_row(r) for r in self._run("list_projects")]
+
+    def set_project_stage(self, project_id: str, *, stage: str, date: str | None = None,
+                          reason: str | None = None) -> dict[str, Any]:
+        """Set one project's stage (and that stage's date, or the drop reason), checked by the same rules
+        as projects.csv first; setting what is already there changes nothing."""
+        found = [p for p in self.projects() if p.id == project_id]
+        if not found:
+            msg = f"no project with id {project_id!r} in {redact_uri(self.uri)}; check the id"
+            raise StoreError(msg)
+        old = found[0]
+        new_stage = _PROJECT_STAGE_WORDS.get(stage.strip(), stage.strip().lower())
+        if new_stage not in PROJECT_STAGE_ORDER and new_stage != DROPPED:
+            msg = f"unknown stage {stage!r}; use {', '.join((*PROJECT_STAGES, DROPPED))}"
+            raise StoreError(msg)
+        dates = dict(old.dates)
+        day = normalise_project_date(date) if date else None
+        if day:
+            dates[new_stage] = day
+        problems = project_date_problems(new_stage, dates)
+        if new_stage == DROPPED and not (reason or old.drop_reason):
+            problems.append(("drop_reason", "a dropped project needs a drop_reason"))
+        if problems:
+            msg = f"project {project_id}: " + "; ".join(m for _, m in problems) + " (nothing was changed)"
+            raise StoreError(msg)
+        cells = {s: dates.get(s) for s in (*PROJECT_STAGES, DROPPED)}
+        changed = (new_stage, dates, reason or old.drop_reason) != (old.stage, dict(old.dates), old.drop_reason)
+        if changed:
+            self._run("set_project_stage", write=True, id=project_id, stage=new_stage,
+                      drop_reason=reason or old.drop_reason, **cells)
+        return {"project": project_id, "stage": new_stage, "date": day, "changed": changed,
+                "path": redact_uri(self.uri)}
 
 def _table_lists(table: pa.Table, batch_size: int, start: int = 0) -> Iterator[list[list[Any]]]:
     """Batches of the rows of an Arrow table from row ``start`` on, each row a list of its cells
@@ -1140,3 +1202,26 @@ def load_dataset(
         return uri_or_store.load(dataset, batch_size=batch_size, replace=replace, progress=progress)
     with CypherStore.connect(uri_or_store, require_dataset=False, **options) as store:
         return store.load(dataset, batch_size=batch_size, replace=replace, progress=progress)
+
+
+# -- projects (issue 18) ----------------------------------------------------------------------------
+
+_PROJECT_STAGE_WORDS = {"线索": "lead", "接洽": "contacted", "在谈": "negotiating", "签约": "signed", "注册": "registered",
+                        "开工": "construction", "投产": "producing", "终止": "dropped"}
+
+
+def _project_row(p: Project, seq: int) -> dict[str, Any]:
+    row = {k: v for k, v in vars(p).items() if k != "dates"}
+    row["segments"] = list(p.segments)
+    row.update({s: p.dates.get(s) for s in (*PROJECT_STAGES, DROPPED)})
+    row["seq"] = seq
+    return row
+
+
+def _project_from_row(r: Row) -> Project:
+    dates = {s: str(r[s]) for s in (*PROJECT_STAGES, DROPPED) if r.get(s)}
+    money = {k: None if r.get(k) is None else float(r[k]) for k in ("investment", "expected_output")}
+    return Project(id=str(r["id"]), name=str(r.get("name") or ""), firm=str(r["firm"]), chain=str(r.get("chain") or ""),
+                   stage=str(r["stage"]), segments=tuple(r.get("segments") or ()), anchor=r.get("anchor"),
+                   park=r.get("park"), dates=dates, drop_reason=r.get("drop_reason"), owner=r.get("owner"),
+                   source=r.get("source"), note=r.get("note"), **money)

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from chaingraph.datasets import Dataset, read_dataset
 from chaingraph.errors import UnknownFirmError
-from chaingraph.model import CandidateTable, Progress, regions_within
+from chaingraph.model import CandidateTable, Progress, Project, regions_within
 from chaingraph.stores._graph import (
     add_firms_and_links,
     firm_nodes,
@@ -146,6 +146,9 @@ class MemoryStore:
 
     def template(self) -> nx.MultiDiGraph:
         return self._template.copy()
+
+    def projects(self) -> list[Project]:
+        return list(self.dataset.projects)
 
     def _local_mask(self, region: str | None) -> np.ndarray:
         if region is None:
