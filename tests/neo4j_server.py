@@ -265,6 +265,11 @@ class Neo4jServer:
 
 
 if __name__ == "__main__":  # pragma: no cover - manual use
+    import sys
+
+    # stop cleanly on SIGTERM too, and on Ctrl-C even when started in the background (SIGINT ignored)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with Neo4jServer(os.environ.get("CHAINGRAPH_NEO4J_DIR"),
                      password=os.environ.get("NEO4J_PASSWORD", "chaingraph-test")) as server:
         print(f"bolt:     {server.uri}\nuser:     {server.user}\npassword: {server.password}\n"
