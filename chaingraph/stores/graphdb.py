@@ -581,12 +581,45 @@ class CypherStore:
              progress: Progress | None = None) -> dict[str, Any]:
         """Write ``dataset`` into the database; see :func:`load_dataset`."""
         start = time.perf_counter()
-        shown = redact_uri(self.uri)
         name = str(dataset.meta.get("name") or "")
         fingerprint = dataset_fingerprint(dataset)
         if replace:
             deleted = self.delete_dataset()
-            log.info("deleted %d nodes from %s", deleted, shown)
+            log.info("deleted %d nodes from %s", deleted, redact_uri(self.uri))
+        resume = self._resume_point(name, fingerprint)
+        self.create_schema()
+        self._merge_dataset_node(dataset, name, fingerprint)
+        steps = _template_rows(dataset)
+        # Firms and links are written once each with CREATE; each batch records how many rows of
+        # its table are written, so a load that died resumes after them (see create_firms.cypher).
+        bulk = [("create_firms", dataset.firms.select(FIRM_SCHEMA.names)),
+                ("create_supply_links", dataset.links.select(LINK_SCHEMA.names))]
+        total = sum(n for _, _, n in steps) + sum(t.num_rows for _, t in bulk)
+        skipped = {"create_firms": resume["firms"], "create_supply_links": resume["links"]}
+        if any(skipped.values()):
+            log.info("resuming after %d firms and %d links already written", resume["firms"], resume["links"])
+        # Over FalkorDB's own protocol one batch is in flight while the next is built: the
+        # server works while the client turns Arrow rows into parameters. Batches still run
+        # one at a time and in order (one worker), so a load that dies is resumed as before.
+        sender = _BatchSender(
+            lambda statement, rows, offset: self._write(statement, rows, batch_size, name=name, offset=offset),
+            background=self.protocol == "falkordb", done=sum(skipped.values()), total=total, progress=progress)
+        try:
+            _send_template(sender, steps, batch_size)
+            self._send_bulk(sender, bulk, skipped, batch_size)
+            sender.settle()
+        finally:
+            sender.close()
+        self._load_projects(dataset, batch_size)
+        return self._finish_load(dataset, name, rows=total, batches=sender.batches, start=start)
+
+    def _resume_point(self, name: str, fingerprint: str) -> dict[str, int]:
+        """Rows of firms and links an earlier load of this very dataset wrote (0 and 0 on an empty database).
+
+        Raises :class:`StoreError` when the database holds another dataset, another
+        schema version or another version of this dataset.
+        """
+        shown = redact_uri(self.uri)
         resume = {"firms": 0, "links": 0}
         for d in self._datasets():
             resume = {"firms": int(d.get("firms_done") or 0), "links": int(d.get("links_done") or 0)}
@@ -603,104 +636,35 @@ class CypherStore:
                 msg = (f"{shown} holds another version of dataset {name!r} (loaded from {d.get('source')}): "
                        "pass --replace to replace it")
                 raise StoreError(msg)
-        self.create_schema()
+        return resume
+
+    def _merge_dataset_node(self, dataset: Dataset, name: str, fingerprint: str) -> None:
+        """Create the Dataset node, or find the one an unfinished load of the same dataset left."""
         meta = dataset.meta
         self._run("merge_dataset", write=True, name=name, title=str(meta.get("title") or ""),
                   home_region=meta.get("home_region"), meta=json.dumps(meta, ensure_ascii=False, default=str),
                   source=str(dataset.path), fingerprint=fingerprint, chaingraph_version=__version__,
                   schema_version=SCHEMA_VERSION, started_at=_now())
 
-        steps: list[tuple[str, Callable[[], Iterable[Row]], int]] = [
-            ("merge_regions", lambda: ({**vars(r), "seq": i} for i, r in enumerate(dataset.regions)),
-             len(dataset.regions)),
-            ("merge_region_parents", lambda: ({"id": r.id, "parent": r.parent} for r in dataset.regions
-                                              if r.parent), sum(1 for r in dataset.regions if r.parent)),
-            ("merge_chains", lambda: ({**vars(c), "seq": i} for i, c in enumerate(dataset.chains)),
-             len(dataset.chains)),
-            ("merge_segments", lambda: ({**vars(s), "seq": i} for i, s in enumerate(dataset.segments)),
-             len(dataset.segments)),
-            ("merge_segment_links", lambda: ({**vars(e), "seq": i} for i, e in enumerate(dataset.segment_links)),
-             len(dataset.segment_links)),
-        ]
-        # Firms and links are written once each with CREATE; each batch records how many rows of
-        # its table are written, so a load that died resumes after them (see create_firms.cypher).
-        bulk = [("create_firms", dataset.firms.select(FIRM_SCHEMA.names)),
-                ("create_supply_links", dataset.links.select(LINK_SCHEMA.names))]
-        total = sum(n for _, _, n in steps) + sum(t.num_rows for _, t in bulk)
-        skipped = {"create_firms": resume["firms"], "create_supply_links": resume["links"]}
-        if any(skipped.values()):
-            log.info("resuming after %d firms and %d links already written", resume["firms"], resume["links"])
-        done = sum(skipped.values())
-        batches = 0
-        if progress:
-            progress(done, total)
-        # Over FalkorDB's own protocol one batch is in flight while the next is built: the
-        # server works while the client turns Arrow rows into parameters. Batches still run
-        # one at a time and in order (one worker), so a load that dies is resumed as before.
-        pool = ThreadPoolExecutor(max_workers=1) if self.protocol == "falkordb" else None
-        pending: tuple[Future[int], int] | None = None
+    def _send_bulk(self, sender: _BatchSender, bulk: list[tuple[str, pa.Table]], skipped: dict[str, int],
+                   batch_size: int) -> None:
+        """Send the firm and link tables from the rows already written on (``skipped``)."""
+        for statement, table in bulk:
+            offset = skipped[statement]
+            node_ids: dict[str, int] | None = None
+            if statement == "create_supply_links" and self.link_statement != statement and offset < table.num_rows:
+                sender.settle()  # every firm is written
+                node_ids = {str(r["id"]): int(r["node"]) for r in self._run("firm_node_ids")}
+            for chunk in _table_lists(table, batch_size, offset):
+                if node_ids is not None:
+                    for cells in chunk:
+                        cells[0], cells[1] = node_ids[cells[0]], node_ids[cells[1]]
+                sender.send(statement if node_ids is None else self.link_statement, chunk, offset)
+                offset += len(chunk)
 
-        def settle() -> None:
-            nonlocal pending, batches, done
-            if pending is not None:
-                future, n = pending
-                pending = None
-                batches += future.result()
-                done += n
-                if progress:
-                    progress(done, total)
-
-        failed = threading.Event()
-
-        def write(name_: str, buffer: Sequence[Any], offset: int | None) -> int:
-            # a batch queued behind one that failed must not run: it would record rows
-            # as written past the ones that were not
-            if failed.is_set():
-                return 0
-            try:
-                return self._write(name_, buffer, batch_size, name=name, offset=offset)
-            except BaseException:
-                failed.set()
-                raise
-
-        def send(name_: str, buffer: Sequence[Any], offset: int | None = None) -> None:
-            nonlocal pending, batches, done
-            if pool is None:
-                batches += write(name_, buffer, offset)
-                done += len(buffer)
-                if progress:
-                    progress(done, total)
-                return
-            future = pool.submit(write, name_, buffer, offset)
-            settle()
-            pending = (future, len(buffer))
-
-        try:
-            for name_, rows, _ in steps:
-                buffer: list[Row] = []
-                for row in rows():
-                    buffer.append(row)
-                    if len(buffer) >= batch_size:
-                        send(name_, buffer)
-                        buffer = []
-                if buffer:
-                    send(name_, buffer)
-            for name_, table in bulk:
-                offset = skipped[name_]
-                node_ids: dict[str, int] | None = None
-                if name_ == "create_supply_links" and self.link_statement != name_ and offset < table.num_rows:
-                    settle()  # every firm is written
-                    node_ids = {str(r["id"]): int(r["node"]) for r in self._run("firm_node_ids")}
-                for chunk in _table_lists(table, batch_size, offset):
-                    if node_ids is not None:
-                        for cells in chunk:
-                            cells[0], cells[1] = node_ids[cells[0]], node_ids[cells[1]]
-                    send(name_ if node_ids is None else self.link_statement, chunk, offset)
-                    offset += len(chunk)
-            settle()
-        finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+    def _finish_load(self, dataset: Dataset, name: str, *, rows: int, batches: int,
+                     start: float) -> dict[str, Any]:
+        """Mark the Dataset node complete with its counts; the summary :func:`load_dataset` returns."""
         anchors = dataset.firms.column("anchor").to_pylist()
         counts = {
             "firms": dataset.firms.num_rows, "links": dataset.links.num_rows,
@@ -708,16 +672,15 @@ class CypherStore:
             "chains": len(dataset.chains), "regions": len(dataset.regions),
             "anchors": sum(1 for a in anchors if a),
         }
-        self._load_projects(dataset, batch_size)
         self._run("complete_dataset", write=True, name=name, loaded_at=_now(), **counts)
         seconds = time.perf_counter() - start
         self._dataset, self._template = None, None
         result: dict[str, Any] = dict(self.count_nodes())
         result.pop("datasets", None)
-        result.update(rows=total, batches=batches, seconds=round(seconds, 3),
-                      rows_per_second=round(total / seconds) if seconds > 0 else 0,
+        result.update(rows=rows, batches=batches, seconds=round(seconds, 3),
+                      rows_per_second=round(rows / seconds) if seconds > 0 else 0,
                       server=self.kind, protocol=self.protocol)
-        log.info("loaded %d rows into %s in %.1f s", total, shown, seconds)
+        log.info("loaded %d rows into %s in %.1f s", rows, redact_uri(self.uri), seconds)
         return result
 
     def _write(self, statement: str, rows: Sequence[Any], batch_size: int, *, name: str,
@@ -733,7 +696,6 @@ class CypherStore:
             self._run(statement, write=True, rows=list(chunk), **extra)
             n += 1
         return n
-
 
     # -- projects (issue 18): :Project nodes, BY, IN_SEGMENT and LOCATED_IN ------------------------
     def _load_projects(self, dataset: Dataset, batch_size: int) -> None:
@@ -787,6 +749,90 @@ class CypherStore:
                       drop_reason=reason or old.drop_reason, **cells)
         return {"project": project_id, "stage": new_stage, "date": day, "changed": changed,
                 "path": redact_uri(self.uri)}
+
+
+def _template_rows(dataset: Dataset) -> list[tuple[str, Iterable[Row], int]]:
+    """``(statement, rows, row count)`` for each part of the template, in the order they are written."""
+    return [
+        ("merge_regions", ({**vars(r), "seq": i} for i, r in enumerate(dataset.regions)), len(dataset.regions)),
+        ("merge_region_parents", ({"id": r.id, "parent": r.parent} for r in dataset.regions if r.parent),
+         sum(1 for r in dataset.regions if r.parent)),
+        ("merge_chains", ({**vars(c), "seq": i} for i, c in enumerate(dataset.chains)), len(dataset.chains)),
+        ("merge_segments", ({**vars(s), "seq": i} for i, s in enumerate(dataset.segments)),
+         len(dataset.segments)),
+        ("merge_segment_links", ({**vars(e), "seq": i} for i, e in enumerate(dataset.segment_links)),
+         len(dataset.segment_links)),
+    ]
+
+
+class _BatchSender:
+    """Sends a load's batches in order and counts the rows done for ``progress``.
+
+    With ``background`` one batch runs on a worker thread while the caller builds
+    the next; :meth:`settle` waits for it. A batch queued behind one that failed
+    does not run: it would record rows as written past the ones that were not.
+    """
+
+    def __init__(self, write: Callable[[str, Sequence[Any], int | None], int], *, background: bool, done: int,
+                 total: int, progress: Progress | None) -> None:
+        self._write = write
+        self._pool = ThreadPoolExecutor(max_workers=1) if background else None
+        self._pending: tuple[Future[int], int] | None = None
+        self._failed = threading.Event()
+        self._progress = progress
+        self.done, self.total, self.batches = done, total, 0
+        if progress:
+            progress(done, total)
+
+    def _guarded(self, statement: str, rows: Sequence[Any], offset: int | None) -> int:
+        if self._failed.is_set():
+            return 0
+        try:
+            return self._write(statement, rows, offset)
+        except BaseException:
+            self._failed.set()
+            raise
+
+    def _advance(self, batches: int, rows: int) -> None:
+        self.batches += batches
+        self.done += rows
+        if self._progress:
+            self._progress(self.done, self.total)
+
+    def settle(self) -> None:
+        """Wait for the batch in flight, if any (and raise its error)."""
+        if self._pending is not None:
+            future, n = self._pending
+            self._pending = None
+            self._advance(future.result(), n)
+
+    def send(self, statement: str, rows: Sequence[Any], offset: int | None = None) -> None:
+        """Write ``rows`` with ``statement``; see :meth:`CypherStore._write` for ``offset``."""
+        if self._pool is None:
+            self._advance(self._guarded(statement, rows, offset), len(rows))
+            return
+        future = self._pool.submit(self._guarded, statement, rows, offset)
+        self.settle()
+        self._pending = (future, len(rows))
+
+    def close(self) -> None:
+        """Wait for the worker and drop what is queued behind a failure."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _send_template(sender: _BatchSender, steps: list[tuple[str, Iterable[Row], int]], batch_size: int) -> None:
+    """Send the template's rows in batches of ``batch_size``."""
+    for statement, rows, _ in steps:
+        buffer: list[Row] = []
+        for row in rows:
+            buffer.append(row)
+            if len(buffer) >= batch_size:
+                sender.send(statement, buffer)
+                buffer = []
+        if buffer:
+            sender.send(statement, buffer)
+
 
 def _table_lists(table: pa.Table, batch_size: int, start: int = 0) -> Iterator[list[list[Any]]]:
     """Batches of the rows of an Arrow table from row ``start`` on, each row a list of its cells
