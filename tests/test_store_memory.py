@@ -167,3 +167,40 @@ def test_empty_store(make_dataset):
     assert store.counts()["firms"] == 0 and store.anchors() == []
     C = store.context(anchors=[], segments=["cell"], region="js")
     assert set(C) == TEMPLATE_NODES
+
+
+def test_context_without_a_networkx_cache(tiny_store, monkeypatch):
+    """networkx 3.2 (the declared floor) has no ``__networkx_cache__``; a context must still build.
+
+    ``add_firms_and_links`` once called ``G.__networkx_cache__.clear()``, an AttributeError on 3.2.
+    Here the template graph loses the attribute, as on 3.2, and the context of lanjun still holds its
+    supplier link shsep -> lanjun (tests/data/tiny/links.csv).
+    """
+    import networkx as nx
+
+    real_copy = nx.MultiDiGraph.copy
+
+    def copy_without_cache(G, as_view=False):
+        H = real_copy(G, as_view)
+        H.__dict__.pop("__networkx_cache__", None)
+        assert not hasattr(H, "__networkx_cache__")
+        return H
+
+    monkeypatch.setattr(nx.MultiDiGraph, "copy", copy_without_cache)
+    G = tiny_store.context(anchors=["lanjun"], segments=["separator"], region="js")
+    assert ("shsep", "lanjun") in G.edges()
+
+
+def test_adding_firms_clears_the_networkx_cache():
+    """Writing the adjacency dicts directly must drop what networkx cached of the graph before."""
+    import networkx as nx
+
+    from chaingraph.stores._graph import add_firms_and_links
+
+    G = nx.MultiDiGraph()
+    cache = getattr(G, "__networkx_cache__", None)
+    if cache is None:
+        pytest.skip(f"networkx {nx.__version__} keeps no cache on graphs (it came in 3.3)")
+    cache["backends"] = {"stale": "converted graph"}
+    add_firms_and_links(G, [("a", {"kind": "firm"})], [])
+    assert G.__networkx_cache__ == {}

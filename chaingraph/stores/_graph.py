@@ -91,6 +91,14 @@ def add_firms_and_links(G: nx.MultiDiGraph, nodes: list[tuple[str, dict[str, Any
     ~20 µs an edge; a context of a million links would take 20 s. The dicts
     written here are exactly those ``add_node``/``add_edge`` would write (the
     successor and predecessor entries share one key dict, as in networkx).
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> add_firms_and_links(G, [("a", {"kind": "firm"}), ("b", {"kind": "firm"})],
+    ...                     [("a", "b", "s1", {"rel": "SUPPLIES"})])
+    >>> list(G.edges(keys=True))
+    [('a', 'b', 's1')]
     """
     node, succ, pred = G._node, G._succ, G._pred
     for n, attrs in nodes:
@@ -108,4 +116,8 @@ def add_firms_and_links(G: nx.MultiDiGraph, nodes: list[tuple[str, dict[str, Any
             succ[u][v] = keydict
             pred[v][u] = keydict
         keydict[key] = attrs
-    G.__networkx_cache__.clear()
+    # networkx 3.3 caches converted graphs in G.__networkx_cache__ and clears it in the methods
+    # bypassed here; networkx 3.2 (our floor) has no cache, so there is nothing to clear.
+    cache = getattr(G, "__networkx_cache__", None)
+    if cache:
+        cache.clear()
