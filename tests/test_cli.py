@@ -127,13 +127,15 @@ def test_info_broken(make_dataset):
     ((), "Missing argument 'SOURCE'"),
     (("--lang", "fr"), "Invalid value for '--lang'"),
     (("--format", "xml"), "Invalid value for '--format'"),
-    (("--bogus",), "No such option '--bogus'"),
+    # click 8.2 writes "No such option: --bogus", later versions "No such option '--bogus'"
+    (("--bogus",), "No such option"),
 ])
 def test_info_usage_errors(tiny_path, args, message):
     argv = ["info", *args] if not args else ["info", str(tiny_path), *args]
     result = invoke(*argv, ok=False)
     assert result.exit_code == 2
     assert message in result.output
+    assert all(arg in result.output for arg in args if arg.startswith("--"))
     assert result.output.startswith("Usage: ")
 
 

@@ -170,7 +170,7 @@ def test_empty_store(make_dataset):
 
 
 def test_context_without_a_networkx_cache(tiny_store, monkeypatch):
-    """networkx 3.2 (the declared floor) has no ``__networkx_cache__``; a context must still build.
+    """networkx before 3.3 has no ``__networkx_cache__``; a context must still build.
 
     ``add_firms_and_links`` once called ``G.__networkx_cache__.clear()``, an AttributeError on 3.2.
     Here the template graph loses the attribute, as on 3.2, and the context of lanjun still holds its

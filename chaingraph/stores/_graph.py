@@ -117,7 +117,7 @@ def add_firms_and_links(G: nx.MultiDiGraph, nodes: list[tuple[str, dict[str, Any
             pred[v][u] = keydict
         keydict[key] = attrs
     # networkx 3.3 caches converted graphs in G.__networkx_cache__ and clears it in the methods
-    # bypassed here; networkx 3.2 (our floor) has no cache, so there is nothing to clear.
+    # bypassed here; networkx 3.2 has no cache, so there is nothing to clear.
     cache = getattr(G, "__networkx_cache__", None)
     if cache:
         cache.clear()
