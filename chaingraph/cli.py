@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -26,7 +27,29 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _lang(ctx: click.Context, param: click.Parameter, value: str) -> Lang:
     """The one place the CLI turns ``--lang`` into a :data:`~chaingraph.model.Lang`."""
+    ctx.meta["chaingraph.lang"] = value
     return cast(Lang, value)
+
+
+class _EchoNameMatches(logging.Handler):
+    """Tell the user on stderr which firm, chain or region a partial name was taken as (chaingraph.names)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        found = getattr(record, "name_match", None)
+        if found is None:
+            return
+        from chaingraph.i18n import text
+
+        ctx = click.get_current_context(silent=True)
+        lang = cast(Lang, ctx.meta.get("chaingraph.lang", "zh") if ctx else "zh")
+        click.echo(text("name.matched", lang, query=found.query, id=found.id, name=found.name,
+                        how=text(f"name.how.{found.how}", lang)), err=True)
+
+
+_names_log = logging.getLogger("chaingraph.names")
+_names_log.setLevel(logging.INFO)
+if not any(isinstance(h, _EchoNameMatches) for h in _names_log.handlers):
+    _names_log.addHandler(_EchoNameMatches())
 
 
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, callback=_lang,

@@ -103,6 +103,10 @@ TEXT: dict[Lang, dict[str, str]] = {
         "pipeline.col.chain": "产业链", "pipeline.col.firm": "企业",
         "project.set": "{project}：阶段 {stage}{date}，已写入 {path}",
         "project.unchanged": "{project} 已是阶段 {stage}{date}，未改动",
+        # -- issue 12: names, evidence, groups, honest definitions, data quality (one block) --
+        "name.matched": "“{query}”按{how}匹配为{name}（{id}）",
+        "name.how.prefix": "前缀",
+        "name.how.contains": "部分名称",
     },
     "en": {
         "status.covered": "covered",
@@ -190,6 +194,10 @@ TEXT: dict[Lang, dict[str, str]] = {
         "pipeline.col.chain": "Chain", "pipeline.col.firm": "Firm",
         "project.set": "{project}: stage {stage}{date}, written to {path}",
         "project.unchanged": "{project} already has stage {stage}{date}; nothing changed",
+        # -- issue 12: names, evidence, groups, honest definitions, data quality (one block) --
+        "name.matched": "'{query}' taken as {name} ({id}), a {how} match",
+        "name.how.prefix": "prefix",
+        "name.how.contains": "partial-name",
     },
 }
 

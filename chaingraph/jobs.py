@@ -9,7 +9,6 @@ prints what it returns.
 """
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
@@ -41,6 +40,7 @@ from chaingraph.analyses.targets import (
 from chaingraph.errors import ChainGraphError
 from chaingraph.exports.html import Page, write_chain_map, write_html
 from chaingraph.model import CandidateSource, Lang, Project, regions_within, segment_distances
+from chaingraph.names import Entry, NameIndex
 from chaingraph.stores import GraphStore, is_database_uri
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "html_report",
     "load_weights",
     "parse_quotas",
+    "resolve_chain",
     "DEMO_DATASET",
     "pipeline_report",
     "set_project",
@@ -65,21 +66,25 @@ DEMO_DATASET = Path(__file__).resolve().parent.parent / "datasets" / "jiashan"
 
 # -- helpers -------------------------------------------------------------------------------------
 
+def _template_names(template: nx.MultiDiGraph, kind: str) -> NameIndex:
+    """A name index over the chains, segments or regions of the template."""
+    nodes = template.nodes
+    return NameIndex((Entry(str(n), str(d.get("name") or ""), str(d.get("name_en") or ""),
+                            where=str(nodes[d["chain"]].get("name") or "") if d.get("chain") in template else "")
+                      for n, d in template.nodes(data=True) if d.get("kind") == kind), kind=kind)
+
+
 def _home_region(store: GraphStore, template: nx.MultiDiGraph, region: str | None) -> str:
     r = region or store.metadata().get("home_region")
     if not r:
         msg = "the dataset has no home_region; pass --region with a region id from regions.csv"
         raise ChainGraphError(msg)
-    if r not in template or template.nodes[r].get("kind") != "region":
-        ids = [n for n, d in template.nodes(data=True) if d.get("kind") == "region"]
-        by_name = [n for n in ids if r in (template.nodes[n].get("name"), template.nodes[n].get("name_en"))]
-        if by_name:
-            return str(by_name[0])
-        close = difflib.get_close_matches(str(r), ids, n=5, cutoff=0.5)
-        msg = f"no region with id {r!r}; " + (
-            f"did you mean: {', '.join(close)}" if close else "pass a region id from regions.csv")
-        raise ChainGraphError(msg)
-    return str(r)
+    return _template_names(template, "region").match(str(r)).id
+
+
+def resolve_chain(template: nx.MultiDiGraph, text: str) -> str:
+    """The chain ``text`` (an id or a name, see :mod:`chaingraph.names`) means."""
+    return _template_names(template, "chain").match(text).id
 
 
 def _anchors(store: GraphStore, names: Sequence[str], region: str) -> list[str]:
@@ -222,12 +227,13 @@ def parse_quotas(specs: Sequence[str]) -> dict[str, int]:
     return out
 
 
-def _check_chains(template: nx.MultiDiGraph, chains: Collection[str]) -> None:
-    ids = sorted(n for n, d in template.nodes(data=True) if d.get("kind") == "chain")
-    for c in chains:
-        if c not in ids:
-            msg = f"no chain with id {c!r}; use one of: {', '.join(ids)}"
-            raise ChainGraphError(msg)
+def _resolve_quotas(template: nx.MultiDiGraph, quotas: Mapping[str, int]) -> dict[str, int]:
+    """Quotas keyed by chain id, the chains named by id or name."""
+    out: dict[str, int] = {}
+    for chain, k in quotas.items():
+        cid = resolve_chain(template, chain)
+        out[cid] = out.get(cid, 0) + k
+    return out
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -271,7 +277,7 @@ def target_report(
     """Ranked targets for ``anchors`` (ids or names; all anchors of the region by default)."""
     scope = _scope(store, anchors=anchors, region=region, depth=depth, threshold=threshold)
     if chain:
-        _check_chains(scope.template, [chain])
+        chain = resolve_chain(scope.template, chain)
     ids, R = scope.anchors, scope.region
     G, source = _ranking_context(scope)
     live, projects = _live_firms(store)
@@ -300,7 +306,7 @@ def plan_report(
     """A portfolio of ``budget`` targets for the region's anchors (see :func:`chaingraph.analyses.plan.plan_targets`)."""
     scope = _scope(store, anchors=anchors, region=region, depth=depth, threshold=threshold)
     if quotas:
-        _check_chains(scope.template, quotas)
+        quotas = _resolve_quotas(scope.template, quotas)
     ids, R = scope.anchors, scope.region
     wi = [store.resolve_firm(w) for w in what_if]
     G, source = _ranking_context(scope)

@@ -61,14 +61,15 @@ def test_gaps_region_and_csv(tmp_path):
 
 def test_unknown_anchor_exits_1_with_close_matches():
     r = run("gaps", TINY, "--anchor", "lanjn", "--silent", code=1)
-    assert r.output == "Error: no firm with id or name 'lanjn'; did you mean: lanjun\n"
-    r = run("targets", TINY, "--anchor", "兰钧", "--silent", code=1)
-    assert "did you mean: 兰钧新能源" in r.output
+    assert r.output == "Error: no firm with id or name 'lanjn'; did you mean: 兰钧新能源 (lanjun)\n"
+    r = run("targets", TINY, "--anchor", "兰均新能", "--silent", code=1)
+    assert "did you mean: 兰钧新能源 (lanjun)" in r.output
 
 
 def test_unknown_region_and_chain():
-    assert "no region with id 'mars'" in run("gaps", TINY, "--region", "mars", "--silent", code=1).output
-    assert "no chain with id 'x'; use one of: li" in run("targets", TINY, "--chain", "x", "--silent", code=1).output
+    assert "no region with id or name 'mars'" in run("gaps", TINY, "--region", "mars", "--silent", code=1).output
+    assert "no chain with id or name 'x'; use one of: li" in run("targets", TINY, "--chain", "x", "--silent",
+                                                                 code=1).output
 
 
 def test_targets_json_en():

@@ -59,6 +59,7 @@ import pyarrow as pa
 from chaingraph import __version__, cypher
 from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset
 from chaingraph.errors import StoreError, UnknownFirmError
+from chaingraph.names import Entry, NameIndex
 from chaingraph.model import (
     DROPPED,
     PROJECT_STAGE_ORDER,
@@ -734,10 +735,13 @@ class CypherStore:
     def resolve_firm(self, text: str) -> str:
         text = text.strip()
         hits = self._run("find_firm", text=text)
-        if hits:
-            best = min(hits, key=lambda r: (r["rank"], r["seq"] if r["seq"] is not None else 0))
-            return str(best["id"])
-        raise UnknownFirmError(text, self._close_matches(text))
+        if any(r["rank"] == 0 for r in hits):
+            return text
+        # every other case (names, aliases, normalised or partial) is settled by chaingraph.names
+        # over the firms' names, fetched once
+        rows = self._run("firm_names")
+        return NameIndex((Entry(str(r["id"]), r["name"] or "", r["name_en"] or "", tuple(r["aliases"] or ()),
+                                str(r["region"] or "")) for r in rows), kind="firm").match(text).id
 
     def _close_matches(self, text: str, n: int = 5) -> list[str]:
         if not text:

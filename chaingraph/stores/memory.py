@@ -8,7 +8,6 @@ million links would take half a minute and gigabytes to build.
 """
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from functools import cached_property
@@ -23,6 +22,7 @@ import pyarrow.compute as pc
 from chaingraph.datasets import Dataset, read_dataset
 from chaingraph.errors import UnknownFirmError
 from chaingraph.model import CandidateTable, Progress, Project, regions_within
+from chaingraph.names import Entry, NameIndex, normalise
 from chaingraph.stores._graph import (
     add_firms_and_links,
     firm_nodes,
@@ -174,28 +174,24 @@ class MemoryStore:
         return result
 
     def resolve_firm(self, text: str) -> str:
+        """The firm ``text`` means, by :class:`chaingraph.names.NameIndex` (ids, names, English names,
+        aliases; normalised; unique prefix or containment accepted; ambiguity an error)."""
         text = text.strip()
+        hit = pc.index(self.firm_ids, text).as_py()
+        if hit >= 0:
+            return text
+        return self._names.match(text).id
+
+    @cached_property
+    def _names(self) -> NameIndex:
         firms = self.dataset.firms
-        for column in ("id", "name", "name_en"):
-            col = firms.column(column)
-            hit = pc.index(col, text).as_py()
-            if hit >= 0:
-                return str(self.firm_ids[hit].as_py())
-        raise UnknownFirmError(text, self._close_matches(text))
+        region_name = {r.id: r.name or r.name_en for r in self.dataset.regions}
+        cols = [firms.column(c).to_pylist() for c in ("id", "name", "name_en", "aliases", "region")]
+        return NameIndex((Entry(i, n or "", e or "", tuple(a or ()), region_name.get(r or "", r or ""))
+                          for i, n, e, a, r in zip(*cols)), kind="firm")
 
     def _close_matches(self, text: str, n: int = 5) -> list[str]:
-        firms = self.dataset.firms
-        low = text.lower()
-        hits: list[str] = []
-        for column in ("id", "name", "name_en"):
-            col = pc.fill_null(firms.column(column), "")
-            contains = _np(pc.match_substring(col, low, ignore_case=True), bool)
-            hits += [str(v) for v in col.filter(pa.array(contains))[:n].to_pylist()]
-        if len(hits) < n and len(self.firm_ids) <= 200_000:
-            names = [str(v) for col in ("id", "name", "name_en")
-                     for v in pc.drop_null(firms.column(col)).to_pylist()]
-            hits += difflib.get_close_matches(text, names, n=n, cutoff=0.6)
-        return list(dict.fromkeys(hits))[:n]
+        return self._names.close_matches(normalise(text), n)
 
     def firm(self, firm_id: str) -> dict[str, Any]:
         rows = self._rows([firm_id])
