@@ -107,6 +107,13 @@ TEXT: dict[Lang, dict[str, str]] = {
         "name.matched": "“{query}”按{how}匹配为{name}（{id}）",
         "name.how.prefix": "前缀",
         "name.how.contains": "部分名称",
+        "reason.supplies_anchor.sure": "已向{anchor}供应{segment}（{evidence}，可信度{confidence}）",
+        "reason.supplies_anchor.maybe": "可能向{anchor}供应{segment}（{evidence}，可信度{confidence}）",
+        "evidence.reported": "公告",
+        "evidence.survey": "调研",
+        "evidence.derived": "按产业关系推断",
+        "evidence.illustrative": "示意数据",
+        "evidence.unknown": "来源不明",
     },
     "en": {
         "status.covered": "covered",
@@ -198,6 +205,13 @@ TEXT: dict[Lang, dict[str, str]] = {
         "name.matched": "'{query}' taken as {name} ({id}), a {how} match",
         "name.how.prefix": "prefix",
         "name.how.contains": "partial-name",
+        "reason.supplies_anchor.sure": "already supplies {segment} to {anchor} ({evidence}, confidence {confidence})",
+        "reason.supplies_anchor.maybe": "may supply {segment} to {anchor} ({evidence}, confidence {confidence})",
+        "evidence.reported": "reported",
+        "evidence.survey": "survey",
+        "evidence.derived": "inferred from industry relations",
+        "evidence.illustrative": "illustrative data",
+        "evidence.unknown": "unsourced",
     },
 }
 
@@ -295,6 +309,8 @@ HEADERS: dict[Lang, dict[str, str]] = {
         "segment_id": "环节编号", "stage": "阶段", "sheet.targets": "招商目标", "sheet.gaps": "产业链缺口",
         "supplies_anchor": "已供货链主", "supplies_peers": "供货同类企业", "local_ties": "本地关联",
         "gap_severity": "缺口程度", "scale": "规模", "proximity": "距离得分",
+        # issue 12
+        "suppliers_unconfirmed": "待核实供应商", "sheet.group": "集团内扩产", "relation": "关系",
     },
     "en": {
         "rank": "Rank", "firm_id": "Firm id", "firm": "Firm", "firm_en": "English name", "segment": "Segment",
@@ -307,6 +323,8 @@ HEADERS: dict[Lang, dict[str, str]] = {
         "sheet.targets": "Targets", "sheet.gaps": "Gaps",
         "supplies_anchor": "Supplies anchor", "supplies_peers": "Supplies peers", "local_ties": "Local ties",
         "gap_severity": "Gap severity", "scale": "Scale", "proximity": "Proximity",
+        # issue 12
+        "suppliers_unconfirmed": "Unconfirmed suppliers", "sheet.group": "Group expansion", "relation": "Relation",
     },
 }
 

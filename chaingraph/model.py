@@ -61,6 +61,7 @@ __all__ = [
     "PRECISIONS",
     "link_confidence",
     "group_of",
+    "weighted_count",
     "Region",
     "Chain",
     "Segment",
@@ -194,6 +195,18 @@ def link_confidence(attrs: Mapping[str, Any], min_confidence: float = 0.0) -> fl
     c = attrs.get("confidence")
     conf = 1.0 if c is None else float(c)
     return conf if conf >= min_confidence else 0.0
+
+
+def weighted_count(weights: Iterable[float]) -> float:
+    """A count of links weighed by confidence: their sum, rounded to 9 decimals so that every
+    store's push-down, summing in its own order, gives the same number as the reference.
+
+    Examples
+    --------
+    >>> weighted_count([0.1, 0.2, 0.7]), weighted_count([])
+    (1.0, 0.0)
+    """
+    return round(math.fsum(weights), 9)
 
 
 def group_of(G: nx.MultiDiGraph, firm: str) -> str:
@@ -429,10 +442,12 @@ class CandidateTable:
 
     A candidate is a firm outside the home region (and not excluded) that makes
     a gap segment. ``segments`` are the gap segments it makes (sorted ids),
-    ``supplies_anchor`` whether it has a SUPPLIES link to an anchor, ``peers``
-    the number of distinct non-anchor firms it supplies that make an own
-    segment of one of its anchors, ``ties`` the number of distinct non-anchor
-    firms of the home region it supplies or is supplied by, ``output`` its
+    ``supplies_anchor`` the largest confidence of its SUPPLIES links to an anchor
+    (0 without one), ``peers`` the distinct non-anchor firms it supplies that
+    make an own segment of one of its anchors, each counted by the largest
+    confidence of its links to that firm, ``ties`` likewise the distinct
+    non-anchor firms of the home region it supplies or is supplied by (both
+    sums rounded to 9 decimals); links under ``min_confidence`` count 0. ``output`` its
     output value when known and positive, and ``distance`` the great-circle km
     to the nearest of its anchors with coordinates (``None`` when there is
     none). Its anchors are those whose gaps its segments are.
@@ -440,9 +455,9 @@ class CandidateTable:
 
     ids: list[str]
     segments: list[tuple[str, ...]]
-    supplies_anchor: list[bool]
-    peers: list[int]
-    ties: list[int]
+    supplies_anchor: list[float]
+    peers: list[float]
+    ties: list[float]
     output: list[float | None]
     distance: list[float | None]
 
@@ -468,6 +483,7 @@ class CandidateSource(Protocol):
         region: str,
         exclude: Collection[str] = (),
         min_output: float | None = None,
+        min_confidence: float = 0.0,
     ) -> CandidateTable:
         """The candidates for the gap segments ``gaps`` (segment id -> anchors with that gap)."""
 

@@ -79,8 +79,11 @@ def test_targets_json_en():
     assert (t1["rank"], t1["firm"]["id"], t2["firm"]["id"]) == (1, "shsep", "shev")
     assert t1["firm"] == {"id": "shsep", "name": "上海隔膜", "name_en": "Shanghai Separator", "region": "sh",
                           "output_value": 2e9}
-    assert t1["reasons"][0] == "already supplies Separator to Lanjun New Energy"
-    assert t1["components"]["supplies_anchor"] == 1.0
+    assert t1["reasons"][0] == ("already supplies Separator to Lanjun New Energy "
+                                "(illustrative data, confidence 0.5)")
+    assert t1["components"]["supplies_anchor"] == 0.5  # weighed by the link's confidence
+    assert t1["evidence"] == [{"component": "supplies_anchor", "anchor": "lanjun", "segments": ["separator"],
+                               "evidence": "illustrative", "confidence": 0.5, "confirmed": True}]
     # shev: ev and pack are missing downstream gaps: 0.8 with one anchor
     assert t2["components"]["gap_severity"] == 0.8
 
@@ -147,7 +150,7 @@ def test_worked_example_of_docs_analysis():
     """The numbers of the worked example in docs/analysis.md."""
     data = json.loads(run("targets", TINY, "--format", "json", "--silent").stdout)
     shsep, shev = data["targets"]
-    assert shsep["score"] == pytest.approx(0.5974, abs=5e-5) and shev["score"] == pytest.approx(0.3198, abs=5e-5)
+    assert shsep["score"] == pytest.approx(0.4474, abs=5e-5) and shev["score"] == pytest.approx(0.3198, abs=5e-5)
     assert shsep["components"]["scale"] == 0.3769 and shsep["components"]["proximity"] == 0.5971
     assert shev["components"]["proximity"] == 0.5978
     data = json.loads(run("gaps", TINY, "--anchor", "lanjun", "--what-if", "shsep", "--format", "json",
@@ -158,5 +161,5 @@ def test_worked_example_of_docs_analysis():
     assert data["anchors"][0]["after"] == {"segments": 6, "covered": 3, "weak": 2, "missing": 1,
                                            "completeness": 0.6452, "local_supply_ratio": 1.0}
     doc = (ROOT / "docs" / "analysis.md").read_text(encoding="utf-8")
-    for number in ("0.3226", "0.5974", "0.3198", "0.6452", "0.3769", "0.5971", "0.5978"):
+    for number in ("0.3226", "0.4474", "0.3198", "0.6452", "0.3769", "0.5971", "0.5978"):
         assert number in doc

@@ -60,7 +60,7 @@ from typing import Any, Literal
 import networkx as nx
 
 from chaingraph.errors import UnknownFirmError, UnknownRegionError
-from chaingraph.model import STAGE_ORDER, regions_within, segment_distances
+from chaingraph.model import CONFIRMED, STAGE_ORDER, link_confidence, regions_within, segment_distances
 
 __all__ = [
     "Status",
@@ -122,6 +122,9 @@ class SegmentGap:
     local_share: float | None
     single_source: bool
     weight: float = 1.0
+    #: Suppliers whose links into the anchor for this segment are all below the confirmed
+    #: confidence: listed, but left out of the local share and the single-source test.
+    suppliers_unconfirmed: tuple[FirmRef, ...] = ()
 
     @property
     def is_gap(self) -> bool:
@@ -142,6 +145,7 @@ class SegmentGap:
             "anchor_suppliers": {
                 "local": [f.to_dict() for f in self.suppliers_local],
                 "external": [f.to_dict() for f in self.suppliers_external],
+                "unconfirmed": [f.to_dict() for f in self.suppliers_unconfirmed],
             },
             "local_share": _round(self.local_share),
             "single_source": self.single_source,
@@ -316,10 +320,12 @@ def local_share(links: Iterable[tuple[bool, float | None]]) -> float | None:
 class _Index:
     """What gap analyses read from ``G``, gathered in one pass over its nodes."""
 
-    def __init__(self, G: nx.MultiDiGraph, region: str, local_extra: Collection[str] = ()) -> None:
+    def __init__(self, G: nx.MultiDiGraph, region: str, local_extra: Collection[str] = (), *,
+                 min_confidence: float = 0.0, confirmed: float = CONFIRMED) -> None:
         if region not in G or G.nodes[region].get("kind") != "region":
             raise UnknownRegionError(region)
         self.G = G
+        self.min_confidence, self.confirmed = min_confidence, confirmed
         self.region = region
         self.local_regions = regions_within(G, region)
         self.local_extra = frozenset(local_extra)
@@ -347,10 +353,15 @@ class _Index:
     def is_local(self, firm: str) -> bool:
         return firm in self.local_firms
 
+    def weight(self, link: dict[str, Any]) -> float:
+        """How much a SUPPLIES edge counts: its confidence, 0 under ``min_confidence``."""
+        return link_confidence(link, self.min_confidence)
+
     def with_local(self, extra: Collection[str]) -> _Index:
         """The same index with ``extra`` firms counted as local (cheap: only they are added)."""
         new = object.__new__(_Index)
         new.G, new.region, new.local_regions, new.feeds = self.G, self.region, self.local_regions, self.feeds
+        new.min_confidence, new.confirmed = self.min_confidence, self.confirmed
         new.local_extra = self.local_extra | frozenset(extra)
         new.local_firms = self.local_firms | set(extra)
         new.local_by_segment = {s: list(v) for s, v in self.local_by_segment.items()}
@@ -406,15 +417,16 @@ def _status(direction: str, n_local: int, share: float | None, threshold: float)
     return "covered", None
 
 
-def _anchor_suppliers(G: nx.MultiDiGraph, anchor: str) -> list[tuple[str, str, float | None]]:
-    """``(supplier, segment key, value)`` of every SUPPLIES link into ``anchor``."""
+def _anchor_suppliers(idx: _Index, anchor: str) -> list[tuple[str, str, float | None, float]]:
+    """``(supplier, segment key, value, confidence)`` of every SUPPLIES link into ``anchor`` that
+    counts (confidence at least the index's ``min_confidence``)."""
     out = []
-    for u, nbrs in G.pred[anchor].items():
+    for u, nbrs in idx.G.pred[anchor].items():
         for key, d in nbrs.items():
-            if d.get("rel") == "SUPPLIES":
+            if d.get("rel") == "SUPPLIES" and (conf := idx.weight(d)) > 0:
                 v = d.get("value")
                 out.append((u, str(key) if d.get("segment") is None else str(d.get("segment")),
-                            None if v is None else float(v)))
+                            None if v is None else float(v), conf))
     return out
 
 
@@ -424,25 +436,26 @@ def _analyse(
 ) -> GapReport:
     G = idx.G
     nodes = G.nodes
-    links = _anchor_suppliers(G, anchor)
-    by_segment: dict[str, list[tuple[str, float | None]]] = {}
-    for supplier, key, value in links:
+    links = _anchor_suppliers(idx, anchor)
+    by_segment: dict[str, list[tuple[str, float | None, float]]] = {}
+    for supplier, key, value, conf in links:
         if key:
             if key in distances:
-                by_segment.setdefault(key, []).append((supplier, value))
+                by_segment.setdefault(key, []).append((supplier, value, conf))
         else:
             for s in nodes[supplier].get("segments") or ():
                 if s in distances:
-                    by_segment.setdefault(s, []).append((supplier, value))
+                    by_segment.setdefault(s, []).append((supplier, value, conf))
     order = {"own": 0, "upstream": 1, "downstream": 2}
     rows = []
     for s in sorted(distances, key=lambda s: (order[distances[s][0]], distances[s][1], s)):
         direction, dist = distances[s]
         sd = nodes[s] if s in G else {}
         local = [f for f in idx.local_by_segment.get(s, ()) if f != anchor]
-        seg_links = by_segment.get(s, [])
+        seg_links = [(f, v) for f, v, c in by_segment.get(s, []) if c >= idx.confirmed]
         share = local_share((idx.is_local(f), v) for f, v in seg_links)
         suppliers = sorted({f for f, _ in seg_links})
+        unconfirmed = sorted({f for f, _, _ in by_segment.get(s, [])} - set(suppliers))
         status, action = _status(direction, len(local), share, threshold)
         rows.append(SegmentGap(
             id=s, name=str(sd.get("name") or ""), name_en=str(sd.get("name_en") or ""),
@@ -452,6 +465,7 @@ def _analyse(
             suppliers_local=tuple(idx.ref(f) for f in suppliers if idx.is_local(f)),
             suppliers_external=tuple(idx.ref(f) for f in suppliers if not idx.is_local(f)),
             local_share=share, single_source=len(suppliers) == 1, weight=weights.get(s, 1.0),
+            suppliers_unconfirmed=tuple(idx.ref(f) for f in unconfirmed),
         ))
     total_w = sum(r.weight for r in rows)
     covered_w = sum(r.weight for r in rows if r.status == "covered")
@@ -461,7 +475,7 @@ def _analyse(
         weak=sum(r.status == "weak" for r in rows),
         missing=sum(r.status == "missing" for r in rows),
         completeness=covered_w / total_w if total_w > 0 else 1.0,
-        local_supply_ratio=local_share((idx.is_local(f), v) for f, _, v in links),
+        local_supply_ratio=local_share((idx.is_local(f), v) for f, _, v, c in links if c >= idx.confirmed),
     )
     ad = nodes[anchor]
     return GapReport(
@@ -501,6 +515,8 @@ def find_gaps(
     depth: int = 2,
     threshold: float = 0.5,
     what_if: Sequence[str] = (),
+    min_confidence: float = 0.0,
+    confirmed: float = CONFIRMED,
 ) -> GapReport:
     """The segments within ``depth`` of ``anchor`` and which of them are gaps.
 
@@ -522,6 +538,11 @@ def find_gaps(
     what_if
         Firm ids to treat as local in a second pass; the result's ``what_if``
         holds the summary before and after.
+    min_confidence
+        Links less sure than this are left out (``--min-confidence``).
+    confirmed
+        Anchor suppliers at least this sure are *confirmed*: the local share,
+        single source and local supply ratio count only them.
 
     Returns
     -------
@@ -561,7 +582,7 @@ def find_gaps(
     >>> r.summary.completeness, r.summary.local_supply_ratio
     (0.25, 0.6)
     """
-    idx = _Index(G, region)
+    idx = _Index(G, region, min_confidence=min_confidence, confirmed=confirmed)
     return _gaps_indexed(idx, anchor, depth=depth, threshold=threshold, what_if=what_if)
 
 
@@ -573,6 +594,8 @@ def find_region_gaps(
     depth: int = 2,
     threshold: float = 0.5,
     what_if: Sequence[str] = (),
+    min_confidence: float = 0.0,
+    confirmed: float = CONFIRMED,
 ) -> RegionGapReport:
     """:func:`find_gaps` for several anchors, plus the region's chain map.
 
@@ -601,7 +624,7 @@ def find_region_gaps(
     >>> [(s.id, s.status, s.anchors) for s in r.chains[0].segments]
     [('cathode', 'missing', ('A', 'B')), ('cell', 'covered', ('A', 'B')), ('recycling', 'covered', ())]
     """
-    idx = _Index(G, region)
+    idx = _Index(G, region, min_confidence=min_confidence, confirmed=confirmed)
     reports = tuple(
         _gaps_indexed(idx, a, depth=depth, threshold=threshold, what_if=what_if) for a in anchors
     )

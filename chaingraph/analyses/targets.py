@@ -60,7 +60,7 @@ from __future__ import annotations
 import heapq
 import math
 import tomllib
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,12 +75,14 @@ from chaingraph.analyses.gaps import (
 from chaingraph.errors import ChainGraphError
 from chaingraph.i18n import format_money, join, text
 from chaingraph.model import (
+    CONFIRMED,
     CandidateSource,
     CandidateTable,
     Lang,
     display_name,
     firm_location,
     haversine_km,
+    weighted_count,
 )
 
 __all__ = [
@@ -97,6 +99,7 @@ __all__ = [
     "parse_weights",
     "weights_from_toml",
     "haversine_km",
+    "weighted_count",
 ]
 
 #: Score components, in the order they are shown.
@@ -184,6 +187,9 @@ class Target:
     score: float
     components: dict[str, float]
     reasons: tuple[str, ...]
+    #: What the link-based reasons rest on: ``{"component", "anchor", "segments", "evidence",
+    #: "confidence", "confirmed"}`` per anchor supplied.
+    evidence: tuple[dict[str, Any], ...] = ()
 
     @property
     def chains(self) -> tuple[str, ...]:
@@ -199,6 +205,7 @@ class Target:
             "score": self.score,
             "components": {k: round(v, 4) for k, v in self.components.items()},
             "reasons": list(self.reasons),
+            "evidence": [dict(e) for e in self.evidence],
         }
 
 
@@ -327,8 +334,6 @@ def _raw_from_graph(
     n_anchors = len(anchors)
     # networkx's plain dicts, for speed
     node_attrs: dict[str, dict[str, Any]] = G._node
-    succ: dict[str, dict[str, dict[Any, dict[str, Any]]]] = G._succ
-    pred: dict[str, dict[str, dict[Any, dict[str, Any]]]] = G._pred
     local_firms = idx.local_firms
     ties_with = local_firms if tie_firms is None else tie_firms
     firms = node_attrs.items() if only is None else ((f, node_attrs[f]) for f in only)
@@ -346,24 +351,7 @@ def _raw_from_graph(
             continue
         my_anchors = sorted({a for s in segs for a in gaps.by_segment[s]})
         my_own = set().union(*(own[a] for a in my_anchors))
-        supplied: dict[str, list[str]] = {}
-        peers: set[str] = set()
-        ties: set[str] = set()
-        for v, keyed in succ[f].items():
-            if not any(e.get("rel") == "SUPPLIES" for e in keyed.values()):
-                continue
-            if v in anchor_set:
-                supplied[v] = sorted({str(e.get("segment") or k) for k, e in keyed.items()
-                                      if e.get("rel") == "SUPPLIES"} - {""})
-                continue
-            if not my_own.isdisjoint(node_attrs[v].get("segments") or ()):
-                peers.add(v)
-            if v in ties_with:
-                ties.add(v)
-        for u, keyed in pred[f].items():
-            if u not in anchor_set and u not in ties and u in ties_with \
-                    and any(e.get("rel") == "SUPPLIES" for e in keyed.values()):
-                ties.add(u)
+        supplied, peers, ties = _weighted_links(idx, f, anchor_set, my_own, ties_with)
         key = tuple(segs)
         if key not in severities:
             severities[key] = _severity(gaps, key, n_anchors)
@@ -384,6 +372,45 @@ def _raw_from_graph(
     return raw
 
 
+def _weighted_links(idx: _Index, f: str, anchors: Collection[str], own: Collection[str],
+                    ties_with: Collection[str]) -> tuple[dict[str, list[tuple[str, float, str]]],
+                                                          dict[str, float], dict[str, float]]:
+    """The links of candidate ``f`` its score counts, each weighed by its confidence.
+
+    ``supplied``: anchor -> ``(segment, confidence, evidence)`` of its links to that anchor, surest
+    first; ``peers``: peer -> the largest confidence of its links to that peer; ``ties``: local firm
+    -> the largest confidence of the links with it, either way. Links under the index's
+    ``min_confidence`` count 0 and are left out.
+    """
+    nodes: dict[str, dict[str, Any]] = idx.G._node
+    succ: dict[str, dict[str, dict[Any, dict[str, Any]]]] = idx.G._succ
+    pred: dict[str, dict[str, dict[Any, dict[str, Any]]]] = idx.G._pred
+    supplied: dict[str, list[tuple[str, float, str]]] = {}
+    peers: dict[str, float] = {}
+    ties: dict[str, float] = {}
+    for v, keyed in succ[f].items():
+        links = [(str(e.get("segment") or k), idx.weight(e), str(e.get("evidence") or "unknown"))
+                 for k, e in keyed.items() if e.get("rel") == "SUPPLIES"]
+        links = [x for x in links if x[1] > 0]
+        if not links:
+            continue
+        w = max(c for _, c, _ in links)
+        if v in anchors:
+            supplied[v] = sorted(links, key=lambda x: (-x[1], x[0]))
+            continue
+        if not set(own).isdisjoint(nodes[v].get("segments") or ()):
+            peers[v] = w
+        if v in ties_with:
+            ties[v] = w
+    for u, keyed in pred[f].items():
+        if u in anchors or u not in ties_with:
+            continue
+        w = max((idx.weight(e) for e in keyed.values() if e.get("rel") == "SUPPLIES"), default=0.0)
+        if w > 0:
+            ties[u] = max(ties.get(u, 0.0), w)
+    return supplied, peers, ties
+
+
 def _severity(gaps: _Gaps, segs: tuple[str, ...], n_anchors: int) -> tuple[float, str]:
     """The worst gap a firm making ``segs`` can fill: its severity and segment (the first on a tie)."""
     best = (-1.0, "")
@@ -399,8 +426,11 @@ def _severity(gaps: _Gaps, segs: tuple[str, ...], n_anchors: int) -> tuple[float
 def _table(raw: Sequence[Mapping[str, Any]]) -> CandidateTable:
     return CandidateTable(
         ids=[r["id"] for r in raw], segments=[tuple(r["segs"]) for r in raw],
-        supplies_anchor=[bool(r["supplied"]) for r in raw], peers=[len(r["peers"]) for r in raw],
-        ties=[len(r["ties"]) for r in raw], output=[r["output"] for r in raw], distance=[r["dist"] for r in raw])
+        supplies_anchor=[max((c for links in r["supplied"].values() for _, c, _ in links), default=0.0)
+                         for r in raw],
+        peers=[weighted_count(r["peers"].values()) for r in raw],
+        ties=[weighted_count(r["ties"].values()) for r in raw],
+        output=[r["output"] for r in raw], distance=[r["dist"] for r in raw])
 
 
 #: Given the ids of some candidates: an index over a graph holding their links,
@@ -424,7 +454,7 @@ class _Ranking:
         lo, hi = (min(logs), max(logs)) if logs else (0.0, 0.0)
         # the same expressions as on one candidate, so both paths round alike
         self.columns = {
-            "supplies_anchor": [1.0 if x else 0.0 for x in table.supplies_anchor],
+            "supplies_anchor": [float(x) for x in table.supplies_anchor],
             "supplies_peers": [p / max_peers if max_peers else 0.0 for p in table.peers],
             "local_ties": [t / max_ties if max_ties else 0.0 for t in table.ties],
             "gap_severity": [cache[s] for s in table.segments],
@@ -504,12 +534,13 @@ def _rank(
 
     extra = sorted(idx.local_extra)
     table = source.candidates(anchors=anchors, gaps={s: sorted(a) for s, a in gaps.by_segment.items()},
-                              region=idx.region, exclude=set(exclude) | set(extra), min_output=min_output)
+                              region=idx.region, exclude=set(exclude) | set(extra), min_output=min_output,
+                              min_confidence=idx.min_confidence)
     src = source
 
     def explain(ids: Sequence[str]) -> tuple[_Index, dict[str, dict[str, Any]]]:
         H = src.neighbourhood(ids, also=anchors + extra)
-        home = _Index(H, idx.region)
+        home = _Index(H, idx.region, min_confidence=idx.min_confidence, confirmed=idx.confirmed)
         near = home.with_local(extra) if extra else home
         raw = _raw_from_graph(near, gaps, anchors, exclude=exclude, min_output=min_output, only=ids,
                               tie_firms=home.local_firms)
@@ -528,6 +559,7 @@ def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any]
     def name(n: str) -> str:
         return display_name(nodes[n], lang) if n in G else n
 
+    evidence: list[dict[str, Any]] = []
     segments = []
     for s in r["segs"]:
         sharing = gaps.by_segment[s]
@@ -540,14 +572,10 @@ def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any]
         if comp[k] <= 0 or w[k] <= 0:
             continue
         if k == "supplies_anchor":
-            parts = []
-            for a in sorted(r["supplied"]):
-                segs = r["supplied"][a] or r["segs"]  # an unkeyed link: name the gap segments it makes
-                parts.append(text("reason.supplies_anchor", lang, anchor=name(a),
-                                  segment=join([name(s) for s in segs], lang)))
+            parts, evidence = _supply_reasons(idx, r, name, lang)
             reasons.append("; ".join(parts) if lang == "en" else "；".join(parts))
         elif k == "supplies_peers":
-            peer = min(r["peers"])
+            peer = min(r["peers"])  # a dict: peer -> confidence
             own = [s for s in nodes[peer].get("segments") or ()
                    if any(s in (nodes[a].get("segments") or ()) for a in r["anchors"])]
             reasons.append(text("reason.supplies_peers", lang, n=len(r["peers"]),
@@ -573,7 +601,31 @@ def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any]
                       None if ov is None else float(ov), d.get("credit_code"), d.get("source"),
                       str(rd.get("name") or ""), str(rd.get("name_en") or ""))
     return Target(rank, firm, tuple(segments), tuple(idx.ref(a) for a in r["anchors"]), score,
-                  comp, tuple(reasons))
+                  comp, tuple(reasons), tuple(evidence))
+
+
+def _supply_reasons(idx: _Index, r: dict[str, Any], name: Callable[[str], str],
+                    lang: Lang) -> tuple[list[str], list[dict[str, Any]]]:
+    """One sentence per anchor the candidate supplies, saying how sure the surest link is
+    ("已向兰钧供应正极材料（公告，可信度0.9）" / "可能向…（按产业关系推断，可信度0.05）"), and the
+    evidence behind each for JSON."""
+    parts: list[str] = []
+    evidence: list[dict[str, Any]] = []
+    for a in sorted(r["supplied"]):
+        links = r["supplied"][a]
+        segs = sorted({sg for sg, _, _ in links} - {""}) or r["segs"]  # unkeyed: the gap segments it makes
+        _, conf, kind = links[0]
+        key = "reason.supplies_anchor.sure" if conf >= idx.confirmed else "reason.supplies_anchor.maybe"
+        parts.append(text(key, lang, anchor=name(a), segment=join([name(s) for s in segs], lang),
+                          evidence=text(f"evidence.{kind}", lang), confidence=_conf(conf)))
+        evidence.append({"component": "supplies_anchor", "anchor": a, "segments": list(segs),
+                         "evidence": kind, "confidence": conf, "confirmed": conf >= idx.confirmed})
+    return parts, evidence
+
+
+def _conf(c: float) -> str:
+    """A confidence as people write it: 0.9, 0.05, 1."""
+    return f"{c:.2f}".rstrip("0").rstrip(".") if c else "0"
 
 
 def rank_targets(
@@ -590,6 +642,8 @@ def rank_targets(
     threshold: float = 0.5,
     source: CandidateSource | None = None,
     exclude: Collection[str] = (),
+    min_confidence: float = 0.0,
+    confirmed: float = CONFIRMED,
 ) -> list[Target]:
     """Firms elsewhere that make a gap segment of an anchor, best first.
 
@@ -627,6 +681,11 @@ def rank_targets(
         reasons. The targets are the same as from the external context.
     exclude
         Firms never ranked (e.g. those with a live project in the pipeline).
+    min_confidence
+        Links less sure than this are left out (``--min-confidence``).
+    confirmed
+        Anchor suppliers at least this sure are *confirmed*: the local share,
+        single source and local supply ratio count only them.
 
     Returns
     -------
@@ -661,9 +720,9 @@ def rank_targets(
     >>> [(t.rank, t.firm.id, t.score) for t in ts]
     [(1, 'X', 0.5), (2, 'Y', 0.2)]
     >>> ts[0].reasons
-    ('already supplies separator to Lanjun', 'fills the missing upstream separator link of Lanjun')
+    ('already supplies separator to Lanjun (unsourced, confidence 1)', 'fills the missing upstream separator link of Lanjun')
     """
-    idx = _Index(G, region)
+    idx = _Index(G, region, min_confidence=min_confidence, confirmed=confirmed)
     ranking = _rank(idx, anchors, depth=depth, weights=weights, chain=chain, min_output=min_output, lang=lang,
                     threshold=threshold, source=source, exclude=exclude)[0]
     return ranking.build(ranking.ranked(top))

@@ -75,6 +75,7 @@ from chaingraph.model import (
     SegmentLink,
     haversine_km,
     regions_within,
+    weighted_count,
 )
 from chaingraph.stores._graph import (
     add_firms_and_links,
@@ -827,7 +828,8 @@ class CypherStore:
         return self.transport.max_message is None
 
     def candidates(self, *, anchors: Sequence[str], gaps: Mapping[str, Collection[str]], region: str,
-                   exclude: Collection[str] = (), min_output: float | None = None) -> CandidateTable:
+                   exclude: Collection[str] = (), min_output: float | None = None,
+                   min_confidence: float = 0.0) -> CandidateTable:
         """Count every candidate's links on the server (``candidate_counts``); see
         :class:`~chaingraph.stores.CandidateTable`."""
         T = self._template_graph()
@@ -841,7 +843,7 @@ class CypherStore:
         segments = [{"id": s, "own": sorted(set().union(*(own[a] for a in gaps[s])))} for s in sorted(gaps)]
         rows = self._run("candidate_counts", segments=segments, regions=regions,
                          skip=sorted(set(anchor_ids) | set(exclude)), anchors=anchor_ids,
-                         min_output=min_output) if segments else []
+                         min_output=min_output, min_confidence=min_confidence) if segments else []
         rows.sort(key=lambda r: str(r["id"]))
 
         def coords(lat: Any, lon: Any, region_id: Any) -> tuple[float, float] | None:
@@ -866,9 +868,12 @@ class CypherStore:
             output = r["output"]
             table.ids.append(str(r["id"]))
             table.segments.append(segs)
-            table.supplies_anchor.append(bool(r["supplies_anchor"]))
-            table.peers.append(int(r["peers"]))
-            table.ties.append(len(set(r["ties"])))
+            table.supplies_anchor.append(float(r["supplies_anchor"] or 0.0))
+            table.peers.append(weighted_count(float(w) for w in r["peers"]))
+            ties: dict[str, float] = {}
+            for tie_id, w in r["ties"]:
+                ties[tie_id] = max(ties.get(tie_id, 0.0), float(w))
+            table.ties.append(weighted_count(ties.values()))
             table.output.append(float(output) if output is not None and output > 0 else None)
             table.distance.append(dist)
         return table

@@ -81,11 +81,17 @@ def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) 
     return result
 
 
-def _distinct_per_owner(owners: np.ndarray, others: np.ndarray, n: int, n_owners: int) -> np.ndarray:
-    """How many distinct ``others`` each owner ``0..n_owners-1`` has among the pairs (``others < n``)."""
-    keys = np.unique(owners.astype(np.int64) * n + others)
-    counts: np.ndarray = np.bincount(keys // n, minlength=n_owners)
-    return counts
+def _weighted_distinct(owners: np.ndarray, others: np.ndarray, weights: np.ndarray, n: int,
+                       n_owners: int) -> list[float]:
+    """Per owner ``0..n_owners-1``, the sum over its distinct ``others`` (``< n``) of the largest weight of
+    its pairs with that other: :func:`chaingraph.analyses.targets.weighted_count` of a confidence-weighted
+    distinct count."""
+    keys, inverse = np.unique(owners.astype(np.int64) * n + others, return_inverse=True)
+    best = np.zeros(len(keys))
+    np.maximum.at(best, inverse.reshape(-1), weights)
+    # summed in another order than the reference, hence the rounding to 9 decimals both apply
+    sums = np.round(np.bincount(keys // n, weights=best, minlength=n_owners), 9)
+    return [float(x) for x in sums.tolist()]
 
 
 class MemoryStore:
@@ -239,6 +245,11 @@ class MemoryStore:
         return {s: i for i, s in enumerate(self.segment_ids.to_pylist())}
 
     @cached_property
+    def _confidence(self) -> np.ndarray:
+        """Every link's confidence (the dataset fills empty cells from the evidence defaults)."""
+        return _np(pc.fill_null(self.dataset.links.column("confidence"), 1.0), np.float64)
+
+    @cached_property
     def _output(self) -> np.ndarray:
         return _np(pc.fill_null(self.dataset.firms.column("output_value"), float("nan")), np.float64)
 
@@ -256,7 +267,8 @@ class MemoryStore:
         return np.where(own, lat, rlat[region]), np.where(own, lon, rlon[region])
 
     def candidates(self, *, anchors: Sequence[str], gaps: Mapping[str, Collection[str]], region: str,
-                   exclude: Collection[str] = (), min_output: float | None = None) -> CandidateTable:
+                   exclude: Collection[str] = (), min_output: float | None = None,
+                   min_confidence: float = 0.0) -> CandidateTable:
         """Count every candidate's links column by column (see :class:`~chaingraph.stores.CandidateTable`).
 
         The anchors are bits of a uint64 mask, so "supplies a firm that makes
@@ -302,26 +314,30 @@ class MemoryStore:
         # links out of and into the candidates
         out = _gather(self.out_offsets, self.out_links, cand)
         out_owner = np.repeat(np.arange(m), self.out_offsets[cand + 1] - self.out_offsets[cand])
-        v = self.link_cus[out]
-        supplies = np.zeros(m, dtype=bool)
-        supplies[out_owner[is_anchor[v]]] = True
-        peer = ~is_anchor[v] & ((firm_own[v] & cand_anchors[out_owner]) != 0).any(axis=1)
-        peers = _distinct_per_owner(out_owner[peer], v[peer], n, m)
+        conf = self._confidence
+        conf = np.where(conf >= min_confidence, conf, 0.0)
+        v, w_out = self.link_cus[out], conf[out]
+        to_anchor = is_anchor[v] & (w_out > 0)
+        supplies = np.zeros(m)
+        np.maximum.at(supplies, out_owner[to_anchor], w_out[to_anchor])
+        peer = ~is_anchor[v] & (w_out > 0) & ((firm_own[v] & cand_anchors[out_owner]) != 0).any(axis=1)
+        peers = _weighted_distinct(out_owner[peer], v[peer], w_out[peer], n, m)
         inn = _gather(self.in_offsets, self.in_links, cand)
         in_owner = np.repeat(np.arange(m), self.in_offsets[cand + 1] - self.in_offsets[cand])
-        u_ = self.link_sup[inn]
-        tie_out = ~is_anchor[v] & local[v]
-        tie_in = ~is_anchor[u_] & local[u_]
-        ties = _distinct_per_owner(np.concatenate([out_owner[tie_out], in_owner[tie_in]]),
-                                   np.concatenate([v[tie_out], u_[tie_in]]), n, m)
+        u_, w_in = self.link_sup[inn], conf[inn]
+        tie_out = ~is_anchor[v] & local[v] & (w_out > 0)
+        tie_in = ~is_anchor[u_] & local[u_] & (w_in > 0)
+        ties = _weighted_distinct(np.concatenate([out_owner[tie_out], in_owner[tie_in]]),
+                                  np.concatenate([v[tie_out], u_[tie_in]]),
+                                  np.concatenate([w_out[tie_out], w_in[tie_in]]), n, m)
         best = self._nearest_km(cand, cand_anchors, anchor_rows)
         output = self._output[cand]
         return CandidateTable(
             ids=self.firm_ids.take(pa.array(cand)).to_pylist(),
             segments=[sig_segments[i] for i in sig_of.tolist()],
             supplies_anchor=supplies.tolist(),
-            peers=peers.tolist(),
-            ties=ties.tolist(),
+            peers=peers,
+            ties=ties,
             output=[x if x > 0 else None for x in np.where(np.isnan(output), 0.0, output).tolist()],
             distance=[None if x != x else x for x in best.tolist()],
         )
