@@ -114,6 +114,8 @@ TEXT: dict[Lang, dict[str, str]] = {
         "evidence.derived": "按产业关系推断",
         "evidence.illustrative": "示意数据",
         "evidence.unknown": "来源不明",
+        "reason.group": "与链主同属{group}，可在集团内扩产{segment}",
+        "supply.group": "集团内供应",
     },
     "en": {
         "status.covered": "covered",
@@ -212,6 +214,8 @@ TEXT: dict[Lang, dict[str, str]] = {
         "evidence.derived": "inferred from industry relations",
         "evidence.illustrative": "illustrative data",
         "evidence.unknown": "unsourced",
+        "reason.group": "in the same group as the anchor ({group}): expansion within the group into {segment}",
+        "supply.group": "in-group supply",
     },
 }
 
@@ -310,7 +314,7 @@ HEADERS: dict[Lang, dict[str, str]] = {
         "supplies_anchor": "已供货链主", "supplies_peers": "供货同类企业", "local_ties": "本地关联",
         "gap_severity": "缺口程度", "scale": "规模", "proximity": "距离得分",
         # issue 12
-        "suppliers_unconfirmed": "待核实供应商", "sheet.group": "集团内扩产", "relation": "关系",
+        "suppliers_unconfirmed": "待核实供应商", "suppliers_group": "集团内供应", "sheet.group": "集团内扩产", "relation": "关系",
     },
     "en": {
         "rank": "Rank", "firm_id": "Firm id", "firm": "Firm", "firm_en": "English name", "segment": "Segment",
@@ -324,7 +328,7 @@ HEADERS: dict[Lang, dict[str, str]] = {
         "supplies_anchor": "Supplies anchor", "supplies_peers": "Supplies peers", "local_ties": "Local ties",
         "gap_severity": "Gap severity", "scale": "Scale", "proximity": "Proximity",
         # issue 12
-        "suppliers_unconfirmed": "Unconfirmed suppliers", "sheet.group": "Group expansion", "relation": "Relation",
+        "suppliers_unconfirmed": "Unconfirmed suppliers", "suppliers_group": "In-group supply", "sheet.group": "Group expansion", "relation": "Relation",
     },
 }
 

@@ -35,6 +35,7 @@ from chaingraph.analyses.targets import (
     TargetReport,
     parse_weights,
     rank_targets,
+    rank_with_group,
     weights_from_toml,
 )
 from chaingraph.errors import ChainGraphError
@@ -153,8 +154,21 @@ def _gap_context(scope: _Scope, what_if: Collection[str] = ()) -> nx.MultiDiGrap
     """
     segments = {n for n, d in scope.template.nodes(data=True) if d.get("kind") == "segment"}
     G = scope.store.context(anchors=scope.anchors, segments=segments, region=scope.region, external=False)
-    _add_firms(scope.store, G, what_if)
+    _add_firms(scope.store, G, list(what_if) + _group_parents(scope))
     return G
+
+
+def _group_parents(scope: _Scope) -> list[str]:
+    """The anchors' parent firms up to the top of their groups, for the analyses' group rules."""
+    out: list[str] = []
+    for a in scope.anchors:
+        seen = {a}
+        parent = scope.store.firm(a).get("parent")
+        while parent and parent not in seen:
+            seen.add(parent)
+            out.append(parent)
+            parent = scope.store.firm(parent).get("parent")
+    return out
 
 
 def _target_context(scope: _Scope) -> nx.MultiDiGraph:
@@ -168,11 +182,14 @@ def _target_context(scope: _Scope) -> nx.MultiDiGraph:
     """
     local = scope.store.context(anchors=scope.anchors, segments=scope.segments(), region=scope.region,
                                 external=False)
+    _add_firms(scope.store, local, _group_parents(scope))
     report = find_region_gaps(local, scope.anchors, region=scope.region, depth=scope.depth,
                               threshold=scope.threshold, **scope.rules())
     needed = {s.id for rep in report.anchors for s in rep.segments
               if s.direction == "own" or s.status in ("missing", "weak")}
-    return scope.store.context(anchors=scope.anchors, segments=needed, region=scope.region, external=True)
+    G = scope.store.context(anchors=scope.anchors, segments=needed, region=scope.region, external=True)
+    _add_firms(scope.store, G, _group_parents(scope))
+    return G
 
 
 def _ranking_context(scope: _Scope) -> tuple[nx.MultiDiGraph, CandidateSource | None]:
@@ -300,14 +317,14 @@ def target_report(
     ids, R = scope.anchors, scope.region
     G, source = _ranking_context(scope)
     live, projects = _live_firms(store)
-    targets = rank_targets(G, ids, region=R, depth=depth, top=top, weights=weights, chain=chain,
-                           min_output=min_output, lang=lang, threshold=threshold, source=source, exclude=live,
-                           **scope.rules())
+    targets, group = rank_with_group(G, ids, region=R, depth=depth, top=top, weights=weights, chain=chain,
+                                     min_output=min_output, lang=lang, threshold=threshold, source=source,
+                                     exclude=live, **scope.rules())
     gaps = find_region_gaps(G if source else _gap_context(scope), ids, region=R, depth=depth,
                             threshold=threshold, **scope.rules())
     gap_dicts = tuple(a.to_dict() for a in gaps.anchors)
     notes = _pipeline_notes(scope, projects, gap_dicts, chain)
-    return PipelineTargets(gaps.region, tuple(targets), gap_dicts, in_pipeline=notes)
+    return PipelineTargets(gaps.region, tuple(targets), gap_dicts, tuple(group), in_pipeline=notes)
 
 
 def plan_report(

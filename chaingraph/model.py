@@ -460,6 +460,8 @@ class CandidateTable:
     ties: list[float]
     output: list[float | None]
     distance: list[float | None]
+    #: Each candidate's group: the top of its parent chain (its own id without a parent).
+    groups: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.ids)

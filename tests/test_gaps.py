@@ -162,7 +162,7 @@ def test_json_shape(G):
     assert d["region"]["id"] == "js" and d["region"]["name"] == "JS"
     assert set(d["segments"][0]) == {"id", "name", "name_en", "chain", "direction", "distance", "status", "action",
                                      "local_firms", "anchor_suppliers", "local_share", "single_source"}
-    assert set(d["segments"][0]["anchor_suppliers"]) == {"local", "external", "unconfirmed"}
+    assert set(d["segments"][0]["anchor_suppliers"]) == {"local", "external", "unconfirmed", "group"}
     assert list(d["summary"]) == ["segments", "covered", "weak", "missing", "completeness", "local_supply_ratio"]
 
 

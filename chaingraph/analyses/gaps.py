@@ -60,7 +60,14 @@ from typing import Any, Literal
 import networkx as nx
 
 from chaingraph.errors import UnknownFirmError, UnknownRegionError
-from chaingraph.model import CONFIRMED, STAGE_ORDER, link_confidence, regions_within, segment_distances
+from chaingraph.model import (
+    CONFIRMED,
+    STAGE_ORDER,
+    group_of,
+    link_confidence,
+    regions_within,
+    segment_distances,
+)
 
 __all__ = [
     "Status",
@@ -125,6 +132,9 @@ class SegmentGap:
     #: Suppliers whose links into the anchor for this segment are all below the confirmed
     #: confidence: listed, but left out of the local share and the single-source test.
     suppliers_unconfirmed: tuple[FirmRef, ...] = ()
+    #: Suppliers in the anchor's own corporate group (in-group supply): listed apart, and left out of
+    #: the local share and the single-source test, since they are neither local nor outside sourcing.
+    suppliers_group: tuple[FirmRef, ...] = ()
 
     @property
     def is_gap(self) -> bool:
@@ -146,6 +156,7 @@ class SegmentGap:
                 "local": [f.to_dict() for f in self.suppliers_local],
                 "external": [f.to_dict() for f in self.suppliers_external],
                 "unconfirmed": [f.to_dict() for f in self.suppliers_unconfirmed],
+                "group": [f.to_dict() for f in self.suppliers_group],
             },
             "local_share": _round(self.local_share),
             "single_source": self.single_source,
@@ -436,7 +447,15 @@ def _analyse(
 ) -> GapReport:
     G = idx.G
     nodes = G.nodes
+    group = group_of(G, anchor)
     links = _anchor_suppliers(idx, anchor)
+    in_group = {f for f, _, _, _ in links if group_of(G, f) == group}
+    links = [x for x in links if x[0] not in in_group]
+    by_group: dict[str, set[str]] = {}
+    for f, key, _, _ in _anchor_suppliers(idx, anchor):
+        if f in in_group:
+            for s in ([key] if key else nodes[f].get("segments") or ()):
+                by_group.setdefault(s, set()).add(f)
     by_segment: dict[str, list[tuple[str, float | None, float]]] = {}
     for supplier, key, value, conf in links:
         if key:
@@ -466,6 +485,7 @@ def _analyse(
             suppliers_external=tuple(idx.ref(f) for f in suppliers if not idx.is_local(f)),
             local_share=share, single_source=len(suppliers) == 1, weight=weights.get(s, 1.0),
             suppliers_unconfirmed=tuple(idx.ref(f) for f in unconfirmed),
+            suppliers_group=tuple(idx.ref(f) for f in sorted(by_group.get(s, ()))),
         ))
     total_w = sum(r.weight for r in rows)
     covered_w = sum(r.weight for r in rows if r.status == "covered")

@@ -81,6 +81,7 @@ from chaingraph.model import (
     Lang,
     display_name,
     firm_location,
+    group_of,
     haversine_km,
     weighted_count,
 )
@@ -93,6 +94,8 @@ __all__ = [
     "PROXIMITY_KM",
     "DIMINISHING",
     "TargetFirm",
+    "GroupMember",
+    "rank_with_group",
     "TargetSegment",
     "Target",
     "rank_targets",
@@ -210,15 +213,36 @@ class Target:
 
 
 @dataclass(frozen=True)
+class GroupMember:
+    """A firm elsewhere in an anchor's corporate group that makes one of its gap segments:
+    not a recruitment target but a case for expansion within the group (集团内扩产)."""
+
+    firm: TargetFirm
+    group: FirmRef
+    anchors: tuple[FirmRef, ...]
+    segments: tuple[TargetSegment, ...]
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"relation": "group", "firm": self.firm.to_dict(),
+                "group": {"id": self.group.id, "name": self.group.name, "name_en": self.group.name_en},
+                "anchors": [{"id": a.id, "name": a.name, "name_en": a.name_en} for a in self.anchors],
+                "segments": [s.to_dict() for s in self.segments], "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
 class TargetReport:
-    """Ranked targets with the gap reports they came from (for the second sheet of a table)."""
+    """Ranked targets with the gap reports they came from (for the second sheet of a table), and the
+    anchors' group members that make a gap segment (``group``, never ranked)."""
 
     region: dict[str, str]
     targets: tuple[Target, ...]
     gaps: tuple[dict[str, Any], ...]
+    group: tuple[GroupMember, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"region": dict(self.region), "targets": [t.to_dict() for t in self.targets]}
+        return {"region": dict(self.region), "targets": [t.to_dict() for t in self.targets],
+                "group": [g.to_dict() for g in self.group]}
 
 
 # -- weights -------------------------------------------------------------------------------------
@@ -366,7 +390,8 @@ def _raw_from_graph(
                     km = haversine_km(xy[0], xy[1], axy[0], axy[1])
                     if dist is None or km < dist:
                         dist, near = km, a
-        raw.append({"id": f, "segs": segs, "anchors": my_anchors, "supplied": supplied, "peers": peers,
+        raw.append({"id": f, "group": group_of(G, f), "segs": segs, "anchors": my_anchors, "supplied": supplied,
+                    "peers": peers,
                     "ties": ties, "severity": sev, "sev_segment": sev_segment, "dist": dist, "near": near,
                     "output": float(ov) if ov is not None and ov > 0 else None})
     return raw
@@ -430,7 +455,7 @@ def _table(raw: Sequence[Mapping[str, Any]]) -> CandidateTable:
                          for r in raw],
         peers=[weighted_count(r["peers"].values()) for r in raw],
         ties=[weighted_count(r["ties"].values()) for r in raw],
-        output=[r["output"] for r in raw], distance=[r["dist"] for r in raw])
+        output=[r["output"] for r in raw], distance=[r["dist"] for r in raw], groups=[r["group"] for r in raw])
 
 
 #: Given the ids of some candidates: an index over a graph holding their links,
@@ -442,8 +467,10 @@ class _Ranking:
     """Every candidate's score components, as columns; the score is the weighted mean of them."""
 
     def __init__(self, table: CandidateTable, gaps: _Gaps, n_anchors: int, w: Mapping[str, float],
-                 lang: Lang, explain: _Explain, template: nx.MultiDiGraph) -> None:
+                 lang: Lang, explain: _Explain, template: nx.MultiDiGraph, group: Sequence[str] = ()) -> None:
         self.table, self.gaps, self.w, self.lang, self.explain = table, gaps, w, lang, explain
+        #: Candidates in an anchor's corporate group, not ranked (ids, sorted).
+        self.group = list(group)
         self.template = template
         cache: dict[tuple[str, ...], float] = {}
         for segs in set(table.segments):
@@ -521,32 +548,50 @@ def _rank(
     chain: str | None, min_output: float | None, lang: Lang, threshold: float, exclude: Collection[str] = (),
     source: CandidateSource | None = None, tie_firms: Collection[str] | None = None,
 ) -> tuple[_Ranking, _Gaps]:
-    """Score every candidate: counted by ``source`` when given, else read from ``idx.G``."""
+    """Score every candidate: counted by ``source`` when given, else read from ``idx.G``.
+
+    Candidates in an anchor's corporate group are not scored: they are the ranking's ``group``
+    (see :class:`GroupMember`).
+    """
     w = _checked(weights or {}, "weights")
     anchors = list(dict.fromkeys(anchors))
     gaps = _collect_gaps(idx, anchors, depth=depth, threshold=threshold, chain=chain)
     if tie_firms is None:
         tie_firms = idx.local_firms
+    groups = {a: group_of(idx.G, a) for a in anchors}
     if source is None:
         raw = _raw_from_graph(idx, gaps, anchors, exclude=exclude, min_output=min_output, tie_firms=tie_firms)
         by_id = {r["id"]: r for r in raw}
-        return _Ranking(_table(raw), gaps, len(anchors), w, lang, lambda ids: (idx, by_id), idx.G), gaps
+        table, members = _split_groups(_table(raw), groups)
+        return _Ranking(table, gaps, len(anchors), w, lang, lambda ids: (idx, by_id), idx.G, members), gaps
 
     extra = sorted(idx.local_extra)
-    table = source.candidates(anchors=anchors, gaps={s: sorted(a) for s, a in gaps.by_segment.items()},
-                              region=idx.region, exclude=set(exclude) | set(extra), min_output=min_output,
-                              min_confidence=idx.min_confidence)
+    counted = source.candidates(anchors=anchors, gaps={s: sorted(a) for s, a in gaps.by_segment.items()},
+                                region=idx.region, exclude=set(exclude) | set(extra), min_output=min_output,
+                                min_confidence=idx.min_confidence)
+    table, members = _split_groups(counted, groups)
     src = source
 
     def explain(ids: Sequence[str]) -> tuple[_Index, dict[str, dict[str, Any]]]:
-        H = src.neighbourhood(ids, also=anchors + extra)
+        H = src.neighbourhood(ids, also=anchors + extra + sorted(set(groups.values()) - set(anchors)))
         home = _Index(H, idx.region, min_confidence=idx.min_confidence, confirmed=idx.confirmed)
         near = home.with_local(extra) if extra else home
         raw = _raw_from_graph(near, gaps, anchors, exclude=exclude, min_output=min_output, only=ids,
                               tie_firms=home.local_firms)
         return near, {r["id"]: r for r in raw}
 
-    return _Ranking(table, gaps, len(anchors), w, lang, explain, idx.G), gaps
+    return _Ranking(table, gaps, len(anchors), w, lang, explain, idx.G, members), gaps
+
+
+def _split_groups(table: CandidateTable, groups: Mapping[str, str]) -> tuple[CandidateTable, list[str]]:
+    """The candidates outside every anchor's group, and the ids of those inside one."""
+    inside = set(groups.values())
+    keep = [i for i, g in enumerate(table.groups) if g not in inside] if table.groups else list(range(len(table)))
+    members = sorted(table.ids[i] for i in range(len(table)) if i not in set(keep))
+    if len(keep) == len(table):
+        return table, members
+    cols = ("ids", "segments", "supplies_anchor", "peers", "ties", "output", "distance", "groups")
+    return CandidateTable(*([getattr(table, c)[i] for i in keep] for c in cols)), members
 
 
 def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any], comp: dict[str, float],
@@ -722,7 +767,53 @@ def rank_targets(
     >>> ts[0].reasons
     ('already supplies separator to Lanjun (unsourced, confidence 1)', 'fills the missing upstream separator link of Lanjun')
     """
+    return rank_with_group(G, anchors, region=region, depth=depth, top=top, weights=weights, chain=chain,
+                           min_output=min_output, lang=lang, threshold=threshold, source=source,
+                           exclude=exclude, min_confidence=min_confidence, confirmed=confirmed)[0]
+
+
+def rank_with_group(
+    G: nx.MultiDiGraph, anchors: Sequence[str], *, region: str, depth: int = 2, top: int | None = 20,
+    weights: Mapping[str, float] | None = None, chain: str | None = None, min_output: float | None = None,
+    lang: Lang = "zh", threshold: float = 0.5, source: CandidateSource | None = None,
+    exclude: Collection[str] = (), min_confidence: float = 0.0, confirmed: float = CONFIRMED,
+) -> tuple[list[Target], list[GroupMember]]:
+    """:func:`rank_targets`, and the anchors' group members that make a gap segment.
+
+    A firm whose parent chain ends where an anchor's does (the same ``parent`` group, e.g. REPT
+    and Lanjun in the Tsingshan group) is never a target: it is listed apart, with the reason
+    "与链主同属青山集团". ``G`` must hold the anchors' parent firms for the group's name.
+    """
     idx = _Index(G, region, min_confidence=min_confidence, confirmed=confirmed)
     ranking = _rank(idx, anchors, depth=depth, weights=weights, chain=chain, min_output=min_output, lang=lang,
                     threshold=threshold, source=source, exclude=exclude)[0]
-    return ranking.build(ranking.ranked(top))
+    return ranking.build(ranking.ranked(top)), _group_members(ranking, list(dict.fromkeys(anchors)), lang)
+
+
+def _group_members(ranking: _Ranking, anchors: Sequence[str], lang: Lang) -> list[GroupMember]:
+    if not ranking.group:
+        return []
+    idx, raw = ranking.explain(ranking.group)
+    G = idx.G
+    out = []
+    for f in ranking.group:
+        r = raw[f]
+        mine = [a for a in anchors if group_of(ranking.template, a) == r["group"]
+                or group_of(G, a) == r["group"]]
+        d = G.nodes[f]
+        root = idx.ref(r["group"]) if r["group"] in G else FirmRef(r["group"], r["group"], "", None)
+        group_name = display_name(G.nodes[r["group"]], lang) if r["group"] in G else r["group"]
+        segs = []
+        for s in r["segs"]:
+            sd = G.nodes[s] if s in G else {}
+            sharing = ranking.gaps.by_segment[s]
+            st, dr = max(((st, dr) for st, dr, _ in sharing.values()), key=lambda p: GAP_BASE[p])
+            segs.append(TargetSegment(s, str(sd.get("name") or ""), str(sd.get("name_en") or ""), sd.get("chain"),
+                                      st, dr, tuple(sorted(sharing))))
+        reason = text("reason.group", lang, group=group_name,
+                      segment=join([display_name(G.nodes[s], lang) for s in r["segs"] if s in G], lang))
+        ov = d.get("output_value")
+        firm = TargetFirm(f, str(d.get("name") or ""), str(d.get("name_en") or ""), d.get("region"),
+                          None if ov is None else float(ov), d.get("credit_code"), d.get("source"))
+        out.append(GroupMember(firm, root, tuple(idx.ref(a) for a in mine if a in G), tuple(segs), (reason,)))
+    return out

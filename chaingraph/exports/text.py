@@ -47,7 +47,8 @@ def _render_one(rep: Mapping[str, Any], lang: Lang) -> str:
     title = text("title.gaps", lang, anchor=display_name(rep["anchor"], lang), region=display_name(rep["region"], lang),
                  depth=rep["depth"])
     cols = ["segment", "chain", "direction", "distance", "status", "action", "local_firms",
-            "suppliers_local", "suppliers_external", "suppliers_unconfirmed", "local_share", "single_source"]
+            "suppliers_local", "suppliers_external", "suppliers_unconfirmed", "suppliers_group", "local_share",
+            "single_source"]
     rows = []
     for s in rep["segments"]:
         sup = s["anchor_suppliers"]
@@ -55,6 +56,7 @@ def _render_one(rep: Mapping[str, Any], lang: Lang) -> str:
             display_name(s, lang), str(s["chain"] or ""), text(f"direction.{s['direction']}", lang), str(s["distance"]),
             status_label(s["status"], lang), action_label(s["action"], lang), str(len(s["local_firms"])),
             str(len(sup["local"])), str(len(sup["external"])), str(len(sup.get("unconfirmed", ()))),
+            str(len(sup.get("group", ()))),
             _pct(s["local_share"], lang),
             text("single_source", lang) if s["single_source"] else "",
         ])

@@ -876,7 +876,28 @@ class CypherStore:
             table.ties.append(weighted_count(ties.values()))
             table.output.append(float(output) if output is not None and output > 0 else None)
             table.distance.append(dist)
+        table.groups.extend(self._group_roots({str(r["id"]): r["parent"] for r in rows}))
         return table
+
+    def _group_roots(self, parents: dict[str, Any]) -> list[str]:
+        """The top of each firm's parent chain (its own id without a parent), in ``parents``' order;
+        the parents are fetched a level at a time."""
+        known: dict[str, str | None] = {f: (str(p) if p else None) for f, p in parents.items()}
+        ask = {p for p in known.values() if p and p not in known}
+        while ask:
+            rows = self._firm_rows(ask)
+            known.update({str(r["id"]): (str(r["parent"]) if r.get("parent") else None) for r in rows})
+            known.update({p: None for p in ask if p not in known})
+            ask = {p for p in known.values() if p and p not in known}
+
+        def root(f: str) -> str:
+            seen = {f}
+            while (up := known.get(f)) and up not in seen:
+                seen.add(up)
+                f = up
+            return f
+
+        return [root(f) for f in parents]
 
     def neighbourhood(self, firms: Collection[str], *, also: Collection[str] = ()) -> nx.MultiDiGraph:
         """The template with ``firms``, all their SUPPLIES links and the firms at the other ends,

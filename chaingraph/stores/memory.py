@@ -245,6 +245,18 @@ class MemoryStore:
         return {s: i for i, s in enumerate(self.segment_ids.to_pylist())}
 
     @cached_property
+    def _group_root(self) -> np.ndarray:
+        """Per firm, the row of the top of its parent chain (its own row without a parent)."""
+        parent = _np(pc.fill_null(pc.index_in(self.dataset.firms.column("parent"), self.firm_ids), -1), np.int64)
+        root = np.arange(len(parent))
+        for _ in range(64):  # validation rules out cycles; chains are short
+            up = parent[root]
+            if not (up >= 0).any():
+                break
+            root = np.where(up >= 0, up, root)
+        return root
+
+    @cached_property
     def _confidence(self) -> np.ndarray:
         """Every link's confidence (the dataset fills empty cells from the evidence defaults)."""
         return _np(pc.fill_null(self.dataset.links.column("confidence"), 1.0), np.float64)
@@ -340,6 +352,7 @@ class MemoryStore:
             ties=ties,
             output=[x if x > 0 else None for x in np.where(np.isnan(output), 0.0, output).tolist()],
             distance=[None if x != x else x for x in best.tolist()],
+            groups=self.firm_ids.take(pa.array(self._group_root[cand])).to_pylist(),
         )
 
     def _own_segment_bits(self, anchor_rows: np.ndarray, words: int) -> np.ndarray:
