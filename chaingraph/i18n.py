@@ -116,6 +116,8 @@ TEXT: dict[Lang, dict[str, str]] = {
         "evidence.unknown": "来源不明",
         "reason.group": "与链主同属{group}，可在集团内扩产{segment}",
         "supply.group": "集团内供应",
+        "warning.anchor_without_segments": "警告：{anchor}在firms.csv中没有填写环节，完整度和本地配套率无法计算；请在segments列填写其环节编号",
+        "warning.no_segments_within_depth": "警告：{anchor}的环节在产业链模板中没有上下游关系，完整度无法计算；请在segment_links.csv中补充这些环节的FEEDS关系",
     },
     "en": {
         "status.covered": "covered",
@@ -216,6 +218,8 @@ TEXT: dict[Lang, dict[str, str]] = {
         "evidence.unknown": "unsourced",
         "reason.group": "in the same group as the anchor ({group}): expansion within the group into {segment}",
         "supply.group": "in-group supply",
+        "warning.anchor_without_segments": "warning: {anchor} lists no segments in firms.csv, so completeness and local supply ratio cannot be computed; fill in its segment ids in the segments column",
+        "warning.no_segments_within_depth": "warning: {anchor}'s segments have no FEEDS links in the chain template, so completeness cannot be computed; add them to segment_links.csv",
     },
 }
 

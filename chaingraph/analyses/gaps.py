@@ -171,7 +171,7 @@ class GapSummary:
     covered: int
     weak: int
     missing: int
-    completeness: float
+    completeness: float | None
     local_supply_ratio: float | None
 
     def to_dict(self) -> dict[str, Any]:
@@ -217,6 +217,9 @@ class GapReport:
     segments: tuple[SegmentGap, ...]
     summary: GapSummary
     what_if: WhatIf | None = None
+    #: Codes of what makes the summary unreliable: ``anchor_without_segments`` (the firm lists no
+    #: segment) or ``no_segments_within_depth`` (none of its segments has a FEEDS link in the template).
+    warnings: tuple[str, ...] = ()
 
     @property
     def gaps(self) -> tuple[SegmentGap, ...]:
@@ -238,6 +241,8 @@ class GapReport:
         }
         if self.what_if is not None:
             out["what_if"] = self.what_if.to_dict()
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         return out
 
 
@@ -397,24 +402,71 @@ class _Index:
         return {"id": self.region, "name": str(d.get("name") or ""), "name_en": str(d.get("name_en") or "")}
 
 
-def _segment_weights(G: nx.MultiDiGraph, distances: dict[str, tuple[str, int]]) -> dict[str, float]:
-    """Weight of each segment: the largest FEEDS weight on an edge realising its distance."""
-    best: dict[str, float] = {}
-    for s, (direction, dist) in distances.items():
-        if direction == "own" or s not in G:
-            continue
-        edges = G.out_edges(s, data=True) if direction == "upstream" else G.in_edges(s, data=True)
-        for u, v, d in edges:
-            if d.get("rel") != "FEEDS":
-                continue
-            other = v if direction == "upstream" else u
-            od = distances.get(other)
-            if od is None or od[1] != dist - 1 or (od[0] not in ("own", direction)):
-                continue
+def feeds_weights(G: nx.MultiDiGraph) -> dict[tuple[str, str], float]:
+    """The weight of every FEEDS edge: as given, else an equal share of what the given weights into
+    the same segment leave (``1 - sum``, never below 0).
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> _ = G.add_edge("cathode", "cell", rel="FEEDS", weight=0.4)
+    >>> for s in ("separator", "electrolyte"):
+    ...     _ = G.add_edge(s, "cell", rel="FEEDS", weight=None)
+    >>> sorted(feeds_weights(G).items())
+    [(('cathode', 'cell'), 0.4), (('electrolyte', 'cell'), 0.3), (('separator', 'cell'), 0.3)]
+    """
+    given: dict[tuple[str, str], float | None] = {}
+    for u, v, d in G.edges(data=True):
+        if d.get("rel") == "FEEDS":
             w = d.get("weight")
-            if w is not None:
-                best[s] = max(best.get(s, 0.0), float(w))
-    return {s: best.get(s, 1.0) for s in distances}
+            given[(u, v)] = None if w is None else float(w)
+    left: dict[str, float] = {}
+    unweighted: dict[str, int] = {}
+    for (u, v), w in given.items():
+        left[v] = left.get(v, 1.0) - (w or 0.0)
+        unweighted[v] = unweighted.get(v, 0) + (w is None)
+    return {(u, v): w if w is not None else max(0.0, left[v]) / unweighted[v] for (u, v), w in given.items()}
+
+
+def _segment_weights(G: nx.MultiDiGraph, feeds: nx.MultiDiGraph, own: Sequence[str], depth: int,
+                     distances: dict[str, tuple[str, int]]) -> dict[str, float]:
+    """Weight of each segment: the largest FEEDS weight (:func:`feeds_weights`) on an edge that realises
+    its distance in its direction; 1 for own segments.
+
+    The distances of each direction are taken before the two are merged, so a segment whose next step
+    towards the anchor is labelled the other way (q -> y with y nearer downstream) keeps its edge's weight.
+    """
+    eff = feeds_weights(G)
+    by_direction = {"upstream": _bfs(feeds, own, depth, reverse=True), "downstream": _bfs(feeds, own, depth,
+                                                                                         reverse=False)}
+    out: dict[str, float] = {}
+    for s, (direction, dist) in distances.items():
+        if direction == "own":
+            out[s] = 1.0
+            continue
+        level = by_direction[direction]
+        if direction == "upstream":
+            ws = [eff.get((s, t), 0.0) for t in feeds.successors(s) if level.get(t) == dist - 1]
+        else:
+            ws = [eff.get((t, s), 0.0) for t in feeds.predecessors(s) if level.get(t) == dist - 1]
+        out[s] = max(ws, default=1.0)
+    return out
+
+
+def _bfs(feeds: nx.MultiDiGraph, own: Sequence[str], depth: int, *, reverse: bool) -> dict[str, int]:
+    dist = {s: 0 for s in own}
+    frontier = list(dist)
+    while frontier:
+        nxt = []
+        for s in frontier:
+            if dist[s] >= depth or s not in feeds:
+                continue
+            for t in (feeds.predecessors(s) if reverse else feeds.successors(s)):
+                if t not in dist:
+                    dist[t] = dist[s] + 1
+                    nxt.append(t)
+        frontier = nxt
+    return dist
 
 
 def _status(direction: str, n_local: int, share: float | None, threshold: float) -> tuple[Status, Action | None]:
@@ -487,20 +539,26 @@ def _analyse(
             suppliers_unconfirmed=tuple(idx.ref(f) for f in unconfirmed),
             suppliers_group=tuple(idx.ref(f) for f in sorted(by_group.get(s, ()))),
         ))
-    total_w = sum(r.weight for r in rows)
-    covered_w = sum(r.weight for r in rows if r.status == "covered")
+    # own segments are what the anchor makes, not what the region supplies it: they are listed but
+    # left out of the counts and of completeness
+    counted = [r for r in rows if r.direction != "own"]
+    total_w = sum(r.weight for r in counted)
+    covered_w = sum(r.weight for r in counted if r.status == "covered")
+    no_segments = not any(r.direction == "own" for r in rows)
     summary = GapSummary(
-        segments=len(rows),
-        covered=sum(r.status == "covered" for r in rows),
-        weak=sum(r.status == "weak" for r in rows),
-        missing=sum(r.status == "missing" for r in rows),
-        completeness=covered_w / total_w if total_w > 0 else 1.0,
-        local_supply_ratio=local_share((idx.is_local(f), v) for f, _, v, c in links if c >= idx.confirmed),
+        segments=len(counted),
+        covered=sum(r.status == "covered" for r in counted),
+        weak=sum(r.status == "weak" for r in counted),
+        missing=sum(r.status == "missing" for r in counted),
+        completeness=None if no_segments or not counted else (covered_w / total_w if total_w > 0 else 0.0),
+        local_supply_ratio=None if no_segments else
+        local_share((idx.is_local(f), v) for f, _, v, c in links if c >= idx.confirmed),
     )
     ad = nodes[anchor]
+    warnings = ("anchor_without_segments",) if no_segments else ("no_segments_within_depth",) if not counted else ()
     return GapReport(
         anchor=idx.ref(anchor), anchor_segments=tuple(ad.get("segments") or ()),
-        region=idx.region_ref(), depth=depth, segments=tuple(rows), summary=summary,
+        region=idx.region_ref(), depth=depth, segments=tuple(rows), summary=summary, warnings=warnings,
     )
 
 
@@ -516,7 +574,7 @@ def _gaps_indexed(
     _check_firm(G, anchor)
     segs = tuple(G.nodes[anchor].get("segments") or ())
     distances = segment_distances(idx.feeds, segs, depth=depth)
-    weights = _segment_weights(G, distances)
+    weights = _segment_weights(G, idx.feeds, segs, depth, distances)
     report = _analyse(idx, anchor, distances, weights, threshold, depth)
     if not what_if:
         return report
@@ -599,8 +657,8 @@ def find_gaps(
     >>> r = find_gaps(G, "A", region="cty", depth=1)
     >>> [(s.id, s.status, s.action) for s in r.segments]
     [('cell', 'covered', None), ('cathode', 'weak', 'strengthen'), ('separator', 'missing', 'fill'), ('pack', 'missing', 'extend')]
-    >>> r.summary.completeness, r.summary.local_supply_ratio
-    (0.25, 0.6)
+    >>> r.summary.completeness, r.summary.local_supply_ratio  # cell, the own segment, is not counted
+    (0.0, 0.6)
     """
     idx = _Index(G, region, min_confidence=min_confidence, confirmed=confirmed)
     return _gaps_indexed(idx, anchor, depth=depth, threshold=threshold, what_if=what_if)
@@ -653,6 +711,7 @@ def find_region_gaps(
 
 def _chain_map(idx: _Index, reports: Sequence[GapReport]) -> tuple[ChainSummary, ...]:
     G = idx.G
+    anchors = {r.anchor.id for r in reports}
     status: dict[str, Status] = {}
     reached: dict[str, list[str]] = {}
     for r in reports:
@@ -670,7 +729,8 @@ def _chain_map(idx: _Index, reports: Sequence[GapReport]) -> tuple[ChainSummary,
         rows = []
         for s in sorted(by_chain[c], key=lambda s: (STAGE_ORDER.get(G.nodes[s].get("stage"), 1), s)):
             d = G.nodes[s]
-            n_local = len(idx.local_by_segment.get(s, ()))
+            # the gap table's rule: local firms of a segment, the anchors excluded
+            n_local = sum(1 for f in idx.local_by_segment.get(s, ()) if f not in anchors)
             st: Status = status.get(s) or ("covered" if n_local else "missing")
             rows.append(ChainSegment(
                 s, str(d.get("name") or ""), str(d.get("name_en") or ""), str(d.get("stage") or "midstream"),

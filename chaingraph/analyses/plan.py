@@ -221,8 +221,8 @@ def plan_targets(
     >>> G.add_node("Y", kind="firm", name="Y", region="far", segments=("sep",), output_value=8e9)
     >>> G.add_node("Z", kind="firm", name="Z", region="far", segments=("ely",), output_value=1e8)
     >>> p = plan_targets(G, ["A"], region="cty", budget=2)
-    >>> [(pk.target.firm.id, pk.gain) for pk in p.picks]
-    [('X', 1.0), ('Z', 1.0)]
+    >>> [(pk.target.firm.id, pk.gain) for pk in p.picks]  # sep and ely share cell's inputs: 0.5 each
+    [('X', 0.5), ('Z', 0.5)]
     >>> (p.before["A"].missing, p.before["A"].weak), (p.after["A"].missing, p.after["A"].weak)
     ((2, 0), (0, 2))
     """

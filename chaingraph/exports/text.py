@@ -61,6 +61,7 @@ def _render_one(rep: Mapping[str, Any], lang: Lang) -> str:
             text("single_source", lang) if s["single_source"] else "",
         ])
     parts = [title, _table([header(c, lang) for c in cols], rows), _summary_line(rep["summary"], lang)]
+    parts += [text(f"warning.{code}", lang, anchor=display_name(rep["anchor"], lang)) for code in rep.get("warnings", ())]
     wi = rep.get("what_if")
     if wi:
         parts.append(text("what_if", lang, firms=join([display_name(f, lang) for f in wi["firms"]], lang)))
