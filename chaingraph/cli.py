@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -26,7 +27,29 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _lang(ctx: click.Context, param: click.Parameter, value: str) -> Lang:
     """The one place the CLI turns ``--lang`` into a :data:`~chaingraph.model.Lang`."""
+    ctx.meta["chaingraph.lang"] = value
     return cast(Lang, value)
+
+
+class _EchoNameMatches(logging.Handler):
+    """Tell the user on stderr which firm, chain or region a partial name was taken as (chaingraph.names)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        found = getattr(record, "name_match", None)
+        if found is None:
+            return
+        from chaingraph.i18n import text
+
+        ctx = click.get_current_context(silent=True)
+        lang = cast(Lang, ctx.meta.get("chaingraph.lang", "zh") if ctx else "zh")
+        click.echo(text("name.matched", lang, query=found.query, id=found.id, name=found.name,
+                        how=text(f"name.how.{found.how}", lang)), err=True)
+
+
+_names_log = logging.getLogger("chaingraph.names")
+_names_log.setLevel(logging.INFO)
+if not any(isinstance(h, _EchoNameMatches) for h in _names_log.handlers):
+    _names_log.addHandler(_EchoNameMatches())
 
 
 LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, callback=_lang,
@@ -205,6 +228,11 @@ WHAT_IF = click.option("--what-if", "what_if", default=None, metavar="FIRM,...",
                        help="Recompute as if these firms (ids or names, comma-separated) were local.")
 WEIGHTS = click.option("--weights", default=None, metavar="C=W,...",
                        help="Score weights, e.g. supplies_anchor=3,scale=0 (others keep their defaults).")
+MIN_CONFIDENCE = click.option("--min-confidence", "min_confidence", default=0.0, show_default=True,
+                              type=click.FloatRange(0, 1), metavar="X",
+                              help="Leave out supplier links less sure than X (their confidence, 0-1).")
+CONFIRMED = click.option("--confirmed", default=0.5, show_default=True, type=click.FloatRange(0, 1), metavar="X",
+                         help="Anchor suppliers at least this sure are confirmed (local share, single source).")
 PROFILE = click.option("--profile", default=None, type=click.Path(dir_okay=False), metavar="TOML",
                        help="A TOML file of score weights; --weights overrides it.")
 
@@ -239,6 +267,8 @@ def _open(source: str, encoding: str | None, silent: bool) -> Any:
 @REGION
 @THRESHOLD
 @WHAT_IF
+@MIN_CONFIDENCE
+@CONFIRMED
 @click.option("--format", "fmt", type=click.Choice(ANALYSIS_FORMATS), default="table", show_default=True)
 @OUTPUT
 @LANG
@@ -246,8 +276,8 @@ def _open(source: str, encoding: str | None, silent: bool) -> Any:
 @SILENT
 @reports_errors
 def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, threshold: float,
-             what_if: str | None, fmt: str, output: str | None, lang: Lang, encoding: str | None,
-             silent: bool) -> None:
+             what_if: str | None, min_confidence: float, confirmed: float, fmt: str, output: str | None,
+             lang: Lang, encoding: str | None, silent: bool) -> None:
     """Chain gaps around an anchor: missing, weak and covered segments upstream and downstream.
 
     \b
@@ -262,7 +292,7 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
     store = _open(source, encoding, silent)
     try:
         data = jobs.gap_report(store, anchor=anchor, depth=depth, region=region, threshold=threshold,
-                                  what_if=_split_firms(what_if))
+                               what_if=_split_firms(what_if), min_confidence=min_confidence, confirmed=confirmed)
     finally:
         store.close()
     if fmt == "json":
@@ -287,6 +317,8 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
 @DEPTH
 @REGION
 @THRESHOLD
+@MIN_CONFIDENCE
+@CONFIRMED
 @click.option("--format", "fmt", type=click.Choice([*ANALYSIS_FORMATS, "xlsx"]), default="table",
               show_default=True, help="xlsx needs -o.")
 @OUTPUT
@@ -296,7 +328,8 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
 @reports_errors
 def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | None, min_output: float | None,
                 weights: str | None, profile: str | None, depth: int, region: str | None, threshold: float,
-                fmt: str, output: str | None, lang: Lang, encoding: str | None, silent: bool) -> None:
+                min_confidence: float, confirmed: float, fmt: str, output: str | None, lang: Lang,
+                encoding: str | None, silent: bool) -> None:
     """Rank firms elsewhere that could fill the gaps around the anchors, with reasons.
 
     \b
@@ -314,8 +347,8 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
     store = _open(source, encoding, silent)
     try:
         rep = jobs.target_report(store, anchors=anchors, depth=depth, region=region, top=top or None,
-                                    chain=chain, min_output=min_output, weights=w, threshold=threshold,
-                                    lang=lang)
+                                 chain=chain, min_output=min_output, weights=w, threshold=threshold,
+                                 lang=lang, min_confidence=min_confidence, confirmed=confirmed)
     finally:
         store.close()
     if fmt == "json":
@@ -349,6 +382,8 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
 @DEPTH
 @REGION
 @THRESHOLD
+@MIN_CONFIDENCE
+@CONFIRMED
 @click.option("--format", "fmt", type=click.Choice(ANALYSIS_FORMATS), default="table", show_default=True)
 @OUTPUT
 @LANG
@@ -357,7 +392,8 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
 @reports_errors
 def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[str, ...], what_if: str | None,
              weights: str | None, profile: str | None, depth: int, region: str | None, threshold: float,
-             fmt: str, output: str | None, lang: Lang, encoding: str | None, silent: bool) -> None:
+             min_confidence: float, confirmed: float, fmt: str, output: str | None, lang: Lang,
+             encoding: str | None, silent: bool) -> None:
     """Pick BUDGET targets that together close the most gap weight, honouring per-chain quotas.
 
     \b
@@ -374,8 +410,8 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
     store = _open(source, encoding, silent)
     try:
         plan = jobs.plan_report(store, budget=budget, quotas=q, anchors=anchors, depth=depth,
-                                   region=region, threshold=threshold, weights=w, what_if=_split_firms(what_if),
-                                   lang=lang)
+                                region=region, threshold=threshold, weights=w, what_if=_split_firms(what_if),
+                                lang=lang, min_confidence=min_confidence, confirmed=confirmed)
     finally:
         store.close()
     if fmt == "json":
@@ -392,9 +428,10 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
 @click.option("--out", "out_dir", default="chaingraph-demo", show_default=True, metavar="DIR",
               help="Folder to write into.")
 @click.option("--source", default=None, metavar="FOLDER", help="Dataset folder (default: datasets/jiashan).")
+@MIN_CONFIDENCE
 @LANG
 @reports_errors
-def demo_cmd(out_dir: str, source: str | None, lang: Lang) -> None:
+def demo_cmd(out_dir: str, source: str | None, min_confidence: float, lang: Lang) -> None:
     """Run the whole job on the Jiashan demo data: gaps, targets (CSV, XLSX), plan and graph pages.
 
     \b
@@ -403,7 +440,7 @@ def demo_cmd(out_dir: str, source: str | None, lang: Lang) -> None:
     """
     from chaingraph.jobs import run_demo
 
-    for path in run_demo(out_dir, lang=lang, source=source):
+    for path in run_demo(out_dir, lang=lang, source=source, min_confidence=min_confidence):
         click.echo(str(path))
 
 
@@ -418,12 +455,14 @@ def demo_cmd(out_dir: str, source: str | None, lang: Lang) -> None:
 @click.option("--max-nodes", default=2000, show_default=True, type=click.IntRange(min=1), metavar="N",
               help="Most firm nodes; the page says what was left out.")
 @REGION
+@MIN_CONFIDENCE
 @LANG
 @ENCODING
 @SILENT
 @reports_errors
 def html_cmd(source: str, anchor: str | None, chain_map: bool, output: str, depth: int, targets: int,
-             max_nodes: int, region: str | None, lang: Lang, encoding: str | None, silent: bool) -> None:
+             max_nodes: int, region: str | None, min_confidence: float, lang: Lang, encoding: str | None,
+             silent: bool) -> None:
     """Write an interactive graph page that works offline: an anchor's firm graph or the chain map.
 
     \b
@@ -438,7 +477,8 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, output: str, dept
     store = _open(source, encoding, silent)
     try:
         page = html_report(store, anchor=anchor, out=output, depth=depth, targets=targets,
-                           lang=lang, max_nodes=max_nodes, chain_map=chain_map, region=region)
+                           lang=lang, max_nodes=max_nodes, chain_map=chain_map, region=region,
+                           min_confidence=min_confidence)
     finally:
         store.close()
     click.echo(f"wrote {output}: {page.firm_count} firms, {len(page.nodes)} nodes, {len(page.edges)} edges")

@@ -39,6 +39,9 @@ from chaingraph.model import (
     DROPPED,
     PIPELINE_DEFAULTS,
     PROJECT_STAGE_ORDER,
+    EVIDENCE_CONFIDENCE,
+    EVIDENCE_KINDS,
+    ILLUSTRATIVE_SOURCES,
     LEVELS,
     PROJECT_STAGES,
     STAGES,
@@ -73,12 +76,14 @@ FIRM_SCHEMA = pa.schema([
     ("employees", pa.int64()), ("listed", pa.bool_()), ("credit_code", pa.string()),
     ("lat", pa.float64()), ("lon", pa.float64()), ("source", pa.string()),
     ("extra", pa.string()),  # JSON object of the extra columns' non-empty cells, or null
+    ("aliases", pa.list_(pa.string())), ("parent", pa.string()),
 ])
 #: Column types of the links table.
 LINK_SCHEMA = pa.schema([
     ("supplier", pa.string()), ("customer", pa.string()), ("segment", pa.string()),
     ("product", pa.string()), ("value", pa.float64()), ("source", pa.string()),
-    ("confidence", pa.float64()),
+    ("confidence", pa.float64()),  # as given, else the default of the link's evidence kind
+    ("evidence", pa.string()),  # one of model.EVIDENCE_KINDS
 ])
 
 #: Each file: (required?, required columns, optional columns).
@@ -89,9 +94,9 @@ FILES: dict[str, tuple[bool, tuple[str, ...], tuple[str, ...]]] = {
     "segment_links.csv": (False, ("from", "to"), ("weight",)),
     "firms.csv": (True, ("id", "name", "region", "segments"),
                   ("name_en", "anchor", "output_value", "employees", "listed", "credit_code",
-                   "lat", "lon", "source")),
+                   "lat", "lon", "source", "aliases", "parent")),
     "links.csv": (False, ("supplier", "customer"),
-                  ("segment", "product", "value", "source", "confidence")),
+                  ("segment", "product", "value", "source", "confidence", "evidence")),
     "projects.csv": (False, ("id", "name", "firm", "chain", "stage"),
                      ("segments", "anchor", "park", *PROJECT_STAGES, DROPPED, "drop_reason", "investment",
                       "expected_output", "owner", "source", "note")),
@@ -108,7 +113,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
              "地区名称", "地區名稱", "环节名称", "環節名稱", "产业链名称", "產業鏈名稱", "産業鏈名稱", "name_zh"),
     "name_en": ("英文名称", "英文名稱", "英文名", "english name", "name (en)", "name(en)"),
     "region": ("地区", "地區", "所在地", "所在地区", "所在地區", "区域", "區域", "所属地区", "所屬地區"),
-    "parent": ("上级", "上級", "上级地区", "上級地區", "父级", "父級"),
+    "parent": ("上级", "上級", "上级地区", "上級地區", "父级", "父級", "母公司", "所属集团", "所屬集團"),
+    "aliases": ("别名", "別名", "简称", "簡稱", "曾用名", "alias"),
+    "evidence": ("证据", "證據", "证据类型", "證據類型", "依据", "依據"),
     "level": ("级别", "級別", "层级", "層級", "行政级别", "行政級別"),
     "lat": ("纬度", "緯度", "latitude"),
     "lon": ("经度", "經度", "longitude", "lng"),
@@ -159,6 +166,11 @@ VALUE_ALIASES: dict[str, str] = {
     "镇": "town", "鎮": "town", "乡": "town", "鄉": "town", "街道": "town",
     "园区": "park", "園區": "park", "开发区": "park", "開發區": "park",
     "上游": "upstream", "中游": "midstream", "下游": "downstream",
+    "公告": "reported", "披露": "reported", "合同": "reported", "报道": "reported", "報道": "reported",
+    "公开报道": "reported", "调研": "survey", "調研": "survey", "调查": "survey", "調查": "survey",
+    "推断": "derived", "推斷": "derived", "推算": "derived", "派生": "derived", "模型": "derived",
+    "示意": "illustrative", "虚构": "illustrative", "虛構": "illustrative", "演示": "illustrative",
+    "未知": "unknown",
 }
 
 #: Chinese spellings of projects.csv stages (simplified and traditional).
@@ -882,19 +894,86 @@ def _check_firms(F: _Table, check: _Checker, region_ids: pa.Array | None,
         "lon": _number(F, check, "lon", lo=-180, hi=180),
         "source": F.get("source"),
         "extra": _extra_json(F),
+        "aliases": _aliases(F),
+        "parent": F.get("parent"),
     }
+    _parents(F, check)
     return pa.table(firm_cols, schema=FIRM_SCHEMA)
+
+
+def _aliases(F: _Table) -> pa.ListArray:
+    """The ``aliases`` cell of every firm as a list: split on ';' (or '；', '|'), trimmed, empties dropped.
+
+    Commas do not split, since English names hold them ("Co., Ltd.").
+    """
+    lists = pc.split_pattern_regex(pc.fill_null(F.get("aliases"), ""), r"[;；|]")
+    flat = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    parents = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False))
+    keep = np.asarray(pc.not_equal(flat, "").to_numpy(zero_copy_only=False), dtype=bool)
+    offsets = np.zeros(len(F) + 1, dtype=np.int32)
+    np.cumsum(np.bincount(parents[keep], minlength=len(F)), out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets), flat.filter(pa.array(keep)))
+
+
+def _parents(F: _Table, check: _Checker) -> None:
+    """``parent`` must be another firm's id, and the parent chains must not loop."""
+    parent = F.get("parent")
+    if parent.null_count == len(parent):
+        return
+    _ref(F, check, "parent", None if F.partial else F.get("id"), "parent firm",
+         "use a firm id from firms.csv (the group's parent company), or leave it empty")
+    same = np.asarray(pc.fill_null(pc.equal(parent, F.get("id")), False).to_numpy(zero_copy_only=False), bool)
+    check.rows(F, same, "parent", "firm {value!r} is its own parent", hint="leave parent empty for a group's top")
+    of = {i: p for i, p in zip(F.get("id").to_pylist(), parent.to_pylist()) if i is not None and p and p != i}
+    line = {i: int(n) for i, n in zip(F.get("id").to_pylist(), F.lines) if i is not None}
+    done: set[str] = set()
+    for start in sorted(of):
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and node not in done and node not in path:
+            path.append(node)
+            node = of.get(node)
+        if node is not None and node in path:
+            cycle = path[path.index(node):]
+            check.add(F.file, line.get(node, 0), "the parent chain has a cycle: " + " > ".join(cycle + [node]),
+                      column="parent", hint="a firm cannot be inside its own group; fix one parent")
+        done.update(path)
 
 
 def _check_links(L: _Table, check: _Checker, firm_ids: pa.Array | None, segment_ids: pa.Array | None) -> pa.Table:
     _required(L, check, ("supplier", "customer"))
     segment = pc.fill_null(L.get("segment"), "")
     _link_checks(L, check, firm_ids, segment_ids, segment)
+    evidence = _evidence(L, check)
+    given = _number(L, check, "confidence", lo=0, hi=1)
+    default = pa.array(list(EVIDENCE_CONFIDENCE), pa.string())
+    defaults = pa.array(list(EVIDENCE_CONFIDENCE.values()), pa.float64()).take(
+        pc.fill_null(pc.index_in(evidence, value_set=default), 0))
     return pa.table({
         "supplier": L.get("supplier"), "customer": L.get("customer"), "segment": segment,
         "product": L.get("product"), "value": _number(L, check, "value"), "source": L.get("source"),
-        "confidence": _number(L, check, "confidence", lo=0, hi=1),
+        "confidence": pc.if_else(pc.is_valid(given), given, defaults), "evidence": evidence,
     }, schema=LINK_SCHEMA)
+
+
+def _evidence(L: _Table, check: _Checker) -> pa.Array:
+    """Each link's evidence kind: as given (English or Chinese), else ``illustrative`` when its source
+    says so (:data:`~chaingraph.model.ILLUSTRATIVE_SOURCES`), ``reported`` when it cites a source,
+    ``unknown`` without one."""
+    source = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(L.get("source"), "")))
+    made_up = pc.starts_with(source, ILLUSTRATIVE_SOURCES[0])
+    for marker in ILLUSTRATIVE_SOURCES[1:]:
+        made_up = pc.or_(made_up, pc.starts_with(source, marker))
+    derived = pc.if_else(made_up, "illustrative", pc.if_else(pc.equal(source, ""), "unknown", "reported"))
+    raw = L.get("evidence")
+    if raw.null_count == len(raw):
+        return derived
+    given = _canonical_values(raw, "")
+    bad = np.asarray(pc.invert(pc.is_in(given, pa.array(EVIDENCE_KINDS + ("",)))).to_numpy(
+        zero_copy_only=False), dtype=bool)
+    check.rows(L, bad, "evidence", "unknown evidence {value!r}",
+               hint="use " + ", ".join(EVIDENCE_KINDS) + " (or leave it empty)")
+    return pc.if_else(pc.is_valid(raw), given, derived)
 
 
 def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],

@@ -14,6 +14,8 @@ __all__ = [
     "Problem",
     "UnknownFirmError",
     "UnknownRegionError",
+    "UnknownNameError",
+    "AmbiguousNameError",
     "StoreError",
 ]
 
@@ -91,6 +93,45 @@ class UnknownRegionError(ChainGraphError, KeyError):
     def __init__(self, region: str) -> None:
         self.region = region
         self.msg = f"no region with id {region!r}; pass a region id from regions.csv (see 'chaingraph info SOURCE')"
+        super().__init__(self.msg)
+
+    def __str__(self) -> str:
+        return self.msg
+
+
+class UnknownNameError(ChainGraphError, KeyError):
+    """A chain, segment or region named on the command line matches nothing; lists close matches."""
+
+    def __init__(self, kind: str, name: str, matches: list[str] | None = None,
+                 choices: list[str] | None = None) -> None:
+        self.kind, self.name = kind, name
+        self.matches = list(matches or [])
+        msg = f"no {kind} with id or name {name!r}; "
+        if self.matches:
+            msg += "did you mean: " + ", ".join(self.matches)
+        elif choices:
+            msg += "use one of: " + ", ".join(choices)
+        else:
+            msg += "run 'chaingraph info SOURCE' to list the ids and names"
+        self.msg = msg
+        super().__init__(msg)
+
+    def __str__(self) -> str:
+        return self.msg
+
+
+class AmbiguousNameError(ChainGraphError, LookupError):
+    """A name matches several firms (or chains, segments, regions); lists every candidate.
+
+    ``candidates`` holds ``(id, name, region)`` triples; the message asks for the id.
+    """
+
+    def __init__(self, kind: str, name: str, candidates: list[tuple[str, str, str]]) -> None:
+        self.kind, self.name = kind, name
+        self.candidates = list(candidates)
+        listed = "; ".join(f"{i} ({n}{', ' + r if r else ''})" for i, n, r in self.candidates)
+        self.msg = (f"{name!r} matches {len(self.candidates)} {kind}s: {listed}; "
+                    f"pass the id of the one you mean")
         super().__init__(self.msg)
 
     def __str__(self) -> str:

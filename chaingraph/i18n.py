@@ -103,6 +103,21 @@ TEXT: dict[Lang, dict[str, str]] = {
         "pipeline.col.chain": "产业链", "pipeline.col.firm": "企业",
         "project.set": "{project}：阶段 {stage}{date}，已写入 {path}",
         "project.unchanged": "{project} 已是阶段 {stage}{date}，未改动",
+        # -- issue 12: names, evidence, groups, honest definitions, data quality (one block) --
+        "name.matched": "“{query}”按{how}匹配为{name}（{id}）",
+        "name.how.prefix": "前缀",
+        "name.how.contains": "部分名称",
+        "reason.supplies_anchor.sure": "已向{anchor}供应{segment}（{evidence}，可信度{confidence}）",
+        "reason.supplies_anchor.maybe": "可能向{anchor}供应{segment}（{evidence}，可信度{confidence}）",
+        "evidence.reported": "公告",
+        "evidence.survey": "调研",
+        "evidence.derived": "按产业关系推断",
+        "evidence.illustrative": "示意数据",
+        "evidence.unknown": "来源不明",
+        "reason.group": "与链主同属{group}，可在集团内扩产{segment}",
+        "supply.group": "集团内供应",
+        "warning.anchor_without_segments": "警告：{anchor}在firms.csv中没有填写环节，完整度和本地配套率无法计算；请在segments列填写其环节编号",
+        "warning.no_segments_within_depth": "警告：{anchor}的环节在产业链模板中没有上下游关系，完整度无法计算；请在segment_links.csv中补充这些环节的FEEDS关系",
     },
     "en": {
         "status.covered": "covered",
@@ -190,6 +205,21 @@ TEXT: dict[Lang, dict[str, str]] = {
         "pipeline.col.chain": "Chain", "pipeline.col.firm": "Firm",
         "project.set": "{project}: stage {stage}{date}, written to {path}",
         "project.unchanged": "{project} already has stage {stage}{date}; nothing changed",
+        # -- issue 12: names, evidence, groups, honest definitions, data quality (one block) --
+        "name.matched": "'{query}' taken as {name} ({id}), a {how} match",
+        "name.how.prefix": "prefix",
+        "name.how.contains": "partial-name",
+        "reason.supplies_anchor.sure": "already supplies {segment} to {anchor} ({evidence}, confidence {confidence})",
+        "reason.supplies_anchor.maybe": "may supply {segment} to {anchor} ({evidence}, confidence {confidence})",
+        "evidence.reported": "reported",
+        "evidence.survey": "survey",
+        "evidence.derived": "inferred from industry relations",
+        "evidence.illustrative": "illustrative data",
+        "evidence.unknown": "unsourced",
+        "reason.group": "in the same group as the anchor ({group}): expansion within the group into {segment}",
+        "supply.group": "in-group supply",
+        "warning.anchor_without_segments": "warning: {anchor} lists no segments in firms.csv, so completeness and local supply ratio cannot be computed; fill in its segment ids in the segments column",
+        "warning.no_segments_within_depth": "warning: {anchor}'s segments have no FEEDS links in the chain template, so completeness cannot be computed; add them to segment_links.csv",
     },
 }
 
@@ -287,6 +317,8 @@ HEADERS: dict[Lang, dict[str, str]] = {
         "segment_id": "环节编号", "stage": "阶段", "sheet.targets": "招商目标", "sheet.gaps": "产业链缺口",
         "supplies_anchor": "已供货链主", "supplies_peers": "供货同类企业", "local_ties": "本地关联",
         "gap_severity": "缺口程度", "scale": "规模", "proximity": "距离得分",
+        # issue 12
+        "suppliers_unconfirmed": "待核实供应商", "suppliers_group": "集团内供应", "sheet.group": "集团内扩产", "relation": "关系",
     },
     "en": {
         "rank": "Rank", "firm_id": "Firm id", "firm": "Firm", "firm_en": "English name", "segment": "Segment",
@@ -299,6 +331,8 @@ HEADERS: dict[Lang, dict[str, str]] = {
         "sheet.targets": "Targets", "sheet.gaps": "Gaps",
         "supplies_anchor": "Supplies anchor", "supplies_peers": "Supplies peers", "local_ties": "Local ties",
         "gap_severity": "Gap severity", "scale": "Scale", "proximity": "Proximity",
+        # issue 12
+        "suppliers_unconfirmed": "Unconfirmed suppliers", "suppliers_group": "In-group supply", "sheet.group": "Group expansion", "relation": "Relation",
     },
 }
 

@@ -9,14 +9,13 @@ prints what it returns.
 """
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
 import datetime as _dt
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import networkx as nx
 
@@ -36,11 +35,13 @@ from chaingraph.analyses.targets import (
     TargetReport,
     parse_weights,
     rank_targets,
+    rank_with_group,
     weights_from_toml,
 )
 from chaingraph.errors import ChainGraphError
 from chaingraph.exports.html import Page, write_chain_map, write_html
-from chaingraph.model import CandidateSource, Lang, Project, regions_within, segment_distances
+from chaingraph.model import CONFIRMED, CandidateSource, Lang, Project, regions_within, segment_distances
+from chaingraph.names import Entry, NameIndex
 from chaingraph.stores import GraphStore, is_database_uri
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "html_report",
     "load_weights",
     "parse_quotas",
+    "resolve_chain",
     "DEMO_DATASET",
     "pipeline_report",
     "set_project",
@@ -65,21 +67,25 @@ DEMO_DATASET = Path(__file__).resolve().parent.parent / "datasets" / "jiashan"
 
 # -- helpers -------------------------------------------------------------------------------------
 
+def _template_names(template: nx.MultiDiGraph, kind: str) -> NameIndex:
+    """A name index over the chains, segments or regions of the template."""
+    nodes = template.nodes
+    return NameIndex((Entry(str(n), str(d.get("name") or ""), str(d.get("name_en") or ""),
+                            where=str(nodes[d["chain"]].get("name") or "") if d.get("chain") in template else "")
+                      for n, d in template.nodes(data=True) if d.get("kind") == kind), kind=kind)
+
+
 def _home_region(store: GraphStore, template: nx.MultiDiGraph, region: str | None) -> str:
     r = region or store.metadata().get("home_region")
     if not r:
         msg = "the dataset has no home_region; pass --region with a region id from regions.csv"
         raise ChainGraphError(msg)
-    if r not in template or template.nodes[r].get("kind") != "region":
-        ids = [n for n, d in template.nodes(data=True) if d.get("kind") == "region"]
-        by_name = [n for n in ids if r in (template.nodes[n].get("name"), template.nodes[n].get("name_en"))]
-        if by_name:
-            return str(by_name[0])
-        close = difflib.get_close_matches(str(r), ids, n=5, cutoff=0.5)
-        msg = f"no region with id {r!r}; " + (
-            f"did you mean: {', '.join(close)}" if close else "pass a region id from regions.csv")
-        raise ChainGraphError(msg)
-    return str(r)
+    return _template_names(template, "region").match(str(r)).id
+
+
+def resolve_chain(template: nx.MultiDiGraph, text: str) -> str:
+    """The chain ``text`` (an id or a name, see :mod:`chaingraph.names`) means."""
+    return _template_names(template, "chain").match(text).id
 
 
 def _anchors(store: GraphStore, names: Sequence[str], region: str) -> list[str]:
@@ -93,6 +99,11 @@ def _anchors(store: GraphStore, names: Sequence[str], region: str) -> list[str]:
     return found
 
 
+class _Rules(TypedDict):
+    min_confidence: float
+    confirmed: float
+
+
 @dataclass(frozen=True)
 class _Scope:
     """What every command settles first: the template, the home region and the anchors, by id."""
@@ -103,6 +114,12 @@ class _Scope:
     anchors: list[str]
     depth: int
     threshold: float
+    min_confidence: float = 0.0
+    confirmed: float = CONFIRMED
+
+    def rules(self) -> _Rules:
+        """The evidence options every analysis of this scope takes (min_confidence, confirmed)."""
+        return _Rules(min_confidence=self.min_confidence, confirmed=self.confirmed)
 
     def segments(self) -> set[str]:
         """Segments within ``depth`` FEEDS steps of the anchors' own segments."""
@@ -118,12 +135,12 @@ class _Scope:
 
 
 def _scope(store: GraphStore, *, anchors: Sequence[str] = (), region: str | None = None, depth: int = 2,
-           threshold: float = 0.5) -> _Scope:
+           threshold: float = 0.5, min_confidence: float = 0.0, confirmed: float = CONFIRMED) -> _Scope:
     """Resolve the region and the anchors (ids or names; every anchor of the region when none)."""
     _check_depth(depth)
     template = store.template()
     R = _home_region(store, template, region)
-    return _Scope(store, template, R, _anchors(store, anchors, R), depth, threshold)
+    return _Scope(store, template, R, _anchors(store, anchors, R), depth, threshold, min_confidence, confirmed)
 
 
 def _gap_context(scope: _Scope, what_if: Collection[str] = ()) -> nx.MultiDiGraph:
@@ -137,8 +154,21 @@ def _gap_context(scope: _Scope, what_if: Collection[str] = ()) -> nx.MultiDiGrap
     """
     segments = {n for n, d in scope.template.nodes(data=True) if d.get("kind") == "segment"}
     G = scope.store.context(anchors=scope.anchors, segments=segments, region=scope.region, external=False)
-    _add_firms(scope.store, G, what_if)
+    _add_firms(scope.store, G, list(what_if) + _group_parents(scope))
     return G
+
+
+def _group_parents(scope: _Scope) -> list[str]:
+    """The anchors' parent firms up to the top of their groups, for the analyses' group rules."""
+    out: list[str] = []
+    for a in scope.anchors:
+        seen = {a}
+        parent = scope.store.firm(a).get("parent")
+        while parent and parent not in seen:
+            seen.add(parent)
+            out.append(parent)
+            parent = scope.store.firm(parent).get("parent")
+    return out
 
 
 def _target_context(scope: _Scope) -> nx.MultiDiGraph:
@@ -152,11 +182,14 @@ def _target_context(scope: _Scope) -> nx.MultiDiGraph:
     """
     local = scope.store.context(anchors=scope.anchors, segments=scope.segments(), region=scope.region,
                                 external=False)
+    _add_firms(scope.store, local, _group_parents(scope))
     report = find_region_gaps(local, scope.anchors, region=scope.region, depth=scope.depth,
-                              threshold=scope.threshold)
+                              threshold=scope.threshold, **scope.rules())
     needed = {s.id for rep in report.anchors for s in rep.segments
               if s.direction == "own" or s.status in ("missing", "weak")}
-    return scope.store.context(anchors=scope.anchors, segments=needed, region=scope.region, external=True)
+    G = scope.store.context(anchors=scope.anchors, segments=needed, region=scope.region, external=True)
+    _add_firms(scope.store, G, _group_parents(scope))
+    return G
 
 
 def _ranking_context(scope: _Scope) -> tuple[nx.MultiDiGraph, CandidateSource | None]:
@@ -222,12 +255,13 @@ def parse_quotas(specs: Sequence[str]) -> dict[str, int]:
     return out
 
 
-def _check_chains(template: nx.MultiDiGraph, chains: Collection[str]) -> None:
-    ids = sorted(n for n, d in template.nodes(data=True) if d.get("kind") == "chain")
-    for c in chains:
-        if c not in ids:
-            msg = f"no chain with id {c!r}; use one of: {', '.join(ids)}"
-            raise ChainGraphError(msg)
+def _resolve_quotas(template: nx.MultiDiGraph, quotas: Mapping[str, int]) -> dict[str, int]:
+    """Quotas keyed by chain id, the chains named by id or name."""
+    out: dict[str, int] = {}
+    for chain, k in quotas.items():
+        cid = resolve_chain(template, chain)
+        out[cid] = out.get(cid, 0) + k
+    return out
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -240,19 +274,24 @@ def gap_report(
     region: str | None = None,
     threshold: float = 0.5,
     what_if: Sequence[str] = (),
+    min_confidence: float = 0.0,
+    confirmed: float = CONFIRMED,
 ) -> dict[str, Any]:
     """The gaps around ``anchor`` (a firm id or name), or around every anchor of the region.
 
     Returns the JSON shape of :meth:`chaingraph.analyses.gaps.GapReport.to_dict`, or
     without ``anchor`` ``{"region", "depth", "anchors": [...], "chains": [...]}``.
     """
-    scope = _scope(store, anchors=[anchor] if anchor else [], region=region, depth=depth, threshold=threshold)
+    scope = _scope(store, anchors=[anchor] if anchor else [], region=region, depth=depth, threshold=threshold,
+                   min_confidence=min_confidence, confirmed=confirmed)
     wi = [store.resolve_firm(w) for w in what_if]
     G = _gap_context(scope, wi)
     anchors, R = scope.anchors, scope.region
     if anchor:
-        return find_gaps(G, anchors[0], region=R, depth=depth, threshold=threshold, what_if=wi).to_dict()
-    return find_region_gaps(G, anchors, region=R, depth=depth, threshold=threshold, what_if=wi).to_dict()
+        return find_gaps(G, anchors[0], region=R, depth=depth, threshold=threshold, what_if=wi,
+                         **scope.rules()).to_dict()
+    return find_region_gaps(G, anchors, region=R, depth=depth, threshold=threshold, what_if=wi,
+                            **scope.rules()).to_dict()
 
 
 def target_report(
@@ -267,21 +306,25 @@ def target_report(
     weights: Mapping[str, float] | None = None,
     threshold: float = 0.5,
     lang: Lang = "zh",
+    min_confidence: float = 0.0,
+    confirmed: float = CONFIRMED,
 ) -> PipelineTargets:
     """Ranked targets for ``anchors`` (ids or names; all anchors of the region by default)."""
-    scope = _scope(store, anchors=anchors, region=region, depth=depth, threshold=threshold)
+    scope = _scope(store, anchors=anchors, region=region, depth=depth, threshold=threshold,
+                   min_confidence=min_confidence, confirmed=confirmed)
     if chain:
-        _check_chains(scope.template, [chain])
+        chain = resolve_chain(scope.template, chain)
     ids, R = scope.anchors, scope.region
     G, source = _ranking_context(scope)
     live, projects = _live_firms(store)
-    targets = rank_targets(G, ids, region=R, depth=depth, top=top, weights=weights, chain=chain,
-                           min_output=min_output, lang=lang, threshold=threshold, source=source, exclude=live)
+    targets, group = rank_with_group(G, ids, region=R, depth=depth, top=top, weights=weights, chain=chain,
+                                     min_output=min_output, lang=lang, threshold=threshold, source=source,
+                                     exclude=live, **scope.rules())
     gaps = find_region_gaps(G if source else _gap_context(scope), ids, region=R, depth=depth,
-                            threshold=threshold)
+                            threshold=threshold, **scope.rules())
     gap_dicts = tuple(a.to_dict() for a in gaps.anchors)
     notes = _pipeline_notes(scope, projects, gap_dicts, chain)
-    return PipelineTargets(gaps.region, tuple(targets), gap_dicts, in_pipeline=notes)
+    return PipelineTargets(gaps.region, tuple(targets), gap_dicts, tuple(group), in_pipeline=notes)
 
 
 def plan_report(
@@ -296,20 +339,24 @@ def plan_report(
     weights: Mapping[str, float] | None = None,
     what_if: Sequence[str] = (),
     lang: Lang = "zh",
+    min_confidence: float = 0.0,
+    confirmed: float = CONFIRMED,
 ) -> PipelinePlan:
     """A portfolio of ``budget`` targets for the region's anchors (see :func:`chaingraph.analyses.plan.plan_targets`)."""
-    scope = _scope(store, anchors=anchors, region=region, depth=depth, threshold=threshold)
+    scope = _scope(store, anchors=anchors, region=region, depth=depth, threshold=threshold,
+                   min_confidence=min_confidence, confirmed=confirmed)
     if quotas:
-        _check_chains(scope.template, quotas)
+        quotas = _resolve_quotas(scope.template, quotas)
     ids, R = scope.anchors, scope.region
     wi = [store.resolve_firm(w) for w in what_if]
     G, source = _ranking_context(scope)
     _add_firms(store, G, wi)
     live, projects = _live_firms(store)
     plan = plan_targets(G, ids, region=R, budget=budget, quotas=quotas, depth=depth, threshold=threshold,
-                        weights=weights, what_if=wi, lang=lang, source=source, exclude=sorted(live - set(wi)))
+                        weights=weights, what_if=wi, lang=lang, source=source, exclude=sorted(live - set(wi)),
+                        **scope.rules())
     gap_dicts = tuple(a.to_dict() for a in find_region_gaps(G, ids, region=R, depth=depth,
-                                                            threshold=threshold).anchors)
+                                                            threshold=threshold, **scope.rules()).anchors)
     notes = _pipeline_notes(scope, projects, gap_dicts, None)
     return PipelinePlan(**{f.name: getattr(plan, f.name) for f in fields(plan)}, in_pipeline=notes)
 
@@ -321,6 +368,7 @@ def run_demo(
     source: str | Path | None = None,
     budget: int = 10,
     top: int = 50,
+    min_confidence: float = 0.0,
 ) -> list[Path]:
     """Run every analysis on the demo dataset and write the results into ``out_dir``.
 
@@ -343,21 +391,21 @@ def run_demo(
     store = open_store(str(src))
     try:
         depth = 2
-        scope = _scope(store, depth=depth)
+        scope = _scope(store, depth=depth, min_confidence=min_confidence)
         anchors, R = scope.anchors, scope.region
         G = _target_context(scope)
-        region_gaps = find_region_gaps(_gap_context(scope), anchors, region=R, depth=depth)
+        region_gaps = find_region_gaps(_gap_context(scope), anchors, region=R, depth=depth, **scope.rules())
         for rep in region_gaps.anchors:
             written.append(_write_json(out / f"gaps-{rep.anchor.id}.json", rep.to_dict()))
         written.append(_write_json(out / "gaps-region.json", region_gaps.to_dict()))
-        targets = rank_targets(G, anchors, region=R, depth=depth, top=top, lang=lang)
+        targets = rank_targets(G, anchors, region=R, depth=depth, top=top, lang=lang, **scope.rules())
         gap_dicts = [a.to_dict() for a in region_gaps.anchors]
         for suffix in ("csv", "xlsx"):
             written.append(write_target_table(targets, out / f"targets.{suffix}", lang=lang, gaps=gap_dicts))
         chains = sorted({c for t in targets for c in t.chains})
         quota = budget // (2 * len(chains)) if chains else 0
         plan = plan_targets(G, anchors, region=R, budget=budget, quotas={c: quota for c in chains if quota},
-                            depth=depth, lang=lang)
+                            depth=depth, lang=lang, **scope.rules())
         written.append(_write_json(out / "plan.json", plan.to_dict()))
         written += _write_pages(G, out, R, region_gaps.anchors, targets, region_gaps, lang, depth)
     finally:
@@ -396,6 +444,7 @@ def html_report(
     chain_map: bool = False,
     region: str | None = None,
     date: str | None = None,
+    min_confidence: float = 0.0,
 ) -> Page:
     """Write the firm graph of ``anchor``, or the region's chain map, to ``out``.
 
@@ -436,23 +485,24 @@ def html_report(
         has no anchors for the chain map.
     """
     if chain_map:
-        scope = _scope(store, region=region, depth=depth)
+        scope = _scope(store, region=region, depth=depth, min_confidence=min_confidence)
         G = _gap_context(scope)
-        report = find_region_gaps(G, scope.anchors, region=scope.region, depth=depth)
-        ranked = list(target_report(store, region=scope.region, depth=depth, top=None, lang=lang).targets)
+        report = find_region_gaps(G, scope.anchors, region=scope.region, depth=depth, **scope.rules())
+        ranked = list(target_report(store, region=scope.region, depth=depth, top=None, lang=lang,
+                                    min_confidence=min_confidence).targets)
         _add_firms(store, G, [t.firm.id for t in ranked])
         return write_chain_map(G, out, region=scope.region, targets=ranked, status=report, lang=lang, top=targets,
                                date=date)
     if not anchor:
         msg = "no anchor given; pass --anchor ID (see 'chaingraph info SOURCE') or --chain-map"
         raise ChainGraphError(msg)
-    scope = _scope(store, anchors=[anchor], region=region, depth=depth)
+    scope = _scope(store, anchors=[anchor], region=region, depth=depth, min_confidence=min_confidence)
     a = scope.anchors[0]
     G = _target_context(scope)
-    gaps = find_gaps(G, a, region=scope.region, depth=depth)
+    gaps = find_gaps(G, a, region=scope.region, depth=depth, **scope.rules())
     # the page draws the context, but a store that counts candidates ranks them faster than networkx
     ranked = rank_targets(G, [a], region=scope.region, depth=depth, top=targets, lang=lang,
-                          source=scope.counts_candidates())
+                          source=scope.counts_candidates(), **scope.rules())
     return write_html(G, out, anchor=a, gaps=gaps, targets=ranked, region=scope.region, lang=lang, depth=depth,
                       max_nodes=max_nodes, date=date)
 

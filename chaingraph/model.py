@@ -54,6 +54,14 @@ __all__ = [
     "STAGE_ORDER",
     "LEVELS",
     "FIRM_ATTRS",
+    "EVIDENCE_KINDS",
+    "EVIDENCE_CONFIDENCE",
+    "ILLUSTRATIVE_SOURCES",
+    "CONFIRMED",
+    "PRECISIONS",
+    "link_confidence",
+    "group_of",
+    "weighted_count",
     "Region",
     "Chain",
     "Segment",
@@ -85,11 +93,38 @@ STAGE_ORDER = {stage: i for i, stage in enumerate(STAGES)}
 LEVELS = ("country", "province", "city", "county", "town", "park")
 
 #: Attributes every firm node carries (``None`` where unknown; ``extra`` is a dict
-#: of the dataset's extra columns, ``{}`` when there are none).
+#: of the dataset's extra columns, ``{}`` when there are none). Firms from a dataset also carry
+#: ``aliases`` (a tuple) and ``parent`` (a firm id or ``None``); a graph built by hand may leave them out.
 FIRM_ATTRS = (
     "name", "name_en", "region", "segments", "anchor", "output_value", "employees",
     "listed", "credit_code", "lat", "lon", "source", "extra",
 )
+
+#: What a supplier link rests on (the ``evidence`` column of links.csv): a disclosure, contract,
+#: official or press report; a survey; a derivation from industry relations or a model; or made up
+#: for a demo. ``unknown`` when the cell is empty and no source is cited.
+EVIDENCE_KINDS = ("reported", "survey", "derived", "illustrative", "unknown")
+
+#: The one table of default confidences: a link whose ``confidence`` cell is empty gets the
+#: confidence of its evidence kind.
+EVIDENCE_CONFIDENCE: Mapping[str, float] = {
+    "reported": 0.9,
+    "survey": 0.7,
+    "derived": 0.1,
+    "illustrative": 0.3,
+    "unknown": 0.5,
+}
+
+#: A ``source`` cell starting with one of these (after lower-casing) marks an illustrative link
+#: when the ``evidence`` cell is empty.
+ILLUSTRATIVE_SOURCES = ("illustrative", "invented", "made up", "made-up", "示意", "虚构", "虛構", "演示")
+
+#: Links at least this sure are *confirmed* (gap tables, reasons); ``--confirmed`` changes it.
+CONFIRMED = 0.5
+
+#: How precisely a firm or region is located, finest first. Proximity is scored only at
+#: ``city`` precision or finer; coarser places (province, country) score a neutral 0.5.
+PRECISIONS = ("coordinates", "park", "town", "county", "city", "province", "country")
 
 
 @dataclass(frozen=True)
@@ -144,6 +179,55 @@ def display_name(attrs: Mapping[str, Any], lang: Lang = "zh") -> str:
     """
     first, second = ("name_en", "name") if lang == "en" else ("name", "name_en")
     return str(attrs.get(first) or attrs.get(second) or attrs.get("id") or "")
+
+
+def link_confidence(attrs: Mapping[str, Any], min_confidence: float = 0.0) -> float:
+    """How much a SUPPLIES edge counts: its confidence, 0 below ``min_confidence``.
+
+    A dataset's links always carry a confidence (the evidence default fills an empty cell); an
+    edge without one (a graph built by hand) counts fully.
+
+    Examples
+    --------
+    >>> link_confidence({"confidence": 0.3}), link_confidence({}), link_confidence({"confidence": 0.3}, 0.5)
+    (0.3, 1.0, 0.0)
+    """
+    c = attrs.get("confidence")
+    conf = 1.0 if c is None else float(c)
+    return conf if conf >= min_confidence else 0.0
+
+
+def weighted_count(weights: Iterable[float]) -> float:
+    """A count of links weighed by confidence: their sum, rounded to 9 decimals so that every
+    store's push-down, summing in its own order, gives the same number as the reference.
+
+    Examples
+    --------
+    >>> weighted_count([0.1, 0.2, 0.7]), weighted_count([])
+    (1.0, 0.0)
+    """
+    return round(math.fsum(weights), 9)
+
+
+def group_of(G: nx.MultiDiGraph, firm: str) -> str:
+    """The top of ``firm``'s ``parent`` chain: the firm itself without a parent; a parent that is not
+    a node of ``G`` (a context may leave it out) ends the chain.
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> G.add_nodes_from([("a", {"parent": "b"}), ("b", {"parent": "c"}), ("c", {}), ("d", {"parent": "zz"})])
+    >>> group_of(G, "a"), group_of(G, "d")
+    ('c', 'zz')
+    """
+    seen = {firm}
+    node = firm
+    while True:
+        parent = G.nodes[node].get("parent") if node in G else None
+        if not parent or parent in seen:
+            return node
+        seen.add(parent)
+        node = parent
 
 
 def new_graph(**meta: Any) -> nx.MultiDiGraph:
@@ -289,8 +373,9 @@ def graph_to_json(G: nx.MultiDiGraph) -> dict[str, Any]:
     """Node-link JSON data of ``G`` that :func:`graph_from_json` reads back equal."""
     data: dict[str, Any] = nx.node_link_data(G, edges="edges", source="_from", target="_to")
     for node in data["nodes"]:
-        if isinstance(node.get("segments"), tuple):
-            node["segments"] = list(node["segments"])
+        for key in ("segments", "aliases"):
+            if isinstance(node.get(key), tuple):
+                node[key] = list(node[key])
     return data
 
 
@@ -299,8 +384,9 @@ def graph_from_json(data: dict[str, Any]) -> nx.MultiDiGraph:
     G: nx.MultiDiGraph = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges",
                                             source="_from", target="_to")
     for _, d in G.nodes(data=True):
-        if isinstance(d.get("segments"), list):
-            d["segments"] = tuple(d["segments"])
+        for key in ("segments", "aliases"):
+            if isinstance(d.get(key), list):
+                d[key] = tuple(d[key])
     return G
 
 
@@ -356,10 +442,12 @@ class CandidateTable:
 
     A candidate is a firm outside the home region (and not excluded) that makes
     a gap segment. ``segments`` are the gap segments it makes (sorted ids),
-    ``supplies_anchor`` whether it has a SUPPLIES link to an anchor, ``peers``
-    the number of distinct non-anchor firms it supplies that make an own
-    segment of one of its anchors, ``ties`` the number of distinct non-anchor
-    firms of the home region it supplies or is supplied by, ``output`` its
+    ``supplies_anchor`` the largest confidence of its SUPPLIES links to an anchor
+    (0 without one), ``peers`` the distinct non-anchor firms it supplies that
+    make an own segment of one of its anchors, each counted by the largest
+    confidence of its links to that firm, ``ties`` likewise the distinct
+    non-anchor firms of the home region it supplies or is supplied by (both
+    sums rounded to 9 decimals); links under ``min_confidence`` count 0. ``output`` its
     output value when known and positive, and ``distance`` the great-circle km
     to the nearest of its anchors with coordinates (``None`` when there is
     none). Its anchors are those whose gaps its segments are.
@@ -367,11 +455,13 @@ class CandidateTable:
 
     ids: list[str]
     segments: list[tuple[str, ...]]
-    supplies_anchor: list[bool]
-    peers: list[int]
-    ties: list[int]
+    supplies_anchor: list[float]
+    peers: list[float]
+    ties: list[float]
     output: list[float | None]
     distance: list[float | None]
+    #: Each candidate's group: the top of its parent chain (its own id without a parent).
+    groups: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -395,6 +485,7 @@ class CandidateSource(Protocol):
         region: str,
         exclude: Collection[str] = (),
         min_output: float | None = None,
+        min_confidence: float = 0.0,
     ) -> CandidateTable:
         """The candidates for the gap segments ``gaps`` (segment id -> anchors with that gap)."""
 

@@ -5,14 +5,15 @@
 // never writes a firm twice. segments is also kept as a list property, in the dataset's order.
 // A row is a list, shorter to send and parse than a map:
 //   [0] id, [1] name, [2] name_en, [3] region, [4] segments, [5] anchor, [6] output_value,
-//   [7] employees, [8] listed, [9] credit_code, [10] lat, [11] lon, [12] source, [13] extra, [14] seq
+//   [7] employees, [8] listed, [9] credit_code, [10] lat, [11] lon, [12] source, [13] extra, [14] aliases,
+//   [15] parent, [16] seq
 // Parameters: $rows, $name (the dataset), $done (firm rows written once these are)
 UNWIND $rows AS row
 MATCH (r:Region {id: row[3]})
 CREATE (f:Firm {id: row[0], name: row[1], name_en: row[2], region: row[3], segments: row[4],
                 anchor: row[5], output_value: row[6], employees: row[7], listed: row[8],
                 credit_code: row[9], lat: row[10], lon: row[11], source: row[12], extra: row[13],
-                seq: row[14]})-[:LOCATED_IN]->(r)
+                aliases: row[14], parent: row[15], seq: row[16]})-[:LOCATED_IN]->(r)
 WITH f, row
 UNWIND row[4] AS segment_id
 MATCH (s:Segment {id: segment_id})

@@ -10,4 +10,4 @@ WHERE NOT b.region IN $regions AND NOT b.id IN $anchors
   AND NOT any(s IN coalesce(b.segments, []) WHERE s IN $own)
   AND (($external AND any(s IN b.segments WHERE s IN $segments)) OR b.id IN $keep)
 RETURN a.id AS supplier, b.id AS customer, l.segment AS segment, l.product AS product,
-       l.value AS value, l.source AS source, l.confidence AS confidence, l.seq AS seq
+       l.value AS value, l.source AS source, l.confidence AS confidence, l.evidence AS evidence, l.seq AS seq

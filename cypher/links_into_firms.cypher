@@ -10,4 +10,4 @@ WHERE (a.region IN $regions AND ($external OR any(s IN a.segments WHERE s IN $se
    OR ($external AND any(s IN a.segments WHERE s IN $segments))
    OR a.id IN $keep
 RETURN a.id AS supplier, b.id AS customer, l.segment AS segment, l.product AS product,
-       l.value AS value, l.source AS source, l.confidence AS confidence, l.seq AS seq
+       l.value AS value, l.source AS source, l.confidence AS confidence, l.evidence AS evidence, l.seq AS seq

@@ -37,16 +37,16 @@ def test_gaps_json():
         "pack": ("downstream", 1, "missing", "extend"),
         "ev": ("downstream", 2, "missing", "extend"),
     }
-    # weights 1 + 0.4 + 0.1 + 0.6 + 0.7 + 0.3 = 3.1, covered 1; local supply 3e8 of 4e8
-    assert data["summary"] == {"segments": 6, "covered": 1, "weak": 1, "missing": 4,
-                               "completeness": round(1 / 3.1, 4), "local_supply_ratio": 0.75}
+    # own cell not counted: weights 0.4 + 0.1 + 0.6 + 0.7 + 0.3 = 2.1, covered 0; local supply 3e8 of 4e8
+    assert data["summary"] == {"segments": 5, "covered": 0, "weak": 1, "missing": 4,
+                               "completeness": 0.0, "local_supply_ratio": 0.75}
 
 
 def test_gaps_what_if_table():
     out = run("gaps", TINY, "--anchor", "lanjun", "--what-if", "shsep", "--silent", "--lang", "en").stdout
     assert "Chain gaps around Lanjun New Energy (Jiashan, depth 2)" in out
     assert "If Shanghai Separator were local:" in out
-    assert "after: 6 segments: 1 covered, 2 weak, 3 missing; completeness 32%; local supply ratio 100%" in out
+    assert "after: 5 segments: 0 covered, 2 weak, 3 missing; completeness 0%; local supply ratio 100%" in out
 
 
 def test_gaps_region_and_csv(tmp_path):
@@ -61,14 +61,15 @@ def test_gaps_region_and_csv(tmp_path):
 
 def test_unknown_anchor_exits_1_with_close_matches():
     r = run("gaps", TINY, "--anchor", "lanjn", "--silent", code=1)
-    assert r.output == "Error: no firm with id or name 'lanjn'; did you mean: lanjun\n"
-    r = run("targets", TINY, "--anchor", "兰钧", "--silent", code=1)
-    assert "did you mean: 兰钧新能源" in r.output
+    assert r.output == "Error: no firm with id or name 'lanjn'; did you mean: 兰钧新能源 (lanjun)\n"
+    r = run("targets", TINY, "--anchor", "兰均新能", "--silent", code=1)
+    assert "did you mean: 兰钧新能源 (lanjun)" in r.output
 
 
 def test_unknown_region_and_chain():
-    assert "no region with id 'mars'" in run("gaps", TINY, "--region", "mars", "--silent", code=1).output
-    assert "no chain with id 'x'; use one of: li" in run("targets", TINY, "--chain", "x", "--silent", code=1).output
+    assert "no region with id or name 'mars'" in run("gaps", TINY, "--region", "mars", "--silent", code=1).output
+    assert "no chain with id or name 'x'; use one of: li" in run("targets", TINY, "--chain", "x", "--silent",
+                                                                 code=1).output
 
 
 def test_targets_json_en():
@@ -78,8 +79,11 @@ def test_targets_json_en():
     assert (t1["rank"], t1["firm"]["id"], t2["firm"]["id"]) == (1, "shsep", "shev")
     assert t1["firm"] == {"id": "shsep", "name": "上海隔膜", "name_en": "Shanghai Separator", "region": "sh",
                           "output_value": 2e9}
-    assert t1["reasons"][0] == "already supplies Separator to Lanjun New Energy"
-    assert t1["components"]["supplies_anchor"] == 1.0
+    assert t1["reasons"][0] == ("already supplies Separator to Lanjun New Energy "
+                                "(illustrative data, confidence 0.5)")
+    assert t1["components"]["supplies_anchor"] == 0.5  # weighed by the link's confidence
+    assert t1["evidence"] == [{"component": "supplies_anchor", "anchor": "lanjun", "segments": ["separator"],
+                               "evidence": "illustrative", "confidence": 0.5, "confirmed": True}]
     # shev: ev and pack are missing downstream gaps: 0.8 with one anchor
     assert t2["components"]["gap_severity"] == 0.8
 
@@ -118,8 +122,8 @@ def test_plan():
     # shev fills pack (0.8 * 0.7) and ev (0.8 * 0.3) = 0.8; shsep separator 1.0 * 0.1
     assert [(p["firm"]["id"], p["gain"]) for p in data["picks"]] == [("shev", 0.8), ("shsep", 0.1)]
     a = data["anchors"][0]
-    assert a["before"]["completeness"] == round(1 / 3.1, 4)
-    assert a["after"]["completeness"] == round(2 / 3.1, 4)   # cell, pack, ev covered; separator weak
+    assert a["before"]["completeness"] == 0.0
+    assert a["after"]["completeness"] == round(1 / 2.1, 4)   # pack, ev covered; separator weak
     out = run("plan", TINY, "--budget", "1", "--quota", "li=1", "--lang", "en", "--silent").stdout
     assert "Recruitment portfolio (budget 1)" in out and "Shanghai EV" in out
     assert "more than the budget" in run("plan", TINY, "--budget", "0", "--quota", "li=1", code=1).output
@@ -146,16 +150,16 @@ def test_worked_example_of_docs_analysis():
     """The numbers of the worked example in docs/analysis.md."""
     data = json.loads(run("targets", TINY, "--format", "json", "--silent").stdout)
     shsep, shev = data["targets"]
-    assert shsep["score"] == pytest.approx(0.5974, abs=5e-5) and shev["score"] == pytest.approx(0.3198, abs=5e-5)
+    assert shsep["score"] == pytest.approx(0.4474, abs=5e-5) and shev["score"] == pytest.approx(0.3198, abs=5e-5)
     assert shsep["components"]["scale"] == 0.3769 and shsep["components"]["proximity"] == 0.5971
     assert shev["components"]["proximity"] == 0.5978
     data = json.loads(run("gaps", TINY, "--anchor", "lanjun", "--what-if", "shsep", "--format", "json",
                           "--silent").stdout)
-    assert data["what_if"]["after"] == {"segments": 6, "covered": 1, "weak": 2, "missing": 3,
-                                        "completeness": 0.3226, "local_supply_ratio": 1.0}
+    assert data["what_if"]["after"] == {"segments": 5, "covered": 0, "weak": 2, "missing": 3,
+                                        "completeness": 0.0, "local_supply_ratio": 1.0}
     data = json.loads(run("plan", TINY, "--budget", "2", "--format", "json", "--silent").stdout)
-    assert data["anchors"][0]["after"] == {"segments": 6, "covered": 3, "weak": 2, "missing": 1,
-                                           "completeness": 0.6452, "local_supply_ratio": 1.0}
+    assert data["anchors"][0]["after"] == {"segments": 5, "covered": 2, "weak": 2, "missing": 1,
+                                           "completeness": 0.4762, "local_supply_ratio": 1.0}
     doc = (ROOT / "docs" / "analysis.md").read_text(encoding="utf-8")
-    for number in ("0.3226", "0.5974", "0.3198", "0.6452", "0.3769", "0.5971", "0.5978"):
+    for number in ("2.1", "0.4474", "0.3198", "0.4762", "0.3769", "0.5971", "0.5978"):
         assert number in doc

@@ -76,6 +76,7 @@ def test_tiny_firm_rows():
         "id": "lanjun", "name": "兰钧新能源", "name_en": "Lanjun New Energy", "region": "js",
         "segments": ["cell"], "anchor": True, "output_value": 5e9, "employees": 2000, "listed": False,
         "credit_code": None, "lat": 30.84, "lon": 120.93, "source": "invented", "extra": None,
+        "aliases": [], "parent": None,
     }
     assert [f["segments"] for f in firms] == [["cell"], ["cathode"], ["separator"], ["ev", "pack"]]
     assert [f["anchor"] for f in firms] == [True, False, False, False]
@@ -84,14 +85,16 @@ def test_tiny_firm_rows():
 
 
 def test_tiny_link_rows():
+    """Every source is 'invented', so every link is illustrative (issue 12); the empty confidence of the
+    third takes the illustrative default, 0.3."""
     links = read_dataset(TINY).links.to_pylist()
     assert links == [
         {"supplier": "jscathode", "customer": "lanjun", "segment": "cathode", "product": "NCM cathode",
-         "value": 3e8, "source": "invented", "confidence": 1.0},
+         "value": 3e8, "source": "invented", "confidence": 1.0, "evidence": "illustrative"},
         {"supplier": "shsep", "customer": "lanjun", "segment": "separator", "product": "wet separator",
-         "value": 1e8, "source": "invented", "confidence": 0.5},
+         "value": 1e8, "source": "invented", "confidence": 0.5, "evidence": "illustrative"},
         {"supplier": "lanjun", "customer": "shev", "segment": "cell", "product": "cells",
-         "value": None, "source": "invented", "confidence": None},
+         "value": None, "source": "invented", "confidence": 0.3, "evidence": "illustrative"},
     ]
 
 
@@ -246,7 +249,7 @@ BROKEN = {
     "missing firms.csv": (
         {"firms_csv": None},
         ["firms.csv: missing file (columns: id,name,region,segments,name_en,anchor,output_value,employees,"
-         "listed,credit_code,lat,lon,source (see docs/dataset-format.md))"]),
+         "listed,credit_code,lat,lon,source,aliases,parent (see docs/dataset-format.md))"]),
     "missing dataset.toml": (
         {"dataset_toml": None},
         ["dataset.toml: missing file (every dataset needs dataset.toml with name and home_region)"]),
@@ -547,5 +550,5 @@ def test_firm_table_types_with_nulls(make_dataset):
         "id": "x", "name": "某企业", "name_en": None, "region": "js", "segments": [], "anchor": False,
         "output_value": None, "employees": None, "listed": None, "credit_code": None, "lat": None,
         "lon": None,
-        "source": None, "extra": None}]
+        "source": None, "extra": None, "aliases": [], "parent": None}]
     assert isinstance(ds.firms.column("segments").type, pa.ListType)

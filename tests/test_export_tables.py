@@ -30,7 +30,7 @@ def test_csv_has_bom_zh_headers_and_rank_order(tmp_path, result):
     assert [r[1] for r in rows[1:]] == ["E2", "E4", "E3"]
     assert rows[1][3] == "负极、隔膜" and rows[1][4] == "兰钧"
     assert rows[1][rows[0].index("所在地区")] == "SH"
-    assert rows[1][rows[0].index("推荐理由")].startswith("已向兰钧供应负极、隔膜；")
+    assert rows[1][rows[0].index("推荐理由")].startswith("已向兰钧供应负极、隔膜（来源不明，可信度1）；")
 
 
 def test_csv_en(tmp_path, result):

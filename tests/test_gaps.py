@@ -82,10 +82,11 @@ def test_keyed_link_counts_only_for_its_segment(G):
 
 def test_summary_completeness_weighted_by_feeds(G):
     s = find_gaps(G, "A", region="js").summary
-    assert (s.segments, s.covered, s.weak, s.missing) == (7, 3, 1, 3)
-    # weights: cell 1 (own), cathode 0.4, anode 0.3, separator 1 (none given), ore 0.5, pack 0.6, ev 1
-    # covered: cell + cathode + pack = 2.0 of 4.8
-    assert s.completeness == pytest.approx(2.0 / 4.8)
+    assert (s.segments, s.covered, s.weak, s.missing) == (6, 2, 1, 3)  # cell, the own segment, not counted
+    # weights: cathode 0.4, anode 0.3, separator 1 - 0.4 - 0.3 = 0.3 (cell's unweighted input shares what the
+    # given weights leave), ore 0.5, pack 0.6, ev 1 (pack is its only input) = 3.1
+    # covered: cathode + pack = 1.0 of 3.1
+    assert s.completeness == pytest.approx(1.0 / 3.1)
     # links into A: L1 30, L2 none, E1 50, E2 10 -> a value is missing, so by count: 2 local of 4
     assert s.local_supply_ratio == pytest.approx(0.5)
 
@@ -147,12 +148,12 @@ def test_what_if_arithmetic(G):
     # E2 local: anode has L3 + E2 and a local sole supplier -> covered; separator has E2 alone -> weak
     assert {s.id: s.status for s in r.what_if.segments_after}["anode"] == "covered"
     assert {s.id: s.status for s in r.what_if.segments_after}["separator"] == "weak"
-    assert (after.covered, after.weak, after.missing) == (4, 1, 2)
-    assert after.completeness == pytest.approx((1 + 0.4 + 0.3 + 0.6) / 4.8)
+    assert (after.covered, after.weak, after.missing) == (3, 1, 2)
+    assert after.completeness == pytest.approx((0.4 + 0.3 + 0.6) / 3.1)
     assert after.local_supply_ratio == pytest.approx(3 / 4)
     d = r.to_dict()["what_if"]
     assert [f["id"] for f in d["firms"]] == ["E2"]
-    assert d["before"]["completeness"] == round(2 / 4.8, 4) and d["after"]["local_supply_ratio"] == 0.75
+    assert d["before"]["completeness"] == round(1 / 3.1, 4) and d["after"]["local_supply_ratio"] == 0.75
 
 
 def test_json_shape(G):
@@ -162,7 +163,7 @@ def test_json_shape(G):
     assert d["region"]["id"] == "js" and d["region"]["name"] == "JS"
     assert set(d["segments"][0]) == {"id", "name", "name_en", "chain", "direction", "distance", "status", "action",
                                      "local_firms", "anchor_suppliers", "local_share", "single_source"}
-    assert set(d["segments"][0]["anchor_suppliers"]) == {"local", "external"}
+    assert set(d["segments"][0]["anchor_suppliers"]) == {"local", "external", "unconfirmed", "group"}
     assert list(d["summary"]) == ["segments", "covered", "weak", "missing", "completeness", "local_supply_ratio"]
 
 

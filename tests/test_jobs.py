@@ -57,7 +57,7 @@ def test_html_report_honours_region(tiny_path, tmp_path):
         assert "大云镇" in page.subtitle
         default = jobs.html_report(store, anchor="lanjun", out=tmp_path / "g.html")
         assert "嘉善县" in default.subtitle and "大云镇" not in default.subtitle
-        with pytest.raises(ChainGraphError, match="no region with id 'mars'"):
+        with pytest.raises(ChainGraphError, match="no region with id or name 'mars'"):
             jobs.html_report(store, anchor="lanjun", out=tmp_path / "h.html", region="mars")
     finally:
         store.close()

@@ -70,15 +70,15 @@ def test_before_after_and_what_if(G):
     # S2 adds 0.5, C1 0.2
     assert picks(p) == [("S2", 0.5)]
     before, after = p.before["A"], p.after["A"]
-    assert (before.covered, before.weak, before.missing) == (1, 0, 2)
+    assert (before.covered, before.weak, before.missing) == (0, 0, 2)  # the own segment is not counted
     # after: S1 and S2 local -> sep covered (two local firms); chip still missing
-    assert (after.covered, after.weak, after.missing) == (2, 0, 1)
-    # weights cell 1, sep 1.0, chip 0.2
-    assert before.completeness == pytest.approx(1 / 2.2)
-    assert after.completeness == pytest.approx(2 / 2.2)
+    assert (after.covered, after.weak, after.missing) == (1, 0, 1)
+    # weights sep 1.0, chip 0.2 (the own cell is not counted)
+    assert before.completeness == pytest.approx(0 / 1.2)
+    assert after.completeness == pytest.approx(1 / 1.2)
     d = p.to_dict()
     assert [f["id"] for f in d["what_if"]] == ["S1"]
-    assert d["anchors"][0]["id"] == "A" and d["anchors"][0]["after"]["covered"] == 2
+    assert d["anchors"][0]["id"] == "A" and d["anchors"][0]["after"]["covered"] == 1
 
 
 def test_budget_zero_and_more_than_candidates(G):

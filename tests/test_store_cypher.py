@@ -488,8 +488,11 @@ def test_statements_get_the_parameters_their_headers_name(clean, monkeypatch):
         with CypherStore.connect(uri) as store:
             store.metadata(), store.counts(), store.template(), store.anchors(), store.anchors("js")
             store.resolve_firm("兰钧新能源"), store.firm("lanjun")
+            assert store.resolve_firm("lanj") == "lanjun"  # a unique prefix (chaingraph.names)
             with pytest.raises(Exception):
-                store.resolve_firm("lanj")
+                store.resolve_firm("nobody-has-this-name")
+            with pytest.raises(Exception):
+                store.firm("lanj")  # an unknown id: close matches by firms_named_like
             store.context(anchors=["lanjun"], segments={"cathode", "separator"}, region="js")
             if store.counts_candidates:
                 store.candidates(anchors=["lanjun"], gaps={"separator": ["lanjun"]}, region="js", min_output=1.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chaingraph.stores import graph_from_dataset
-from chaingraph.errors import DatasetErrors, UnknownFirmError
+from chaingraph.errors import AmbiguousNameError, DatasetErrors, UnknownFirmError
 from chaingraph.model import validate_graph
 from chaingraph.stores import GraphStore, describe, is_database_uri, open_store
 from chaingraph.stores.memory import MemoryStore
@@ -62,17 +62,17 @@ def test_resolve_firm(tiny_store, text):
 
 
 def test_resolve_firm_unknown_lists_close_matches(tiny_store):
+    """"Shanghai" and "上海" begin two firms' names: never the first silently, both listed (issue 12);
+    "lanjum" matches nothing and rapidfuzz offers lanjun."""
+    for query in ("Shanghai", "上海"):
+        with pytest.raises(AmbiguousNameError) as amb:
+            tiny_store.resolve_firm(query)
+        assert [c[0] for c in amb.value.candidates] == ["shev", "shsep"]
+    assert str(amb.value) == ("'上海' matches 2 firms: shev (上海汽车, 上海市); shsep (上海隔膜, 上海市); "
+                              "pass the id of the one you mean")
     with pytest.raises(UnknownFirmError) as info:
-        tiny_store.resolve_firm("Shanghai")
-    assert info.value.matches == ["Shanghai Separator", "Shanghai EV"]
-    assert str(info.value) == ("no firm with id or name 'Shanghai'; "
-                               "did you mean: Shanghai Separator, Shanghai EV")
-    with pytest.raises(UnknownFirmError) as info:
-        tiny_store.resolve_firm("lanjunn")
-    assert info.value.matches == ["lanjun"]
-    with pytest.raises(UnknownFirmError) as info:
-        tiny_store.resolve_firm("上海")
-    assert info.value.matches == ["上海隔膜", "上海汽车"]
+        tiny_store.resolve_firm("lanjum")
+    assert info.value.matches == ["兰钧新能源 (lanjun)"]
 
 
 def test_resolve_firm_unknown_without_matches(tiny_store):
@@ -87,7 +87,7 @@ def test_firm(tiny_store):
     assert tiny_store.firm("shev") == {
         "kind": "firm", "name": "上海汽车", "name_en": "Shanghai EV", "region": "sh", "segments": ("ev", "pack"),
         "anchor": False, "output_value": 9e10, "employees": 50000, "listed": True, "credit_code": None,
-        "lat": None, "lon": None, "source": "invented", "extra": {}}
+        "lat": None, "lon": None, "source": "invented", "extra": {}, "aliases": (), "parent": None}
     with pytest.raises(UnknownFirmError):
         tiny_store.firm("nobody")
 

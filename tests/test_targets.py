@@ -92,7 +92,7 @@ def test_weights_override(G):
 def test_reasons_zh_and_en(G):
     zh = by_id(rank_targets(G, ["A"], region="js", top=None, lang="zh"))["E2"].reasons
     assert zh == (
-        "已向兰钧供应负极、隔膜",
+        "已向兰钧供应负极、隔膜（来源不明，可信度1）",  # a hand-built link: no evidence, counts fully
         "已向1家同类电芯企业供货，如P1",
         "已与2家本地企业有供货往来，如L3",
         "可补上兰钧上游缺失的隔膜环节（补链）",
@@ -100,7 +100,7 @@ def test_reasons_zh_and_en(G):
         f"距兰钧约{round(D)}公里",
     )
     en = by_id(rank_targets(G, ["A"], region="js", top=None, lang="en"))
-    assert en["E2"].reasons[0] == "already supplies Anode, Separator to Lanjun"
+    assert en["E2"].reasons[0] == "already supplies Anode, Separator to Lanjun (unsourced, confidence 1)"
     assert en["E3"].reasons == ("already trades with 1 local firms, e.g. L4",
                                 "extends Lanjun downstream into Ev", f"about {round(D)} km from Lanjun")
 
@@ -109,7 +109,7 @@ def test_keyed_supply_reason_names_the_segment(G):
     G.remove_edge("E2", "A", "")
     supply(G, "E2", "A", "separator", 10.0)
     t = by_id(rank_targets(G, ["A"], region="js", top=None, lang="en"))["E2"]
-    assert t.reasons[0] == "already supplies Separator to Lanjun"
+    assert t.reasons[0] == "already supplies Separator to Lanjun (unsourced, confidence 1)"
 
 
 def test_firm_in_several_segments(G):
@@ -179,7 +179,7 @@ def test_gap_severity_grows_with_anchors_sharing_the_gap():
 
 def test_to_dict_shape(G):
     d = rank_targets(G, ["A"], region="js")[0].to_dict()
-    assert list(d) == ["rank", "firm", "segments", "anchors", "score", "components", "reasons"]
+    assert list(d) == ["rank", "firm", "segments", "anchors", "score", "components", "reasons", "evidence"]
     assert d["firm"] == {"id": "E2", "name": "E2", "name_en": "Sep and Anode Co", "region": "sh",
                          "output_value": 1e9}
     assert d["anchors"] == [{"id": "A", "name": "兰钧", "name_en": "Lanjun"}]

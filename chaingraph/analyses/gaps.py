@@ -60,7 +60,14 @@ from typing import Any, Literal
 import networkx as nx
 
 from chaingraph.errors import UnknownFirmError, UnknownRegionError
-from chaingraph.model import STAGE_ORDER, regions_within, segment_distances
+from chaingraph.model import (
+    CONFIRMED,
+    STAGE_ORDER,
+    group_of,
+    link_confidence,
+    regions_within,
+    segment_distances,
+)
 
 __all__ = [
     "Status",
@@ -122,6 +129,12 @@ class SegmentGap:
     local_share: float | None
     single_source: bool
     weight: float = 1.0
+    #: Suppliers whose links into the anchor for this segment are all below the confirmed
+    #: confidence: listed, but left out of the local share and the single-source test.
+    suppliers_unconfirmed: tuple[FirmRef, ...] = ()
+    #: Suppliers in the anchor's own corporate group (in-group supply): listed apart, and left out of
+    #: the local share and the single-source test, since they are neither local nor outside sourcing.
+    suppliers_group: tuple[FirmRef, ...] = ()
 
     @property
     def is_gap(self) -> bool:
@@ -142,6 +155,8 @@ class SegmentGap:
             "anchor_suppliers": {
                 "local": [f.to_dict() for f in self.suppliers_local],
                 "external": [f.to_dict() for f in self.suppliers_external],
+                "unconfirmed": [f.to_dict() for f in self.suppliers_unconfirmed],
+                "group": [f.to_dict() for f in self.suppliers_group],
             },
             "local_share": _round(self.local_share),
             "single_source": self.single_source,
@@ -156,7 +171,7 @@ class GapSummary:
     covered: int
     weak: int
     missing: int
-    completeness: float
+    completeness: float | None
     local_supply_ratio: float | None
 
     def to_dict(self) -> dict[str, Any]:
@@ -202,6 +217,9 @@ class GapReport:
     segments: tuple[SegmentGap, ...]
     summary: GapSummary
     what_if: WhatIf | None = None
+    #: Codes of what makes the summary unreliable: ``anchor_without_segments`` (the firm lists no
+    #: segment) or ``no_segments_within_depth`` (none of its segments has a FEEDS link in the template).
+    warnings: tuple[str, ...] = ()
 
     @property
     def gaps(self) -> tuple[SegmentGap, ...]:
@@ -223,6 +241,8 @@ class GapReport:
         }
         if self.what_if is not None:
             out["what_if"] = self.what_if.to_dict()
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         return out
 
 
@@ -316,10 +336,12 @@ def local_share(links: Iterable[tuple[bool, float | None]]) -> float | None:
 class _Index:
     """What gap analyses read from ``G``, gathered in one pass over its nodes."""
 
-    def __init__(self, G: nx.MultiDiGraph, region: str, local_extra: Collection[str] = ()) -> None:
+    def __init__(self, G: nx.MultiDiGraph, region: str, local_extra: Collection[str] = (), *,
+                 min_confidence: float = 0.0, confirmed: float = CONFIRMED) -> None:
         if region not in G or G.nodes[region].get("kind") != "region":
             raise UnknownRegionError(region)
         self.G = G
+        self.min_confidence, self.confirmed = min_confidence, confirmed
         self.region = region
         self.local_regions = regions_within(G, region)
         self.local_extra = frozenset(local_extra)
@@ -347,10 +369,15 @@ class _Index:
     def is_local(self, firm: str) -> bool:
         return firm in self.local_firms
 
+    def weight(self, link: dict[str, Any]) -> float:
+        """How much a SUPPLIES edge counts: its confidence, 0 under ``min_confidence``."""
+        return link_confidence(link, self.min_confidence)
+
     def with_local(self, extra: Collection[str]) -> _Index:
         """The same index with ``extra`` firms counted as local (cheap: only they are added)."""
         new = object.__new__(_Index)
         new.G, new.region, new.local_regions, new.feeds = self.G, self.region, self.local_regions, self.feeds
+        new.min_confidence, new.confirmed = self.min_confidence, self.confirmed
         new.local_extra = self.local_extra | frozenset(extra)
         new.local_firms = self.local_firms | set(extra)
         new.local_by_segment = {s: list(v) for s, v in self.local_by_segment.items()}
@@ -375,24 +402,71 @@ class _Index:
         return {"id": self.region, "name": str(d.get("name") or ""), "name_en": str(d.get("name_en") or "")}
 
 
-def _segment_weights(G: nx.MultiDiGraph, distances: dict[str, tuple[str, int]]) -> dict[str, float]:
-    """Weight of each segment: the largest FEEDS weight on an edge realising its distance."""
-    best: dict[str, float] = {}
-    for s, (direction, dist) in distances.items():
-        if direction == "own" or s not in G:
-            continue
-        edges = G.out_edges(s, data=True) if direction == "upstream" else G.in_edges(s, data=True)
-        for u, v, d in edges:
-            if d.get("rel") != "FEEDS":
-                continue
-            other = v if direction == "upstream" else u
-            od = distances.get(other)
-            if od is None or od[1] != dist - 1 or (od[0] not in ("own", direction)):
-                continue
+def feeds_weights(G: nx.MultiDiGraph) -> dict[tuple[str, str], float]:
+    """The weight of every FEEDS edge: as given, else an equal share of what the given weights into
+    the same segment leave (``1 - sum``, never below 0).
+
+    Examples
+    --------
+    >>> G = nx.MultiDiGraph()
+    >>> _ = G.add_edge("cathode", "cell", rel="FEEDS", weight=0.4)
+    >>> for s in ("separator", "electrolyte"):
+    ...     _ = G.add_edge(s, "cell", rel="FEEDS", weight=None)
+    >>> sorted(feeds_weights(G).items())
+    [(('cathode', 'cell'), 0.4), (('electrolyte', 'cell'), 0.3), (('separator', 'cell'), 0.3)]
+    """
+    given: dict[tuple[str, str], float | None] = {}
+    for u, v, d in G.edges(data=True):
+        if d.get("rel") == "FEEDS":
             w = d.get("weight")
-            if w is not None:
-                best[s] = max(best.get(s, 0.0), float(w))
-    return {s: best.get(s, 1.0) for s in distances}
+            given[(u, v)] = None if w is None else float(w)
+    left: dict[str, float] = {}
+    unweighted: dict[str, int] = {}
+    for (u, v), w in given.items():
+        left[v] = left.get(v, 1.0) - (w or 0.0)
+        unweighted[v] = unweighted.get(v, 0) + (w is None)
+    return {(u, v): w if w is not None else max(0.0, left[v]) / unweighted[v] for (u, v), w in given.items()}
+
+
+def _segment_weights(G: nx.MultiDiGraph, feeds: nx.MultiDiGraph, own: Sequence[str], depth: int,
+                     distances: dict[str, tuple[str, int]]) -> dict[str, float]:
+    """Weight of each segment: the largest FEEDS weight (:func:`feeds_weights`) on an edge that realises
+    its distance in its direction; 1 for own segments.
+
+    The distances of each direction are taken before the two are merged, so a segment whose next step
+    towards the anchor is labelled the other way (q -> y with y nearer downstream) keeps its edge's weight.
+    """
+    eff = feeds_weights(G)
+    by_direction = {"upstream": _bfs(feeds, own, depth, reverse=True), "downstream": _bfs(feeds, own, depth,
+                                                                                         reverse=False)}
+    out: dict[str, float] = {}
+    for s, (direction, dist) in distances.items():
+        if direction == "own":
+            out[s] = 1.0
+            continue
+        level = by_direction[direction]
+        if direction == "upstream":
+            ws = [eff.get((s, t), 0.0) for t in feeds.successors(s) if level.get(t) == dist - 1]
+        else:
+            ws = [eff.get((t, s), 0.0) for t in feeds.predecessors(s) if level.get(t) == dist - 1]
+        out[s] = max(ws, default=1.0)
+    return out
+
+
+def _bfs(feeds: nx.MultiDiGraph, own: Sequence[str], depth: int, *, reverse: bool) -> dict[str, int]:
+    dist = {s: 0 for s in own}
+    frontier = list(dist)
+    while frontier:
+        nxt = []
+        for s in frontier:
+            if dist[s] >= depth or s not in feeds:
+                continue
+            for t in (feeds.predecessors(s) if reverse else feeds.successors(s)):
+                if t not in dist:
+                    dist[t] = dist[s] + 1
+                    nxt.append(t)
+        frontier = nxt
+    return dist
 
 
 def _status(direction: str, n_local: int, share: float | None, threshold: float) -> tuple[Status, Action | None]:
@@ -406,15 +480,16 @@ def _status(direction: str, n_local: int, share: float | None, threshold: float)
     return "covered", None
 
 
-def _anchor_suppliers(G: nx.MultiDiGraph, anchor: str) -> list[tuple[str, str, float | None]]:
-    """``(supplier, segment key, value)`` of every SUPPLIES link into ``anchor``."""
+def _anchor_suppliers(idx: _Index, anchor: str) -> list[tuple[str, str, float | None, float]]:
+    """``(supplier, segment key, value, confidence)`` of every SUPPLIES link into ``anchor`` that
+    counts (confidence at least the index's ``min_confidence``)."""
     out = []
-    for u, nbrs in G.pred[anchor].items():
+    for u, nbrs in idx.G.pred[anchor].items():
         for key, d in nbrs.items():
-            if d.get("rel") == "SUPPLIES":
+            if d.get("rel") == "SUPPLIES" and (conf := idx.weight(d)) > 0:
                 v = d.get("value")
                 out.append((u, str(key) if d.get("segment") is None else str(d.get("segment")),
-                            None if v is None else float(v)))
+                            None if v is None else float(v), conf))
     return out
 
 
@@ -424,25 +499,34 @@ def _analyse(
 ) -> GapReport:
     G = idx.G
     nodes = G.nodes
-    links = _anchor_suppliers(G, anchor)
-    by_segment: dict[str, list[tuple[str, float | None]]] = {}
-    for supplier, key, value in links:
+    group = group_of(G, anchor)
+    links = _anchor_suppliers(idx, anchor)
+    in_group = {f for f, _, _, _ in links if group_of(G, f) == group}
+    links = [x for x in links if x[0] not in in_group]
+    by_group: dict[str, set[str]] = {}
+    for f, key, _, _ in _anchor_suppliers(idx, anchor):
+        if f in in_group:
+            for s in ([key] if key else nodes[f].get("segments") or ()):
+                by_group.setdefault(s, set()).add(f)
+    by_segment: dict[str, list[tuple[str, float | None, float]]] = {}
+    for supplier, key, value, conf in links:
         if key:
             if key in distances:
-                by_segment.setdefault(key, []).append((supplier, value))
+                by_segment.setdefault(key, []).append((supplier, value, conf))
         else:
             for s in nodes[supplier].get("segments") or ():
                 if s in distances:
-                    by_segment.setdefault(s, []).append((supplier, value))
+                    by_segment.setdefault(s, []).append((supplier, value, conf))
     order = {"own": 0, "upstream": 1, "downstream": 2}
     rows = []
     for s in sorted(distances, key=lambda s: (order[distances[s][0]], distances[s][1], s)):
         direction, dist = distances[s]
         sd = nodes[s] if s in G else {}
         local = [f for f in idx.local_by_segment.get(s, ()) if f != anchor]
-        seg_links = by_segment.get(s, [])
+        seg_links = [(f, v) for f, v, c in by_segment.get(s, []) if c >= idx.confirmed]
         share = local_share((idx.is_local(f), v) for f, v in seg_links)
         suppliers = sorted({f for f, _ in seg_links})
+        unconfirmed = sorted({f for f, _, _ in by_segment.get(s, [])} - set(suppliers))
         status, action = _status(direction, len(local), share, threshold)
         rows.append(SegmentGap(
             id=s, name=str(sd.get("name") or ""), name_en=str(sd.get("name_en") or ""),
@@ -452,21 +536,29 @@ def _analyse(
             suppliers_local=tuple(idx.ref(f) for f in suppliers if idx.is_local(f)),
             suppliers_external=tuple(idx.ref(f) for f in suppliers if not idx.is_local(f)),
             local_share=share, single_source=len(suppliers) == 1, weight=weights.get(s, 1.0),
+            suppliers_unconfirmed=tuple(idx.ref(f) for f in unconfirmed),
+            suppliers_group=tuple(idx.ref(f) for f in sorted(by_group.get(s, ()))),
         ))
-    total_w = sum(r.weight for r in rows)
-    covered_w = sum(r.weight for r in rows if r.status == "covered")
+    # own segments are what the anchor makes, not what the region supplies it: they are listed but
+    # left out of the counts and of completeness
+    counted = [r for r in rows if r.direction != "own"]
+    total_w = sum(r.weight for r in counted)
+    covered_w = sum(r.weight for r in counted if r.status == "covered")
+    no_segments = not any(r.direction == "own" for r in rows)
     summary = GapSummary(
-        segments=len(rows),
-        covered=sum(r.status == "covered" for r in rows),
-        weak=sum(r.status == "weak" for r in rows),
-        missing=sum(r.status == "missing" for r in rows),
-        completeness=covered_w / total_w if total_w > 0 else 1.0,
-        local_supply_ratio=local_share((idx.is_local(f), v) for f, _, v in links),
+        segments=len(counted),
+        covered=sum(r.status == "covered" for r in counted),
+        weak=sum(r.status == "weak" for r in counted),
+        missing=sum(r.status == "missing" for r in counted),
+        completeness=None if no_segments or not counted else (covered_w / total_w if total_w > 0 else 0.0),
+        local_supply_ratio=None if no_segments else
+        local_share((idx.is_local(f), v) for f, _, v, c in links if c >= idx.confirmed),
     )
     ad = nodes[anchor]
+    warnings = ("anchor_without_segments",) if no_segments else ("no_segments_within_depth",) if not counted else ()
     return GapReport(
         anchor=idx.ref(anchor), anchor_segments=tuple(ad.get("segments") or ()),
-        region=idx.region_ref(), depth=depth, segments=tuple(rows), summary=summary,
+        region=idx.region_ref(), depth=depth, segments=tuple(rows), summary=summary, warnings=warnings,
     )
 
 
@@ -482,7 +574,7 @@ def _gaps_indexed(
     _check_firm(G, anchor)
     segs = tuple(G.nodes[anchor].get("segments") or ())
     distances = segment_distances(idx.feeds, segs, depth=depth)
-    weights = _segment_weights(G, distances)
+    weights = _segment_weights(G, idx.feeds, segs, depth, distances)
     report = _analyse(idx, anchor, distances, weights, threshold, depth)
     if not what_if:
         return report
@@ -501,6 +593,8 @@ def find_gaps(
     depth: int = 2,
     threshold: float = 0.5,
     what_if: Sequence[str] = (),
+    min_confidence: float = 0.0,
+    confirmed: float = CONFIRMED,
 ) -> GapReport:
     """The segments within ``depth`` of ``anchor`` and which of them are gaps.
 
@@ -522,6 +616,11 @@ def find_gaps(
     what_if
         Firm ids to treat as local in a second pass; the result's ``what_if``
         holds the summary before and after.
+    min_confidence
+        Links less sure than this are left out (``--min-confidence``).
+    confirmed
+        Anchor suppliers at least this sure are *confirmed*: the local share,
+        single source and local supply ratio count only them.
 
     Returns
     -------
@@ -558,10 +657,10 @@ def find_gaps(
     >>> r = find_gaps(G, "A", region="cty", depth=1)
     >>> [(s.id, s.status, s.action) for s in r.segments]
     [('cell', 'covered', None), ('cathode', 'weak', 'strengthen'), ('separator', 'missing', 'fill'), ('pack', 'missing', 'extend')]
-    >>> r.summary.completeness, r.summary.local_supply_ratio
-    (0.25, 0.6)
+    >>> r.summary.completeness, r.summary.local_supply_ratio  # cell, the own segment, is not counted
+    (0.0, 0.6)
     """
-    idx = _Index(G, region)
+    idx = _Index(G, region, min_confidence=min_confidence, confirmed=confirmed)
     return _gaps_indexed(idx, anchor, depth=depth, threshold=threshold, what_if=what_if)
 
 
@@ -573,6 +672,8 @@ def find_region_gaps(
     depth: int = 2,
     threshold: float = 0.5,
     what_if: Sequence[str] = (),
+    min_confidence: float = 0.0,
+    confirmed: float = CONFIRMED,
 ) -> RegionGapReport:
     """:func:`find_gaps` for several anchors, plus the region's chain map.
 
@@ -601,7 +702,7 @@ def find_region_gaps(
     >>> [(s.id, s.status, s.anchors) for s in r.chains[0].segments]
     [('cathode', 'missing', ('A', 'B')), ('cell', 'covered', ('A', 'B')), ('recycling', 'covered', ())]
     """
-    idx = _Index(G, region)
+    idx = _Index(G, region, min_confidence=min_confidence, confirmed=confirmed)
     reports = tuple(
         _gaps_indexed(idx, a, depth=depth, threshold=threshold, what_if=what_if) for a in anchors
     )
@@ -610,6 +711,7 @@ def find_region_gaps(
 
 def _chain_map(idx: _Index, reports: Sequence[GapReport]) -> tuple[ChainSummary, ...]:
     G = idx.G
+    anchors = {r.anchor.id for r in reports}
     status: dict[str, Status] = {}
     reached: dict[str, list[str]] = {}
     for r in reports:
@@ -627,7 +729,8 @@ def _chain_map(idx: _Index, reports: Sequence[GapReport]) -> tuple[ChainSummary,
         rows = []
         for s in sorted(by_chain[c], key=lambda s: (STAGE_ORDER.get(G.nodes[s].get("stage"), 1), s)):
             d = G.nodes[s]
-            n_local = len(idx.local_by_segment.get(s, ()))
+            # the gap table's rule: local firms of a segment, the anchors excluded
+            n_local = sum(1 for f in idx.local_by_segment.get(s, ()) if f not in anchors)
             st: Status = status.get(s) or ("covered" if n_local else "missing")
             rows.append(ChainSegment(
                 s, str(d.get("name") or ""), str(d.get("name_en") or ""), str(d.get("stage") or "midstream"),

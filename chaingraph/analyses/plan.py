@@ -30,7 +30,7 @@ from chaingraph.analyses.targets import (
     _Ranking,
 )
 from chaingraph.errors import ChainGraphError
-from chaingraph.model import CandidateSource, Lang
+from chaingraph.model import CONFIRMED, CandidateSource, Lang
 
 __all__ = ["PlanPick", "Plan", "plan_targets"]
 
@@ -160,6 +160,8 @@ def plan_targets(
     lang: Lang = "zh",
     source: CandidateSource | None = None,
     exclude: Collection[str] = (),
+    min_confidence: float = 0.0,
+    confirmed: float = CONFIRMED,
 ) -> Plan:
     """A portfolio of ``budget`` targets that closes the most gap weight.
 
@@ -186,6 +188,8 @@ def plan_targets(
         where missing, for the summaries after.
     exclude
         Firms never picked (e.g. those with a live project in the pipeline).
+    min_confidence, confirmed
+        As for :func:`rank_targets`.
 
     Returns
     -------
@@ -217,13 +221,13 @@ def plan_targets(
     >>> G.add_node("Y", kind="firm", name="Y", region="far", segments=("sep",), output_value=8e9)
     >>> G.add_node("Z", kind="firm", name="Z", region="far", segments=("ely",), output_value=1e8)
     >>> p = plan_targets(G, ["A"], region="cty", budget=2)
-    >>> [(pk.target.firm.id, pk.gain) for pk in p.picks]
-    [('X', 1.0), ('Z', 1.0)]
+    >>> [(pk.target.firm.id, pk.gain) for pk in p.picks]  # sep and ely share cell's inputs: 0.5 each
+    [('X', 0.5), ('Z', 0.5)]
     >>> (p.before["A"].missing, p.before["A"].weak), (p.after["A"].missing, p.after["A"].weak)
     ((2, 0), (0, 2))
     """
     quotas = _checked_quotas(budget, quotas)
-    base_idx = _Index(G, region)
+    base_idx = _Index(G, region, min_confidence=min_confidence, confirmed=confirmed)
     anchors = list(dict.fromkeys(anchors))
     before = {a: _gaps_indexed(base_idx, a, depth=depth, threshold=threshold, what_if=()).summary
               for a in anchors}

@@ -60,7 +60,7 @@ from __future__ import annotations
 import heapq
 import math
 import tomllib
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,12 +75,15 @@ from chaingraph.analyses.gaps import (
 from chaingraph.errors import ChainGraphError
 from chaingraph.i18n import format_money, join, text
 from chaingraph.model import (
+    CONFIRMED,
     CandidateSource,
     CandidateTable,
     Lang,
     display_name,
     firm_location,
+    group_of,
     haversine_km,
+    weighted_count,
 )
 
 __all__ = [
@@ -91,12 +94,15 @@ __all__ = [
     "PROXIMITY_KM",
     "DIMINISHING",
     "TargetFirm",
+    "GroupMember",
+    "rank_with_group",
     "TargetSegment",
     "Target",
     "rank_targets",
     "parse_weights",
     "weights_from_toml",
     "haversine_km",
+    "weighted_count",
 ]
 
 #: Score components, in the order they are shown.
@@ -184,6 +190,9 @@ class Target:
     score: float
     components: dict[str, float]
     reasons: tuple[str, ...]
+    #: What the link-based reasons rest on: ``{"component", "anchor", "segments", "evidence",
+    #: "confidence", "confirmed"}`` per anchor supplied.
+    evidence: tuple[dict[str, Any], ...] = ()
 
     @property
     def chains(self) -> tuple[str, ...]:
@@ -199,19 +208,41 @@ class Target:
             "score": self.score,
             "components": {k: round(v, 4) for k, v in self.components.items()},
             "reasons": list(self.reasons),
+            "evidence": [dict(e) for e in self.evidence],
         }
 
 
 @dataclass(frozen=True)
+class GroupMember:
+    """A firm elsewhere in an anchor's corporate group that makes one of its gap segments:
+    not a recruitment target but a case for expansion within the group (集团内扩产)."""
+
+    firm: TargetFirm
+    group: FirmRef
+    anchors: tuple[FirmRef, ...]
+    segments: tuple[TargetSegment, ...]
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"relation": "group", "firm": self.firm.to_dict(),
+                "group": {"id": self.group.id, "name": self.group.name, "name_en": self.group.name_en},
+                "anchors": [{"id": a.id, "name": a.name, "name_en": a.name_en} for a in self.anchors],
+                "segments": [s.to_dict() for s in self.segments], "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
 class TargetReport:
-    """Ranked targets with the gap reports they came from (for the second sheet of a table)."""
+    """Ranked targets with the gap reports they came from (for the second sheet of a table), and the
+    anchors' group members that make a gap segment (``group``, never ranked)."""
 
     region: dict[str, str]
     targets: tuple[Target, ...]
     gaps: tuple[dict[str, Any], ...]
+    group: tuple[GroupMember, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"region": dict(self.region), "targets": [t.to_dict() for t in self.targets]}
+        return {"region": dict(self.region), "targets": [t.to_dict() for t in self.targets],
+                "group": [g.to_dict() for g in self.group]}
 
 
 # -- weights -------------------------------------------------------------------------------------
@@ -327,8 +358,6 @@ def _raw_from_graph(
     n_anchors = len(anchors)
     # networkx's plain dicts, for speed
     node_attrs: dict[str, dict[str, Any]] = G._node
-    succ: dict[str, dict[str, dict[Any, dict[str, Any]]]] = G._succ
-    pred: dict[str, dict[str, dict[Any, dict[str, Any]]]] = G._pred
     local_firms = idx.local_firms
     ties_with = local_firms if tie_firms is None else tie_firms
     firms = node_attrs.items() if only is None else ((f, node_attrs[f]) for f in only)
@@ -346,24 +375,7 @@ def _raw_from_graph(
             continue
         my_anchors = sorted({a for s in segs for a in gaps.by_segment[s]})
         my_own = set().union(*(own[a] for a in my_anchors))
-        supplied: dict[str, list[str]] = {}
-        peers: set[str] = set()
-        ties: set[str] = set()
-        for v, keyed in succ[f].items():
-            if not any(e.get("rel") == "SUPPLIES" for e in keyed.values()):
-                continue
-            if v in anchor_set:
-                supplied[v] = sorted({str(e.get("segment") or k) for k, e in keyed.items()
-                                      if e.get("rel") == "SUPPLIES"} - {""})
-                continue
-            if not my_own.isdisjoint(node_attrs[v].get("segments") or ()):
-                peers.add(v)
-            if v in ties_with:
-                ties.add(v)
-        for u, keyed in pred[f].items():
-            if u not in anchor_set and u not in ties and u in ties_with \
-                    and any(e.get("rel") == "SUPPLIES" for e in keyed.values()):
-                ties.add(u)
+        supplied, peers, ties = _weighted_links(idx, f, anchor_set, my_own, ties_with)
         key = tuple(segs)
         if key not in severities:
             severities[key] = _severity(gaps, key, n_anchors)
@@ -378,10 +390,50 @@ def _raw_from_graph(
                     km = haversine_km(xy[0], xy[1], axy[0], axy[1])
                     if dist is None or km < dist:
                         dist, near = km, a
-        raw.append({"id": f, "segs": segs, "anchors": my_anchors, "supplied": supplied, "peers": peers,
+        raw.append({"id": f, "group": group_of(G, f), "segs": segs, "anchors": my_anchors, "supplied": supplied,
+                    "peers": peers,
                     "ties": ties, "severity": sev, "sev_segment": sev_segment, "dist": dist, "near": near,
                     "output": float(ov) if ov is not None and ov > 0 else None})
     return raw
+
+
+def _weighted_links(idx: _Index, f: str, anchors: Collection[str], own: Collection[str],
+                    ties_with: Collection[str]) -> tuple[dict[str, list[tuple[str, float, str]]],
+                                                          dict[str, float], dict[str, float]]:
+    """The links of candidate ``f`` its score counts, each weighed by its confidence.
+
+    ``supplied``: anchor -> ``(segment, confidence, evidence)`` of its links to that anchor, surest
+    first; ``peers``: peer -> the largest confidence of its links to that peer; ``ties``: local firm
+    -> the largest confidence of the links with it, either way. Links under the index's
+    ``min_confidence`` count 0 and are left out.
+    """
+    nodes: dict[str, dict[str, Any]] = idx.G._node
+    succ: dict[str, dict[str, dict[Any, dict[str, Any]]]] = idx.G._succ
+    pred: dict[str, dict[str, dict[Any, dict[str, Any]]]] = idx.G._pred
+    supplied: dict[str, list[tuple[str, float, str]]] = {}
+    peers: dict[str, float] = {}
+    ties: dict[str, float] = {}
+    for v, keyed in succ[f].items():
+        links = [(str(e.get("segment") or k), idx.weight(e), str(e.get("evidence") or "unknown"))
+                 for k, e in keyed.items() if e.get("rel") == "SUPPLIES"]
+        links = [x for x in links if x[1] > 0]
+        if not links:
+            continue
+        w = max(c for _, c, _ in links)
+        if v in anchors:
+            supplied[v] = sorted(links, key=lambda x: (-x[1], x[0]))
+            continue
+        if not set(own).isdisjoint(nodes[v].get("segments") or ()):
+            peers[v] = w
+        if v in ties_with:
+            ties[v] = w
+    for u, keyed in pred[f].items():
+        if u in anchors or u not in ties_with:
+            continue
+        w = max((idx.weight(e) for e in keyed.values() if e.get("rel") == "SUPPLIES"), default=0.0)
+        if w > 0:
+            ties[u] = max(ties.get(u, 0.0), w)
+    return supplied, peers, ties
 
 
 def _severity(gaps: _Gaps, segs: tuple[str, ...], n_anchors: int) -> tuple[float, str]:
@@ -399,8 +451,11 @@ def _severity(gaps: _Gaps, segs: tuple[str, ...], n_anchors: int) -> tuple[float
 def _table(raw: Sequence[Mapping[str, Any]]) -> CandidateTable:
     return CandidateTable(
         ids=[r["id"] for r in raw], segments=[tuple(r["segs"]) for r in raw],
-        supplies_anchor=[bool(r["supplied"]) for r in raw], peers=[len(r["peers"]) for r in raw],
-        ties=[len(r["ties"]) for r in raw], output=[r["output"] for r in raw], distance=[r["dist"] for r in raw])
+        supplies_anchor=[max((c for links in r["supplied"].values() for _, c, _ in links), default=0.0)
+                         for r in raw],
+        peers=[weighted_count(r["peers"].values()) for r in raw],
+        ties=[weighted_count(r["ties"].values()) for r in raw],
+        output=[r["output"] for r in raw], distance=[r["dist"] for r in raw], groups=[r["group"] for r in raw])
 
 
 #: Given the ids of some candidates: an index over a graph holding their links,
@@ -412,8 +467,10 @@ class _Ranking:
     """Every candidate's score components, as columns; the score is the weighted mean of them."""
 
     def __init__(self, table: CandidateTable, gaps: _Gaps, n_anchors: int, w: Mapping[str, float],
-                 lang: Lang, explain: _Explain, template: nx.MultiDiGraph) -> None:
+                 lang: Lang, explain: _Explain, template: nx.MultiDiGraph, group: Sequence[str] = ()) -> None:
         self.table, self.gaps, self.w, self.lang, self.explain = table, gaps, w, lang, explain
+        #: Candidates in an anchor's corporate group, not ranked (ids, sorted).
+        self.group = list(group)
         self.template = template
         cache: dict[tuple[str, ...], float] = {}
         for segs in set(table.segments):
@@ -424,7 +481,7 @@ class _Ranking:
         lo, hi = (min(logs), max(logs)) if logs else (0.0, 0.0)
         # the same expressions as on one candidate, so both paths round alike
         self.columns = {
-            "supplies_anchor": [1.0 if x else 0.0 for x in table.supplies_anchor],
+            "supplies_anchor": [float(x) for x in table.supplies_anchor],
             "supplies_peers": [p / max_peers if max_peers else 0.0 for p in table.peers],
             "local_ties": [t / max_ties if max_ties else 0.0 for t in table.ties],
             "gap_severity": [cache[s] for s in table.segments],
@@ -491,31 +548,50 @@ def _rank(
     chain: str | None, min_output: float | None, lang: Lang, threshold: float, exclude: Collection[str] = (),
     source: CandidateSource | None = None, tie_firms: Collection[str] | None = None,
 ) -> tuple[_Ranking, _Gaps]:
-    """Score every candidate: counted by ``source`` when given, else read from ``idx.G``."""
+    """Score every candidate: counted by ``source`` when given, else read from ``idx.G``.
+
+    Candidates in an anchor's corporate group are not scored: they are the ranking's ``group``
+    (see :class:`GroupMember`).
+    """
     w = _checked(weights or {}, "weights")
     anchors = list(dict.fromkeys(anchors))
     gaps = _collect_gaps(idx, anchors, depth=depth, threshold=threshold, chain=chain)
     if tie_firms is None:
         tie_firms = idx.local_firms
+    groups = {a: group_of(idx.G, a) for a in anchors}
     if source is None:
         raw = _raw_from_graph(idx, gaps, anchors, exclude=exclude, min_output=min_output, tie_firms=tie_firms)
         by_id = {r["id"]: r for r in raw}
-        return _Ranking(_table(raw), gaps, len(anchors), w, lang, lambda ids: (idx, by_id), idx.G), gaps
+        table, members = _split_groups(_table(raw), groups)
+        return _Ranking(table, gaps, len(anchors), w, lang, lambda ids: (idx, by_id), idx.G, members), gaps
 
     extra = sorted(idx.local_extra)
-    table = source.candidates(anchors=anchors, gaps={s: sorted(a) for s, a in gaps.by_segment.items()},
-                              region=idx.region, exclude=set(exclude) | set(extra), min_output=min_output)
+    counted = source.candidates(anchors=anchors, gaps={s: sorted(a) for s, a in gaps.by_segment.items()},
+                                region=idx.region, exclude=set(exclude) | set(extra), min_output=min_output,
+                                min_confidence=idx.min_confidence)
+    table, members = _split_groups(counted, groups)
     src = source
 
     def explain(ids: Sequence[str]) -> tuple[_Index, dict[str, dict[str, Any]]]:
-        H = src.neighbourhood(ids, also=anchors + extra)
-        home = _Index(H, idx.region)
+        H = src.neighbourhood(ids, also=anchors + extra + sorted(set(groups.values()) - set(anchors)))
+        home = _Index(H, idx.region, min_confidence=idx.min_confidence, confirmed=idx.confirmed)
         near = home.with_local(extra) if extra else home
         raw = _raw_from_graph(near, gaps, anchors, exclude=exclude, min_output=min_output, only=ids,
                               tie_firms=home.local_firms)
         return near, {r["id"]: r for r in raw}
 
-    return _Ranking(table, gaps, len(anchors), w, lang, explain, idx.G), gaps
+    return _Ranking(table, gaps, len(anchors), w, lang, explain, idx.G, members), gaps
+
+
+def _split_groups(table: CandidateTable, groups: Mapping[str, str]) -> tuple[CandidateTable, list[str]]:
+    """The candidates outside every anchor's group, and the ids of those inside one."""
+    inside = set(groups.values())
+    keep = [i for i, g in enumerate(table.groups) if g not in inside] if table.groups else list(range(len(table)))
+    members = sorted(table.ids[i] for i in range(len(table)) if i not in set(keep))
+    if len(keep) == len(table):
+        return table, members
+    cols = ("ids", "segments", "supplies_anchor", "peers", "ties", "output", "distance", "groups")
+    return CandidateTable(*([getattr(table, c)[i] for i in keep] for c in cols)), members
 
 
 def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any], comp: dict[str, float],
@@ -528,6 +604,7 @@ def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any]
     def name(n: str) -> str:
         return display_name(nodes[n], lang) if n in G else n
 
+    evidence: list[dict[str, Any]] = []
     segments = []
     for s in r["segs"]:
         sharing = gaps.by_segment[s]
@@ -540,14 +617,10 @@ def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any]
         if comp[k] <= 0 or w[k] <= 0:
             continue
         if k == "supplies_anchor":
-            parts = []
-            for a in sorted(r["supplied"]):
-                segs = r["supplied"][a] or r["segs"]  # an unkeyed link: name the gap segments it makes
-                parts.append(text("reason.supplies_anchor", lang, anchor=name(a),
-                                  segment=join([name(s) for s in segs], lang)))
+            parts, evidence = _supply_reasons(idx, r, name, lang)
             reasons.append("; ".join(parts) if lang == "en" else "；".join(parts))
         elif k == "supplies_peers":
-            peer = min(r["peers"])
+            peer = min(r["peers"])  # a dict: peer -> confidence
             own = [s for s in nodes[peer].get("segments") or ()
                    if any(s in (nodes[a].get("segments") or ()) for a in r["anchors"])]
             reasons.append(text("reason.supplies_peers", lang, n=len(r["peers"]),
@@ -573,7 +646,31 @@ def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any]
                       None if ov is None else float(ov), d.get("credit_code"), d.get("source"),
                       str(rd.get("name") or ""), str(rd.get("name_en") or ""))
     return Target(rank, firm, tuple(segments), tuple(idx.ref(a) for a in r["anchors"]), score,
-                  comp, tuple(reasons))
+                  comp, tuple(reasons), tuple(evidence))
+
+
+def _supply_reasons(idx: _Index, r: dict[str, Any], name: Callable[[str], str],
+                    lang: Lang) -> tuple[list[str], list[dict[str, Any]]]:
+    """One sentence per anchor the candidate supplies, saying how sure the surest link is
+    ("已向兰钧供应正极材料（公告，可信度0.9）" / "可能向…（按产业关系推断，可信度0.05）"), and the
+    evidence behind each for JSON."""
+    parts: list[str] = []
+    evidence: list[dict[str, Any]] = []
+    for a in sorted(r["supplied"]):
+        links = r["supplied"][a]
+        segs = sorted({sg for sg, _, _ in links} - {""}) or r["segs"]  # unkeyed: the gap segments it makes
+        _, conf, kind = links[0]
+        key = "reason.supplies_anchor.sure" if conf >= idx.confirmed else "reason.supplies_anchor.maybe"
+        parts.append(text(key, lang, anchor=name(a), segment=join([name(s) for s in segs], lang),
+                          evidence=text(f"evidence.{kind}", lang), confidence=_conf(conf)))
+        evidence.append({"component": "supplies_anchor", "anchor": a, "segments": list(segs),
+                         "evidence": kind, "confidence": conf, "confirmed": conf >= idx.confirmed})
+    return parts, evidence
+
+
+def _conf(c: float) -> str:
+    """A confidence as people write it: 0.9, 0.05, 1."""
+    return f"{c:.2f}".rstrip("0").rstrip(".") if c else "0"
 
 
 def rank_targets(
@@ -590,6 +687,8 @@ def rank_targets(
     threshold: float = 0.5,
     source: CandidateSource | None = None,
     exclude: Collection[str] = (),
+    min_confidence: float = 0.0,
+    confirmed: float = CONFIRMED,
 ) -> list[Target]:
     """Firms elsewhere that make a gap segment of an anchor, best first.
 
@@ -627,6 +726,11 @@ def rank_targets(
         reasons. The targets are the same as from the external context.
     exclude
         Firms never ranked (e.g. those with a live project in the pipeline).
+    min_confidence
+        Links less sure than this are left out (``--min-confidence``).
+    confirmed
+        Anchor suppliers at least this sure are *confirmed*: the local share,
+        single source and local supply ratio count only them.
 
     Returns
     -------
@@ -661,9 +765,55 @@ def rank_targets(
     >>> [(t.rank, t.firm.id, t.score) for t in ts]
     [(1, 'X', 0.5), (2, 'Y', 0.2)]
     >>> ts[0].reasons
-    ('already supplies separator to Lanjun', 'fills the missing upstream separator link of Lanjun')
+    ('already supplies separator to Lanjun (unsourced, confidence 1)', 'fills the missing upstream separator link of Lanjun')
     """
-    idx = _Index(G, region)
+    return rank_with_group(G, anchors, region=region, depth=depth, top=top, weights=weights, chain=chain,
+                           min_output=min_output, lang=lang, threshold=threshold, source=source,
+                           exclude=exclude, min_confidence=min_confidence, confirmed=confirmed)[0]
+
+
+def rank_with_group(
+    G: nx.MultiDiGraph, anchors: Sequence[str], *, region: str, depth: int = 2, top: int | None = 20,
+    weights: Mapping[str, float] | None = None, chain: str | None = None, min_output: float | None = None,
+    lang: Lang = "zh", threshold: float = 0.5, source: CandidateSource | None = None,
+    exclude: Collection[str] = (), min_confidence: float = 0.0, confirmed: float = CONFIRMED,
+) -> tuple[list[Target], list[GroupMember]]:
+    """:func:`rank_targets`, and the anchors' group members that make a gap segment.
+
+    A firm whose parent chain ends where an anchor's does (the same ``parent`` group, e.g. REPT
+    and Lanjun in the Tsingshan group) is never a target: it is listed apart, with the reason
+    "与链主同属青山集团". ``G`` must hold the anchors' parent firms for the group's name.
+    """
+    idx = _Index(G, region, min_confidence=min_confidence, confirmed=confirmed)
     ranking = _rank(idx, anchors, depth=depth, weights=weights, chain=chain, min_output=min_output, lang=lang,
                     threshold=threshold, source=source, exclude=exclude)[0]
-    return ranking.build(ranking.ranked(top))
+    return ranking.build(ranking.ranked(top)), _group_members(ranking, list(dict.fromkeys(anchors)), lang)
+
+
+def _group_members(ranking: _Ranking, anchors: Sequence[str], lang: Lang) -> list[GroupMember]:
+    if not ranking.group:
+        return []
+    idx, raw = ranking.explain(ranking.group)
+    G = idx.G
+    out = []
+    for f in ranking.group:
+        r = raw[f]
+        mine = [a for a in anchors if group_of(ranking.template, a) == r["group"]
+                or group_of(G, a) == r["group"]]
+        d = G.nodes[f]
+        root = idx.ref(r["group"]) if r["group"] in G else FirmRef(r["group"], r["group"], "", None)
+        group_name = display_name(G.nodes[r["group"]], lang) if r["group"] in G else r["group"]
+        segs = []
+        for s in r["segs"]:
+            sd = G.nodes[s] if s in G else {}
+            sharing = ranking.gaps.by_segment[s]
+            st, dr = max(((st, dr) for st, dr, _ in sharing.values()), key=lambda p: GAP_BASE[p])
+            segs.append(TargetSegment(s, str(sd.get("name") or ""), str(sd.get("name_en") or ""), sd.get("chain"),
+                                      st, dr, tuple(sorted(sharing))))
+        reason = text("reason.group", lang, group=group_name,
+                      segment=join([display_name(G.nodes[s], lang) for s in r["segs"] if s in G], lang))
+        ov = d.get("output_value")
+        firm = TargetFirm(f, str(d.get("name") or ""), str(d.get("name_en") or ""), d.get("region"),
+                          None if ov is None else float(ov), d.get("credit_code"), d.get("source"))
+        out.append(GroupMember(firm, root, tuple(idx.ref(a) for a in mine if a in G), tuple(segs), (reason,)))
+    return out

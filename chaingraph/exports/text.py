@@ -47,17 +47,21 @@ def _render_one(rep: Mapping[str, Any], lang: Lang) -> str:
     title = text("title.gaps", lang, anchor=display_name(rep["anchor"], lang), region=display_name(rep["region"], lang),
                  depth=rep["depth"])
     cols = ["segment", "chain", "direction", "distance", "status", "action", "local_firms",
-            "suppliers_local", "suppliers_external", "local_share", "single_source"]
+            "suppliers_local", "suppliers_external", "suppliers_unconfirmed", "suppliers_group", "local_share",
+            "single_source"]
     rows = []
     for s in rep["segments"]:
         sup = s["anchor_suppliers"]
         rows.append([
             display_name(s, lang), str(s["chain"] or ""), text(f"direction.{s['direction']}", lang), str(s["distance"]),
             status_label(s["status"], lang), action_label(s["action"], lang), str(len(s["local_firms"])),
-            str(len(sup["local"])), str(len(sup["external"])), _pct(s["local_share"], lang),
+            str(len(sup["local"])), str(len(sup["external"])), str(len(sup.get("unconfirmed", ()))),
+            str(len(sup.get("group", ()))),
+            _pct(s["local_share"], lang),
             text("single_source", lang) if s["single_source"] else "",
         ])
     parts = [title, _table([header(c, lang) for c in cols], rows), _summary_line(rep["summary"], lang)]
+    parts += [text(f"warning.{code}", lang, anchor=display_name(rep["anchor"], lang)) for code in rep.get("warnings", ())]
     wi = rep.get("what_if")
     if wi:
         parts.append(text("what_if", lang, firms=join([display_name(f, lang) for f in wi["firms"]], lang)))

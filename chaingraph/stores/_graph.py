@@ -47,6 +47,7 @@ def firm_nodes(firms: pa.Table) -> list[tuple[str, dict[str, Any]]]:
         attrs = dict(zip(names, row))
         attrs["kind"] = "firm"
         attrs["segments"] = tuple(attrs["segments"] or ())
+        attrs["aliases"] = tuple(attrs.get("aliases") or ())
         attrs["extra"] = json.loads(attrs["extra"]) if attrs["extra"] else {}
         nodes.append((firm_id, attrs))
     return nodes
@@ -57,10 +58,10 @@ def link_edges(links: pa.Table) -> list[tuple[str, str, str, dict[str, Any]]]:
     cols = {name: links.column(name).to_pylist() for name in LINK_SCHEMA.names}
     return [
         (sup, cus, seg, {"rel": "SUPPLIES", "segment": seg, "product": prod, "value": val, "source": src,
-                         "confidence": conf})
-        for sup, cus, seg, prod, val, src, conf in zip(
+                         "confidence": conf, "evidence": ev})
+        for sup, cus, seg, prod, val, src, conf, ev in zip(
             cols["supplier"], cols["customer"], cols["segment"], cols["product"], cols["value"],
-            cols["source"], cols["confidence"])
+            cols["source"], cols["confidence"], cols["evidence"])
     ]
 
 

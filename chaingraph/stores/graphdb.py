@@ -60,6 +60,7 @@ import pyarrow as pa
 from chaingraph import __version__, cypher
 from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset
 from chaingraph.errors import StoreError, UnknownFirmError
+from chaingraph.names import Entry, NameIndex
 from chaingraph.model import (
     DROPPED,
     PROJECT_STAGE_ORDER,
@@ -75,6 +76,7 @@ from chaingraph.model import (
     SegmentLink,
     haversine_km,
     regions_within,
+    weighted_count,
 )
 from chaingraph.stores._bolt import (
     FALKORDB_BOLT_MAX_MESSAGE,
@@ -380,10 +382,13 @@ class CypherStore:
     def resolve_firm(self, text: str) -> str:
         text = text.strip()
         hits = self._run("find_firm", text=text)
-        if hits:
-            best = min(hits, key=lambda r: (r["rank"], r["seq"] if r["seq"] is not None else 0))
-            return str(best["id"])
-        raise UnknownFirmError(text, self._close_matches(text))
+        if any(r["rank"] == 0 for r in hits):
+            return text
+        # every other case (names, aliases, normalised or partial) is settled by chaingraph.names
+        # over the firms' names, fetched once
+        rows = self._run("firm_names")
+        return NameIndex((Entry(str(r["id"]), r["name"] or "", r["name_en"] or "", tuple(r["aliases"] or ()),
+                                str(r["region"] or "")) for r in rows), kind="firm").match(text).id
 
     def _close_matches(self, text: str, n: int = 5) -> list[str]:
         if not text:
@@ -469,7 +474,8 @@ class CypherStore:
         return self.transport.max_message is None
 
     def candidates(self, *, anchors: Sequence[str], gaps: Mapping[str, Collection[str]], region: str,
-                   exclude: Collection[str] = (), min_output: float | None = None) -> CandidateTable:
+                   exclude: Collection[str] = (), min_output: float | None = None,
+                   min_confidence: float = 0.0) -> CandidateTable:
         """Count every candidate's links on the server (``candidate_counts``); see
         :class:`~chaingraph.stores.CandidateTable`."""
         T = self._template_graph()
@@ -483,7 +489,7 @@ class CypherStore:
         segments = [{"id": s, "own": sorted(set().union(*(own[a] for a in gaps[s])))} for s in sorted(gaps)]
         rows = self._run("candidate_counts", segments=segments, regions=regions,
                          skip=sorted(set(anchor_ids) | set(exclude)), anchors=anchor_ids,
-                         min_output=min_output) if segments else []
+                         min_output=min_output, min_confidence=min_confidence) if segments else []
         rows.sort(key=lambda r: str(r["id"]))
 
         def coords(lat: Any, lon: Any, region_id: Any) -> tuple[float, float] | None:
@@ -508,12 +514,36 @@ class CypherStore:
             output = r["output"]
             table.ids.append(str(r["id"]))
             table.segments.append(segs)
-            table.supplies_anchor.append(bool(r["supplies_anchor"]))
-            table.peers.append(int(r["peers"]))
-            table.ties.append(len(set(r["ties"])))
+            table.supplies_anchor.append(float(r["supplies_anchor"] or 0.0))
+            table.peers.append(weighted_count(float(w) for w in r["peers"]))
+            ties: dict[str, float] = {}
+            for tie_id, w in r["ties"]:
+                ties[tie_id] = max(ties.get(tie_id, 0.0), float(w))
+            table.ties.append(weighted_count(ties.values()))
             table.output.append(float(output) if output is not None and output > 0 else None)
             table.distance.append(dist)
+        table.groups.extend(self._group_roots({str(r["id"]): r["parent"] for r in rows}))
         return table
+
+    def _group_roots(self, parents: dict[str, Any]) -> list[str]:
+        """The top of each firm's parent chain (its own id without a parent), in ``parents``' order;
+        the parents are fetched a level at a time."""
+        known: dict[str, str | None] = {f: (str(p) if p else None) for f, p in parents.items()}
+        ask = {p for p in known.values() if p and p not in known}
+        while ask:
+            rows = self._firm_rows(ask)
+            known.update({str(r["id"]): (str(r["parent"]) if r.get("parent") else None) for r in rows})
+            known.update({p: None for p in ask if p not in known})
+            ask = {p for p in known.values() if p and p not in known}
+
+        def root(f: str) -> str:
+            seen = {f}
+            while (up := known.get(f)) and up not in seen:
+                seen.add(up)
+                f = up
+            return f
+
+        return [root(f) for f in parents]
 
     def neighbourhood(self, firms: Collection[str], *, also: Collection[str] = ()) -> nx.MultiDiGraph:
         """The template with ``firms``, all their SUPPLIES links and the firms at the other ends,

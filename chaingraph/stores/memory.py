@@ -8,7 +8,6 @@ million links would take half a minute and gigabytes to build.
 """
 from __future__ import annotations
 
-import difflib
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from functools import cached_property
@@ -23,6 +22,7 @@ import pyarrow.compute as pc
 from chaingraph.datasets import Dataset, read_dataset
 from chaingraph.errors import UnknownFirmError
 from chaingraph.model import CandidateTable, Progress, Project, regions_within
+from chaingraph.names import Entry, NameIndex, normalise
 from chaingraph.stores._graph import (
     add_firms_and_links,
     firm_nodes,
@@ -81,11 +81,17 @@ def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) 
     return result
 
 
-def _distinct_per_owner(owners: np.ndarray, others: np.ndarray, n: int, n_owners: int) -> np.ndarray:
-    """How many distinct ``others`` each owner ``0..n_owners-1`` has among the pairs (``others < n``)."""
-    keys = np.unique(owners.astype(np.int64) * n + others)
-    counts: np.ndarray = np.bincount(keys // n, minlength=n_owners)
-    return counts
+def _weighted_distinct(owners: np.ndarray, others: np.ndarray, weights: np.ndarray, n: int,
+                       n_owners: int) -> list[float]:
+    """Per owner ``0..n_owners-1``, the sum over its distinct ``others`` (``< n``) of the largest weight of
+    its pairs with that other: :func:`chaingraph.analyses.targets.weighted_count` of a confidence-weighted
+    distinct count."""
+    keys, inverse = np.unique(owners.astype(np.int64) * n + others, return_inverse=True)
+    best = np.zeros(len(keys))
+    np.maximum.at(best, inverse.reshape(-1), weights)
+    # summed in another order than the reference, hence the rounding to 9 decimals both apply
+    sums = np.round(np.bincount(keys // n, weights=best, minlength=n_owners), 9)
+    return [float(x) for x in sums.tolist()]
 
 
 class MemoryStore:
@@ -174,28 +180,24 @@ class MemoryStore:
         return result
 
     def resolve_firm(self, text: str) -> str:
+        """The firm ``text`` means, by :class:`chaingraph.names.NameIndex` (ids, names, English names,
+        aliases; normalised; unique prefix or containment accepted; ambiguity an error)."""
         text = text.strip()
+        hit = pc.index(self.firm_ids, text).as_py()
+        if hit >= 0:
+            return text
+        return self._names.match(text).id
+
+    @cached_property
+    def _names(self) -> NameIndex:
         firms = self.dataset.firms
-        for column in ("id", "name", "name_en"):
-            col = firms.column(column)
-            hit = pc.index(col, text).as_py()
-            if hit >= 0:
-                return str(self.firm_ids[hit].as_py())
-        raise UnknownFirmError(text, self._close_matches(text))
+        region_name = {r.id: r.name or r.name_en for r in self.dataset.regions}
+        cols = [firms.column(c).to_pylist() for c in ("id", "name", "name_en", "aliases", "region")]
+        return NameIndex((Entry(i, n or "", e or "", tuple(a or ()), region_name.get(r or "", r or ""))
+                          for i, n, e, a, r in zip(*cols)), kind="firm")
 
     def _close_matches(self, text: str, n: int = 5) -> list[str]:
-        firms = self.dataset.firms
-        low = text.lower()
-        hits: list[str] = []
-        for column in ("id", "name", "name_en"):
-            col = pc.fill_null(firms.column(column), "")
-            contains = _np(pc.match_substring(col, low, ignore_case=True), bool)
-            hits += [str(v) for v in col.filter(pa.array(contains))[:n].to_pylist()]
-        if len(hits) < n and len(self.firm_ids) <= 200_000:
-            names = [str(v) for col in ("id", "name", "name_en")
-                     for v in pc.drop_null(firms.column(col)).to_pylist()]
-            hits += difflib.get_close_matches(text, names, n=n, cutoff=0.6)
-        return list(dict.fromkeys(hits))[:n]
+        return self._names.close_matches(normalise(text), n)
 
     def firm(self, firm_id: str) -> dict[str, Any]:
         rows = self._rows([firm_id])
@@ -243,6 +245,23 @@ class MemoryStore:
         return {s: i for i, s in enumerate(self.segment_ids.to_pylist())}
 
     @cached_property
+    def _group_root(self) -> np.ndarray:
+        """Per firm, the row of the top of its parent chain (its own row without a parent)."""
+        parent = _np(pc.fill_null(pc.index_in(self.dataset.firms.column("parent"), self.firm_ids), -1), np.int64)
+        root = np.arange(len(parent))
+        for _ in range(64):  # validation rules out cycles; chains are short
+            up = parent[root]
+            if not (up >= 0).any():
+                break
+            root = np.where(up >= 0, up, root)
+        return root
+
+    @cached_property
+    def _confidence(self) -> np.ndarray:
+        """Every link's confidence (the dataset fills empty cells from the evidence defaults)."""
+        return _np(pc.fill_null(self.dataset.links.column("confidence"), 1.0), np.float64)
+
+    @cached_property
     def _output(self) -> np.ndarray:
         return _np(pc.fill_null(self.dataset.firms.column("output_value"), float("nan")), np.float64)
 
@@ -260,7 +279,8 @@ class MemoryStore:
         return np.where(own, lat, rlat[region]), np.where(own, lon, rlon[region])
 
     def candidates(self, *, anchors: Sequence[str], gaps: Mapping[str, Collection[str]], region: str,
-                   exclude: Collection[str] = (), min_output: float | None = None) -> CandidateTable:
+                   exclude: Collection[str] = (), min_output: float | None = None,
+                   min_confidence: float = 0.0) -> CandidateTable:
         """Count every candidate's links column by column (see :class:`~chaingraph.stores.CandidateTable`).
 
         The anchors are bits of a uint64 mask, so "supplies a firm that makes
@@ -306,28 +326,33 @@ class MemoryStore:
         # links out of and into the candidates
         out = _gather(self.out_offsets, self.out_links, cand)
         out_owner = np.repeat(np.arange(m), self.out_offsets[cand + 1] - self.out_offsets[cand])
-        v = self.link_cus[out]
-        supplies = np.zeros(m, dtype=bool)
-        supplies[out_owner[is_anchor[v]]] = True
-        peer = ~is_anchor[v] & ((firm_own[v] & cand_anchors[out_owner]) != 0).any(axis=1)
-        peers = _distinct_per_owner(out_owner[peer], v[peer], n, m)
+        conf = self._confidence
+        conf = np.where(conf >= min_confidence, conf, 0.0)
+        v, w_out = self.link_cus[out], conf[out]
+        to_anchor = is_anchor[v] & (w_out > 0)
+        supplies = np.zeros(m)
+        np.maximum.at(supplies, out_owner[to_anchor], w_out[to_anchor])
+        peer = ~is_anchor[v] & (w_out > 0) & ((firm_own[v] & cand_anchors[out_owner]) != 0).any(axis=1)
+        peers = _weighted_distinct(out_owner[peer], v[peer], w_out[peer], n, m)
         inn = _gather(self.in_offsets, self.in_links, cand)
         in_owner = np.repeat(np.arange(m), self.in_offsets[cand + 1] - self.in_offsets[cand])
-        u_ = self.link_sup[inn]
-        tie_out = ~is_anchor[v] & local[v]
-        tie_in = ~is_anchor[u_] & local[u_]
-        ties = _distinct_per_owner(np.concatenate([out_owner[tie_out], in_owner[tie_in]]),
-                                   np.concatenate([v[tie_out], u_[tie_in]]), n, m)
+        u_, w_in = self.link_sup[inn], conf[inn]
+        tie_out = ~is_anchor[v] & local[v] & (w_out > 0)
+        tie_in = ~is_anchor[u_] & local[u_] & (w_in > 0)
+        ties = _weighted_distinct(np.concatenate([out_owner[tie_out], in_owner[tie_in]]),
+                                  np.concatenate([v[tie_out], u_[tie_in]]),
+                                  np.concatenate([w_out[tie_out], w_in[tie_in]]), n, m)
         best = self._nearest_km(cand, cand_anchors, anchor_rows)
         output = self._output[cand]
         return CandidateTable(
             ids=self.firm_ids.take(pa.array(cand)).to_pylist(),
             segments=[sig_segments[i] for i in sig_of.tolist()],
             supplies_anchor=supplies.tolist(),
-            peers=peers.tolist(),
-            ties=ties.tolist(),
+            peers=peers,
+            ties=ties,
             output=[x if x > 0 else None for x in np.where(np.isnan(output), 0.0, output).tolist()],
             distance=[None if x != x else x for x in best.tolist()],
+            groups=self.firm_ids.take(pa.array(self._group_root[cand])).to_pylist(),
         )
 
     def _own_segment_bits(self, anchor_rows: np.ndarray, words: int) -> np.ndarray:
