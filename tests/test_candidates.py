@@ -163,13 +163,15 @@ def test_push_downs_count_as_the_reference(source, graph, graphs, graph_cases, r
     lanjun: supplies_anchor, no peers, no ties, output 2e9, 67.47 km from lanjun (31.2, 121.5 to
     30.84, 120.93). shev makes ev and pack, has no links and no coordinates: its region sh (31.23, 121.47)
     puts it 67.29 km away, output 9e10. Excluding shev leaves shsep; a floor of 9e10 leaves shev.
+    Links count by their confidence (issue 12): shsep's link to lanjun has confidence 0.5, so
+    supplies_anchor is 0.5, and shev's is 0.
     """
     memory, questions = graph_cases(graph)
     expected = {case.name: case.expected for case in questions}
     assert len(expected["all"]) >= LEAST[graph]
     if graph == "tiny":
-        assert expected["all"] == {"shsep": (("separator",), True, 0, 0, 2e9, 67.473825),
-                                   "shev": (("ev", "pack"), False, 0, 0, 9e10, 67.288137)}
+        assert expected["all"] == {"shsep": (("separator",), 0.5, 0, 0, 2e9, 67.473825),
+                                   "shev": (("ev", "pack"), 0, 0, 0, 9e10, 67.288137)}
         assert list(expected["all-exclude"]) == ["shsep"] and list(expected["all-min-output"]) == ["shev"]
     else:
         # the columns vary, so equal tables are not an accident of all-zero counts
