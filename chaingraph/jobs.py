@@ -69,7 +69,7 @@ def _home_region(store: GraphStore, template: nx.MultiDiGraph, region: str | Non
     r = region or store.metadata().get("home_region")
     if not r:
         msg = "the dataset has no home_region; pass --region with a region id from regions.csv"
-        raise ChainGraphError(msg)
+        raise ChainGraphError(msg, key="error.no_home_region")
     if r not in template or template.nodes[r].get("kind") != "region":
         ids = [n for n, d in template.nodes(data=True) if d.get("kind") == "region"]
         by_name = [n for n in ids if r in (template.nodes[n].get("name"), template.nodes[n].get("name_en"))]
@@ -78,7 +78,8 @@ def _home_region(store: GraphStore, template: nx.MultiDiGraph, region: str | Non
         close = difflib.get_close_matches(str(r), ids, n=5, cutoff=0.5)
         msg = f"no region with id {r!r}; " + (
             f"did you mean: {', '.join(close)}" if close else "pass a region id from regions.csv")
-        raise ChainGraphError(msg)
+        raise ChainGraphError(msg, key="error.unknown_region_close" if close else "error.unknown_region",
+                              region=r, close=", ".join(close))
     return str(r)
 
 
@@ -89,7 +90,7 @@ def _anchors(store: GraphStore, names: Sequence[str], region: str) -> list[str]:
     if not found:
         msg = (f"no anchor firms in region {region!r}; mark them with anchor=true in firms.csv "
                "or name one with --anchor")
-        raise ChainGraphError(msg)
+        raise ChainGraphError(msg, key="error.no_anchors", region=region)
     return found
 
 
@@ -180,7 +181,7 @@ def _add_firms(store: GraphStore, G: nx.MultiDiGraph, firms: Collection[str]) ->
 def _check_depth(depth: int) -> None:
     if depth < 0:
         msg = f"depth is {depth}; give a number of FEEDS steps >= 0"
-        raise ChainGraphError(msg)
+        raise ChainGraphError(msg, key="error.depth", depth=depth)
 
 
 def load_weights(spec: str | None = None, profile: str | Path | None = None) -> dict[str, float] | None:
@@ -192,7 +193,7 @@ def load_weights(spec: str | None = None, profile: str | Path | None = None) -> 
             content = path.read_text(encoding="utf-8-sig")
         except OSError as exc:
             msg = f"cannot read the weights profile {path}: {exc.strerror}; check the path"
-            raise ChainGraphError(msg) from None
+            raise ChainGraphError(msg, key="error.profile", path=str(path), reason=exc.strerror) from None
         base = weights_from_toml(content, name=str(path))
     if spec:
         return parse_weights(spec, base=base)
@@ -217,7 +218,7 @@ def parse_quotas(specs: Sequence[str]) -> dict[str, int]:
                 n = -1
             if not sep or not chain.strip() or n < 0:
                 msg = f"quota {part!r} is not chain=K with K a whole number >= 0; write e.g. --quota li=10"
-                raise ChainGraphError(msg)
+                raise ChainGraphError(msg, key="error.quota", part=part)
             out[chain.strip()] = n
     return out
 
@@ -227,7 +228,7 @@ def _check_chains(template: nx.MultiDiGraph, chains: Collection[str]) -> None:
     for c in chains:
         if c not in ids:
             msg = f"no chain with id {c!r}; use one of: {', '.join(ids)}"
-            raise ChainGraphError(msg)
+            raise ChainGraphError(msg, key="error.unknown_chain", chain=c, chains=", ".join(ids))
 
 
 # -- commands ------------------------------------------------------------------------------------
@@ -336,7 +337,7 @@ def run_demo(
         src = Path("datasets") / "jiashan"
     if not src.exists():
         msg = f"the demo dataset {src} is missing; run from a chaingraph checkout or pass --source FOLDER"
-        raise ChainGraphError(msg)
+        raise ChainGraphError(msg, key="error.demo_missing", path=str(src))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -445,7 +446,7 @@ def html_report(
                                date=date)
     if not anchor:
         msg = "no anchor given; pass --anchor ID (see 'chaingraph info SOURCE') or --chain-map"
-        raise ChainGraphError(msg)
+        raise ChainGraphError(msg, key="error.no_anchor_given")
     scope = _scope(store, anchors=[anchor], region=region, depth=depth)
     a = scope.anchors[0]
     G = _target_context(scope)

@@ -69,6 +69,8 @@ class Plan:
     what_if: tuple[FirmRef, ...] = ()
     unmet_quotas: dict[str, int] = field(default_factory=dict)
     anchors: tuple[FirmRef, ...] = ()
+    #: names of the chains the picks and quotas refer to (id to ``{"name", "name_en"}``), for people to read
+    chain_refs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
