@@ -50,7 +50,8 @@ def _unambiguous(c: str) -> str:
     if unicodedata.east_asian_width(c) != "A" or c.isascii():
         return c
     n = unicodedata.normalize("NFKC", c)
-    return n if n != c and all(unicodedata.east_asian_width(x) != "A" for x in n) else c
+    # only letters and digits (Ⅲ, ①): "…" must stay one cell wide, not become "..."
+    return n if n != c and n.isalnum() and all(unicodedata.east_asian_width(x) != "A" for x in n) else c
 
 
 def _pct(x: float | None, lang: Lang) -> str:
@@ -64,40 +65,92 @@ def _summary_line(summary: Mapping[str, Any], lang: Lang) -> str:
                 local_supply_ratio=_pct(summary["local_supply_ratio"], lang))
 
 
+def _cells(s: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(line) for line in s.split("\n")), default=0)
+
+
+def _cut(s: str, width: int) -> str:
+    """``s`` cut to ``width`` display cells, ending in "…" when cut."""
+    from rich.cells import cell_len
+
+    if cell_len(s) <= width:
+        return s
+    out, used = [], 0
+    for c in s:
+        w = cell_len(c)
+        if used + w > width - 1:
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + "…"
+
+
+def _widths(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None, wrap: Sequence[int],
+            fixed: Sequence[int]) -> list[int]:
+    """Column widths in display cells: natural when they fit, else fixed columns first and a fair share
+    of what is left for the others (the wrapped column takes the rest)."""
+    natural = [max([_cells(h)] + [_cells(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    if width is None:
+        return natural
+    room = width - 2 * (len(headers) - 1)
+    if sum(natural) <= room:
+        return natural
+    words = [max((_cells(w) for w in h.split()), default=1) for h in headers]
+    out = list(natural)
+    for i in range(len(headers)):
+        if i in fixed:
+            out[i] = max([min(words[i], 6)] + [_cells(r[i]) for r in rows])
+    flexible = sorted((i for i in range(len(headers)) if i not in fixed), key=lambda i: (i in wrap, natural[i]))
+    left = room - sum(out[i] for i in range(len(headers)) if i in fixed)
+    bonus = 2 if any(i in wrap for i in flexible) else 0  # the wrapped column (reasons) gets a triple share
+    for k, i in enumerate(flexible):
+        if i in wrap and k == len(flexible) - 1:
+            out[i] = max(8, left)
+            break
+        share = max(4, left // (len(flexible) - k + bonus), min(words[i], 10))
+        out[i] = min(natural[i], share)
+        left -= out[i]
+    return out
+
+
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: int | None = 100,
                  wrap: Sequence[int] = (), fixed: Sequence[int] = ()) -> str:
     """A plain table fitted to ``width`` display cells (``None``: as wide as its content).
 
     Columns in ``wrap`` wrap their text; columns in ``fixed`` (numbers) are never
-    cut; the others are cut with "…" when the table would not fit.
+    cut (their headers wrap instead); the others are cut with "…" when the table
+    would not fit.
 
     Examples
     --------
     >>> print(render_table(["名称", "n"], [["兰钧新能源科技有限公司", "1"]], width=14))
-    名称        n
-    ----------- --
-    兰钧新能 …  1
+    名称         n
+    ------------ -
+    兰钧新能源…  1
+    >>> print(render_table(["名称", "n"], [["兰钧新能源科技有限公司", "1"]], width=None))
+    名称                    n
+    ----------------------- -
+    兰钧新能源科技有限公司  1
     """
     from rich import box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
+    headers = [terminal_safe(h) for h in headers]
+    rows = [[terminal_safe(c) for c in r] for r in rows]
+    widths = _widths(headers, rows, width, wrap, fixed)
     plain = box.Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
     table = Table(box=plain, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0), header_style="",
                   collapse_padding=True)
     for i, h in enumerate(headers):
-        if width is None:
-            table.add_column(Text(terminal_safe(h)), no_wrap=True, overflow="ignore")
-        elif i in wrap:
-            table.add_column(Text(terminal_safe(h)), overflow="fold", ratio=3, min_width=12)
-        else:
-            table.add_column(Text(terminal_safe(h)), no_wrap=True, overflow="ellipsis",
-                             min_width=None if i in fixed else 4)
+        table.add_column(Text(h), width=widths[i], overflow="fold")
     for r in rows:
-        table.add_row(*[Text(terminal_safe(c)) for c in r])
+        table.add_row(*[Text(c if i in wrap else _cut(c, widths[i])) for i, c in enumerate(r)])
     out = io.StringIO()
-    console = Console(file=out, width=width or 1_000_000, color_system=None, force_terminal=False,
+    console = Console(file=out, width=sum(widths) + 2 * len(widths) + 4, color_system=None, force_terminal=False,
                       highlight=False, emoji=False, markup=False, soft_wrap=False, legacy_windows=False)
     console.print(table)
     return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
