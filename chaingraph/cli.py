@@ -180,7 +180,8 @@ class ChainGraphGroup(click.Group):
     def _show_usage_error(exc: click.UsageError, lang: Lang) -> None:
         ctx = exc.ctx
         if ctx is not None:
-            click.echo(ctx.get_usage(), err=True)
+            usage = ctx.get_usage()
+            click.echo(say_in("cli.usage", lang) + usage.removeprefix("Usage:"), err=True)
             if ctx.command.get_help_option(ctx) is not None:
                 click.echo(say_in("cli.try_help", lang, command=ctx.command_path), err=True)
             click.echo("", err=True)

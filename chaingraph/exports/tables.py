@@ -140,9 +140,13 @@ def plan_rows(plan: Plan, *, lang: Lang = "zh") -> tuple[list[str], list[list[An
     for a in plan.anchors:
         b, after = plan.before[a.id], plan.after[a.id]
         for key in ("completeness", "missing", "weak", "covered"):
-            rows.append([display_name(a.to_dict(), lang), a.id, header(key, lang), getattr(b, key),
-                         getattr(after, key)])
+            rows.append([display_name(a.to_dict(), lang), a.id, header(key, lang), _r4(getattr(b, key)),
+                         _r4(getattr(after, key))])
     return [header(c, lang) for c in PLAN_COLUMNS], rows
+
+
+def _r4(x: Any) -> Any:
+    return round(x, 4) if isinstance(x, float) else x
 
 
 def _format_of(path: Path) -> str:

@@ -25,7 +25,7 @@ from chaingraph.i18n import action_label, format_money, header, join, status_lab
 from chaingraph.model import Lang, display_name
 
 __all__ = ["render_info", "render_gaps", "render_targets", "render_plan", "render_demo", "render_table",
-           "terminal_safe"]
+           "terminal_safe", "wrap_lines"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
@@ -89,30 +89,56 @@ def _cut(s: str, width: int) -> str:
 
 def _widths(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None, wrap: Sequence[int],
             fixed: Sequence[int]) -> list[int]:
-    """Column widths in display cells: natural when they fit, else fixed columns first and a fair share
-    of what is left for the others (the wrapped column takes the rest)."""
+    """Column widths in display cells: natural when they fit, else fixed columns first (their headers wrap)
+    and a fair share of what is left for the others (the wrapped column takes the rest)."""
     natural = [max([_cells(h)] + [_cells(r[i]) for r in rows]) for i, h in enumerate(headers)]
     if width is None:
         return natural
-    room = width - 2 * (len(headers) - 1)
+    room = width - 2 * len(headers) + 1  # one cell of padding and one of divider per column, none after the last
     if sum(natural) <= room:
         return natural
+    flexible = sorted((i for i in range(len(headers)) if i not in fixed), key=lambda i: (i in wrap, natural[i]))
     words = [max((_cells(w) for w in h.split()), default=1) for h in headers]
     out = list(natural)
-    for i in range(len(headers)):
-        if i in fixed:
-            out[i] = max([min(words[i], 6)] + [_cells(r[i]) for r in rows])
-    flexible = sorted((i for i in range(len(headers)) if i not in fixed), key=lambda i: (i in wrap, natural[i]))
-    left = room - sum(out[i] for i in range(len(headers)) if i in fixed)
+    for cap in (6, 4, 2):
+        for i in fixed:
+            out[i] = max([min(words[i], cap)] + [_cells(r[i]) for r in rows])
+        if room - sum(out[i] for i in fixed) >= 4 * len(flexible):
+            break
+    left = room - sum(out[i] for i in fixed)
     bonus = 2 if any(i in wrap for i in flexible) else 0  # the wrapped column (reasons) gets a triple share
     for k, i in enumerate(flexible):
         if i in wrap and k == len(flexible) - 1:
             out[i] = max(8, left)
             break
-        share = max(4, left // (len(flexible) - k + bonus), min(words[i], 10))
+        share = max(2, left // (len(flexible) - k + bonus), min(words[i], 4))
         out[i] = min(natural[i], share)
         left -= out[i]
     return out
+
+
+def wrap_lines(text_: str, width: int | None) -> str:
+    """Prose lines wrapped to ``width`` display cells (CJK text breaks anywhere, other text at spaces)."""
+    if width is None:
+        return text_
+    from rich.text import Text
+
+    out: list[str] = []
+    for line in text_.split("\n"):
+        if _cells(line) <= width:
+            out.append(line)
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        for piece in Text(line.strip()).wrap(_console(width), width - indent):
+            out.append(" " * indent + piece.plain.rstrip())
+    return "\n".join(out)
+
+
+def _console(width: int) -> Any:
+    from rich.console import Console
+
+    return Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False, highlight=False,
+                   emoji=False, markup=False, legacy_windows=False)
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: int | None = 100,
@@ -173,12 +199,13 @@ def _render_one(rep: Mapping[str, Any], lang: Lang, width: int | None) -> str:
             text("single_source", lang) if s["single_source"] else "",
         ])
     table = render_table([header(c, lang) for c in cols], rows, width=width, fixed=(3, 4, 6, 7, 8, 9))
-    parts = [title, table, _summary_line(rep["summary"], lang)]
+    parts = [wrap_lines(title, width), table, wrap_lines(_summary_line(rep["summary"], lang), width)]
     wi = rep.get("what_if")
     if wi:
-        parts.append(text("what_if", lang, firms=join([display_name(f, lang) for f in wi["firms"]], lang)))
-        parts.append(f"  {text('before', lang)}: {_summary_line(wi['before'], lang)}")
-        parts.append(f"  {text('after', lang)}: {_summary_line(wi['after'], lang)}")
+        prose = [text("what_if", lang, firms=join([display_name(f, lang) for f in wi["firms"]], lang)),
+                 f"  {text('before', lang)}: {_summary_line(wi['before'], lang)}",
+                 f"  {text('after', lang)}: {_summary_line(wi['after'], lang)}"]
+        parts.append(wrap_lines("\n".join(prose), width))
     return terminal_safe("\n".join(parts))
 
 
@@ -192,7 +219,7 @@ def render_gaps(report: Mapping[str, Any], *, lang: Lang = "zh", width: int | No
         title = text("title.region", lang, region=display_name(report["region"], lang)) + f" — {display_name(c, lang)}"
         rows = [[display_name(s, lang), text(f"stage.{s['stage']}", lang), status_label(s["status"], lang),
                  str(s["local_firms"]), join([names.get(a, a) for a in s["anchors"]], lang)] for s in c["segments"]]
-        parts.append(terminal_safe(title) + "\n" + render_table(
+        parts.append(wrap_lines(terminal_safe(title), width) + "\n" + render_table(
             [header("segment", lang), header("stage", lang), header("status", lang),
              header("local_firms", lang), header("anchors", lang)], rows, width=width, fixed=(1, 2, 3)))
     return "\n\n".join(parts)
@@ -216,8 +243,8 @@ def render_targets(report: TargetReport, *, lang: Lang = "zh", width: int | None
     cols = ["rank", "firm", "segments", "anchors", "score", "output_value", "reasons"]
     title = text("title.targets", lang, region=display_name(report.region, lang))
     rows = [_target_row(t, lang, currency) for t in report.targets]
-    return terminal_safe(title) + "\n" + render_table([header(c, lang) for c in cols], rows, width=width,
-                                                      wrap=(6,), fixed=(0, 4, 5))
+    return wrap_lines(terminal_safe(title), width) + "\n" + render_table(
+        [header(c, lang) for c in cols], rows, width=width, wrap=(6,), fixed=(0, 4, 5))
 
 
 def _chain_names(plan: Plan, chains: Sequence[str], lang: Lang) -> str:
@@ -231,8 +258,8 @@ def render_plan(plan: Plan, *, lang: Lang = "zh", width: int | None = 100) -> st
              join([display_name(s.to_dict(), lang) for s in p.target.segments], lang),
              join([display_name(a.to_dict(), lang) for a in p.target.anchors], lang), f"{p.gain:.3f}",
              f"{p.target.score:.0%}", _chain_names(plan, p.chains, lang)] for p in plan.picks]
-    parts = [text("title.plan", lang, budget=plan.budget),
-             render_table([header(c, lang) for c in cols], rows, width=width, fixed=(0, 4, 5))]
+    table = render_table([header(c, lang) for c in cols], rows, width=width, fixed=(0, 4, 5))
+    parts: list[str] = [text("title.plan", lang, budget=plan.budget)]
     if plan.what_if:
         parts.append(text("what_if", lang, firms=join([display_name(f.to_dict(), lang) for f in plan.what_if], lang)))
     names = {a.id: display_name(a.to_dict(), lang) for a in plan.anchors}
@@ -242,7 +269,8 @@ def render_plan(plan: Plan, *, lang: Lang = "zh", width: int | None = 100) -> st
         parts.append(f"  {text('after', lang)}: {_summary_line(plan.after[a].to_dict(), lang)}")
     for c, n in plan.unmet_quotas.items():
         parts.append(text("quota_unmet", lang, chain=_chain_names(plan, [c], lang), n=n))
-    return terminal_safe("\n".join(parts))
+    prose = wrap_lines(terminal_safe("\n".join(parts)), width).split("\n")
+    return "\n".join([prose[0], table, *prose[1:]])
 
 
 def render_info(info: Mapping[str, Any], *, lang: Lang = "zh") -> str:
