@@ -479,6 +479,10 @@ _CLI_TEXT: dict[Lang, dict[str, str]] = {
         "column.direction": "相对链主的位置：本环节、上游或下游", "column.distance": "与链主环节相隔的步数",
         "column.local_firms": "本地该环节的企业", "column.single_source": "链主该环节只有一家供应商",
         "column.stage": "上游、中游或下游",
+        "quality.firms": "企业数", "quality.links": "供应关系数", "quality.segments": "环节数",
+        "quality.segment_links": "环节关系数", "quality.chains": "产业链数", "quality.regions": "地区数",
+        "quality.anchors": "链主数", "quality.missing_output_value": "缺少年产值的企业",
+        "quality.missing_credit_code": "缺少统一社会信用代码的企业", "quality.missing_source": "缺少来源的企业",
     },
     "en": {
         "cli.error": "Error: {message}",
@@ -590,6 +594,10 @@ _CLI_TEXT: dict[Lang, dict[str, str]] = {
         "column.order": "order of the pick", "column.direction": "own, upstream or downstream of the anchor",
         "column.distance": "steps from the anchor's segments", "column.local_firms": "local firms of the segment",
         "column.single_source": "the anchor has one supplier for the segment", "column.stage": "up-, mid- or downstream",
+        "quality.firms": "firms", "quality.links": "supplier links", "quality.segments": "segments",
+        "quality.segment_links": "segment links", "quality.chains": "chains", "quality.regions": "regions",
+        "quality.anchors": "anchors", "quality.missing_output_value": "firms without output value",
+        "quality.missing_credit_code": "firms without a credit code", "quality.missing_source": "firms without a source",
     },
 }
 

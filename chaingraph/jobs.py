@@ -406,7 +406,7 @@ def _quality(store: GraphStore) -> dict[str, int]:
     if firms is not None:
         for column in ("output_value", "credit_code", "source"):
             if column in firms.column_names:
-                out[f"firms without {column}"] = int(firms.column(column).null_count)
+                out[f"missing_{column}"] = int(firms.column(column).null_count)
     return out
 
 

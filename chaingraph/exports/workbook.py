@@ -30,7 +30,7 @@ from typing import Any
 from chaingraph.analyses.plan import Plan
 from chaingraph.analyses.targets import COMPONENTS, Target
 from chaingraph.exports.cells import output_errors, prepare_output, put_cell
-from chaingraph.i18n import TEXT, action_label, header, join, status_label, text
+from chaingraph.i18n import LANGS, TEXT, action_label, header, join, status_label, text
 from chaingraph.model import Lang, display_name
 
 __all__ = ["Report", "write_report", "write_targets_workbook", "write_plan_workbook", "STATUS_COLOURS"]
@@ -80,25 +80,26 @@ def _money_column(lang: Lang, currency: str) -> tuple[str, str, str]:
 
 def _targets_sheet(targets: Sequence[Target], lang: Lang, currency: str) -> _Sheet:
     extra = list(dict.fromkeys(k for t in targets for k, _ in t.firm.extra))
+    # what a recruiter reads first on the left; ids, score components and sources to the right
     cols = [("rank", header("rank", lang), "int"), ("firm", header("firm", lang), "text"),
+            ("region", header("region", lang), "text"), ("segments", header("segments", lang), "wrap"),
+            ("anchors", header("anchors", lang), "wrap"), ("score", header("score_pct", lang), "pct"),
+            ("reasons", header("reasons", lang), "wrap"), _money_column(lang, currency),
+            *[(k, k, "text") for k in extra],
             ("firm_id", header("firm_id", lang), "text"), ("credit_code", header("credit_code", lang), "text"),
-            ("region", header("region", lang), "text"), ("segments", header("segments", lang), "text"),
-            ("anchors", header("anchors", lang), "text"), ("score", header("score_pct", lang), "pct"),
-            *[(c, header(c, lang), "pct") for c in COMPONENTS],
-            ("evidence", header("evidence", lang), "text"), ("reasons", header("reasons", lang), "wrap"),
-            _money_column(lang, currency), *[(k, k, "text") for k in extra]]
+            *[(c, header(c, lang), "pct") for c in COMPONENTS], ("evidence", header("evidence", lang), "wrap")]
     sheet = _Sheet(text("sheet.targets", lang), cols)
     for t in targets:
         f, cells = t.firm, dict(t.firm.extra)
         region = (f.region_name_en or f.region_name) if lang == "en" else (f.region_name or f.region_name_en)
         ov = f.output_value
-        money = None if ov is None else (ov / 1e8 if cols[-1 - len(extra)][2] == "yi" else ov)
+        money = None if ov is None else (ov / 1e8 if cols[7][2] == "yi" else ov)
         sheet.rows.append([
-            t.rank, display_name(f.to_dict(), lang), f.id, f.credit_code or "", region or f.region or "",
+            t.rank, display_name(f.to_dict(), lang), region or f.region or "",
             join([display_name(s.to_dict(), lang) for s in t.segments], lang),
             join([display_name(a.to_dict(), lang) for a in t.anchors], lang), t.score,
-            *[t.components[c] for c in COMPONENTS], f.source or "",
             "\n".join(f"{i}. {r}" for i, r in enumerate(t.reasons, 1)), money, *[cells.get(k, "") for k in extra],
+            f.id, f.credit_code or "", *[t.components[c] for c in COMPONENTS], f.source or "",
         ])
     return sheet
 
@@ -184,13 +185,13 @@ def _groups_sheet(groups: Sequence[Mapping[str, Any]], lang: Lang) -> _Sheet:
 
 def _about_rows(report: Report, lang: Lang, sheets: Sequence[_Sheet]) -> list[list[Any]]:
     about = report.about
-    rows: list[list[Any]] = [[text("about.title", lang, name=about.get("title") or about.get("name", ""))], []]
+    rows: list[list[Any]] = [[text("about.title", lang, name=about.get("region") or about.get("name", ""))], []]
     for key in ("dataset", "fingerprint", "date", "region", "version"):
         rows.append([text(f"about.{key}", lang), about.get(key, "")])
     rows += [[], [text("about.weights", lang)]]
     rows += [[header(c, lang), w] for c, w in report.weights.items()]
     rows += [[], [text("about.quality", lang)]]
-    rows += [[k, v] for k, v in report.quality.items()]
+    rows += [[text(f"quality.{k}", lang) if f"quality.{k}" in TEXT[lang] else k, v] for k, v in report.quality.items()]
     rows += [[], [text("about.columns", lang)], [text("about.column", lang), text("about.meaning", lang)]]
     for sheet in sheets:
         for key, head, _ in sheet.columns:
@@ -220,36 +221,53 @@ def _write_sheet(ws: Any, sheet: _Sheet, below: Sequence[Sequence[Any]] = ()) ->
     last = get_column_letter(len(sheet.columns))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{last}{max(1, len(sheet.rows) + 1)}"
-    for j, (_, head, kind) in enumerate(sheet.columns, 1):
+    widths = []
+    for j, (key, head, kind) in enumerate(sheet.columns, 1):
         values = [str(r[j - 1]) for r in sheet.rows if j <= len(r) and r[j - 1] not in (None, "")]
         longest = max([_width(head)] + [_width(line) for v in values for line in v.split("\n")])
-        cap = _WRAP_WIDTH if kind == "wrap" else 40
-        ws.column_dimensions[get_column_letter(j)].width = min(cap, max(6, longest + 2))
+        cap = {"evidence": 30, "segments": 24, "anchors": 24}.get(key, _WRAP_WIDTH if kind == "wrap" else
+                                                                   10 if kind == "pct" else 32)
+        widths.append(min(cap, max(6, longest + 2)))
+        ws.column_dimensions[get_column_letter(j)].width = widths[-1]
+    _row_heights(ws, sheet, widths)
     if sheet.status_column and sheet.rows:
         col = get_column_letter(1 + [k for k, _, _ in sheet.columns].index(sheet.status_column))
-        _colour_statuses(ws, f"A2:{last}{len(sheet.rows) + 1}", col, sheet.rows, FormulaRule, PatternFill)
+        _colour_statuses(ws, f"{col}2:{col}{len(sheet.rows) + 1}", col, sheet.rows, FormulaRule, PatternFill)
     start = len(sheet.rows) + 2
-    for i, row in enumerate(below, start):
-        for j, v in enumerate(row, 1):
+    for i, line in enumerate(below, start):
+        for j, v in enumerate(line, 1):
             c = put_cell(ws, i, j, v)
             if isinstance(v, float) and 0 <= v <= 1:
                 c.number_format = _PCT
     _print_setup(ws)
 
 
+def _row_heights(ws: Any, sheet: _Sheet, widths: Sequence[int]) -> None:
+    """Rows tall enough for their wrapped text (Excel and LibreOffice do not grow rows that openpyxl wrote)."""
+    wrapped = [j for j, (_, _, kind) in enumerate(sheet.columns) if kind == "wrap"]
+    if not wrapped:
+        return
+    for i, row in enumerate(sheet.rows, 2):
+        lines = 1
+        for j in wrapped:
+            v = str(row[j]) if j < len(row) and row[j] is not None else ""
+            lines = max(lines, sum(max(1, -(-_width(part) // max(1, widths[j] - 1))) for part in v.split("\n")))
+        ws.row_dimensions[i].height = 16 * lines + 4
+
+
 def _colour_statuses(ws: Any, ref: str, col: str, rows: Sequence[Sequence[Any]], rule: Any, fill: Any) -> None:
     """Conditional fills on the status cell's row, one rule per status label (labels are ours, not data)."""
     for status, colour in STATUS_COLOURS.items():
-        for lang in ("zh", "en"):
-            label = status_label(status, lang)  # type: ignore[arg-type]
+        for lang in LANGS:
+            label = status_label(status, lang)
             ws.conditional_formatting.add(
                 ref, rule(formula=[f'${col}2="{label}"'], fill=fill("solid", fgColor=colour, bgColor=colour)))
 
 
 def _print_setup(ws: Any) -> None:
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # one page wide, as many long as needed
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = "1:1"
@@ -292,7 +310,7 @@ def _write_about(ws: Any, sheet: _Sheet) -> None:
     for i, row in enumerate(sheet.rows, 1):
         for j, v in enumerate(row, 1):
             c = put_cell(ws, i, j, v)
-            c.alignment = Alignment(vertical="top", wrap_text=True)
+            c.alignment = Alignment(vertical="top", horizontal="left", wrap_text=True)
             if len(row) == 1:
                 c.font = Font(bold=True, size=13 if i == 1 else 11)
     ws.column_dimensions["A"].width = 34
