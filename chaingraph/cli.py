@@ -181,7 +181,7 @@ class ChainGraphGroup(click.Group):
         ctx = exc.ctx
         if ctx is not None:
             usage = ctx.get_usage()
-            click.echo(say_in("cli.usage", lang) + usage.removeprefix("Usage:"), err=True)
+            click.echo(say_in("cli.usage", lang) + usage.removeprefix("Usage:").lstrip(), err=True)
             if ctx.command.get_help_option(ctx) is not None:
                 click.echo(say_in("cli.try_help", lang, command=ctx.command_path), err=True)
             click.echo("", err=True)
@@ -340,14 +340,13 @@ def generate_cmd(out_dir: str, firms: str, links_per_firm: int, chains: int, see
     Example:
         chaingraph generate --firms 100k --seed 1 /tmp/synthetic
     """
-    from chaingraph.exports.cells import prepare_output
     from chaingraph.generate import generate_dataset, parse_count
 
     try:
         n = parse_count(firms)
     except ValueError as exc:
-        raise click.BadParameter(say("error.bad_count", value=firms), param_hint="'--firms'") from exc
-    prepare_output(Path(out_dir) / "dataset.toml")
+        msg = str(exc) if lang == "en" else say("error.bad_count", value=firms)
+        raise click.BadParameter(msg, param_hint="'--firms'") from exc
     with progress_bar("generating", silent=silent) as progress:
         s = generate_dataset(out_dir, firms=n, links_per_firm=links_per_firm, chains=chains, seed=seed,
                              progress=progress)

@@ -488,7 +488,7 @@ _CLI_TEXT: dict[Lang, dict[str, str]] = {
         "cli.error": "Error: {message}",
         "cli.usage_error": "Error: {message}",
         "cli.try_help": "Try '{command} -h' for help.",
-        "cli.usage": "Usage:",
+        "cli.usage": "Usage: ",
         "cli.aborted": "Aborted!",
         "cli.problems": "{n} problem{s} found; nothing was loaded",
         "cli.wrote": "wrote {path}",

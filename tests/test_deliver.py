@@ -84,6 +84,7 @@ def test_every_command_speaks_chinese(tmp_path, monkeypatch):
         ("gaps", TINY, "--region", "mars", "--silent"), ("gaps",), ("gaps", TINY, "--bogus"),
         ("targets", TINY, "--format", "xlsx"), ("html", TINY, "-o", str(out / "x.html")),
         ("load", TINY, "--to", "ftp://nowhere"),
+        ("pipeline", str(Path(__file__).parent / "data" / "pipeline"), "--as-of", "2023-12-31", "--silent"),
     ]
     for args in runs:
         result = CliRunner().invoke(cli, list(args))
@@ -320,6 +321,7 @@ def test_extra_firm_columns_pass_through(make_dataset, tiny_path, tmp_path):
     run("targets", str(folder), "--format", "xlsx", "-o", str(path), "--silent")
     ws = load_workbook(path)["目标清单"]
     heads = [c.value for c in ws[1]]
-    assert heads[-2:] == ["电话", "联系人"]   # the dataset keeps extra columns sorted by name
-    shsep = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[2] == "shsep")
-    assert shsep[-2:] == ("021-5555", "王经理")
+    extra = heads.index("电话")
+    assert heads[extra:extra + 3] == ["电话", "联系人", "企业编号"]   # the dataset keeps extra columns sorted by name
+    shsep = next(r for r in ws.iter_rows(min_row=2, values_only=True) if "shsep" in r)
+    assert shsep[extra:extra + 2] == ("021-5555", "王经理")

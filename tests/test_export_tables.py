@@ -49,11 +49,12 @@ def test_xlsx(tmp_path, result):
     assert wb.sheetnames == ["目标清单", "缺口"]
     ws = wb["目标清单"]
     heads = [c.value for c in ws[1]]
-    assert heads[:8] == ["排名", "企业名称", "企业编号", "统一社会信用代码", "所在地区", "环节", "链主", "得分"]
+    assert heads[:8] == ["排名", "企业名称", "所在地区", "环节", "链主", "得分", "推荐理由", "年产值（亿元）"]
+    assert heads[8:10] == ["企业编号", "统一社会信用代码"] and heads[-1] == "依据"
     assert ws.freeze_panes == "A2" and ws.cell(1, 1).font.bold
     assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}4"
-    assert [ws.cell(r, 3).value for r in range(2, 5)] == ["E2", "E4", "E3"]
-    score = ws.cell(2, 8)
+    assert [ws.cell(r, 9).value for r in range(2, 5)] == ["E2", "E4", "E3"]
+    score = ws.cell(2, 6)
     assert score.number_format == "0.0%" and 0 < score.value <= 1
     reasons = ws.cell(2, heads.index("推荐理由") + 1)
     assert reasons.alignment.wrap_text and reasons.value.startswith("1. 已向兰钧供应负极、隔膜")

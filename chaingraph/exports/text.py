@@ -152,9 +152,9 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width
     Examples
     --------
     >>> print(render_table(["名称", "n"], [["兰钧新能源科技有限公司", "1"]], width=14))
-    名称         n
-    ------------ -
-    兰钧新能源…  1
+    名称        n
+    ----------- -
+    兰钧新能…   1
     >>> print(render_table(["名称", "n"], [["兰钧新能源科技有限公司", "1"]], width=None))
     名称                    n
     ----------------------- -
