@@ -9,9 +9,12 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
+import re
+import shutil
 import sys
-import time
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
@@ -24,11 +27,29 @@ from chaingraph.model import Lang
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def default_lang(environ: Mapping[str, str] | None = None) -> Lang:
+    """The language when ``--lang`` is not given: ``CHAINGRAPH_LANG``, else the locale, else English.
 
-def _lang(ctx: click.Context, param: click.Parameter, value: str) -> Lang:
-    """The one place the CLI turns ``--lang`` into a :data:`~chaingraph.model.Lang`."""
-    ctx.meta["chaingraph.lang"] = value
-    return cast(Lang, value)
+    Examples
+    --------
+    >>> default_lang({"CHAINGRAPH_LANG": "en", "LANG": "zh_CN.UTF-8"}), default_lang({"LANG": "zh_CN.UTF-8"})
+    ('en', 'zh')
+    >>> default_lang({"LC_ALL": "C", "LANG": "zh_TW"}), default_lang({})
+    ('en', 'en')
+    """
+    env = os.environ if environ is None else environ
+    chosen = env.get("CHAINGRAPH_LANG", "").strip().lower()
+    if chosen in ("zh", "en"):
+        return cast(Lang, chosen)
+    locale = env.get("LC_ALL") or env.get("LANG") or ""
+    return "zh" if locale.lower().startswith("zh") else "en"
+
+
+def _lang(ctx: click.Context, param: click.Parameter, value: str | None) -> Lang:
+    """The one place the CLI turns ``--lang`` into a :data:`~chaingraph.model.Lang` (default: :func:`default_lang`)."""
+    lang = cast(Lang, value) if value in ("zh", "en") else default_lang()
+    ctx.meta["chaingraph.lang"] = lang
+    return lang
 
 
 class _EchoNameMatches(logging.Handler):
@@ -52,30 +73,146 @@ if not any(isinstance(h, _EchoNameMatches) for h in _names_log.handlers):
     _names_log.addHandler(_EchoNameMatches())
 
 
-LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, callback=_lang,
-                    help="Language of names and headers.")
+LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default=None, callback=_lang, is_eager=True,
+                    help="Language of names, headers and messages [default: $CHAINGRAPH_LANG, else zh for a "
+                         "zh_* locale, else en].")
 ENCODING = click.option("--encoding", default=None, metavar="NAME",
                         help="Encoding of the CSV files (default: detect UTF-8, UTF-8 with BOM or GB18030).")
 SILENT = click.option("--silent", is_flag=True, help="No progress bars.")
+WIDE = click.option("--wide", is_flag=True, help="Print whole table rows, however wide (default: fit $COLUMNS).")
+OUTPUT_ENCODING = click.option("--output-encoding", default="utf-8", show_default=True,
+                               type=click.Choice(["utf-8", "gb18030"], case_sensitive=False),
+                               help="Encoding of CSV files written with -o (utf-8 gets a BOM for Excel); "
+                                    "CSV on stdout is UTF-8 without a BOM.")
+
+
+def _current_lang() -> Lang:
+    ctx = click.get_current_context(silent=True)
+    lang = ctx.meta.get("chaingraph.lang") if ctx is not None else None
+    return cast(Lang, lang) if lang in ("zh", "en") else default_lang()
+
+
+def say(key: str, **values: Any) -> str:
+    """The sentence ``key`` of :mod:`chaingraph.i18n` in the command's language."""
+    from chaingraph.i18n import text
+
+    return text(key, _current_lang(), **values)
+
+
+def _terminal(s: str) -> str:
+    from chaingraph.exports.text import terminal_safe
+
+    return terminal_safe(s)
+
+
+class ChainGraphClickError(click.ClickException):
+    """A one-line error in the user's language: ``错误：…`` or ``Error: …``, exit code 1."""
+
+    def __init__(self, message: str, lang: Lang) -> None:
+        super().__init__(message)
+        self.lang = lang
+
+    def show(self, file: Any = None) -> None:
+        from chaingraph.i18n import text
+
+        click.echo(_terminal(text("cli.error", self.lang, message=self.message)), err=True)
 
 
 def reports_errors(f: F) -> F:
-    """Turn our exceptions into a one-line ``Error:`` and exit code 1."""
+    """Turn our exceptions into a one-line error in the user's language and exit code 1."""
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from chaingraph.i18n import error_text, text
+
+        lang = _current_lang()
         try:
             return f(*args, **kwargs)
         except DatasetErrors as exc:
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                click.echo(_terminal(str(problem)), err=True)
             n = len(exc.problems)
-            msg = f"{n} problem{'s' if n != 1 else ''} found; nothing was loaded"
-            raise click.ClickException(msg) from exc
+            msg = text("cli.problems", lang, n=n, s="s" if n != 1 else "")
+            raise ChainGraphClickError(msg, lang) from exc
         except ChainGraphError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise ChainGraphClickError(error_text(exc, lang), lang) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def _translate_usage(message: str, lang: Lang) -> str:
+    """click's usage messages said in ``lang`` where they can be recognised (the rest stays as click wrote it)."""
+    from chaingraph.i18n import text
+
+    if lang == "en":
+        return message
+    first, _, rest = message.partition("\n")
+    patterns = [(r"^Missing argument (.+)\.$", "usage.missing_argument"),
+                (r"^Missing option (.+)\.$", "usage.missing_option"),
+                (r"^No such option:? '?([^'\s]+)'?\.?", "usage.no_such_option"),
+                (r"^No such command (.+)\.$", "usage.no_such_command")]
+    for pattern, key in patterns:
+        m = re.match(pattern, first)
+        if m:
+            first = text(key, lang, name=m.group(1))
+            break
+    else:
+        m = re.match(r"^Invalid value for (.+?): (.*)$", first)
+        if m:
+            first = text("usage.invalid_value", lang, name=m.group(1), detail=m.group(2))
+    m = re.search(r"Did you mean (.+?)\?", message)
+    if m and "usage.did_you_mean" not in first:
+        first += " " + text("usage.did_you_mean", lang, names=m.group(1))
+    return first + ("\n" + rest if rest and not rest.startswith("Did you mean") else "")
+
+
+def _lang_from_args(args: Sequence[str]) -> Lang:
+    for i, a in enumerate(args):
+        if a == "--lang" and i + 1 < len(args) and args[i + 1] in ("zh", "en"):
+            return cast(Lang, args[i + 1])
+        if a in ("--lang=zh", "--lang=en"):
+            return cast(Lang, a.split("=", 1)[1])
+    return default_lang()
+
+
+class ChainGraphGroup(click.Group):
+    """A click group whose usage errors speak the user's language (``--lang``, else the default)."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            rv = super().main(argv, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            self._show_usage_error(exc, _lang_from_args(argv))
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo(say_in("cli.aborted", _lang_from_args(argv)), err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+    @staticmethod
+    def _show_usage_error(exc: click.UsageError, lang: Lang) -> None:
+        ctx = exc.ctx
+        if ctx is not None:
+            usage = ctx.get_usage()
+            click.echo(say_in("cli.usage", lang) + usage.removeprefix("Usage:").lstrip(), err=True)
+            if ctx.command.get_help_option(ctx) is not None:
+                click.echo(say_in("cli.try_help", lang, command=ctx.command_path), err=True)
+            click.echo("", err=True)
+        click.echo(_terminal(say_in("cli.usage_error", lang, message=_translate_usage(exc.format_message(), lang))),
+                   err=True)
+
+
+def say_in(key: str, lang: Lang, **values: Any) -> str:
+    from chaingraph.i18n import text
+
+    return text(key, lang, **values)
 
 
 #: Work that is done within this many seconds draws no progress bar.
@@ -83,41 +220,58 @@ PROGRESS_AFTER = 0.5
 
 
 @contextmanager
-def progress_bar(label: str, *, silent: bool,
+def progress_bar(step: str, *, silent: bool,
                  after: float = PROGRESS_AFTER) -> Iterator[Callable[[int, int | None], None]]:
-    """A ``progress(done, total)`` callback drawing a click progress bar on stderr.
+    """A ``progress(done, total)`` callback drawing a rich progress bar on stderr.
 
-    The bar appears only once the work has taken ``after`` seconds, so a small
-    dataset prints no bar at all.
+    ``step`` is a key of :mod:`chaingraph.i18n` (``progress.reading``, ...): the
+    bar is labelled in the user's language. It appears only when stderr is a
+    terminal and once the work has taken ``after`` seconds (a timer starts it
+    even if the work reports nothing), so small jobs, pipes and logs get no
+    progress text at all.
     """
-    if silent:
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if silent or not console.is_terminal:
         yield lambda done, total: None
         return
-    state: dict[str, Any] = {"bar": None, "done": 0}
-    start = time.monotonic()
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,}"),
+                   TimeElapsedColumn(), console=console, transient=True)
+    task = bar.add_task(say(f"progress.{step}"), total=None)
+    timer = threading.Timer(after, bar.start)
+    timer.daemon = True
+    timer.start()
 
     def progress(done: int, total: int | None) -> None:
-        bar = state["bar"]
-        if bar is None:
-            if time.monotonic() - start < after:
-                return
-            bar = state["bar"] = click.progressbar(length=total or 0, label=label, file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - state["done"])
-        state["done"] = done
+        bar.update(task, completed=done, total=total or None)
 
     try:
         yield progress
     finally:
-        if state["bar"] is not None:
-            state["bar"].__exit__(None, None, None)
+        timer.cancel()
+        bar.stop()
+
+
+def table_width(wide: bool) -> int | None:
+    """Width of terminal tables: ``None`` for ``--wide``, else ``$COLUMNS``, the terminal's, or 100."""
+    if wide:
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((100, 24)).columns
+    return 100
 
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ChainGraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="chaingraph")
 def cli() -> None:
     """chaingraph: see an industry chain as a graph, find the gaps around anchor
@@ -135,8 +289,9 @@ def cli() -> None:
 @cli.command(name="validate")
 @click.argument("source")
 @ENCODING
+@LANG
 @reports_errors
-def validate_cmd(source: str, encoding: str | None) -> None:
+def validate_cmd(source: str, encoding: str | None, lang: Lang) -> None:
     """Check a dataset folder and list every problem as FILE:LINE: message (hint).
 
     \b
@@ -145,10 +300,15 @@ def validate_cmd(source: str, encoding: str | None) -> None:
     """
     from chaingraph.datasets import read_dataset
 
-    ds = read_dataset(source, encoding=encoding)
-    counts = {"firm": ds.firms.num_rows, "link": ds.links.num_rows, "segment": len(ds.segments),
-              "chain": len(ds.chains), "region": len(ds.regions)}
-    click.echo(f"{source}: OK (" + ", ".join(f"{n:,} {k}{'' if n == 1 else 's'}" for k, n in counts.items()) + ")")
+    with progress_bar("validating", silent=False) as progress:
+        ds = read_dataset(source, encoding=encoding, progress=progress)
+    counts = {"firms": ds.firms.num_rows, "links": ds.links.num_rows, "segments": len(ds.segments),
+              "chains": len(ds.chains), "regions": len(ds.regions)}
+    if lang == "en":
+        text_ = ", ".join(f"{n:,} {k[:-1] if n == 1 else k}" for k, n in counts.items())
+    else:
+        text_ = "，".join(say(f"count.{k}", n=f"{n:,}") for k, n in counts.items())
+    click.echo(_terminal(say("validate.ok", source=source, counts=text_)))
 
 
 @cli.command(name="info")
@@ -190,8 +350,10 @@ def info_cmd(source: str, lang: Lang, encoding: str | None, silent: bool, fmt: s
 @click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0), metavar="S",
               help="Random seed; the same seed and options give the same files.")
 @SILENT
+@LANG
 @reports_errors
-def generate_cmd(out_dir: str, firms: str, links_per_firm: int, chains: int, seed: int, silent: bool) -> None:
+def generate_cmd(out_dir: str, firms: str, links_per_firm: int, chains: int, seed: int, silent: bool,
+                 lang: Lang) -> None:
     """Write a synthetic dataset (made-up firms, links, chains and regions) to OUT_DIR.
 
     \b
@@ -203,15 +365,17 @@ def generate_cmd(out_dir: str, firms: str, links_per_firm: int, chains: int, see
     try:
         n = parse_count(firms)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--firms'") from exc
+        msg = str(exc) if lang == "en" else say("error.bad_count", value=firms)
+        raise click.BadParameter(msg, param_hint="'--firms'") from exc
     with progress_bar("generating", silent=silent) as progress:
         s = generate_dataset(out_dir, firms=n, links_per_firm=links_per_firm, chains=chains, seed=seed,
                              progress=progress)
-    click.echo(f"wrote {s['name']} to {s['path']} (home region {s['home_region']})")
-    click.echo(f"firms {s['firms']:,} ({s['anchors']:,} anchors, {s['local_firms']:,} local), "
-               f"links {s['links']:,}, chains {s['chains']}, segments {s['segments']}, "
-               f"segment links {s['segment_links']}, regions {s['regions']}")
-    click.echo(f"{s['bytes'] / 1e6:,.1f} MB in {len(s['files'])} files, {s['seconds']:.1f} s")
+    click.echo(say("generate.wrote", name=s["name"], path=s["path"], home=s["home_region"]))
+    click.echo(say("generate.counts", firms=f"{s['firms']:,}", anchors=f"{s['anchors']:,}",
+                   local=f"{s['local_firms']:,}", links=f"{s['links']:,}", chains=s["chains"],
+                   segments=s["segments"], segment_links=s["segment_links"], regions=s["regions"]))
+    click.echo(say("generate.size", mb=f"{s['bytes'] / 1e6:,.1f}", files=len(s["files"]),
+                   seconds=f"{s['seconds']:.1f}"))
 
 
 # -- analysis commands: gaps, targets, plan, demo (issue 4) ----------------------------------------
@@ -242,20 +406,33 @@ def _split_firms(spec: str | None) -> list[str]:
 
 
 def _emit(content: str, output: str | None) -> None:
-    """Print ``content`` or write it to ``output`` (UTF-8)."""
+    """Print ``content`` (made safe for a terminal), or write it to ``output`` (UTF-8; folders are created)."""
     if output:
-        from pathlib import Path
+        from chaingraph.exports.cells import output_errors, prepare_output
 
-        Path(output).write_text(content if content.endswith("\n") else content + "\n", encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
+        path = prepare_output(output)
+        with output_errors(path):
+            path.write_text(content if content.endswith("\n") else content + "\n", encoding="utf-8")
+        click.echo(_terminal(say("cli.wrote", path=output)), err=True)
     else:
-        click.echo(content)
+        click.echo(_terminal(content))
+
+
+def _emit_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]], output: str | None, encoding: str) -> None:
+    """CSV to a file (BOM or GB18030) or to stdout (UTF-8, no BOM)."""
+    from chaingraph.exports.cells import csv_text, write_csv
+
+    if output:
+        write_csv(output, headers, rows, encoding=encoding)
+        click.echo(_terminal(say("cli.wrote", path=output)), err=True)
+    else:
+        click.echo(csv_text(headers, rows), nl=False)
 
 
 def _open(source: str, encoding: str | None, silent: bool) -> Any:
     from chaingraph.stores import open_store
 
-    with progress_bar("loading", silent=silent) as progress:
+    with progress_bar("reading", silent=silent) as progress:
         return open_store(source, encoding=encoding, progress=progress)
 
 
@@ -271,13 +448,15 @@ def _open(source: str, encoding: str | None, silent: bool) -> Any:
 @CONFIRMED
 @click.option("--format", "fmt", type=click.Choice(ANALYSIS_FORMATS), default="table", show_default=True)
 @OUTPUT
+@OUTPUT_ENCODING
+@WIDE
 @LANG
 @ENCODING
 @SILENT
 @reports_errors
 def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, threshold: float,
              what_if: str | None, min_confidence: float, confirmed: float, fmt: str, output: str | None,
-             lang: Lang, encoding: str | None, silent: bool) -> None:
+             output_encoding: str, wide: bool, lang: Lang, encoding: str | None, silent: bool) -> None:
     """Chain gaps around an anchor: missing, weak and covered segments upstream and downstream.
 
     \b
@@ -286,7 +465,7 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
         chaingraph gaps datasets/jiashan --format json -o gaps.json
     """
     from chaingraph import jobs
-    from chaingraph.exports.tables import csv_text, gap_rows
+    from chaingraph.exports.tables import gap_rows
     from chaingraph.exports.text import render_gaps
 
     store = _open(source, encoding, silent)
@@ -298,9 +477,9 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
     if fmt == "json":
         _emit(json.dumps(data, ensure_ascii=False, indent=2), output)
     elif fmt == "csv":
-        _emit(csv_text(*gap_rows(data, lang=lang)), output)
+        _emit_csv(*gap_rows(data, lang=lang), output, output_encoding)
     else:
-        _emit(render_gaps(data, lang=lang), output)
+        _emit(render_gaps(data, lang=lang, width=None if output else table_width(wide)), output)
 
 
 @cli.command(name="targets")
@@ -322,14 +501,16 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
 @click.option("--format", "fmt", type=click.Choice([*ANALYSIS_FORMATS, "xlsx"]), default="table",
               show_default=True, help="xlsx needs -o.")
 @OUTPUT
+@OUTPUT_ENCODING
+@WIDE
 @LANG
 @ENCODING
 @SILENT
 @reports_errors
 def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | None, min_output: float | None,
                 weights: str | None, profile: str | None, depth: int, region: str | None, threshold: float,
-                min_confidence: float, confirmed: float, fmt: str, output: str | None, lang: Lang,
-                encoding: str | None, silent: bool) -> None:
+                min_confidence: float, confirmed: float, fmt: str, output: str | None, output_encoding: str,
+                wide: bool, lang: Lang, encoding: str | None, silent: bool) -> None:
     """Rank firms elsewhere that could fill the gaps around the anchors, with reasons.
 
     \b
@@ -338,34 +519,34 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
         chaingraph targets datasets/jiashan --format xlsx -o targets.xlsx
     """
     from chaingraph import jobs
-    from chaingraph.exports.tables import csv_text, target_rows, write_target_table
+    from chaingraph.exports.tables import target_rows
     from chaingraph.exports.text import render_project_notes, render_targets
+    from chaingraph.exports.workbook import write_targets_workbook
 
     if fmt == "xlsx" and not output:
-        raise click.UsageError("--format xlsx writes a file; give it with -o targets.xlsx")
+        raise click.UsageError(say("error.xlsx_needs_output", example="targets.xlsx"))
     w = jobs.load_weights(weights, profile)
     store = _open(source, encoding, silent)
     try:
-        rep = jobs.target_report(store, anchors=anchors, depth=depth, region=region, top=top or None,
-                                 chain=chain, min_output=min_output, weights=w, threshold=threshold,
-                                 lang=lang, min_confidence=min_confidence, confirmed=confirmed)
+        with progress_bar("ranking", silent=silent):
+            rep = jobs.target_report(store, anchors=anchors, depth=depth, region=region, top=top or None,
+                                     chain=chain, min_output=min_output, weights=w, threshold=threshold,
+                                     lang=lang, min_confidence=min_confidence, confirmed=confirmed)
+        currency = str(store.metadata().get("currency") or "CNY")
     finally:
         store.close()
     if fmt == "json":
         _emit(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2), output)
-    elif fmt in ("csv", "xlsx") and output:
-        from pathlib import Path
-
-        path = Path(output)
-        if path.suffix.lower() != f".{fmt}":
-            path = path.with_suffix(f".{fmt}")
-        write_target_table(rep.targets, path, lang=lang, gaps=rep.gaps)
-        click.echo(f"wrote {path}", err=True)
+    elif fmt == "xlsx":
+        assert output is not None
+        path = write_targets_workbook(rep.targets, output, lang=lang, gaps=rep.gaps, currency=currency)
+        click.echo(_terminal(say("cli.wrote", path=str(path))), err=True)
     elif fmt == "csv":
-        click.echo(csv_text(*target_rows(rep.targets, lang=lang)), nl=False)
+        _emit_csv(*target_rows(rep.targets, lang=lang), output, output_encoding)
     else:
         notes = render_project_notes(rep.in_pipeline, lang=lang)
-        _emit(render_targets(rep, lang=lang) + ("\n\n" + notes if notes else ""), output)
+        _emit(render_targets(rep, lang=lang, width=None if output else table_width(wide), currency=currency)
+              + ("\n\n" + notes if notes else ""), output)
 
 
 @cli.command(name="plan")
@@ -384,16 +565,19 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
 @THRESHOLD
 @MIN_CONFIDENCE
 @CONFIRMED
-@click.option("--format", "fmt", type=click.Choice(ANALYSIS_FORMATS), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([*ANALYSIS_FORMATS, "xlsx"]), default="table",
+              show_default=True, help="xlsx needs -o.")
 @OUTPUT
+@OUTPUT_ENCODING
+@WIDE
 @LANG
 @ENCODING
 @SILENT
 @reports_errors
 def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[str, ...], what_if: str | None,
              weights: str | None, profile: str | None, depth: int, region: str | None, threshold: float,
-             min_confidence: float, confirmed: float, fmt: str, output: str | None, lang: Lang,
-             encoding: str | None, silent: bool) -> None:
+             min_confidence: float, confirmed: float, fmt: str, output: str | None, output_encoding: str,
+             wide: bool, lang: Lang, encoding: str | None, silent: bool) -> None:
     """Pick BUDGET targets that together close the most gap weight, honouring per-chain quotas.
 
     \b
@@ -402,26 +586,78 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
         chaingraph plan datasets/jiashan --budget 5 --what-if 恩捷股份
     """
     from chaingraph import jobs
-    from chaingraph.exports.tables import csv_text, target_rows
+    from chaingraph.exports.tables import plan_rows
     from chaingraph.exports.text import render_plan, render_project_notes
+    from chaingraph.exports.workbook import write_plan_workbook
 
+    if fmt == "xlsx" and not output:
+        raise click.UsageError(say("error.xlsx_needs_output", example="plan.xlsx"))
     q = jobs.parse_quotas(quotas)
     w = jobs.load_weights(weights, profile)
     store = _open(source, encoding, silent)
     try:
-        plan = jobs.plan_report(store, budget=budget, quotas=q, anchors=anchors, depth=depth,
-                                region=region, threshold=threshold, weights=w, what_if=_split_firms(what_if),
-                                lang=lang, min_confidence=min_confidence, confirmed=confirmed)
+        with progress_bar("planning", silent=silent):
+            plan = jobs.plan_report(store, budget=budget, quotas=q, anchors=anchors, depth=depth, region=region,
+                                    threshold=threshold, weights=w, what_if=_split_firms(what_if), lang=lang,
+                                    min_confidence=min_confidence, confirmed=confirmed)
     finally:
         store.close()
     if fmt == "json":
         _emit(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2), output)
+    elif fmt == "xlsx":
+        assert output is not None
+        path = write_plan_workbook(plan, output, lang=lang)
+        click.echo(_terminal(say("cli.wrote", path=str(path))), err=True)
     elif fmt == "csv":
-        picked = [p.target for p in plan.picks]
-        _emit(csv_text(*target_rows(picked, lang=lang)), output)
+        _emit_csv(*plan_rows(plan, lang=lang), output, output_encoding)
     else:
         notes = render_project_notes(plan.in_pipeline, lang=lang)
-        _emit(render_plan(plan, lang=lang) + ("\n\n" + notes if notes else ""), output)
+        _emit(render_plan(plan, lang=lang, width=None if output else table_width(wide))
+              + ("\n\n" + notes if notes else ""), output)
+
+
+@cli.command(name="report")
+@click.argument("source")
+@click.option("-o", "--output", required=True, metavar="PATH", help="Workbook to write, e.g. 招商报告.xlsx.")
+@click.option("--top", default=50, show_default=True, type=click.IntRange(min=0), metavar="N",
+              help="Targets listed; 0 for all.")
+@click.option("--budget", default=10, show_default=True, type=click.IntRange(min=0), metavar="N",
+              help="Picks of the plan sheet.")
+@WEIGHTS
+@PROFILE
+@DEPTH
+@REGION
+@THRESHOLD
+@LANG
+@ENCODING
+@SILENT
+@reports_errors
+def report_cmd(source: str, output: str, top: int, budget: int, weights: str | None, profile: str | None,
+               depth: int, region: str | None, threshold: float, lang: Lang, encoding: str | None,
+               silent: bool) -> None:
+    """Write the recruiter workbook: targets, gaps, plan, chain map and notes, one sheet each.
+
+    \b
+    Example:
+        chaingraph report datasets/jiashan -o 招商报告.xlsx
+    """
+    from chaingraph import jobs
+    from chaingraph.exports.cells import prepare_output
+    from chaingraph.exports.workbook import write_report
+
+    prepare_output(output)
+    w = jobs.load_weights(weights, profile)
+    store = _open(source, encoding, silent)
+    try:
+        with progress_bar("ranking", silent=silent):
+            rep = jobs.report(store, top=top or None, budget=budget, depth=depth, region=region,
+                              threshold=threshold, weights=w, lang=lang)
+    finally:
+        store.close()
+    path = write_report(rep, output, lang=lang)
+    gaps = sum(1 for g in rep.gaps for s in g["segments"] if s["status"] != "covered")
+    click.echo(_terminal(say("report.wrote", path=str(path), targets=len(rep.targets), gaps=gaps,
+                             picks=len(rep.plan.picks) if rep.plan else 0)))
 
 
 @cli.command(name="demo")
@@ -432,16 +668,17 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
 @LANG
 @reports_errors
 def demo_cmd(out_dir: str, source: str | None, min_confidence: float, lang: Lang) -> None:
-    """Run the whole job on the Jiashan demo data: gaps, targets (CSV, XLSX), plan and graph pages.
+    """Run the whole job on the Jiashan demo data: a summary, the recruiter workbook, lists, plan and pages.
 
     \b
     Example:
         chaingraph demo --out chaingraph-demo --lang zh
     """
+    from chaingraph.exports.text import render_demo
     from chaingraph.jobs import run_demo
 
-    for path in run_demo(out_dir, lang=lang, source=source, min_confidence=min_confidence):
-        click.echo(str(path))
+    demo = run_demo(out_dir, lang=lang, source=source, min_confidence=min_confidence)
+    click.echo(render_demo(demo.summary, lang=lang))
 
 
 @cli.command(name="html")
@@ -470,20 +707,24 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, output: str, dept
         chaingraph html datasets/jiashan --anchor lanjun -o lanjun.html
         chaingraph html datasets/jiashan --chain-map -o chain-map.html
     """
+    from chaingraph.exports.cells import output_errors, prepare_output
     from chaingraph.jobs import html_report
 
     if not chain_map and not anchor:
-        raise click.UsageError("pass --anchor FIRM, or --chain-map")
+        raise click.UsageError(say("error.html_needs_anchor"))
+    path = prepare_output(output)
     store = _open(source, encoding, silent)
     try:
-        page = html_report(store, anchor=anchor, out=output, depth=depth, targets=targets,
-                           lang=lang, max_nodes=max_nodes, chain_map=chain_map, region=region,
-                           min_confidence=min_confidence)
+        with output_errors(path):
+            page = html_report(store, anchor=anchor, out=output, depth=depth, targets=targets,
+                               lang=lang, max_nodes=max_nodes, chain_map=chain_map, region=region,
+                               min_confidence=min_confidence)
     finally:
         store.close()
-    click.echo(f"wrote {output}: {page.firm_count} firms, {len(page.nodes)} nodes, {len(page.edges)} edges")
+    click.echo(_terminal(say("html.wrote", path=output, firms=page.firm_count, nodes=len(page.nodes),
+                             edges=len(page.edges))))
     for notice in page.notices[:1] if page.left_out else []:
-        click.echo(notice)
+        click.echo(_terminal(notice))
 
 
 @cli.command(name="load")
@@ -499,9 +740,10 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, output: str, dept
 @click.option("--database", default=None, metavar="NAME", help="Neo4j database (default: the server's).")
 @ENCODING
 @SILENT
+@LANG
 @reports_errors
 def load_cmd(source: str, uri: str, batch_size: int, replace: bool, user: str | None, database: str | None,
-             encoding: str | None, silent: bool) -> None:
+             encoding: str | None, silent: bool, lang: Lang) -> None:
     """Validate a dataset folder, then load it into Neo4j or FalkorDB (loading it again changes nothing).
 
     \b
@@ -509,24 +751,22 @@ def load_cmd(source: str, uri: str, batch_size: int, replace: bool, user: str | 
         chaingraph load datasets/jiashan --to bolt://localhost:7687 --user neo4j
         chaingraph load datasets/jiashan --to falkordb://localhost:6379 --replace
     """
-    import os
-
     from chaingraph.datasets import read_dataset
     from chaingraph.stores.graphdb import check_uri, load_dataset, redact_uri
 
     check_uri(uri)
     password = os.environ.get("NEO4J_PASSWORD")
     if user and password is None:
-        password = click.prompt(f"password for {user}", hide_input=True, err=True)
+        password = click.prompt(say("load.password", user=user), hide_input=True, err=True)
     with progress_bar("reading", silent=silent) as progress:
         dataset = read_dataset(source, encoding=encoding, progress=progress)
     with progress_bar("loading", silent=silent) as progress:
         done = load_dataset(dataset, uri, batch_size=batch_size, replace=replace, progress=progress,
                             user=user, password=password, database=database)
-    click.echo(f"loaded {dataset.meta.get('name')} into {redact_uri(uri)}: {done['firms']} firms, "
-               f"{done['links']} links, {done['segments']} segments, {done['chains']} chains, "
-               f"{done['regions']} regions, {done['anchors']} anchors")
-    click.echo(f"{done['rows']} rows in {done['seconds']:.1f} s: {done['rows_per_second']} rows/s")
+    click.echo(_terminal(say("load.done", name=dataset.meta.get("name"), uri=redact_uri(uri), firms=done["firms"],
+                             links=done["links"], segments=done["segments"], chains=done["chains"],
+                             regions=done["regions"], anchors=done["anchors"])))
+    click.echo(say("load.speed", rows=done["rows"], seconds=f"{done['seconds']:.1f}", rate=done["rows_per_second"]))
 
 
 # -- the project pipeline (issue 18) ----------------------------------------------------------------
@@ -541,12 +781,14 @@ def load_cmd(source: str, uri: str, batch_size: int, replace: bool, user: str | 
 @click.option("--format", "fmt", type=click.Choice([*ANALYSIS_FORMATS, "html"]), default="table",
               show_default=True, help="html needs -o.")
 @OUTPUT
+@OUTPUT_ENCODING
 @LANG
 @ENCODING
 @SILENT
 @reports_errors
 def pipeline_cmd(source: str, as_of: str | None, period: str | None, chain: str | None, park: str | None,
-                 fmt: str, output: str | None, lang: Lang, encoding: str | None, silent: bool) -> None:
+                 fmt: str, output: str | None, output_encoding: str, lang: Lang, encoding: str | None,
+                 silent: bool) -> None:
     """Project pipeline: stages per chain and park, 注册率/开工率/投产率, quotas, stalled projects.
 
     \b
@@ -555,11 +797,11 @@ def pipeline_cmd(source: str, as_of: str | None, period: str | None, chain: str 
         chaingraph pipeline datasets/jiashan --format html -o pipeline.html
     """
     from chaingraph import jobs
-    from chaingraph.exports.tables import csv_text, pipeline_rows
+    from chaingraph.exports.tables import pipeline_rows
     from chaingraph.exports.text import render_pipeline
 
     if fmt == "html" and not output:
-        raise click.UsageError("--format html writes a file; give it with -o pipeline.html")
+        raise click.UsageError(say("error.html_needs_output", example="pipeline.html"))
     store = _open(source, encoding, silent)
     try:
         rep = jobs.pipeline_report(store, as_of=as_of, period=period, chain=chain, park=park)
@@ -568,11 +810,13 @@ def pipeline_cmd(source: str, as_of: str | None, period: str | None, chain: str 
     if fmt == "json":
         _emit(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2), output)
     elif fmt == "csv":
-        _emit(csv_text(*pipeline_rows(rep, lang=lang)), output)
+        _emit_csv(*pipeline_rows(rep, lang=lang), output, output_encoding)
     elif fmt == "html" and output:
+        from chaingraph.exports.cells import prepare_output
         from chaingraph.exports.pipeline_html import write_pipeline_html
 
-        click.echo(f"wrote {write_pipeline_html(rep, output, lang=lang)}", err=True)
+        prepare_output(output)
+        click.echo(_terminal(say("cli.wrote", path=str(write_pipeline_html(rep, output, lang=lang)))), err=True)
     else:
         _emit(render_pipeline(rep, lang=lang), output)
 

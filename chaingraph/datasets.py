@@ -37,12 +37,12 @@ import pyarrow.csv as pacsv
 from chaingraph.errors import DatasetError, DatasetErrors, Problem
 from chaingraph.model import (
     DROPPED,
-    PIPELINE_DEFAULTS,
-    PROJECT_STAGE_ORDER,
     EVIDENCE_CONFIDENCE,
     EVIDENCE_KINDS,
     ILLUSTRATIVE_SOURCES,
     LEVELS,
+    PIPELINE_DEFAULTS,
+    PROJECT_STAGE_ORDER,
     PROJECT_STAGES,
     STAGES,
     Chain,

@@ -21,7 +21,17 @@ __all__ = [
 
 
 class ChainGraphError(Exception):
-    """Base class of every error chaingraph raises on purpose."""
+    """Base class of every error chaingraph raises on purpose.
+
+    ``key`` names the message in :mod:`chaingraph.i18n` (``error.*``) and
+    ``values`` fills its placeholders, so the CLI can say it in the user's
+    language; ``str()`` stays the English message given.
+    """
+
+    def __init__(self, *args: object, key: str = "", **values: object) -> None:
+        super().__init__(*args)
+        self.key = key
+        self.values = values
 
 
 @dataclass(frozen=True, order=True)
@@ -81,7 +91,8 @@ class UnknownFirmError(ChainGraphError, KeyError):
         else:
             msg += "; run 'chaingraph info SOURCE' to list anchors, or check the id in firms.csv"
         self.msg = msg
-        super().__init__(msg)
+        super().__init__(msg, key="error.unknown_firm.close" if self.matches else "error.unknown_firm",
+                         name=name, matches=", ".join(self.matches))
 
     def __str__(self) -> str:
         return self.msg
@@ -93,7 +104,7 @@ class UnknownRegionError(ChainGraphError, KeyError):
     def __init__(self, region: str) -> None:
         self.region = region
         self.msg = f"no region with id {region!r}; pass a region id from regions.csv (see 'chaingraph info SOURCE')"
-        super().__init__(self.msg)
+        super().__init__(self.msg, key="error.unknown_region", region=region)
 
     def __str__(self) -> str:
         return self.msg

@@ -12,7 +12,7 @@ from typing import Any
 from chaingraph.model import Lang
 
 __all__ = ["Lang", "LANGS", "TEXT", "HEADERS", "text", "header", "join", "status_label", "action_label",
-           "format_money"]
+           "format_money", "error_text"]
 
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
@@ -377,19 +377,307 @@ def action_label(action: str | None, lang: Lang = "zh") -> str:
 
 
 def format_money(value: float, lang: Lang = "zh", currency: str = "CNY") -> str:
-    """An amount in 亿 (1e8) for Chinese and in billions for English.
+    """An amount in the user's units: 亿元 or 万元 in Chinese, whole units with thousands separators in English.
+
+    A currency other than CNY keeps its code in both languages.
 
     Examples
     --------
-    >>> format_money(1.25e10, "zh"), format_money(1.25e10, "en")
-    ('125亿元', '12.5 billion CNY')
+    >>> format_money(4.525e9, "zh"), format_money(1.25e10, "zh"), format_money(3.5e7, "zh")
+    ('45.25亿元', '125亿元', '3,500万元')
+    >>> format_money(4.525e9, "en"), format_money(800, "zh")
+    ('CNY 4,525,000,000', '800元')
     """
     if lang == "zh":
-        unit = "元" if currency == "CNY" else currency
-        return f"{_num(value / 1e8)}亿{unit}"
-    return f"{_num(value / 1e9)} billion {currency}"
+        unit = "元" if currency == "CNY" else f" {currency}"
+        for scale, name in ((1e8, "亿"), (1e4, "万")):
+            if abs(value) >= scale:
+                return f"{_num(value / scale)}{name}{unit}"
+        return f"{_num(value)}{unit}"
+    return f"{currency} {value:,.0f}"
 
 
 def _num(x: float) -> str:
-    s = f"{x:,.1f}"
-    return s[:-2] if s.endswith(".0") else s
+    s = f"{x:,.2f}".rstrip("0").rstrip(".")
+    return s
+
+
+# -- the command line, files and the workbook (issue 13) ------------------------------------------
+# Kept in one block so that other work on this module merges cleanly.
+
+_CLI_TEXT: dict[Lang, dict[str, str]] = {
+    "zh": {
+        "cli.error": "错误：{message}",
+        "cli.usage_error": "错误：{message}",
+        "cli.try_help": "运行 '{command} -h' 查看帮助。",
+        "cli.usage": "用法：",
+        "cli.aborted": "已中止。",
+        "cli.problems": "发现{n}个问题，未加载任何数据",
+        "cli.wrote": "已写入 {path}",
+        "cli.open_first": "请先打开 {path}，再打开 {page}",
+        "progress.reading": "读取",
+        "progress.validating": "校验",
+        "progress.loading": "加载",
+        "progress.ranking": "排序",
+        "progress.planning": "规划",
+        "progress.generating": "生成",
+        "progress.writing": "写入",
+        # validate, info, generate, load, html
+        "validate.ok": "{source}：校验通过（{counts}）",
+        "count.firms": "企业{n}家", "count.links": "供应关系{n}条", "count.segments": "环节{n}个",
+        "count.segment_links": "环节关系{n}条", "count.chains": "产业链{n}条", "count.regions": "地区{n}个",
+        "count.anchors": "链主{n}家",
+        "info.title": "{title}（{name}），来源：{source}",
+        "info.home": "本地区域：{region}（{id}）",
+        "info.counts": "数量：{counts}",
+        "info.chains": "产业链（{n}条）：",
+        "info.chain": "  {id}：{name}（{n}个环节）",
+        "info.anchors": "链主（{n}家）：",
+        "info.anchor": "  {id}：{name}，{region}，环节：{segments}",
+        "info.regions": "地区（{n}个）：{levels}",
+        "level.country": "国家", "level.province": "省", "level.city": "市", "level.county": "县",
+        "level.town": "镇", "level.park": "园区", "level.?": "未知",
+        "generate.wrote": "已生成 {name}，写入 {path}（本地区域 {home}）",
+        "generate.counts": "企业{firms}家（链主{anchors}家，本地{local}家），供应关系{links}条，产业链{chains}条，"
+                           "环节{segments}个，环节关系{segment_links}条，地区{regions}个",
+        "generate.size": "{files}个文件共{mb} MB，用时{seconds}秒",
+        "load.done": "已将 {name} 加载到 {uri}：企业{firms}家，供应关系{links}条，环节{segments}个，产业链{chains}条，"
+                     "地区{regions}个，链主{anchors}家",
+        "load.speed": "{rows}行，用时{seconds}秒：每秒{rate}行",
+        "load.password": "{user}的密码",
+        "html.wrote": "已写入 {path}：企业{firms}家，节点{nodes}个，连线{edges}条",
+        "report.wrote": "已写入 {path}：目标{targets}家，缺口{gaps}个，计划{picks}家",
+        # demo summary
+        "demo.title": "{region}招商演示",
+        "demo.anchor": "{anchor}：完整度{completeness}；主要缺口：{gaps}",
+        "demo.targets": "前五家招商目标：",
+        "demo.target": "  {rank}. {firm}：{reason}",
+        "demo.plan": "招商计划（{n}家）：{picks}",
+        "demo.files": "共写入{n}个文件到 {folder}",
+        # errors raised by the jobs and the CLI
+        "error.output_dir": "无法写入 {path}：这是一个文件夹；请在 -o 后给出文件名，例如 {example}",
+        "error.output_denied": "无法写入 {path}（没有权限）；请换一个可写的位置",
+        "error.output_failed": "无法写入 {path}（{reason}）；请检查路径",
+        "error.xlsx_needs_output": "--format xlsx 会写入文件；请用 -o 指定，例如 -o {example}",
+        "error.html_needs_output": "--format html 会写入文件；请用 -o 指定，例如 -o {example}",
+        "error.html_needs_anchor": "请给出 --anchor 企业，或使用 --chain-map",
+        "error.no_home_region": "数据集没有 home_region；请用 --region 指定 regions.csv 中的地区编号",
+        "error.unknown_region_close": "没有编号为 {region!r} 的地区；您是否要找：{close}",
+        "error.unknown_region": "没有编号为 {region!r} 的地区；请使用 regions.csv 中的地区编号（见 'chaingraph info SOURCE'）",
+        "error.no_anchors": "地区 {region} 没有链主企业；请在 firms.csv 中标记 anchor=true，或用 --anchor 指定",
+        "error.depth": "深度为 {depth}；请给出大于等于0的 FEEDS 步数",
+        "error.profile": "无法读取权重文件 {path}：{reason}；请检查路径",
+        "error.quota": "配额 {part!r} 的格式不是 产业链=K（K为大于等于0的整数）；例如 --quota li=10",
+        "error.unknown_chain": "没有编号为 {chain!r} 的产业链；可用：{chains}",
+        "error.demo_missing": "演示数据集 {path} 不存在；请在 chaingraph 源码目录中运行，或用 --source 指定文件夹",
+        "error.no_anchor_given": "没有给出链主；请用 --anchor 编号（见 'chaingraph info SOURCE'），或使用 --chain-map",
+        "error.table_suffix": "无法把表格写入 {path}：文件名必须以 .csv 或 .xlsx 结尾",
+        "error.unknown_firm": "没有编号或名称为 {name!r} 的企业；运行 'chaingraph info SOURCE' 查看链主，或检查 firms.csv 中的编号",
+        "error.unknown_firm.close": "没有编号或名称为 {name!r} 的企业；您是否要找：{matches}",
+        "error.bad_count": "无法识别企业数量 {value!r}；请写成 2000、10k 或 1m",
+        "error.encoding": "未知的输出编码 {name!r}；请使用 utf-8 或 gb18030",
+        "error.budget": "预算为 {budget}；请给出大于等于0的目标家数",
+        "error.quotas_over_budget": "配额合计 {total} 家，超过预算 {budget} 家；请提高 --budget 或降低 --quota",
+        # click's usage errors, as far as they can be recognised
+        "usage.missing_argument": "缺少参数 {name}。",
+        "usage.missing_option": "缺少选项 {name}。",
+        "usage.no_such_option": "没有这个选项：{name}",
+        "usage.no_such_command": "没有这个命令 {name}。",
+        "usage.invalid_value": "{name} 的值无效：{detail}",
+        "usage.did_you_mean": "您是否要找 {names}？",
+        # the workbook
+        "sheet.targets": "目标清单", "sheet.gaps": "缺口", "sheet.plan": "招商计划", "sheet.chains": "产业链图谱",
+        "sheet.groups": "集团内扩产", "sheet.about": "说明",
+        "about.title": "{name}招商报告",
+        "about.dataset": "数据集", "about.fingerprint": "数据指纹", "about.date": "生成日期",
+        "about.region": "本地区域", "about.weights": "评分权重", "about.quality": "数据质量",
+        "about.columns": "各列含义", "about.version": "chaingraph 版本",
+        "about.column": "列", "about.meaning": "含义",
+        "plan.summary": "{anchor}：完整度 {before} → {after}，缺失 {missing_before} → {missing_after}，"
+                        "薄弱 {weak_before} → {weak_after}",
+        "plan.objective": "计划共补上缺口权重 {objective}（总缺口权重 {total}）",
+        "plan.quota": "配额",
+        "unit.yi": "亿元", "unit.money": "亿元",
+        "column.rank": "按得分排序的名次（得分相同按企业编号）",
+        "column.firm": "企业名称", "column.firm_id": "数据集中的企业编号（命令行可用）",
+        "column.credit_code": "统一社会信用代码", "column.region": "企业所在地区",
+        "column.segments": "该企业能补上的缺口环节", "column.anchors": "这些缺口所属的链主企业",
+        "column.score": "综合得分（0–100%），为下列六项得分按权重的加权和",
+        "column.supplies_anchor": "已向链主供货的程度", "column.supplies_peers": "向同类企业供货的程度",
+        "column.local_ties": "与本地企业已有供货往来的程度", "column.gap_severity": "所补缺口的严重程度（缺失高于薄弱）",
+        "column.scale": "企业规模（年产值）", "column.proximity": "与链主的距离（越近越高）",
+        "column.evidence": "企业信息的来源", "column.reasons": "推荐理由，每条对应一项得分",
+        "column.output": "年产值，单位亿元", "column.status": "缺失：本地无企业；薄弱：本地企业少或本地供货占比低；已覆盖",
+        "column.action": "补链、强链或延链", "column.local_share": "链主该环节采购中来自本地的比例",
+        "column.gain": "该企业落户后补上的缺口权重（同一环节第二家减半）", "column.order": "计划中的挑选顺序",
+        "column.direction": "相对链主的位置：本环节、上游或下游", "column.distance": "与链主环节相隔的步数",
+        "column.local_firms": "本地该环节的企业", "column.single_source": "链主该环节只有一家供应商",
+        "column.stage": "上游、中游或下游",
+        "quality.firms": "企业数", "quality.links": "供应关系数", "quality.segments": "环节数",
+        "quality.segment_links": "环节关系数", "quality.chains": "产业链数", "quality.regions": "地区数",
+        "quality.anchors": "链主数", "quality.missing_output_value": "缺少年产值的企业",
+        "quality.missing_credit_code": "缺少统一社会信用代码的企业", "quality.missing_source": "缺少来源的企业",
+    },
+    "en": {
+        "cli.error": "Error: {message}",
+        "cli.usage_error": "Error: {message}",
+        "cli.try_help": "Try '{command} -h' for help.",
+        "cli.usage": "Usage: ",
+        "cli.aborted": "Aborted!",
+        "cli.problems": "{n} problem{s} found; nothing was loaded",
+        "cli.wrote": "wrote {path}",
+        "cli.open_first": "open {path} first, then {page}",
+        "progress.reading": "reading",
+        "progress.validating": "validating",
+        "progress.loading": "loading",
+        "progress.ranking": "ranking",
+        "progress.planning": "planning",
+        "progress.generating": "generating",
+        "progress.writing": "writing",
+        "validate.ok": "{source}: OK ({counts})",
+        "count.firms": "{n} firms", "count.links": "{n} links", "count.segments": "{n} segments",
+        "count.segment_links": "{n} segment links", "count.chains": "{n} chains", "count.regions": "{n} regions",
+        "count.anchors": "{n} anchors",
+        "info.title": "{title} ({name}) from {source}",
+        "info.home": "home region: {region} ({id})",
+        "info.counts": "counts: {counts}",
+        "info.chains": "chains ({n}):",
+        "info.chain": "  {id}: {name} ({n} segments)",
+        "info.anchors": "anchors ({n}):",
+        "info.anchor": "  {id}: {name}, {region}, segments {segments}",
+        "info.regions": "regions ({n}): {levels}",
+        "level.country": "country", "level.province": "province", "level.city": "city", "level.county": "county",
+        "level.town": "town", "level.park": "park", "level.?": "unknown",
+        "generate.wrote": "wrote {name} to {path} (home region {home})",
+        "generate.counts": "firms {firms} ({anchors} anchors, {local} local), links {links}, chains {chains}, "
+                           "segments {segments}, segment links {segment_links}, regions {regions}",
+        "generate.size": "{mb} MB in {files} files, {seconds} s",
+        "load.done": "loaded {name} into {uri}: {firms} firms, {links} links, {segments} segments, {chains} chains, "
+                     "{regions} regions, {anchors} anchors",
+        "load.speed": "{rows} rows in {seconds} s: {rate} rows/s",
+        "load.password": "password for {user}",
+        "html.wrote": "wrote {path}: {firms} firms, {nodes} nodes, {edges} edges",
+        "report.wrote": "wrote {path}: {targets} targets, {gaps} gaps, {picks} picks",
+        "demo.title": "Recruitment demo for {region}",
+        "demo.anchor": "{anchor}: completeness {completeness}; main gaps: {gaps}",
+        "demo.targets": "Top five targets:",
+        "demo.target": "  {rank}. {firm}: {reason}",
+        "demo.plan": "Plan ({n} picks): {picks}",
+        "demo.files": "{n} files written to {folder}",
+        "error.output_dir": "cannot write {path}: it is a folder; give a file name after -o, e.g. {example}",
+        "error.output_denied": "cannot write {path} (permission denied); choose a folder you can write to",
+        "error.output_failed": "cannot write {path} ({reason}); check the path",
+        "error.xlsx_needs_output": "--format xlsx writes a file; give it with -o {example}",
+        "error.html_needs_output": "--format html writes a file; give it with -o {example}",
+        "error.html_needs_anchor": "pass --anchor FIRM, or --chain-map",
+        "error.no_home_region": "the dataset has no home_region; pass --region with a region id from regions.csv",
+        "error.unknown_region_close": "no region with id {region!r}; did you mean: {close}",
+        "error.unknown_region": "no region with id {region!r}; pass a region id from regions.csv "
+                                "(see 'chaingraph info SOURCE')",
+        "error.no_anchors": "no anchor firms in region {region}; mark them with anchor=true in firms.csv "
+                            "or name one with --anchor",
+        "error.depth": "depth is {depth}; give a number of FEEDS steps >= 0",
+        "error.profile": "cannot read the weights profile {path}: {reason}; check the path",
+        "error.quota": "quota {part!r} is not chain=K with K a whole number >= 0; write e.g. --quota li=10",
+        "error.unknown_chain": "no chain with id {chain!r}; use one of: {chains}",
+        "error.demo_missing": "the demo dataset {path} is missing; run from a chaingraph checkout or pass "
+                              "--source FOLDER",
+        "error.no_anchor_given": "no anchor given; pass --anchor ID (see 'chaingraph info SOURCE') or --chain-map",
+        "error.table_suffix": "cannot write a table to {path}: the name must end in .csv or .xlsx",
+        "error.unknown_firm": "no firm with id or name {name!r}; run 'chaingraph info SOURCE' to list anchors, "
+                              "or check the id in firms.csv",
+        "error.unknown_firm.close": "no firm with id or name {name!r}; did you mean: {matches}",
+        "error.bad_count": "cannot read the number of firms {value!r}; write it as 2000, 10k or 1m",
+        "error.encoding": "unknown output encoding {name!r}; use utf-8 or gb18030",
+        "error.budget": "budget is {budget}; give a number of targets >= 0",
+        "error.quotas_over_budget": "the quotas add up to {total}, more than the budget of {budget}; "
+                                    "raise --budget or lower a --quota",
+        "usage.missing_argument": "Missing argument {name}.",
+        "usage.missing_option": "Missing option {name}.",
+        "usage.no_such_option": "No such option: {name}",
+        "usage.no_such_command": "No such command {name}.",
+        "usage.invalid_value": "Invalid value for {name}: {detail}",
+        "usage.did_you_mean": "Did you mean {names}?",
+        "sheet.targets": "Targets", "sheet.gaps": "Gaps", "sheet.plan": "Plan", "sheet.chains": "Chain map",
+        "sheet.groups": "Group expansion", "sheet.about": "About",
+        "about.title": "Recruitment report: {name}",
+        "about.dataset": "Dataset", "about.fingerprint": "Fingerprint", "about.date": "Date",
+        "about.region": "Home region", "about.weights": "Score weights", "about.quality": "Data quality",
+        "about.columns": "What each column means", "about.version": "chaingraph version",
+        "about.column": "Column", "about.meaning": "Meaning",
+        "plan.summary": "{anchor}: completeness {before} → {after}, missing {missing_before} → {missing_after}, "
+                        "weak {weak_before} → {weak_after}",
+        "plan.objective": "the plan closes gap weight {objective} (of {total})",
+        "plan.quota": "Quota",
+        "unit.yi": "100M CNY", "unit.money": "CNY",
+        "column.rank": "rank by score (ties by firm id)",
+        "column.firm": "firm name", "column.firm_id": "the firm's id in the dataset (usable on the command line)",
+        "column.credit_code": "unified social credit code", "column.region": "where the firm is",
+        "column.segments": "the gap segments the firm would fill", "column.anchors": "the anchors whose gaps these are",
+        "column.score": "total score (0-100%), the weighted sum of the six components below",
+        "column.supplies_anchor": "how much it already supplies the anchors",
+        "column.supplies_peers": "how much it supplies firms like the anchors",
+        "column.local_ties": "how much it already trades with local firms",
+        "column.gap_severity": "how severe the gaps it fills are (missing above weak)",
+        "column.scale": "size (annual output)", "column.proximity": "closeness to the anchors",
+        "column.evidence": "where the firm's data comes from", "column.reasons": "one sentence per score component",
+        "column.output": "annual output", "column.status": "missing: no local firm; weak: few local firms or "
+                                                           "little local supply; covered",
+        "column.action": "fill, strengthen or extend", "column.local_share": "local share of the anchor's supply",
+        "column.gain": "gap weight the pick closes (a second pick in a segment counts half)",
+        "column.order": "order of the pick", "column.direction": "own, upstream or downstream of the anchor",
+        "column.distance": "steps from the anchor's segments", "column.local_firms": "local firms of the segment",
+        "column.single_source": "the anchor has one supplier for the segment", "column.stage": "up-, mid- or downstream",
+        "quality.firms": "firms", "quality.links": "supplier links", "quality.segments": "segments",
+        "quality.segment_links": "segment links", "quality.chains": "chains", "quality.regions": "regions",
+        "quality.anchors": "anchors", "quality.missing_output_value": "firms without output value",
+        "quality.missing_credit_code": "firms without a credit code", "quality.missing_source": "firms without a source",
+    },
+}
+
+_CLI_HEADERS: dict[Lang, dict[str, str]] = {
+    "zh": {
+        "chain_id": "产业链编号", "anchor_id": "链主编号", "region_id": "地区编号", "score_pct": "得分",
+        "evidence": "依据", "output_yi": "年产值（亿元）", "quota": "配额", "picks": "已选", "before": "之前",
+        "after": "之后", "completeness": "完整度", "missing": "缺失", "weak": "薄弱", "covered": "已覆盖",
+        "chain_name": "产业链", "members": "集团成员", "group": "集团", "metric": "指标",
+        "links_in": "供货链主", "links_out": "本地关联数",
+    },
+    "en": {
+        "chain_id": "Chain id", "anchor_id": "Anchor id", "region_id": "Region id", "score_pct": "Score",
+        "evidence": "Evidence", "output_yi": "Output (100M CNY)", "quota": "Quota", "picks": "Picked",
+        "before": "Before", "after": "After", "completeness": "Completeness", "missing": "Missing",
+        "weak": "Weak", "covered": "Covered", "chain_name": "Chain", "members": "Group members", "group": "Group",
+        "metric": "Metric", "links_in": "Supplies anchors", "links_out": "Local ties",
+    },
+}
+
+for _lang_key in LANGS:
+    TEXT[_lang_key].update(_CLI_TEXT[_lang_key])
+    HEADERS[_lang_key].update(_CLI_HEADERS[_lang_key])
+
+
+def error_text(exc: BaseException, lang: Lang = "zh") -> str:
+    """The message of a :class:`~chaingraph.errors.ChainGraphError` in ``lang``.
+
+    Errors raised with a ``key`` are said in ``lang``; others keep the English
+    message they were raised with.
+
+    Examples
+    --------
+    >>> from chaingraph.errors import UnknownRegionError
+    >>> error_text(UnknownRegionError("zz"), "zh").split("；")[0]
+    "没有编号为 'zz' 的地区"
+    """
+    key = getattr(exc, "key", "")
+    if key and key in TEXT[lang]:
+        try:
+            return text(key, lang, **getattr(exc, "values", {}))
+        except (KeyError, IndexError, ValueError):
+            pass
+    return str(exc)
+
+
+# -- the group-expansion sheet of the workbook ---------------------------------------------------------------
+TEXT["zh"]["group.header"] = "所属集团"
+TEXT["en"]["group.header"] = "Group"

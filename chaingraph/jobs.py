@@ -9,16 +9,18 @@ prints what it returns.
 """
 from __future__ import annotations
 
+import datetime as _dt
+import hashlib
 import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
-import datetime as _dt
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, TypedDict
 
 import networkx as nx
 
+from chaingraph import __version__
 from chaingraph.analyses.gaps import GapReport, find_gaps, find_region_gaps
 from chaingraph.analyses.pipeline import (
     PipelinePlan,
@@ -29,8 +31,10 @@ from chaingraph.analyses.pipeline import (
     firms_reaching,
     pipeline_notes,
 )
-from chaingraph.analyses.plan import Plan, plan_targets
+from chaingraph.analyses.plan import plan_targets
 from chaingraph.analyses.targets import (
+    DEFAULT_WEIGHTS,
+    GroupMember,
     Target,
     TargetReport,
     parse_weights,
@@ -39,8 +43,20 @@ from chaingraph.analyses.targets import (
     weights_from_toml,
 )
 from chaingraph.errors import ChainGraphError
+from chaingraph.exports.cells import prepare_output
 from chaingraph.exports.html import Page, write_chain_map, write_html
-from chaingraph.model import CONFIRMED, CandidateSource, Lang, Project, regions_within, segment_distances
+from chaingraph.exports.tables import write_target_table
+from chaingraph.exports.workbook import Report, write_report
+from chaingraph.i18n import header, join, text
+from chaingraph.model import (
+    CONFIRMED,
+    CandidateSource,
+    Lang,
+    Project,
+    display_name,
+    regions_within,
+    segment_distances,
+)
 from chaingraph.names import Entry, NameIndex
 from chaingraph.stores import GraphStore, is_database_uri
 
@@ -50,6 +66,9 @@ __all__ = [
     "target_report",
     "plan_report",
     "run_demo",
+    "report",
+    "demo_summary",
+    "Demo",
     "html_report",
     "load_weights",
     "parse_quotas",
@@ -95,7 +114,7 @@ def _anchors(store: GraphStore, names: Sequence[str], region: str) -> list[str]:
     if not found:
         msg = (f"no anchor firms in region {region!r}; mark them with anchor=true in firms.csv "
                "or name one with --anchor")
-        raise ChainGraphError(msg)
+        raise ChainGraphError(msg, key="error.no_anchors", region=region)
     return found
 
 
@@ -213,7 +232,7 @@ def _add_firms(store: GraphStore, G: nx.MultiDiGraph, firms: Collection[str]) ->
 def _check_depth(depth: int) -> None:
     if depth < 0:
         msg = f"depth is {depth}; give a number of FEEDS steps >= 0"
-        raise ChainGraphError(msg)
+        raise ChainGraphError(msg, key="error.depth", depth=depth)
 
 
 def load_weights(spec: str | None = None, profile: str | Path | None = None) -> dict[str, float] | None:
@@ -225,7 +244,7 @@ def load_weights(spec: str | None = None, profile: str | Path | None = None) -> 
             content = path.read_text(encoding="utf-8-sig")
         except OSError as exc:
             msg = f"cannot read the weights profile {path}: {exc.strerror}; check the path"
-            raise ChainGraphError(msg) from None
+            raise ChainGraphError(msg, key="error.profile", path=str(path), reason=exc.strerror) from None
         base = weights_from_toml(content, name=str(path))
     if spec:
         return parse_weights(spec, base=base)
@@ -250,7 +269,7 @@ def parse_quotas(specs: Sequence[str]) -> dict[str, int]:
                 n = -1
             if not sep or not chain.strip() or n < 0:
                 msg = f"quota {part!r} is not chain=K with K a whole number >= 0; write e.g. --quota li=10"
-                raise ChainGraphError(msg)
+                raise ChainGraphError(msg, key="error.quota", part=part)
             out[chain.strip()] = n
     return out
 
@@ -288,10 +307,27 @@ def gap_report(
     G = _gap_context(scope, wi)
     anchors, R = scope.anchors, scope.region
     if anchor:
-        return find_gaps(G, anchors[0], region=R, depth=depth, threshold=threshold, what_if=wi,
-                         **scope.rules()).to_dict()
-    return find_region_gaps(G, anchors, region=R, depth=depth, threshold=threshold, what_if=wi,
-                            **scope.rules()).to_dict()
+        one = find_gaps(G, anchors[0], region=R, depth=depth, threshold=threshold, what_if=wi,
+                        **scope.rules()).to_dict()
+        return _with_chain_names(one, scope.template)
+    return _with_chain_names(find_region_gaps(G, anchors, region=R, depth=depth, threshold=threshold,
+                                              what_if=wi, **scope.rules()).to_dict(), scope.template)
+
+
+def _chain_refs(template: nx.MultiDiGraph) -> dict[str, dict[str, str]]:
+    """Chain id to its names, for people to read."""
+    return {str(n): {"name": str(d.get("name") or ""), "name_en": str(d.get("name_en") or "")}
+            for n, d in template.nodes(data=True) if d.get("kind") == "chain"}
+
+
+def _with_chain_names(report: dict[str, Any], template: nx.MultiDiGraph) -> dict[str, Any]:
+    """Add ``chain_name`` and ``chain_name_en`` to every segment of a gap report dict (ids stay)."""
+    refs = _chain_refs(template)
+    for rep in report.get("anchors", [report]):
+        for s in rep.get("segments", []):
+            ref = refs.get(s.get("chain") or "", {})
+            s["chain_name"], s["chain_name_en"] = ref.get("name", ""), ref.get("name_en", "")
+    return report
 
 
 def target_report(
@@ -322,7 +358,8 @@ def target_report(
                                      exclude=live, **scope.rules())
     gaps = find_region_gaps(G if source else _gap_context(scope), ids, region=R, depth=depth,
                             threshold=threshold, **scope.rules())
-    gap_dicts = tuple(a.to_dict() for a in gaps.anchors)
+    named = _with_chain_names({"anchors": [a.to_dict() for a in gaps.anchors]}, scope.template)
+    gap_dicts = tuple(named["anchors"])
     notes = _pipeline_notes(scope, projects, gap_dicts, chain)
     return PipelineTargets(gaps.region, tuple(targets), gap_dicts, tuple(group), in_pipeline=notes)
 
@@ -358,7 +395,98 @@ def plan_report(
     gap_dicts = tuple(a.to_dict() for a in find_region_gaps(G, ids, region=R, depth=depth,
                                                             threshold=threshold, **scope.rules()).anchors)
     notes = _pipeline_notes(scope, projects, gap_dicts, None)
+    plan = replace(plan, chain_refs=_chain_refs(scope.template))
     return PipelinePlan(**{f.name: getattr(plan, f.name) for f in fields(plan)}, in_pipeline=notes)
+
+
+def report(
+    store: GraphStore,
+    *,
+    top: int | None = 50,
+    budget: int = 10,
+    depth: int = 2,
+    region: str | None = None,
+    threshold: float = 0.5,
+    weights: Mapping[str, float] | None = None,
+    lang: Lang = "zh",
+    min_confidence: float = 0.0,
+    confirmed: float = CONFIRMED,
+) -> Report:
+    """Everything the recruiter workbook shows (:func:`chaingraph.exports.workbook.write_report`).
+
+    The targets of every anchor of the region (and the anchors' group members,
+    listed apart), the region's gap tables and chain map, and a plan of
+    ``budget`` picks with a quota per chain of ``budget // (2 * chains)`` (so
+    no chain is left out), on the same contexts and evidence rules as
+    ``targets``, ``gaps`` and ``plan``.
+    """
+    scope = _scope(store, region=region, depth=depth, threshold=threshold, min_confidence=min_confidence,
+                   confirmed=confirmed)
+    ids, R = scope.anchors, scope.region
+    G, source = _ranking_context(scope)
+    live, _ = _live_firms(store)  # firms with a live project are already being recruited, as in targets and plan
+    targets, group = rank_with_group(G, ids, region=R, depth=depth, top=top, weights=weights, lang=lang,
+                                     threshold=threshold, source=source, exclude=live, **scope.rules())
+    gaps = _with_chain_names(find_region_gaps(_gap_context(scope), ids, region=R, depth=depth,
+                                              threshold=threshold, **scope.rules()).to_dict(), scope.template)
+    chains = sorted({c for t in targets for c in t.chains})
+    quota = budget // (2 * len(chains)) if chains else 0
+    plan = plan_targets(G, ids, region=R, budget=budget, quotas={c: quota for c in chains if quota}, depth=depth,
+                        threshold=threshold, weights=weights, lang=lang, source=source, exclude=sorted(live),
+                        **scope.rules())
+    meta = store.metadata()
+    about = {"name": meta.get("name") or "", "title": meta.get("title") or meta.get("name") or "",
+             "dataset": f"{meta.get('title') or ''} ({meta.get('name') or ''})", "fingerprint": _fingerprint(meta),
+             "date": _dt.date.today().isoformat(), "region": display_name(gaps["region"], lang),
+             "version": __version__}
+    return Report(targets=targets, gaps=gaps["anchors"], chains=gaps.get("chains", []),
+                  plan=replace(plan, chain_refs=_chain_refs(scope.template)), about=about,
+                  weights={**DEFAULT_WEIGHTS, **(weights or {})}, quality=_quality(store),
+                  currency=str(meta.get("currency") or "CNY"), groups=_group_rows(group, lang))
+
+
+def _group_rows(group: Sequence[GroupMember], lang: Lang) -> list[dict[str, Any]]:
+    """The 集团内扩产 sheet: one row per group member (firm, group, anchors, segments, reasons)."""
+    sep = "；" if lang == "zh" else "; "
+    return [{header("firm", lang): display_name(g.firm.to_dict(), lang),
+             header("firm_id", lang): g.firm.id,
+             text("group.header", lang): display_name(g.group.to_dict(), lang),
+             header("anchors", lang): join([display_name(a.to_dict(), lang) for a in g.anchors], lang),
+             header("segments", lang): join([display_name(s.to_dict(), lang) for s in g.segments], lang),
+             header("reasons", lang): sep.join(g.reasons)} for g in group]
+
+
+def _fingerprint(meta: Mapping[str, Any]) -> str:
+    """The dataset's fingerprint: the database's own, else a hash of the folder's files (12 hex digits)."""
+    if meta.get("fingerprint"):
+        return str(meta["fingerprint"])
+    folder = Path(str(meta.get("source") or ""))
+    if not folder.is_dir():
+        return ""
+    h = hashlib.sha256()
+    for f in sorted(folder.glob("*")):
+        if f.is_file() and f.suffix in (".csv", ".toml"):
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _quality(store: GraphStore) -> dict[str, int]:
+    """Counts, and what the firms lack (output value, credit code) when the store holds the columns."""
+    out = dict(store.counts())
+    firms = getattr(getattr(store, "dataset", None), "firms", None)
+    if firms is not None:
+        for column in ("output_value", "credit_code", "source"):
+            if column in firms.column_names:
+                out[f"missing_{column}"] = int(firms.column(column).null_count)
+    return out
+
+
+@dataclass(frozen=True)
+class Demo:
+    """What :func:`run_demo` wrote (``files``, in order) and the summary the CLI prints."""
+
+    files: list[Path]
+    summary: dict[str, Any]
 
 
 def run_demo(
@@ -369,14 +497,14 @@ def run_demo(
     budget: int = 10,
     top: int = 50,
     min_confidence: float = 0.0,
-) -> list[Path]:
+) -> Demo:
     """Run every analysis on the demo dataset and write the results into ``out_dir``.
 
     Writes ``gaps-<anchor>.json`` per anchor, ``gaps-region.json``,
-    ``targets.csv``, ``targets.xlsx``, ``plan.json``, ``graph-<anchor>.html``
-    and ``chain-map.html``. Returns the paths written, in that order.
+    ``targets.csv``, ``targets.xlsx``, ``plan.json``, the recruiter workbook
+    (``招商报告.xlsx``, or ``recruitment-report.xlsx`` in English),
+    ``graph-<anchor>.html`` and ``chain-map.html``.
     """
-    from chaingraph.exports.tables import write_target_table
     from chaingraph.stores import open_store
 
     src = Path(source) if source is not None else DEMO_DATASET
@@ -384,33 +512,54 @@ def run_demo(
         src = Path("datasets") / "jiashan"
     if not src.exists():
         msg = f"the demo dataset {src} is missing; run from a chaingraph checkout or pass --source FOLDER"
-        raise ChainGraphError(msg)
+        raise ChainGraphError(msg, key="error.demo_missing", path=str(src))
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    prepare_output(out / "x")
     store = open_store(str(src))
     try:
-        depth = 2
-        scope = _scope(store, depth=depth, min_confidence=min_confidence)
-        anchors, R = scope.anchors, scope.region
-        G = _target_context(scope)
-        region_gaps = find_region_gaps(_gap_context(scope), anchors, region=R, depth=depth, **scope.rules())
-        for rep in region_gaps.anchors:
-            written.append(_write_json(out / f"gaps-{rep.anchor.id}.json", rep.to_dict()))
-        written.append(_write_json(out / "gaps-region.json", region_gaps.to_dict()))
-        targets = rank_targets(G, anchors, region=R, depth=depth, top=top, lang=lang, **scope.rules())
-        gap_dicts = [a.to_dict() for a in region_gaps.anchors]
-        for suffix in ("csv", "xlsx"):
-            written.append(write_target_table(targets, out / f"targets.{suffix}", lang=lang, gaps=gap_dicts))
-        chains = sorted({c for t in targets for c in t.chains})
-        quota = budget // (2 * len(chains)) if chains else 0
-        plan = plan_targets(G, anchors, region=R, budget=budget, quotas={c: quota for c in chains if quota},
-                            depth=depth, lang=lang, **scope.rules())
-        written.append(_write_json(out / "plan.json", plan.to_dict()))
-        written += _write_pages(G, out, R, region_gaps.anchors, targets, region_gaps, lang, depth)
+        rep = report(store, top=top, budget=budget, lang=lang, min_confidence=min_confidence)
+        written = _write_demo_files(rep, out, lang)
+        scope = _scope(store, min_confidence=min_confidence)
+        region_gaps = find_region_gaps(_gap_context(scope), scope.anchors, region=scope.region, depth=2,
+                                       **scope.rules())
+        pages = _write_pages(_target_context(scope), out, scope.region, region_gaps.anchors, list(rep.targets),
+                             region_gaps, lang, 2)
     finally:
         store.close()
+    workbook = next(p for p in written if p.suffix == ".xlsx" and p.stem != "targets")
+    return Demo(written + pages, demo_summary(rep, folder=out, workbook=workbook, page=pages[-1],
+                                              files=len(written) + len(pages)))
+
+
+def _write_demo_files(rep: Report, out: Path, lang: Lang) -> list[Path]:
+    written = [_write_json(out / f"gaps-{g['anchor']['id']}.json", g) for g in rep.gaps]
+    region = {"region": rep.gaps[0]["region"] if rep.gaps else {}, "anchors": list(rep.gaps),
+              "chains": list(rep.chains)}
+    written.append(_write_json(out / "gaps-region.json", region))
+    for suffix in ("csv", "xlsx"):
+        written.append(write_target_table(rep.targets, out / f"targets.{suffix}", lang=lang, gaps=rep.gaps))
+    assert rep.plan is not None
+    written.append(_write_json(out / "plan.json", rep.plan.to_dict()))
+    name = "招商报告.xlsx" if lang == "zh" else "recruitment-report.xlsx"
+    written.append(write_report(rep, out / name, lang=lang))
     return written
+
+
+def demo_summary(rep: Report, *, folder: Path, workbook: Path, page: Path, files: int) -> dict[str, Any]:
+    """Per anchor the completeness and the three worst gaps, the top five targets with their first reason,
+    the plan's picks, and the files to open first."""
+    anchors = []
+    for g in rep.gaps:
+        worst = sorted((s for s in g["segments"] if s["status"] in ("missing", "weak")),
+                       key=lambda s: (s["status"] != "missing", s["direction"] != "upstream", s["distance"], s["id"]))
+        anchors.append({"anchor": g["anchor"], "completeness": g["summary"]["completeness"],
+                        "gaps": [{k: s[k] for k in ("id", "name", "name_en", "status")} for s in worst[:3]]})
+    targets = [{"rank": t.rank, "firm": t.firm.to_dict(), "reason": t.reasons[0] if t.reasons else ""}
+               for t in rep.targets[:5]]
+    picks = [p.target.firm.to_dict() for p in rep.plan.picks] if rep.plan else []
+    region = rep.gaps[0]["region"] if rep.gaps else {}
+    return {"region": region, "anchors": anchors, "targets": targets, "picks": picks, "folder": str(folder),
+            "workbook": str(workbook), "page": str(page), "files": files}
 
 
 def _write_json(path: Path, data: Any) -> Path:
@@ -495,7 +644,7 @@ def html_report(
                                date=date)
     if not anchor:
         msg = "no anchor given; pass --anchor ID (see 'chaingraph info SOURCE') or --chain-map"
-        raise ChainGraphError(msg)
+        raise ChainGraphError(msg, key="error.no_anchor_given")
     scope = _scope(store, anchors=[anchor], region=region, depth=depth, min_confidence=min_confidence)
     a = scope.anchors[0]
     G = _target_context(scope)

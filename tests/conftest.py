@@ -122,3 +122,11 @@ def build(graph=None):
     supply(G, "E4", "P1", "ore")
     supply(G, "E4", "P2", "ore")
     return G
+
+
+@pytest.fixture(autouse=True)
+def _language_and_width(monkeypatch):
+    """Every test starts in Chinese (the users' language) at the default width of 100 columns, whatever the
+    machine's locale and terminal; tests of the defaults set these themselves."""
+    monkeypatch.setenv("CHAINGRAPH_LANG", "zh")
+    monkeypatch.delenv("COLUMNS", raising=False)

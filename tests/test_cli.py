@@ -11,23 +11,23 @@ from chaingraph import __version__
 from chaingraph.cli import cli
 
 INFO_ZH = """\
-Tiny example (tiny) from {path}
-home region: 嘉善县 (js)
-counts: firms 4, links 3, segments 6, segment_links 5, chains 1, regions 6, anchors 1
-chains (1):
-  li: 锂电池 (6 segments)
-anchors (1):
-  lanjun: 兰钧新能源, 嘉善县, segments cell
-regions (6): country 1, province 2, city 1, county 1, town 1
+Tiny example（tiny），来源：{path}
+本地区域：嘉善县（js）
+数量：企业4家，供应关系3条，环节6个，环节关系5条，产业链1条，地区6个，链主1家
+产业链（1条）：
+  li：锂电池（6个环节）
+链主（1家）：
+  lanjun：兰钧新能源，嘉善县，环节：电芯
+地区（6个）：国家 1，省 2，市 1，县 1，镇 1
 """
 INFO_EN = """\
 Tiny example (tiny) from {path}
 home region: Jiashan (js)
-counts: firms 4, links 3, segments 6, segment_links 5, chains 1, regions 6, anchors 1
+counts: 4 firms, 3 links, 6 segments, 5 segment links, 1 chains, 6 regions, 1 anchors
 chains (1):
   li: Lithium battery (6 segments)
 anchors (1):
-  lanjun: Lanjun New Energy, Jiashan, segments cell
+  lanjun: Lanjun New Energy, Jiashan, segments Cell
 regions (6): country 1, province 2, city 1, county 1, town 1
 """
 
@@ -39,6 +39,8 @@ def invoke(*args: str, ok: bool = True):
 def test_validate_ok(tiny_path):
     result = invoke("validate", str(tiny_path))
     assert result.exit_code == 0
+    assert result.output == f"{tiny_path}：校验通过（企业4家，供应关系3条，环节6个，产业链1条，地区6个）\n"
+    result = invoke("validate", str(tiny_path), "--lang", "en")
     assert result.output == f"{tiny_path}: OK (4 firms, 3 links, 6 segments, 1 chain, 6 regions)\n"
 
 
@@ -51,7 +53,7 @@ def test_validate_gbk_with_encoding(make_dataset, tiny_path):
     assert result.output == (
         f"{folder}/firms.csv:2: cannot read the file as utf-8: 'utf-8' codec can't decode byte 0xc0 "
         "in position 103: invalid start byte (check --encoding, or leave it out to detect)\n"
-        "Error: 1 problem found; nothing was loaded\n")
+        "错误：发现1个问题，未加载任何数据\n")
 
 
 def test_validate_broken(make_dataset):
@@ -65,7 +67,7 @@ def test_validate_broken(make_dataset):
         f"{folder}/firms.csv:3: duplicate id 'lanjun', first on line 2 "
         "(ids must be unique; merge or rename the rows)\n"
         f"{folder}/firms.csv:3: unknown region 'zz' (use an id from regions.csv)\n"
-        "Error: 2 problems found; nothing was loaded\n")
+        "错误：发现2个问题，未加载任何数据\n")
 
 
 def test_validate_one_problem(make_dataset):
@@ -73,7 +75,7 @@ def test_validate_one_problem(make_dataset):
     result = invoke("validate", str(folder), ok=False)
     assert result.exit_code == 1
     assert result.output == (f"{folder}/links.csv:2: firm 'lanjun' supplies itself (delete the row)\n"
-                             "Error: 1 problem found; nothing was loaded\n")
+                             "错误：发现1个问题，未加载任何数据\n")
 
 
 def test_validate_no_such_folder(tmp_path):
@@ -81,7 +83,7 @@ def test_validate_no_such_folder(tmp_path):
     assert result.exit_code == 1
     assert result.output == (f"{tmp_path / 'nope'}: no such folder "
                              "(give the folder that holds dataset.toml and firms.csv)\n"
-                             "Error: 1 problem found; nothing was loaded\n")
+                             "错误：发现1个问题，未加载任何数据\n")
 
 
 def test_info_zh(tiny_path):
@@ -118,7 +120,7 @@ def test_info_broken(make_dataset):
     result = invoke("info", str(folder), "--silent", ok=False)
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.output.endswith("Error: 6 problems found; nothing was loaded\n")
+    assert result.output.endswith("错误：发现6个问题，未加载任何数据\n")
     assert f"{folder}/regions.csv:2: the region tree has a cycle: cn > cn " \
            "(a region cannot be inside itself; fix one parent)\n" in result.output
 
@@ -130,7 +132,8 @@ def test_info_broken(make_dataset):
     # click 8.2 writes "No such option: --bogus", later versions "No such option '--bogus'"
     (("--bogus",), "No such option"),
 ])
-def test_info_usage_errors(tiny_path, args, message):
+def test_info_usage_errors(tiny_path, args, message, monkeypatch):
+    monkeypatch.setenv("CHAINGRAPH_LANG", "en")
     argv = ["info", *args] if not args else ["info", str(tiny_path), *args]
     result = invoke(*argv, ok=False)
     assert result.exit_code == 2
@@ -142,13 +145,15 @@ def test_info_usage_errors(tiny_path, args, message):
 def test_validate_usage_error():
     result = invoke("validate", ok=False)
     assert result.exit_code == 2
-    assert "Missing argument 'SOURCE'" in result.output
+    assert result.output.endswith("错误：缺少参数 'SOURCE'。\n")
+    assert "Missing argument 'SOURCE'" in invoke("validate", "--lang", "en", ok=False).output
 
 
 def test_unknown_command():
     result = invoke("frobnicate", ok=False)
     assert result.exit_code == 2
-    assert "No such command 'frobnicate'" in result.output
+    assert "错误：没有这个命令 'frobnicate'。" in result.output
+    assert "运行 'cli -h' 查看帮助。" in result.output
 
 
 def test_version():
@@ -169,21 +174,32 @@ def test_python_m_validate_exit_code(make_dataset):
                           text=True, timeout=60)
     assert proc.returncode == 1
     assert proc.stdout == ""
-    assert proc.stderr.endswith("Error: 1 problem found; nothing was loaded\n")
+    assert proc.stderr.endswith("错误：发现1个问题，未加载任何数据\n")
 
 
-def test_progress_bar_only_for_long_work(capsys):
-    """Quick work draws no bar; work past the delay draws one, labelled, on stderr."""
+def test_progress_bar_only_on_a_terminal_and_for_long_work(monkeypatch):
+    """Quick work, pipes and --silent draw no bar; long work on a terminal draws one, labelled in the
+    user's language, on stderr."""
+    import io
+    import time
+
+    import rich.console
+
     from chaingraph.cli import progress_bar
 
-    with progress_bar("loading", silent=False) as progress:
-        for i in range(5):
-            progress(i, 4)
-    assert capsys.readouterr().err == ""
-    with progress_bar("loading", silent=False, after=0.0) as progress:
-        for i in range(5):
-            progress(i, 4)
-    assert "loading" in capsys.readouterr().err
-    with progress_bar("loading", silent=True, after=0.0) as progress:
-        progress(1, 4)
-    assert capsys.readouterr().err == ""
+    console = rich.console.Console
+
+    def draw(after: float, silent: bool, terminal: bool) -> str:
+        err = io.StringIO()
+        monkeypatch.setattr(rich.console, "Console", lambda **kw: console(file=err, force_terminal=terminal,
+                                                                          width=80))
+        with progress_bar("loading", silent=silent, after=after) as progress:
+            for i in range(5):
+                progress(i, 4)
+            time.sleep(0.3 if after == 0 else 0)
+        return err.getvalue()
+
+    assert draw(0.5, False, True) == ""
+    assert "加载" in draw(0.0, False, True)
+    assert draw(0.0, False, False) == ""
+    assert draw(0.0, True, True) == ""

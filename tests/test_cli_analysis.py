@@ -55,21 +55,25 @@ def test_gaps_region_and_csv(tmp_path):
     assert [s["id"] for s in data["chains"][0]["segments"]] == ["cathode", "ore", "separator", "cell", "ev", "pack"]
     out = tmp_path / "g.csv"
     run("gaps", TINY, "--anchor", "lanjun", "--format", "csv", "-o", str(out), "--silent")
-    rows = list(csv.reader(out.read_text(encoding="utf-8").splitlines()))
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0][0] == "链主" and len(rows) == 7
 
 
 def test_unknown_anchor_exits_1_with_close_matches():
-    r = run("gaps", TINY, "--anchor", "lanjn", "--silent", code=1)
+    r = run("gaps", TINY, "--anchor", "lanjn", "--silent", "--lang", "en", code=1)
     assert r.output == "Error: no firm with id or name 'lanjn'; did you mean: 兰钧新能源 (lanjun)\n"
-    r = run("targets", TINY, "--anchor", "兰均新能", "--silent", code=1)
+    r = run("targets", TINY, "--anchor", "兰均新能", "--silent", "--lang", "en", code=1)
     assert "did you mean: 兰钧新能源 (lanjun)" in r.output
+    r = run("gaps", TINY, "--anchor", "lanjn", "--silent", code=1)
+    assert r.output.startswith("错误：")
 
 
 def test_unknown_region_and_chain():
-    assert "no region with id or name 'mars'" in run("gaps", TINY, "--region", "mars", "--silent", code=1).output
+    assert "no region with id or name 'mars'" in run("gaps", TINY, "--region", "mars", "--silent", "--lang", "en",
+                                                     code=1).output
     assert "no chain with id or name 'x'; use one of: li" in run("targets", TINY, "--chain", "x", "--silent",
-                                                                 code=1).output
+                                                                 "--lang", "en", code=1).output
 
 
 def test_targets_json_en():
@@ -107,7 +111,7 @@ def test_targets_csv_xlsx(tmp_path):
     run("targets", TINY, "--format", "xlsx", "-o", str(path), "--silent")
     from openpyxl import load_workbook
 
-    assert load_workbook(path).sheetnames == ["招商目标", "产业链缺口"]
+    assert load_workbook(path).sheetnames == ["目标清单", "缺口"]
     run("targets", TINY, "--format", "csv", "-o", str(tmp_path / "t.csv"), "--silent")
     assert (tmp_path / "t.csv").read_bytes().startswith(b"\xef\xbb\xbf")
 
@@ -126,18 +130,28 @@ def test_plan():
     assert a["after"]["completeness"] == round(1 / 2.1, 4)   # pack, ev covered; separator weak
     out = run("plan", TINY, "--budget", "1", "--quota", "li=1", "--lang", "en", "--silent").stdout
     assert "Recruitment portfolio (budget 1)" in out and "Shanghai EV" in out
-    assert "more than the budget" in run("plan", TINY, "--budget", "0", "--quota", "li=1", code=1).output
+    assert "超过预算" in run("plan", TINY, "--budget", "0", "--quota", "li=1", code=1).output
     assert "--quota li=10" in run("plan", TINY, "--budget", "1", "--quota", "li", code=1).output
 
 
 def test_demo(tmp_path):
+    """The demo writes its files and prints a summary: per anchor completeness and worst gaps, top targets
+    with a reason, the plan's picks, then the workbook to open first."""
     out = tmp_path / "demo"
     lines = run("demo", "--out", str(out), "--source", TINY).stdout.splitlines()
-    names = [p.rsplit("/", 1)[-1] for p in lines]
-    assert names[:5] == ["gaps-lanjun.json", "gaps-region.json", "targets.csv", "targets.xlsx", "plan.json"]
-    assert all((out / n).exists() for n in names)
+    assert lines[0] == "嘉善县招商演示"
+    # own segments do not count towards completeness (issue 12): cathode is weak, the rest missing
+    assert lines[1].startswith("兰钧新能源：完整度0%；主要缺口：")
+    assert lines[2] == "前五家招商目标："
+    assert lines[3].startswith("  1. 上海隔膜：已向兰钧新能源供应隔膜（") and "可信度0.5" in lines[3]
+    assert lines[-1] == f"请先打开 {out / '招商报告.xlsx'}，再打开 {out / 'chain-map.html'}"
+    for name in ["gaps-lanjun.json", "gaps-region.json", "targets.csv", "targets.xlsx", "plan.json", "招商报告.xlsx",
+                 "graph-lanjun.html", "chain-map.html"]:
+        assert (out / name).exists(), name
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     assert plan["budget"] == 10 and len(plan["picks"]) == 2
+    en = run("demo", "--out", str(out), "--source", TINY, "--lang", "en").stdout.splitlines()
+    assert en[-1] == f"open {out / 'recruitment-report.xlsx'} first, then {out / 'chain-map.html'}"
 
 
 @pytest.mark.parametrize("command", ["gaps", "targets", "plan", "demo"])

@@ -41,20 +41,32 @@ def test_csv_en(tmp_path, result):
 
 
 def test_xlsx(tmp_path, result):
+    """The targets workbook: 目标清单 and 缺口, frozen bold headers, filters, percent and 亿元 formats,
+    wrapped reasons, statuses coloured by conditional formats."""
     targets, gaps = result
-    path = write_target_table(targets, tmp_path / "t.xlsx", lang="zh", gaps=gaps)
+    path = write_target_table(targets, tmp_path / "sub" / "t.xlsx", lang="zh", gaps=gaps)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["招商目标", "产业链缺口"]
-    ws = wb["招商目标"]
-    assert ws.freeze_panes == "A2"
+    assert wb.sheetnames == ["目标清单", "缺口"]
+    ws = wb["目标清单"]
+    heads = [c.value for c in ws[1]]
+    assert heads[:8] == ["排名", "企业名称", "所在地区", "环节", "链主", "得分", "推荐理由", "年产值（亿元）"]
+    assert heads[8:10] == ["企业编号", "统一社会信用代码"] and heads[-1] == "依据"
+    assert ws.freeze_panes == "A2" and ws.cell(1, 1).font.bold
     assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}4"
-    assert ws.column_dimensions["C"].width == 28
-    assert [ws.cell(r, 2).value for r in range(2, 5)] == ["E2", "E4", "E3"]
-    assert ws.cell(1, 1).font.bold
-    g = wb["产业链缺口"]
+    assert [ws.cell(r, 9).value for r in range(2, 5)] == ["E2", "E4", "E3"]
+    score = ws.cell(2, 6)
+    assert score.number_format == "0.0%" and 0 < score.value <= 1
+    reasons = ws.cell(2, heads.index("推荐理由") + 1)
+    assert reasons.alignment.wrap_text and reasons.value.startswith("1. 已向兰钧供应负极、隔膜")
+    money = heads.index("年产值（亿元）") + 1
+    assert ws.cell(3, money).number_format == "#,##0.00"
+    assert ws.cell(3, money).value == pytest.approx(targets[1].firm.output_value / 1e8)
+    g = wb["缺口"]
     assert g.max_row == 1 + 7 and g.freeze_panes == "A2"
-    assert [g.cell(r, 2).value for r in range(2, 9)] == ["cell", "anode", "cathode", "separator", "ore", "pack", "ev"]
-    assert g.cell(5, 7).value == "缺失" and g.cell(5, 8).value == "补链"
+    assert [g.cell(r, 4).value for r in range(2, 9)] == ["cell", "anode", "cathode", "separator", "ore", "pack", "ev"]
+    assert g.cell(5, 8).value == "缺失" and g.cell(5, 9).value == "补链"
+    rules = [r for rng in g.conditional_formatting for r in rng.rules]
+    assert any('"缺失"' in r.formula[0] and r.dxf.fill.fgColor.rgb.endswith("FFC7CE") for r in rules)
 
 
 def test_same_input_same_rows(result):

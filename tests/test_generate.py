@@ -253,7 +253,7 @@ def test_parse_count_rejects(text):
 
 def test_cli_generate(tmp_path):
     out = tmp_path / "ds"
-    result = CliRunner().invoke(cli, ["generate", "--firms", "2k", "--seed", "1", "--silent", str(out)],
+    result = CliRunner().invoke(cli, ["generate", "--lang", "en", "--firms", "2k", "--seed", "1", "--silent", str(out)],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -265,7 +265,7 @@ def test_cli_generate(tmp_path):
 
 
 def test_cli_generate_options(tmp_path):
-    result = CliRunner().invoke(cli, ["generate", "--firms", "500", "--links-per-firm", "2", "--chains", "2",
+    result = CliRunner().invoke(cli, ["generate", "--lang", "en", "--firms", "500", "--links-per-firm", "2", "--chains", "2",
                                       "--seed", "5", "--silent", str(tmp_path)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert result.output.startswith("wrote synthetic-500-s5-k2-c2 to ")
@@ -273,14 +273,14 @@ def test_cli_generate_options(tmp_path):
 
 
 def test_cli_generate_bad_firms(tmp_path):
-    result = CliRunner().invoke(cli, ["generate", "--firms", "abc", str(tmp_path)])
+    result = CliRunner().invoke(cli, ["generate", "--lang", "en", "--firms", "abc", str(tmp_path)])
     assert result.exit_code == 2
     assert "Invalid value for '--firms': 'abc' is not a count" in result.output
     assert not list(tmp_path.iterdir())
 
 
 def test_cli_generate_needs_firms(tmp_path):
-    result = CliRunner().invoke(cli, ["generate", str(tmp_path)])
+    result = CliRunner().invoke(cli, ["generate", "--lang", "en", str(tmp_path)])
     assert result.exit_code == 2
     assert "Missing option '--firms'" in result.output
 
@@ -288,12 +288,12 @@ def test_cli_generate_needs_firms(tmp_path):
 def test_cli_generate_error(tmp_path):
     target = tmp_path / "file"
     target.write_text("x")
-    result = CliRunner().invoke(cli, ["generate", "--firms", "10", "--silent", str(target)])
+    result = CliRunner().invoke(cli, ["generate", "--lang", "en", "--firms", "10", "--silent", str(target)])
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "is a file, not a folder" in result.output
 
 
 def test_cli_help_has_example():
-    result = CliRunner().invoke(cli, ["generate", "--help"], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["generate", "--lang", "en", "--help"], catch_exceptions=False)
     assert result.exit_code == 0
     assert "chaingraph generate --firms 100k" in result.output

@@ -252,9 +252,9 @@ def test_cli_pipeline_json_table_csv(tmp_path):
 
 
 def test_cli_pipeline_errors():
-    bad = run("pipeline", str(DATA), "--as-of", "yesterday", ok=False)
+    bad = run("pipeline", str(DATA), "--as-of", "yesterday", "--lang", "en", ok=False)
     assert bad.exit_code == 1 and "Error: --as-of 'yesterday' is not a day" in bad.output
-    bad = run("pipeline", str(DATA), "--chain", "nope", ok=False)
+    bad = run("pipeline", str(DATA), "--chain", "nope", "--lang", "en", ok=False)
     assert bad.exit_code == 1 and "Error: no chain with id 'nope'" in bad.output
     assert run("pipeline", str(DATA), "--format", "html", ok=False).exit_code == 2
 

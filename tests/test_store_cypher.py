@@ -77,6 +77,12 @@ def run(*args: str, ok: bool = True):
     return result
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    """These tests read the CLI's English messages."""
+    monkeypatch.setenv("CHAINGRAPH_LANG", "en")
+
+
 def load(source: Path, uri: str, *more: str, ok: bool = True):
     return run("load", str(source), "--to", uri, "--silent", *batch(uri), *more, ok=ok)
 

@@ -85,7 +85,7 @@ def test_weights_override(G):
     ts = rank_targets(G, ["A"], region="js", top=None, weights=w, lang="en")
     assert [(t.firm.id, t.score) for t in ts] == [("E4", 1.0), ("E2", round(1 / 3, 6)), ("E3", 0.0)]
     # reasons only for components with weight > 0 and value > 0
-    assert ts[0].reasons == ("annual output about 100 billion CNY, a 10-billion-scale project",)
+    assert ts[0].reasons == ("annual output about CNY 100,000,000,000, a 10-billion-scale project",)
     assert ts[2].reasons == ()
 
 

@@ -69,6 +69,8 @@ class Plan:
     what_if: tuple[FirmRef, ...] = ()
     unmet_quotas: dict[str, int] = field(default_factory=dict)
     anchors: tuple[FirmRef, ...] = ()
+    #: names of the chains the picks and quotas refer to (id to ``{"name", "name_en"}``), for people to read
+    chain_refs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,12 +92,12 @@ class Plan:
 def _checked_quotas(budget: int, quotas: Mapping[str, int] | None) -> dict[str, int]:
     if budget < 0:
         msg = f"budget is {budget}; give a number of targets >= 0"
-        raise ChainGraphError(msg)
+        raise ChainGraphError(msg, key="error.budget", budget=budget)
     checked = {c: int(k) for c, k in (quotas or {}).items()}
     if sum(checked.values()) > budget:
         msg = (f"the quotas add up to {sum(checked.values())}, more than the budget of {budget}; "
                "raise --budget or lower a --quota")
-        raise ChainGraphError(msg)
+        raise ChainGraphError(msg, key="error.quotas_over_budget", total=sum(checked.values()), budget=budget)
     return checked
 
 

@@ -60,7 +60,7 @@ from __future__ import annotations
 import heapq
 import math
 import tomllib
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,6 +150,8 @@ class TargetFirm:
     source: str | None = None
     region_name: str = ""
     region_name_en: str = ""
+    #: the dataset's extra firm columns (联系人, 电话, ...) as ``(column, value)`` pairs, for the recruiter lists
+    extra: tuple[tuple[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "name_en": self.name_en, "region": self.region,
@@ -644,7 +646,8 @@ def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any]
     ov = d.get("output_value")
     firm = TargetFirm(f, str(d.get("name") or ""), str(d.get("name_en") or ""), d.get("region"),
                       None if ov is None else float(ov), d.get("credit_code"), d.get("source"),
-                      str(rd.get("name") or ""), str(rd.get("name_en") or ""))
+                      str(rd.get("name") or ""), str(rd.get("name_en") or ""),
+                      tuple(extra.items()) if isinstance(extra := d.get("extra"), dict) else ())
     return Target(rank, firm, tuple(segments), tuple(idx.ref(a) for a in r["anchors"]), score,
                   comp, tuple(reasons), tuple(evidence))
 

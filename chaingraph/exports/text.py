@@ -1,9 +1,20 @@
-"""Terminal text: the plain tables the CLI prints for gaps, targets and plans.
+"""Terminal text: the tables and summaries the CLI prints, in the user's language, fitted to a width.
 
-Columns are padded to their display width, so Chinese names line up.
+Tables are drawn by ``rich``, which measures text in display cells (a CJK
+character takes two). They fit the width given: short columns keep their
+width, names are cut with "…" and reasons wrap; ``width=None`` prints
+everything on one line per row (``--wide``). Characters whose width terminals
+disagree on (East Asian "ambiguous", such as Ⅲ or ①) are printed in their
+compatibility form (III, 1) so every terminal lines the columns up, and
+control and escape characters in names are replaced by "?" before printing
+(:func:`terminal_safe`), so a name can never move the cursor or recolour the
+terminal.
 """
 from __future__ import annotations
 
+import io
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,8 +24,34 @@ from chaingraph.analyses.targets import Target, TargetReport
 from chaingraph.i18n import action_label, format_money, header, join, status_label, text
 from chaingraph.model import Lang, display_name
 
-__all__ = ["render_info", "render_gaps", "render_targets", "render_plan", "render_pipeline",
-           "render_project_notes", "quota_label"]
+__all__ = ["render_info", "render_gaps", "render_targets", "render_plan", "render_demo", "render_table",
+           "terminal_safe", "wrap_lines"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def terminal_safe(s: str) -> str:
+    """``s`` with control, escape and bidi characters replaced by "?" and ambiguous-width ones normalised.
+
+    Newlines are kept (they separate lines); tabs become a space.
+
+    Examples
+    --------
+    >>> terminal_safe("evil\\x1b[31mred\\x07 Ⅲ期\\tA")
+    'evil?[31mred? III期 A'
+    """
+    s = _CONTROL.sub("?", s.replace("\t", " ").replace("\r", "?"))
+    if s.isascii():
+        return s
+    return "".join(_unambiguous(c) for c in s)
+
+
+def _unambiguous(c: str) -> str:
+    if unicodedata.east_asian_width(c) != "A" or c.isascii():
+        return c
+    n = unicodedata.normalize("NFKC", c)
+    # only letters and digits (Ⅲ, ①): "…" must stay one cell wide, not become "..."
+    return n if n != c and n.isalnum() and all(unicodedata.east_asian_width(x) != "A" for x in n) else c
 
 
 def _pct(x: float | None, lang: Lang) -> str:
@@ -28,86 +65,206 @@ def _summary_line(summary: Mapping[str, Any], lang: Lang) -> str:
                 local_supply_ratio=_pct(summary["local_supply_ratio"], lang))
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A plain table with columns padded to their display width (CJK characters count 2)."""
-    import unicodedata
+def _cells(s: str) -> int:
+    from rich.cells import cell_len
 
-    def width(s: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
-
-    widths = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, widths)).rstrip()
-
-    return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows])
+    return max((cell_len(line) for line in s.split("\n")), default=0)
 
 
-def _render_one(rep: Mapping[str, Any], lang: Lang) -> str:
-    title = text("title.gaps", lang, anchor=display_name(rep["anchor"], lang), region=display_name(rep["region"], lang),
-                 depth=rep["depth"])
+def _cut(s: str, width: int) -> str:
+    """``s`` cut to ``width`` display cells, ending in "…" when cut."""
+    from rich.cells import cell_len
+
+    if cell_len(s) <= width:
+        return s
+    out, used = [], 0
+    for c in s:
+        w = cell_len(c)
+        if used + w > width - 1:
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + "…"
+
+
+def _widths(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None, wrap: Sequence[int],
+            fixed: Sequence[int]) -> list[int]:
+    """Column widths in display cells: natural when they fit, else fixed columns first (their headers wrap)
+    and a fair share of what is left for the others (the wrapped column takes the rest)."""
+    natural = [max([_cells(h)] + [_cells(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    if width is None:
+        return natural
+    room = width - 2 * len(headers) + 1  # one cell of padding and one of divider per column, none after the last
+    if sum(natural) <= room:
+        return natural
+    flexible = sorted((i for i in range(len(headers)) if i not in fixed), key=lambda i: (i in wrap, natural[i]))
+    words = [max((_cells(w) for w in h.split()), default=1) for h in headers]
+    out = list(natural)
+    for cap in (6, 4, 2):
+        for i in fixed:
+            out[i] = max([min(words[i], cap)] + [_cells(r[i]) for r in rows])
+        if room - sum(out[i] for i in fixed) >= 4 * len(flexible):
+            break
+    left = room - sum(out[i] for i in fixed)
+    bonus = 2 if any(i in wrap for i in flexible) else 0  # the wrapped column (reasons) gets a triple share
+    for k, i in enumerate(flexible):
+        if i in wrap and k == len(flexible) - 1:
+            out[i] = max(8, left)
+            break
+        share = max(2, left // (len(flexible) - k + bonus), min(words[i], 4))
+        out[i] = min(natural[i], share)
+        left -= out[i]
+    return out
+
+
+def wrap_lines(text_: str, width: int | None) -> str:
+    """Prose lines wrapped to ``width`` display cells (CJK text breaks anywhere, other text at spaces)."""
+    if width is None:
+        return text_
+    from rich.text import Text
+
+    out: list[str] = []
+    for line in text_.split("\n"):
+        if _cells(line) <= width:
+            out.append(line)
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        for piece in Text(line.strip()).wrap(_console(width), width - indent):
+            out.append(" " * indent + piece.plain.rstrip())
+    return "\n".join(out)
+
+
+def _console(width: int) -> Any:
+    from rich.console import Console
+
+    return Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False, highlight=False,
+                   emoji=False, markup=False, legacy_windows=False)
+
+
+def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: int | None = 100,
+                 wrap: Sequence[int] = (), fixed: Sequence[int] = ()) -> str:
+    """A plain table fitted to ``width`` display cells (``None``: as wide as its content).
+
+    Columns in ``wrap`` wrap their text; columns in ``fixed`` (numbers) are never
+    cut (their headers wrap instead); the others are cut with "…" when the table
+    would not fit.
+
+    Examples
+    --------
+    >>> print(render_table(["名称", "n"], [["兰钧新能源科技有限公司", "1"]], width=14))
+    名称        n
+    ----------- -
+    兰钧新能…   1
+    >>> print(render_table(["名称", "n"], [["兰钧新能源科技有限公司", "1"]], width=None))
+    名称                    n
+    ----------------------- -
+    兰钧新能源科技有限公司  1
+    """
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    headers = [terminal_safe(h) for h in headers]
+    rows = [[terminal_safe(c) for c in r] for r in rows]
+    widths = _widths(headers, rows, width, wrap, fixed)
+    plain = box.Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
+    table = Table(box=plain, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0), header_style="",
+                  collapse_padding=True)
+    for i, h in enumerate(headers):
+        table.add_column(Text(h), width=widths[i], overflow="fold")
+    for r in rows:
+        table.add_row(*[Text(c if i in wrap else _cut(c, widths[i])) for i, c in enumerate(r)])
+    out = io.StringIO()
+    console = Console(file=out, width=sum(widths) + 2 * len(widths) + 4, color_system=None, force_terminal=False,
+                      highlight=False, emoji=False, markup=False, soft_wrap=False, legacy_windows=False)
+    console.print(table)
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
+
+
+def _render_one(rep: Mapping[str, Any], lang: Lang, width: int | None) -> str:
+    title = text("title.gaps", lang, anchor=display_name(rep["anchor"], lang),
+                 region=display_name(rep["region"], lang), depth=rep["depth"])
     cols = ["segment", "chain", "direction", "distance", "status", "action", "local_firms",
             "suppliers_local", "suppliers_external", "suppliers_unconfirmed", "suppliers_group", "local_share",
             "single_source"]
     rows = []
     for s in rep["segments"]:
         sup = s["anchor_suppliers"]
+        chain = display_name({"name": s.get("chain_name"), "name_en": s.get("chain_name_en"),
+                              "id": s.get("chain")}, lang)
         rows.append([
-            display_name(s, lang), str(s["chain"] or ""), text(f"direction.{s['direction']}", lang), str(s["distance"]),
+            display_name(s, lang), chain, text(f"direction.{s['direction']}", lang), str(s["distance"]),
             status_label(s["status"], lang), action_label(s["action"], lang), str(len(s["local_firms"])),
             str(len(sup["local"])), str(len(sup["external"])), str(len(sup.get("unconfirmed", ()))),
             str(len(sup.get("group", ()))),
             _pct(s["local_share"], lang),
             text("single_source", lang) if s["single_source"] else "",
         ])
-    parts = [title, _table([header(c, lang) for c in cols], rows), _summary_line(rep["summary"], lang)]
-    parts += [text(f"warning.{code}", lang, anchor=display_name(rep["anchor"], lang)) for code in rep.get("warnings", ())]
+    table = render_table([header(c, lang) for c in cols], rows, width=width, fixed=(3, 4, 6, 7, 8, 9))
+    parts = [wrap_lines(title, width), table, wrap_lines(_summary_line(rep["summary"], lang), width)]
+    parts += [wrap_lines(text(f"warning.{code}", lang, anchor=display_name(rep["anchor"], lang)), width)
+              for code in rep.get("warnings", ())]
     wi = rep.get("what_if")
     if wi:
-        parts.append(text("what_if", lang, firms=join([display_name(f, lang) for f in wi["firms"]], lang)))
-        parts.append(f"  {text('before', lang)}: {_summary_line(wi['before'], lang)}")
-        parts.append(f"  {text('after', lang)}: {_summary_line(wi['after'], lang)}")
-    return "\n".join(parts)
+        prose = [text("what_if", lang, firms=join([display_name(f, lang) for f in wi["firms"]], lang)),
+                 f"  {text('before', lang)}: {_summary_line(wi['before'], lang)}",
+                 f"  {text('after', lang)}: {_summary_line(wi['after'], lang)}"]
+        parts.append(wrap_lines("\n".join(prose), width))
+    return terminal_safe("\n".join(parts))
 
 
-def render_gaps(report: Mapping[str, Any], *, lang: Lang = "zh") -> str:
-    """A gap report (the dict of :func:`gap_report`) as text tables."""
+def render_gaps(report: Mapping[str, Any], *, lang: Lang = "zh", width: int | None = 100) -> str:
+    """A gap report (the dict of :func:`chaingraph.jobs.gap_report`) as text tables."""
     if "anchor" in report:
-        return _render_one(report, lang)
-    parts = [_render_one(a, lang) for a in report["anchors"]]
+        return _render_one(report, lang, width)
+    parts = [_render_one(a, lang, width) for a in report["anchors"]]
+    names = {a["anchor"]["id"]: display_name(a["anchor"], lang) for a in report["anchors"]}
     for c in report.get("chains", []):
         title = text("title.region", lang, region=display_name(report["region"], lang)) + f" — {display_name(c, lang)}"
         rows = [[display_name(s, lang), text(f"stage.{s['stage']}", lang), status_label(s["status"], lang),
-                 str(s["local_firms"]), ", ".join(s["anchors"])] for s in c["segments"]]
-        parts.append(title + "\n" + _table(
+                 str(s["local_firms"]), join([names.get(a, a) for a in s["anchors"]], lang)] for s in c["segments"]]
+        parts.append(wrap_lines(terminal_safe(title), width) + "\n" + render_table(
             [header("segment", lang), header("stage", lang), header("status", lang),
-             header("local_firms", lang), header("anchors", lang)], rows))
+             header("local_firms", lang), header("anchors", lang)], rows, width=width, fixed=(1, 2, 3)))
     return "\n\n".join(parts)
 
 
-def _target_row(t: Target, lang: Lang) -> list[str]:
+def _money(value: float | None, lang: Lang, currency: str) -> str:
+    return format_money(value, lang, currency) if value else ""
+
+
+def _target_row(t: Target, lang: Lang, currency: str) -> list[str]:
     sep = "；" if lang == "zh" else "; "
-    ov = t.firm.output_value
-    return [str(t.rank), display_name(t.firm.to_dict(), lang), join([display_name(s.to_dict(), lang) for s in t.segments], lang),
-            join([display_name(a.to_dict(), lang) for a in t.anchors], lang), f"{t.score:.3f}",
-            format_money(ov, lang) if ov else "", sep.join(t.reasons)]
+    return [str(t.rank), display_name(t.firm.to_dict(), lang),
+            join([display_name(s.to_dict(), lang) for s in t.segments], lang),
+            join([display_name(a.to_dict(), lang) for a in t.anchors], lang), f"{t.score:.0%}",
+            _money(t.firm.output_value, lang, currency), sep.join(t.reasons)]
 
 
-def render_targets(report: TargetReport, *, lang: Lang = "zh") -> str:
-    """Ranked targets as a text table."""
+def render_targets(report: TargetReport, *, lang: Lang = "zh", width: int | None = 100,
+                   currency: str = "CNY") -> str:
+    """Ranked targets as a text table (score as a percentage, output in the user's money units)."""
     cols = ["rank", "firm", "segments", "anchors", "score", "output_value", "reasons"]
     title = text("title.targets", lang, region=display_name(report.region, lang))
-    return title + "\n" + _table([header(c, lang) for c in cols], [_target_row(t, lang) for t in report.targets])
+    rows = [_target_row(t, lang, currency) for t in report.targets]
+    return wrap_lines(terminal_safe(title), width) + "\n" + render_table(
+        [header(c, lang) for c in cols], rows, width=width, wrap=(6,), fixed=(0, 4, 5))
 
 
-def render_plan(plan: Plan, *, lang: Lang = "zh") -> str:
-    """A plan: its picks, then each anchor's summary before and after."""
+def _chain_names(plan: Plan, chains: Sequence[str], lang: Lang) -> str:
+    return join([display_name({**plan.chain_refs.get(c, {}), "id": c}, lang) for c in chains], lang)
+
+
+def render_plan(plan: Plan, *, lang: Lang = "zh", width: int | None = 100) -> str:
+    """A plan: its picks in order with their gains, then each anchor's summary before and after."""
     cols = ["order", "firm", "segments", "anchors", "gain", "score", "chain"]
     rows = [[str(p.order), display_name(p.target.firm.to_dict(), lang),
              join([display_name(s.to_dict(), lang) for s in p.target.segments], lang),
              join([display_name(a.to_dict(), lang) for a in p.target.anchors], lang), f"{p.gain:.3f}",
-             f"{p.target.score:.3f}", ", ".join(p.chains)] for p in plan.picks]
-    parts = [text("title.plan", lang, budget=plan.budget), _table([header(c, lang) for c in cols], rows)]
+             f"{p.target.score:.0%}", _chain_names(plan, p.chains, lang)] for p in plan.picks]
+    table = render_table([header(c, lang) for c in cols], rows, width=width, fixed=(0, 4, 5))
+    parts: list[str] = [text("title.plan", lang, budget=plan.budget)]
     if plan.what_if:
         parts.append(text("what_if", lang, firms=join([display_name(f.to_dict(), lang) for f in plan.what_if], lang)))
     names = {a.id: display_name(a.to_dict(), lang) for a in plan.anchors}
@@ -116,28 +273,66 @@ def render_plan(plan: Plan, *, lang: Lang = "zh") -> str:
         parts.append(f"  {text('before', lang)}: {_summary_line(plan.before[a].to_dict(), lang)}")
         parts.append(f"  {text('after', lang)}: {_summary_line(plan.after[a].to_dict(), lang)}")
     for c, n in plan.unmet_quotas.items():
-        parts.append(text("quota_unmet", lang, chain=c, n=n))
-    return "\n".join(parts)
+        parts.append(text("quota_unmet", lang, chain=_chain_names(plan, [c], lang), n=n))
+    prose = wrap_lines(terminal_safe("\n".join(parts)), width).split("\n")
+    return "\n".join([prose[0], table, *prose[1:]])
 
 
 def render_info(info: Mapping[str, Any], *, lang: Lang = "zh") -> str:
     """What a store holds (the dict of :func:`chaingraph.stores.describe`) as text lines."""
     ds, home = info["dataset"], info["home_region"]
-    lines = [f"{ds['title'] or ds['name']} ({ds['name']}) from {ds['source']}",
-             f"home region: {display_name(home, lang)} ({home['id']})",
-             "counts: " + ", ".join(f"{k} {v:,}" for k, v in info["counts"].items()),
-             f"chains ({len(info['chains'])}):"]
+    sep = "，" if lang == "zh" else ", "
+    counts = sep.join(text(f"count.{k}", lang, n=f"{v:,}") if f"count.{k}" in _COUNT_KEYS else f"{k} {v:,}"
+                      for k, v in info["counts"].items())
+    lines = [text("info.title", lang, title=ds["title"] or ds["name"], name=ds["name"], source=ds["source"]),
+             text("info.home", lang, region=display_name(home, lang), id=home["id"]),
+             text("info.counts", lang, counts=counts),
+             text("info.chains", lang, n=len(info["chains"]))]
+    segment_names: dict[str, str] = {}
     for chain in info["chains"]:
-        lines.append(f"  {chain['id']}: {display_name(chain, lang)} ({len(chain['segments'])} segments)")
-    lines.append(f"anchors ({len(info['anchors'])}):")
+        lines.append(text("info.chain", lang, id=chain["id"], name=display_name(chain, lang),
+                          n=len(chain["segments"])))
+        segment_names.update({s["id"]: display_name(s, lang) for s in chain["segments"]})
+    lines.append(text("info.anchors", lang, n=len(info["anchors"])))
     for a in info["anchors"]:
-        region = display_name({"name": a["region_name"], "name_en": a["region_name_en"]}, lang)
-        lines.append(f"  {a['id']}: {display_name(a, lang)}, {region}, segments {', '.join(a['segments']) or '-'}")
+        region = display_name({"name": a["region_name"], "name_en": a["region_name_en"], "id": a["region"]}, lang)
+        segs = join([segment_names.get(s, s) for s in a["segments"]], lang) or "-"
+        lines.append(text("info.anchor", lang, id=a["id"], name=display_name(a, lang), region=region, segments=segs))
     levels: dict[str, int] = {}
     for r in info["regions"]:
         levels[r["level"] or "?"] = levels.get(r["level"] or "?", 0) + 1
-    lines.append(f"regions ({len(info['regions'])}): " + ", ".join(f"{k} {v}" for k, v in levels.items()))
-    return "\n".join(lines)
+    level_text = sep.join(f"{text(f'level.{k}', lang) if f'level.{k}' in _LEVEL_KEYS else k} {v}"
+                          for k, v in levels.items())
+    lines.append(text("info.regions", lang, n=len(info["regions"]), levels=level_text))
+    return terminal_safe("\n".join(lines))
+
+
+_COUNT_KEYS = {f"count.{k}" for k in ("firms", "links", "segments", "segment_links", "chains", "regions", "anchors")}
+_LEVEL_KEYS = {f"level.{k}" for k in ("country", "province", "city", "county", "town", "park", "?")}
+
+
+def render_demo(summary: Mapping[str, Any], *, lang: Lang = "zh") -> str:
+    """The demo's short summary (the dict of :func:`chaingraph.jobs.demo_summary`)."""
+    lines = [text("demo.title", lang, region=display_name(summary["region"], lang))]
+    for a in summary["anchors"]:
+        gaps = join([f"{display_name(g, lang)}（{status_label(g['status'], lang)}）" if lang == "zh"
+                     else f"{display_name(g, lang)} ({status_label(g['status'], lang)})" for g in a["gaps"]], lang)
+        lines.append(text("demo.anchor", lang, anchor=display_name(a["anchor"], lang),
+                          completeness=_pct(a["completeness"], lang), gaps=gaps or text("none", lang)))
+    lines.append(text("demo.targets", lang))
+    for t in summary["targets"]:
+        lines.append(text("demo.target", lang, rank=t["rank"], firm=display_name(t["firm"], lang),
+                          reason=t["reason"]))
+    picks = join([display_name(p, lang) for p in summary["picks"]], lang)
+    lines.append(text("demo.plan", lang, n=len(summary["picks"]), picks=picks or text("none", lang)))
+    lines.append(text("demo.files", lang, n=summary["files"], folder=summary["folder"]))
+    lines.append(text("cli.open_first", lang, path=summary["workbook"], page=summary["page"]))
+    return terminal_safe("\n".join(lines))
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """The pipeline's tables: whole rows (its tables are narrow), laid out as the others."""
+    return render_table(headers, rows, width=None)
 
 
 # -- the project pipeline (issue 18) ---------------------------------------------------------------

@@ -44,7 +44,13 @@ from typing import Any, Protocol, runtime_checkable
 
 import networkx as nx
 
-from chaingraph.model import STAGE_ORDER, CandidateSource, CandidateTable, Progress, Project
+from chaingraph.model import (
+    STAGE_ORDER,
+    CandidateSource,
+    CandidateTable,
+    Progress,
+    Project,
+)
 from chaingraph.stores._graph import graph_from_dataset
 from chaingraph.stores._uri import DATABASE_SCHEMES
 

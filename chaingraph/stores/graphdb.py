@@ -60,24 +60,24 @@ import pyarrow as pa
 from chaingraph import __version__, cypher
 from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset
 from chaingraph.errors import StoreError, UnknownFirmError
-from chaingraph.names import Entry, NameIndex
 from chaingraph.model import (
     DROPPED,
     PROJECT_STAGE_ORDER,
     PROJECT_STAGES,
     CandidateTable,
-    Project,
-    normalise_project_date,
-    project_date_problems,
     Chain,
     Progress,
+    Project,
     Region,
     Segment,
     SegmentLink,
     haversine_km,
+    normalise_project_date,
+    project_date_problems,
     regions_within,
     weighted_count,
 )
+from chaingraph.names import Entry, NameIndex
 from chaingraph.stores._bolt import (
     FALKORDB_BOLT_MAX_MESSAGE,
     BoltTransport,
