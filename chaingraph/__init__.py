@@ -49,7 +49,8 @@ _EXPORTS = {
     "html_report": "jobs",
     "run_demo": "jobs",
     "write_html": "exports.html",
-    "write_chain_map": "exports.html",
+    "write_chain_map": "exports.poster",
+    "write_firm_map": "exports.firm_map",
     "write_target_table": "exports.tables",
     "validate_graph": "model",
 }

@@ -685,6 +685,9 @@ def demo_cmd(out_dir: str, source: str | None, min_confidence: float, lang: Lang
 @click.argument("source")
 @click.option("--anchor", default=None, metavar="FIRM", help="Anchor firm id or name (the firm graph).")
 @click.option("--chain-map", "chain_map", is_flag=True, help="Write the region's chain map instead.")
+@click.option("--map", "firm_map", is_flag=True, help="Write the firm map (firms by coordinates) instead.")
+@click.option("--chain", "chains", multiple=True, metavar="NAME_OR_ID",
+              help="Chain map: only this chain (repeatable).")
 @click.option("-o", "--output", required=True, metavar="PATH", help="HTML file to write.")
 @DEPTH
 @click.option("--targets", default=10, show_default=True, type=click.IntRange(min=0), metavar="N",
@@ -697,20 +700,22 @@ def demo_cmd(out_dir: str, source: str | None, min_confidence: float, lang: Lang
 @ENCODING
 @SILENT
 @reports_errors
-def html_cmd(source: str, anchor: str | None, chain_map: bool, output: str, depth: int, targets: int,
-             max_nodes: int, region: str | None, min_confidence: float, lang: Lang, encoding: str | None,
-             silent: bool) -> None:
-    """Write an interactive graph page that works offline: an anchor's firm graph or the chain map.
+def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, chains: tuple[str, ...],
+             output: str, depth: int, targets: int, max_nodes: int, region: str | None, min_confidence: float,
+             lang: Lang, encoding: str | None, silent: bool) -> None:
+    """Write an interactive page that works offline: an anchor's firm graph, the chain map or the firm map.
 
     \b
     Examples:
         chaingraph html datasets/jiashan --anchor lanjun -o lanjun.html
         chaingraph html datasets/jiashan --chain-map -o chain-map.html
+        chaingraph html datasets/jiashan --chain-map --chain chain-li -o li.html
+        chaingraph html datasets/jiashan --map -o firm-map.html
     """
     from chaingraph.exports.cells import output_errors, prepare_output
     from chaingraph.jobs import html_report
 
-    if not chain_map and not anchor:
+    if not chain_map and not firm_map and not anchor:
         raise click.UsageError(say("error.html_needs_anchor"))
     path = prepare_output(output)
     store = _open(source, encoding, silent)
@@ -718,7 +723,7 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, output: str, dept
         with output_errors(path):
             page = html_report(store, anchor=anchor, out=output, depth=depth, targets=targets,
                                lang=lang, max_nodes=max_nodes, chain_map=chain_map, region=region,
-                               min_confidence=min_confidence)
+                               min_confidence=min_confidence, chains=chains, firm_map=firm_map)
     finally:
         store.close()
     click.echo(_terminal(say("html.wrote", path=output, firms=page.firm_count, nodes=len(page.nodes),

@@ -44,7 +44,9 @@ from chaingraph.analyses.targets import (
 )
 from chaingraph.errors import ChainGraphError
 from chaingraph.exports.cells import prepare_output
-from chaingraph.exports.html import Page, write_chain_map, write_html
+from chaingraph.exports.firm_map import write_firm_map
+from chaingraph.exports.html import Page, write_html
+from chaingraph.exports.poster import write_chain_map
 from chaingraph.exports.tables import write_target_table
 from chaingraph.exports.workbook import Report, write_report
 from chaingraph.i18n import header, join, text
@@ -503,7 +505,7 @@ def run_demo(
     Writes ``gaps-<anchor>.json`` per anchor, ``gaps-region.json``,
     ``targets.csv``, ``targets.xlsx``, ``plan.json``, the recruiter workbook
     (``招商报告.xlsx``, or ``recruitment-report.xlsx`` in English),
-    ``graph-<anchor>.html`` and ``chain-map.html``.
+    ``graph-<anchor>.html``, ``chain-map.html`` and ``firm-map.html``.
     """
     from chaingraph.stores import open_store
 
@@ -578,6 +580,9 @@ def _write_pages(G: nx.MultiDiGraph, out: Path, region: str, reports: Sequence[G
     path = out / "chain-map.html"
     write_chain_map(G, path, region=region, targets=targets, status=region_gaps, lang=lang)
     written.append(path)
+    path = out / "firm-map.html"
+    write_firm_map(G, path, region=region, targets=targets, lang=lang)
+    written.append(path)
     return written
 
 
@@ -594,8 +599,10 @@ def html_report(
     region: str | None = None,
     date: str | None = None,
     min_confidence: float = 0.0,
+    chains: Sequence[str] = (),
+    firm_map: bool = False,
 ) -> Page:
-    """Write the firm graph of ``anchor``, or the region's chain map, to ``out``.
+    """Write the firm graph of ``anchor``, the region's chain map, or the firm map, to ``out``.
 
     Parameters
     ----------
@@ -619,29 +626,37 @@ def html_report(
         Home region id or name; default the dataset's ``home_region``.
     date
         Date shown in the page header (ISO); default today.
+    chains
+        Chain ids or names (zh or en) the chain map is limited to; default all.
+    firm_map
+        Write the firm map (firms by coordinates) of the region's anchors instead.
 
     Returns
     -------
     page
-        What was drawn (see :class:`chaingraph.exports.html.Page`).
+        What was drawn (see :class:`chaingraph.exports._page.Page`).
 
     Raises
     ------
     UnknownFirmError
         If ``anchor`` names no firm.
     ChainGraphError
-        If neither ``anchor`` nor ``chain_map`` is given, or the home region
-        has no anchors for the chain map.
+        If neither ``anchor`` nor ``chain_map`` nor ``firm_map`` is given, a
+        chain is unknown, or the home region has no anchors for the chain map.
     """
-    if chain_map:
+    if chain_map or firm_map:
         scope = _scope(store, region=region, depth=depth, min_confidence=min_confidence)
         G = _gap_context(scope)
         report = find_region_gaps(G, scope.anchors, region=scope.region, depth=depth, **scope.rules())
         ranked = list(target_report(store, region=scope.region, depth=depth, top=None, lang=lang,
                                     min_confidence=min_confidence).targets)
         _add_firms(store, G, [t.firm.id for t in ranked])
+        if firm_map:
+            return write_firm_map(G, out, region=scope.region, targets=ranked[:targets] if targets else ranked,
+                                  lang=lang, date=date)
+        wanted = [resolve_chain(scope.template, c) for c in chains] if chains else None
         return write_chain_map(G, out, region=scope.region, targets=ranked, status=report, lang=lang, top=targets,
-                               date=date)
+                               date=date, chains=wanted)
     if not anchor:
         msg = "no anchor given; pass --anchor ID (see 'chaingraph info SOURCE') or --chain-map"
         raise ChainGraphError(msg, key="error.no_anchor_given")

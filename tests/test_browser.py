@@ -29,12 +29,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_export_html import HAND_TARGETS, XSS, XSS_REASON, hand_graph, synthetic_graph  # noqa: E402
 
-from chaingraph.exports.html import write_chain_map, write_html  # noqa: E402
+from chaingraph.exports.html import write_html  # noqa: E402
+from chaingraph.exports.poster import write_chain_map  # noqa: E402
+from chaingraph.model import new_graph  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,6 +127,11 @@ def load(driver: Any, path: Path, *, timeout: float = 120.0) -> dict[str, Any]:
     wall = time.perf_counter() - t0
     info = driver.execute_script("""
         var s = window.chaingraph;
+        if (!s.network) {  // the chain-map poster: HTML boxes, no vis-network
+            return {nodes: s.segments.size, drawn: document.querySelectorAll('.seg').length, edges: 0,
+                    readyAt: s.readyAt, drawnMs: s.drawnMs, physics: false, alerts: window.__alerts,
+                    imgs: document.querySelectorAll('img').length};
+        }
         return {nodes: s.nodes.length, drawn: s.network.body.nodeIndices.length,
                 edges: s.edges.length, readyAt: s.readyAt, drawnMs: s.drawnMs,
                 physics: !!s.network.physics.options.enabled, alerts: window.__alerts,
@@ -151,8 +159,9 @@ def hover(driver: Any, node: str) -> str:
     from selenium.webdriver.common.by import By
 
     x, y = driver.execute_script("""
-        var n = window.chaingraph.network; n.focus(arguments[0], {scale: 1.2, animation: false});
-        var p = n.canvasToDOM(n.getPositions([arguments[0]])[arguments[0]]); return [p.x, p.y];""", node)
+        var s = window.chaingraph, n = s.network, v = s.visId(arguments[0]);
+        n.focus(v, {scale: 1.2, animation: false});
+        var p = n.canvasToDOM(n.getPosition(v)); return [p.x, p.y];""", node)
     canvas = driver.find_element(By.CSS_SELECTOR, "#cg-graph canvas")
     size = canvas.size
     ActionChains(driver).move_to_element_with_offset(canvas, int(x - size["width"] / 2),
@@ -189,9 +198,9 @@ def click(driver: Any, node: str) -> str:
     size = canvas.size
     park_mouse(driver)  # so an open tooltip cannot cover the node we click
     x, y = driver.execute_script("""
-        var n = window.chaingraph.network;
-        n.focus(arguments[0], {scale: Math.max(n.getScale(), 0.6), animation: false});
-        var p = n.canvasToDOM(n.getPositions([arguments[0]])[arguments[0]]); return [p.x, p.y];""", node)
+        var s = window.chaingraph, n = s.network, v = s.visId(arguments[0]);
+        n.focus(v, {scale: Math.max(n.getScale(), 0.6), animation: false});
+        var p = n.canvasToDOM(n.getPosition(v)); return [p.x, p.y];""", node)
     ActionChains(driver).move_to_element_with_offset(canvas, int(x - size["width"] / 2),
                                                      int(y - size["height"] / 2)).click().perform()
     return str(driver.execute_script("return document.getElementById('cg-panel').textContent"))
@@ -227,28 +236,252 @@ def test_firm_graph_offline_and_escaped(driver: Any, tmp_path: Path) -> None:
     _clean(info)
     assert info["nodes"] == info["drawn"] == len(page.nodes)
     assert info["edges"] == len(page.edges)
-    tip = hover(driver, "L1")
-    assert XSS in tip
-    tip = hover(driver, "T")
-    assert XSS_REASON in tip
+    assert XSS in hover(driver, "L1")
+    panel = click(driver, "T")
+    assert XSS_REASON in panel and "补链" in panel  # a target's reasons and score in the panel
     panel = click(driver, "L1")
     assert XSS in panel
     assert driver.execute_script("return document.querySelectorAll('img, #cg-panel script').length") == 0
     assert driver.execute_script("return window.__alerts") == []
 
 
+def _boxes_apart(boxes: list[list[float]]) -> bool:
+    return not any(a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+                   for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+FIT_CHECK = """
+    var s = window.chaingraph, n = s.network, c = document.getElementById('cg-graph');
+    var W = c.clientWidth, H = c.clientHeight, out = [];
+    s.nodes.forEach(function (x) {
+        if (x.hidden) { return; }
+        var b = n.getBoundingBox(x.id), p = n.canvasToDOM({x: b.left, y: b.top}), q = n.canvasToDOM({x: b.right, y: b.bottom});
+        if (p.x < -1 || p.y < -1 || q.x > W + 1 || q.y > H + 1) { out.push(s.realId(x.id)); }
+    });
+    return {outside: out, scale: n.getScale(), labels: s.labelBoxes, labelled: s.labelled,
+            fonts: s.labelled.map(function (id) { var x = s.nodes.get(s.visId(id)); return x.font.size * n.getScale(); })};"""
+
+
 @pytest.mark.browser
-def test_chain_map_offline_and_clickable(driver: Any, tmp_path: Path) -> None:
-    out = tmp_path / "map.html"
-    page = write_chain_map(hand_graph(), out, targets=HAND_TARGETS)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_firm_graph_fits_and_labels_apart(driver: Any, tmp_path: Path, lang: str) -> None:
+    """At the fitted zoom: every node inside the viewport, labels apart, each 12 px or more, the anchor labelled."""
+    out = tmp_path / "big.html"
+    write_html(synthetic_graph(400, segments=8), out, anchor="f0", depth=8, max_nodes=400, lang=lang)  # type: ignore[arg-type]
+    _clean(load(driver, out))
+    fit = driver.execute_script(FIT_CHECK)
+    assert fit["outside"] == []
+    assert _boxes_apart(fit["labels"]) and len(fit["labels"]) >= 8
+    assert "f0" in fit["labelled"] and min(fit["fonts"]) >= 11.99
+    # Zoomed in, more names show, still apart.
+    more = driver.execute_script("""var s = window.chaingraph; s.network.moveTo({scale: s.network.getScale() * 4});
+        s.declutter(); return [s.labelled.length, s.labelBoxes];""")
+    assert more[0] > len(fit["labelled"]) and _boxes_apart(more[1])
+
+
+@pytest.mark.browser
+def test_long_name_does_not_wreck_fit(driver: Any, tmp_path: Path) -> None:
+    """One 1,000-character name: the fitted zoom stays what it is without it (it was 0.066 before)."""
+    scales = []
+    for name in ("本地正极二", "长" * 1000):
+        G = hand_graph()
+        G.nodes["L2"]["name"] = name
+        out = tmp_path / "long.html"
+        write_html(G, out, anchor="A", gaps=["separator", "ore"], targets=HAND_TARGETS)
+        _clean(load(driver, out))
+        fit = driver.execute_script(FIT_CHECK)
+        assert fit["outside"] == []
+        scales.append(fit["scale"])
+    assert scales[1] > 0.8 * scales[0] and scales[1] > 0.3, scales
+    assert "长" * 1000 in click(driver, "L2")
+
+
+@pytest.mark.browser
+def test_prototype_ids_in_the_panel(driver: Any, tmp_path: Path) -> None:
+    """Firm ids __proto__, constructor and toString are firms like any other: drawn, clickable, found."""
+    G = nx.relabel_nodes(hand_graph(), {"L1": "__proto__", "L2": "constructor", "E1": "toString"})
+    G.nodes["__proto__"]["name"] = "原型企业"
+    out = tmp_path / "proto.html"
+    page = write_html(G, out, anchor="A", gaps=["separator"], targets=HAND_TARGETS)
     info = load(driver, out)
     _clean(info)
-    assert info["nodes"] == info["drawn"] == len(page.nodes)
-    panel = click(driver, "cathode")
-    assert XSS in panel and "本地正极二" in panel
-    panel = click(driver, "separator")
-    assert "上海隔膜" in panel and XSS_REASON in panel
+    assert info["drawn"] == len(page.nodes)
+    assert "原型企业" in click(driver, "__proto__")
+    assert "id: constructor" in click(driver, "constructor")
+    assert "id: toString" in click(driver, "toString")
+    assert driver.execute_script("return window.chaingraph.search('__proto__')")[0] == "__proto__"
+    assert driver.execute_script("return window.chaingraph.search('hasOwnProperty')") == []
+
+
+def _jiashan_pages(tmp: Path) -> dict[str, Path]:
+    from chaingraph.jobs import html_report
+    from chaingraph.stores import open_store
+
+    store = open_store(str(ROOT / "datasets" / "jiashan"))
+    try:
+        return {kind: html_report(store, anchor="lanjun" if kind == "firm" else None, out=tmp / f"{kind}.html",
+                                  chain_map=kind == "chain", firm_map=kind == "map", date="2024-05-01").path
+                for kind in ("firm", "map", "chain")}
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def jiashan(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return _jiashan_pages(tmp_path_factory.mktemp("jiashan"))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", ["firm", "map"])
+def test_search_traditional_and_id(driver: Any, jiashan: dict[str, Path], kind: str) -> None:
+    """兰钧 is found by 蘭鈞 (traditional), by lanjun (its id) and by ＬＡＮＪＵＮ (full width)."""
+    _clean(load(driver, jiashan[kind]))
+    for query in ("蘭鈞", "lanjun", "ＬＡＮＪＵＮ", "兰钧"):
+        assert driver.execute_script("return window.chaingraph.search(arguments[0])", query)[0] == "lanjun", query
+    from selenium.webdriver.common.by import By
+
+    box = driver.find_element(By.ID, "cg-search")
+    box.clear()
+    box.send_keys("蘭鈞\n")
+    time.sleep(0.3)
+    assert "兰钧新能源科技有限公司" in driver.find_element(By.ID, "cg-panel").text
+    selected = driver.execute_script("var s = window.chaingraph; return s.network.getSelectedNodes().map(s.realId)")
+    assert selected == ["lanjun"]
+
+
+HIDDEN = """var s = window.chaingraph, out = [];
+    s.nodes.forEach(function (n) { if (n.hidden) { out.push(s.realId(n.id)); } }); return out;"""
+
+
+@pytest.mark.browser
+def test_filters_and_legend_hide_groups(driver: Any, jiashan: dict[str, Path]) -> None:
+    """The chain filter hides the firms of the other chains; a legend click hides its role; evidence hides firms."""
+    import json
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    from test_export_html import page_json
+
+    data = page_json(jiashan["firm"])
+    firms_ = {n["id"]: n for n in data["nodes"] if n["role"] not in ("segment-label",)}
+    _clean(load(driver, jiashan["firm"]))
+    assert driver.execute_script(HIDDEN) == []
+    driver.find_element(By.CSS_SELECTOR, "#cg-filters summary").click()
+    Select(driver.find_element(By.CSS_SELECTOR, "select[data-filter=chain]")).select_by_value("chain-ic")
+    hidden = set(driver.execute_script(HIDDEN))
+    assert {k for k, n in firms_.items() if n.get("chain") != "chain-ic"} <= hidden
+    assert not {k for k, n in firms_.items() if n.get("chain") == "chain-ic"} & hidden
+    Select(driver.find_element(By.CSS_SELECTOR, "select[data-filter=chain]")).select_by_value("")
+    assert set(driver.execute_script(HIDDEN)) & set(firms_) == set()
+    driver.find_element(By.CSS_SELECTOR, '#cg-legend li[data-group="role:external"]').click()
+    hidden = set(driver.execute_script(HIDDEN))
+    assert hidden & set(firms_) == {k for k, n in firms_.items() if n["role"] == "external"}
+    driver.find_element(By.CSS_SELECTOR, '#cg-legend li[data-group="role:external"]').click()
+    driver.execute_script("var c = document.getElementById('cg-conf'); c.value = '0.95';"
+                          "c.dispatchEvent(new Event('input'));")
+    hidden = set(driver.execute_script(HIDDEN))
+    unsure = {k for k, n in firms_.items() if n["role"] in ("local", "external")
+              and not (n.get("conf") is not None and n["conf"] >= 0.95)}
+    assert unsure and hidden & set(firms_) == unsure, json.dumps(sorted(hidden ^ unsure))
+
+
+@pytest.mark.browser
+def test_aggregate_expands(driver: Any, tmp_path: Path) -> None:
+    out = tmp_path / "agg.html"
+    page = write_html(synthetic_graph(600), out, anchor="f0", depth=8, max_nodes=100)
+    _clean(load(driver, out))
+    agg = max((n for n in page.nodes if n["role"] == "aggregate"), key=lambda n: n["count"])
+    before = driver.execute_script("return window.chaingraph.nodes.length")
+    click(driver, agg["id"])
+    after = driver.execute_script("return window.chaingraph.nodes.length")
+    assert after == before - 1 + agg["count"]
+    member = agg["members"][0][0]
+    assert driver.execute_script("return !!window.chaingraph.visId(arguments[0])", member)
+
+
+def _poster_check(driver: Any) -> dict[str, Any]:
+    return driver.execute_script("""
+        var boxes = [], small = [];
+        document.querySelectorAll('.seg').forEach(function (b) {
+            var r = b.getBoundingClientRect(); boxes.push([r.left, r.top, r.right, r.bottom]);
+            b.querySelectorAll('*').forEach(function (e) {
+                if (e.textContent && parseFloat(getComputedStyle(e).fontSize) < 12) { small.push(e.textContent); }
+            });
+            if (parseFloat(getComputedStyle(b).fontSize) < 12) { small.push(b.textContent); }
+        });
+        var bands = []; document.querySelectorAll('.chain').forEach(function (c) {
+            bands.push(Array.from(c.querySelectorAll('.band>h3')).map(function (h) { return h.textContent; })); });
+        return {boxes: boxes, small: small, bands: bands, feeds: window.chaingraph.feedCount()};""")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chain_map_poster(driver: Any, tmp_path: Path, lang: str) -> None:
+    """Every chain has its three band headings; boxes apart; box text 12 px or more; click shows the panel."""
+    out = tmp_path / "map.html"
+    page = write_chain_map(hand_graph(), out, targets=HAND_TARGETS, lang=lang)  # type: ignore[arg-type]
+    info = load(driver, out)
+    _clean(info)
+    assert info["drawn"] == len(page.nodes) == 5
+    got = _poster_check(driver)
+    heads = ["上游", "中游", "下游"] if lang == "zh" else ["Upstream", "Midstream", "Downstream"]
+    assert got["bands"] == [heads]
+    assert got["small"] == [] and _boxes_apart(got["boxes"])
+    assert got["feeds"] == 4  # FEEDS inside the one chain, drawn light
+    driver.execute_script("window.chaingraph.select('cathode')")
+    panel = driver.find_element("id", "cg-panel").text
+    assert (XSS if lang == "zh" else "L1 Co") in panel
+    driver.execute_script("window.chaingraph.select('separator')")
+    panel = driver.find_element("id", "cg-panel").text
+    assert ("上海隔膜" if lang == "zh" else "T Co") in panel and XSS_REASON in panel
+    png = driver.execute_script("return window.chaingraph.toPNG(1)")
+    assert png.startswith("data:image/png;base64,") and len(png) > 5000
     assert driver.execute_script("return window.__alerts") == []
+
+
+def template_graph(n_segments: int, *, chains: int = 1) -> nx.MultiDiGraph:
+    """A generated template: ``chains`` chains of ``n_segments`` segments each, FEEDS from each segment to
+    the next two and, every 25th, into the next chain; stages by thirds; every 7th segment has a local firm."""
+    G = new_graph(name="t", title="Template", home_region="home")
+    G.add_node("home", kind="region", name="本县", name_en="Home")
+    for c in range(chains):
+        G.add_node(f"c{c}", kind="chain", name=f"产业链{c}", name_en=f"Chain {c}")
+        for i in range(n_segments):
+            stage = ("upstream", "midstream", "downstream")[3 * i // n_segments]
+            s = f"c{c}s{i}"
+            G.add_node(s, kind="segment", name=f"环节{c}-{i}号材料与设备", name_en=f"Segment {c}-{i} materials",
+                       chain=f"c{c}", stage=stage)
+            for j in (i + 1, i + 2):
+                if j < n_segments:
+                    G.add_edge(s, f"c{c}s{j}", rel="FEEDS")
+            if i % 25 == 0 and c + 1 < chains:
+                G.add_edge(s, f"c{c + 1}s{i}", rel="FEEDS")
+            if i % 7 == 0:
+                G.add_node(f"f{s}", kind="firm", name=f"企业{s}", region="home", segments=(s,), anchor=i == 0)
+    return G
+
+
+@pytest.mark.browser
+def test_chain_map_with_300_segments_per_chain(driver: Any, tmp_path: Path) -> None:
+    """A 300-segment chain still reads: 12 px text, boxes apart; --chain keeps one chain of three."""
+    out = tmp_path / "big.html"
+    page = write_chain_map(template_graph(300, chains=3), out, chains=["c1"])
+    assert len(page.nodes) == 300
+    _clean(load(driver, out))
+    got = _poster_check(driver)
+    assert got["bands"] == [["上游", "中游", "下游"]]
+    assert got["small"] == [] and _boxes_apart(got["boxes"])
+    widths = [b[2] - b[0] for b in got["boxes"]]
+    assert min(widths) >= 150
+    # A feed across chains shows only on hover or selection: c0s0 feeds c1s0 in the next chain.
+    out = tmp_path / "two.html"
+    write_chain_map(template_graph(30, chains=2), out)
+    _clean(load(driver, out))
+    inside = driver.execute_script("return window.chaingraph.feedCount()")
+    assert inside == 2 * (29 + 28)
+    driver.execute_script("window.chaingraph.select('c0s0')")
+    assert driver.execute_script("return window.chaingraph.feedCount()") == inside + 1
 
 
 @pytest.mark.browser
@@ -262,14 +495,33 @@ def test_big_page_draws_fast_without_physics(driver: Any, tmp_path: Path) -> Non
 
 
 @pytest.mark.browser
-def test_small_page_with_physics_settles(driver: Any, tmp_path: Path) -> None:
+def test_physics_on_request_settles(driver: Any, tmp_path: Path) -> None:
     out = tmp_path / "small.html"
-    page = write_html(synthetic_graph(200), out, anchor="f0", depth=8)
+    page = write_html(synthetic_graph(200), out, anchor="f0", depth=8, physics=True)
     assert page.physics
     info = load(driver, out, timeout=60)
     _clean(info)
-    assert info["drawn"] == len(page.nodes) and not info["physics"]  # switched off once stable
+    time.sleep(1)
+    assert not driver.execute_script("return window.chaingraph.network.physics.options.enabled")
 
+
+@pytest.mark.browser
+def test_firm_map_offline(driver: Any, jiashan: dict[str, Path]) -> None:
+    info = load(driver, jiashan["map"])
+    _clean(info)
+    fit = driver.execute_script(FIT_CHECK)
+    assert fit["outside"] == [] and _boxes_apart(fit["labels"])
+    # Firms of one park sit on a small spiral round its centre: focus (as the search does), then read.
+    assert driver.execute_script("return window.chaingraph.focus('lanjun')")
+    assert "兰钧新能源科技有限公司" in driver.find_element("id", "cg-panel").text
+
+
+@pytest.mark.browser
+def test_jiashan_chain_map(driver: Any, jiashan: dict[str, Path]) -> None:
+    _clean(load(driver, jiashan["chain"]))
+    got = _poster_check(driver)
+    assert len(got["bands"]) == 3 and all(b == ["上游", "中游", "下游"] for b in got["bands"])
+    assert got["small"] == [] and _boxes_apart(got["boxes"])
 
 
 # --- skip or fail: these need no browser, so they run in the fast suite too ----------------------
@@ -298,7 +550,7 @@ def test_skip_reason_is_printed(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["CHAINGRAPH_CHROMEDRIVER"] = str(tmp_path / "no-chromedriver")
     run = subprocess.run([sys.executable, "-m", "pytest", "-q",
-                          f"{Path(__file__).resolve()}::test_chain_map_offline_and_clickable"],
+                          f"{Path(__file__).resolve()}::test_firm_graph_offline_and_escaped"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "SKIPPED [1]" in run.stdout and f"no {tmp_path / 'no-chromedriver'}" in run.stdout, run.stdout
@@ -313,7 +565,8 @@ def _demo_source(args: list[str]) -> str:
     return str(jiashan if (jiashan / "dataset.toml").exists() else ROOT / "tests" / "data" / "tiny")
 
 
-def screenshots(source: str, out_dir: Path = ROOT / "docs") -> None:  # noqa: C901
+def screenshots(source: str, out_dir: Path = ROOT / "docs") -> None:
+    """Write docs/html-firm-graph.png, html-chain-map.png and html-firm-map.png from ``source`` (1400x900)."""
     from chaingraph.jobs import html_report
     from chaingraph.stores import open_store
 
@@ -321,20 +574,28 @@ def screenshots(source: str, out_dir: Path = ROOT / "docs") -> None:  # noqa: C9
     region = store.metadata()["home_region"]
     anchor = store.anchors(region)[0]
     tmp = Path(tempfile.mkdtemp(prefix="chaingraph-shots-"))
-    firm = html_report(store, anchor=anchor, out=tmp / "firm.html", depth=2, targets=10)
-    cmap = html_report(store, out=tmp / "map.html", chain_map=True, targets=10)
-    with chromium((1600, 1000)) as d:
-        for page, name in ((firm, "html-firm-graph.png"), (cmap, "html-chain-map.png")):
+    pages = {"html-firm-graph.png": html_report(store, anchor=anchor, out=tmp / "firm.html", depth=2, targets=10),
+             "html-chain-map.png": html_report(store, out=tmp / "map.html", chain_map=True, targets=10),
+             "html-firm-map.png": html_report(store, out=tmp / "fmap.html", firm_map=True, targets=10)}
+    with chromium((1400, 900)) as d:
+        for name, page in pages.items():
             assert page.path is not None
             info = load(d, page.path)
-            time.sleep(0.5)
-            if page.kind == "firm":
+            if page.kind == "chain":
+                best = next((k for k, v in page.panel.items() if v["sections"][2][1]), next(iter(page.panel)))
+                d.execute_script("window.chaingraph.select(arguments[0])", best)
+            elif page.kind == "firm":
                 best = next((n["id"] for n in page.nodes if n.get("role") == "target"), anchor)
+                click(d, best)
+                d.execute_script("var s = window.chaingraph; s.network.unselectAll(); s.fit();"
+                                 "s.network.selectNodes([s.visId(arguments[0])])", best)
+                park_mouse(d)
             else:
-                best = next((k for k, v in page.panel.items() if v["targets"]), next(iter(page.panel)))
-            click(d, best)
-            d.execute_script("var n = window.chaingraph.network; n.unselectAll(); n.fit({animation: false})")
-            park_mouse(d)
+                # The home county and its parks: about 0.6 degrees across the view.
+                d.execute_script("var s = window.chaingraph; s.focus(arguments[0]);"
+                                 "s.network.moveTo({scale: 1.2, animation: false}); s.relayout()", anchor)
+                park_mouse(d)
+            time.sleep(0.5)
             d.save_screenshot(str(out_dir / name))
             print(name, {k: info[k] for k in ("nodes", "edges", "wall_s", "readyAt", "errors")})
     shutil.rmtree(tmp, ignore_errors=True)
