@@ -405,3 +405,26 @@ def test_firm_map(tmp_path: Path) -> None:
     assert [(e["from"], e["to"]) for e in page.edges] == [("T", "A")]
     assert page.extra["basemap"]["circles"][0][:3] == [0.0, 0.0, 30.0]  # the home county at the origin
     assert not LOADED_URL.search((tmp_path / "m.html").read_text(encoding="utf-8"))
+
+
+def test_cli_chain_and_map(tmp_path: Path) -> None:
+    """``html --chain-map --chain NAME`` keeps that chain; ``--map`` writes the firm map; an unknown chain is exit 1."""
+    from click.testing import CliRunner
+
+    from chaingraph.cli import cli
+
+    data = Path(__file__).parent.parent / "datasets" / "jiashan"
+    run = CliRunner().invoke(cli, ["html", str(data), "--chain-map", "--chain", "锂电池(新能源)产业链", "--chain",
+                                   "chain-ic", "-o", str(tmp_path / "c.html"), "--lang", "en"],
+                             catch_exceptions=False)
+    assert run.exit_code == 0, run.output
+    chains = [c["id"] for c in page_json(tmp_path / "c.html")["chains"]]
+    assert sorted(chains) == ["chain-ic", "chain-li"]
+    run = CliRunner().invoke(cli, ["html", str(data), "--map", "-o", str(tmp_path / "m.html"), "--lang", "en"],
+                             catch_exceptions=False)
+    assert run.exit_code == 0, run.output
+    assert page_json(tmp_path / "m.html")["kind"] == "map"
+    run = CliRunner().invoke(cli, ["html", str(data), "--chain-map", "--chain", "nope", "-o", str(tmp_path / "x.html"),
+                                   "--lang", "en"])
+    assert run.exit_code == 1 and "no chain with id or name 'nope'" in run.output
+    assert not (tmp_path / "x.html").exists()

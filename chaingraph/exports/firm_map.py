@@ -64,7 +64,6 @@ def firm_map_data(
     home = _centre(G, region) or next((loc for f in drawn if (loc := firm_location(G, f))), (0.0, 0.0))
     nodes: list[dict[str, Any]] = []
     unplaced, per_spot = 0, dict[tuple[float, float], int]()
-    colours = P.chain_palette(G)[1]
     for f in drawn:
         loc = firm_location(G, f)
         if loc is None:
@@ -77,7 +76,7 @@ def firm_map_data(
             per_spot[(x, y)] = k + 1
             # A spiral around the region's centre: the k-th firm 6 + 4.5*sqrt(k) units out.
             x, y = x + (6 + 4.5 * math.sqrt(k)) * math.cos(k * 2.4), y + (6 + 4.5 * math.sqrt(k)) * math.sin(k * 2.4)
-        nodes.append(_map_node(G, f, x, y, own, tinfo, local, lang, colours))
+        nodes.append(_map_node(G, f, x, y, own, tinfo, local, lang))
     edges = [{"id": f"s{i}", "from": f, "to": a, "dashes": [6, 4], "width": 1.5, "role": "serves",
               "color": {"color": "#d55e00", "opacity": 0.8},
               "tip": [f"{P.short(P.name(G, f, lang), 40)} ⇢ {P.short(P.name(G, a, lang), 40)}", P.t(lang, "serves")]}
@@ -103,7 +102,8 @@ def _centre(G: nx.MultiDiGraph, region: str) -> tuple[float, float] | None:
 
 
 def _map_node(G: nx.MultiDiGraph, f: str, x: float, y: float, own: bool, tinfo: dict[str, Any], local: set[str],
-              lang: Lang, colours: dict[str, str]) -> dict[str, Any]:
+              lang: Lang) -> dict[str, Any]:
+    """A firm on the map: shape and colour by role, filled when placed by its own coordinates."""
     d = G.nodes[f]
     role = "anchor" if d.get("anchor") and d.get("region") in local else "target" if f in tinfo else "local"
     colour = _ROLE_COLOURS[role]

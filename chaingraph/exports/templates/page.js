@@ -134,6 +134,7 @@
     });
     state.labelBoxes = boxes;
     state.labelled = Array.from(placed.keys()).map(function (v) { return idOf.get(v); });
+    state.labelPx = Array.from(placed.values()).map(function (l) { return l.px; });
     network.redraw();
   }
   network.on("afterDrawing", function (ctx) {
