@@ -529,7 +529,7 @@ def run_demo(
     finally:
         store.close()
     workbook = next(p for p in written if p.suffix == ".xlsx" and p.stem != "targets")
-    return Demo(written + pages, demo_summary(rep, folder=out, workbook=workbook, page=pages[-1],
+    return Demo(written + pages, demo_summary(rep, folder=out, workbook=workbook, page=out / "chain-map.html",
                                               files=len(written) + len(pages)))
 
 
