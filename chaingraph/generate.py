@@ -44,6 +44,7 @@ so a million firms with five million links need a few hundred MB of memory.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import logging
 import math
@@ -61,7 +62,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from chaingraph.errors import ChainGraphError
-from chaingraph.model import Progress
+from chaingraph.model import DROPPED, PROJECT_STAGES, Progress
 
 __all__ = ["generate_dataset", "parse_count"]
 
@@ -72,10 +73,12 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 FILES = ("dataset.toml", "regions.csv", "chains.csv", "segments.csv", "segment_links.csv", "firms.csv",
-         "links.csv")
+         "links.csv", "projects.csv")
 FIRM_COLUMNS = ("id", "name", "name_en", "region", "segments", "anchor", "output_value", "employees",
                 "listed", "credit_code", "lat", "lon", "source")
 LINK_COLUMNS = ("supplier", "customer", "segment", "product", "value", "source", "confidence")
+PROJECT_COLUMNS = ("id", "name", "firm", "segments", "chain", "anchor", "park", "stage", *PROJECT_STAGES, DROPPED,
+                   "drop_reason", "investment", "expected_output", "owner", "source", "note")
 
 #: Firms per chunk of firms.csv, and (before deduplication) links per chunk of links.csv.
 FIRM_CHUNK = 100_000
@@ -89,6 +92,25 @@ LOCAL_BIAS = 0.3  # share of a local supplier's FEEDS links that go to a local c
 DEGREE_SHAPE = 1.5  # Lomax shape of supplier out-degrees: the smaller, the bigger the hubs
 MAX_DEGREE = 20_000
 TOWNS, PARKS = 5, 2
+
+#: The day the generated pipeline stands on: no project date lies after it. ``chaingraph pipeline
+#: --as-of 2024-12-31`` shows the pipeline as generated; a later day finds every live project older.
+REFERENCE_DATE = _dt.date(2024, 12, 31)
+FIRMS_PER_PROJECT = 20
+MIN_PROJECTS = 8
+PIPELINE_DAYS = 5 * 365  # leads arrive evenly over the five years before REFERENCE_DATE
+# Per step lead->contacted, contacted->negotiating, ..., construction->producing: the share of projects
+# that take it, the share dropped there (the rest stay put: stuck), and the median days it takes
+# (lognormal with sigma STEP_SIGMA). Most leads never sign; most signed projects get built.
+STEP_ADVANCE = (0.70, 0.60, 0.55, 0.93, 0.90, 0.90)
+STEP_DROP = (0.26, 0.36, 0.41, 0.04, 0.06, 0.05)
+STEP_DAYS = (21, 40, 75, 45, 100, 330)
+STEP_SIGMA = 0.7
+STUCK_DROPPED = 0.8  # share of stuck projects given up (长期无进展) about a year later
+#: Why projects are dropped: before signing, after signing, and stuck ones given up.
+DROP_REASONS = ("条件未谈拢", "选址他处", "企业战略调整", "资金未到位",
+                "资金未到位", "用地指标不足", "环评未通过", "企业战略调整", "长期无进展")
+_REASONS_BEFORE, _REASONS_AFTER = 4, 4
 
 # (zh, en, lat, lon) of the provinces; the home county lies in the first.
 PROVINCES = (
@@ -285,6 +307,8 @@ def generate_dataset(
                            chains=chains, seed=seed)
         _write_firms(partial["firms.csv"], seed, pop, template, report, total)
         n_links = _write_links(partial["links.csv"], seed, pop, degree, template, report, firms, total)
+        projects = _make_projects(seed, pop, template)
+        _write_projects(partial["projects.csv"], projects, pop, template)
         for f in FILES:
             os.replace(partial[f], out / f)
     except OSError as exc:
@@ -308,6 +332,8 @@ def generate_dataset(
         "segments": len(template.segments),
         "segment_links": len(template.feeds),
         "regions": len(template.regions),
+        "projects": int(projects.firm.size),
+        "reference_date": REFERENCE_DATE.isoformat(),
         "files": files,
         "bytes": sum(os.path.getsize(p) for p in files.values()),
         "seconds": round(time.perf_counter() - started, 2),
@@ -823,3 +849,151 @@ def _write_small_files(paths: dict[str, Path], t: _Template, *, name: str, firms
 def _write_text(path: Path, lines: list[str]) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.write("\n".join(lines) + "\n")
+
+
+# --- projects -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Projects:
+    """One entry per project, in lead-date order; project ``i`` has id ``P{i + 1}``. Days count from
+    1970-01-01; a stage not reached (or, for ``dropped``, a project not dropped) has day -1."""
+
+    firm: IntArray
+    segment: IntArray
+    anchor: IntArray  # firm index or -1
+    park: IntArray  # index into template.regions
+    stage: IntArray  # index into PROJECT_STAGES, or -1: dropped
+    day: IntArray  # (projects, 7): the day each stage was reached
+    dropped: IntArray  # the day it was dropped, or -1
+    reason: IntArray  # index into DROP_REASONS, or -1
+    month_only: BoolArray  # the lead date is known to the month only
+    investment: IntArray  # CNY, or -1: unknown
+    output: IntArray  # expected output at full capacity, CNY, or -1
+
+
+def _make_projects(seed: int, p: _Firms, t: _Template) -> _Projects:
+    """About one project per FIRMS_PER_PROJECT firms: who invests, where, for which anchor, how far it got."""
+    rng = _rng(seed, 9)
+    n = p.primary.size
+    m = max(MIN_PROJECTS, round(n / FIRMS_PER_PROJECT))
+    # Recruiters court bigger firms, and firms of the gap segments most; local firms come back to expand.
+    gap = np.zeros(len(t.segments), dtype=bool)
+    gap[p.gaps] = True
+    weight = np.sqrt(p.output.astype(np.float64)) * np.where(gap[p.primary], 4.0, 1.0) \
+        * np.where(p.local, 3.0, 1.0)
+    firm = rng.choice(n, size=m, p=weight / weight.sum())
+    segment = p.primary[firm]
+    chain = t.seg_chain[segment]
+
+    parks = np.asarray([r for r in t.local_regions if t.regions[r]["level"] == "park"], dtype=np.int64)
+    share = np.linspace(2.0, 1.0, parks.size)  # the first park is the bigger one
+    park = parks[rng.choice(parks.size, size=m, p=share / share.sum())]
+    own_park = p.local[firm] & np.isin(p.region[firm], parks)
+    park = np.where(own_park, p.region[firm], park)
+
+    # Most projects serve an anchor of their chain (the chain master the recruiters build around).
+    anchors = np.flatnonzero(p.anchor)
+    by_chain = anchors[np.argsort(t.seg_chain[p.primary[anchors]], kind="stable")]
+    count = np.bincount(t.seg_chain[p.primary[anchors]], minlength=len(t.chains))
+    start = np.cumsum(count) - count
+    pick = start[chain] + np.floor(rng.random(m) * np.maximum(count[chain], 1)).astype(np.int64)
+    anchor = by_chain[np.minimum(pick, max(by_chain.size - 1, 0))] if by_chain.size else np.full(m, -1)
+    anchor = np.where((count[chain] > 0) & (rng.random(m) < 0.7) & (anchor != firm), anchor, -1)
+
+    stage, day, dropped, reason = _project_timeline(rng, m)
+    month_only = rng.random(m) < 0.2
+    investment = np.rint(rng.lognormal(math.log(2.5e8), 1.3, m) / 1e4).astype(np.int64) * 10_000
+    output = np.rint(investment * rng.lognormal(math.log(1.5), 0.4, m) / 1e4).astype(np.int64) * 10_000
+    # Early leads often come without figures.
+    unknown = (day[:, PROJECT_STAGES.index("negotiating")] < 0) & (rng.random(m) < 0.5)
+    investment, output = np.where(unknown, -1, investment), np.where(unknown, -1, output)
+    if m and output.max() < 1e10:
+        output[int(np.argmax(output))] = 12_000_000_000  # every pipeline has one 百亿 project to count
+    order = np.argsort(day[:, 0], kind="stable")
+    return _Projects(firm=firm[order], segment=segment[order], anchor=anchor[order], park=park[order],
+                     stage=stage[order], day=day[order], dropped=dropped[order], reason=reason[order],
+                     month_only=month_only[order], investment=investment[order], output=output[order])
+
+
+def _project_timeline(rng: np.random.Generator,
+                      m: int) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Stage, stage days, drop day and drop reason of ``m`` projects (see :class:`_Projects`).
+
+    Each project starts as a lead and takes step after step until one fails: it is dropped there or
+    stays put (stuck). A step that would end after REFERENCE_DATE has not happened yet: the project is
+    on its way. Stuck projects past their stage's limit are what ``pipeline`` lists as stalled.
+    """
+    steps = len(STEP_DAYS)
+    end = (REFERENCE_DATE - _dt.date(1970, 1, 1)).days
+    u = rng.random((m, steps))
+    took = u < np.asarray(STEP_ADVANCE)
+    drop = ~took & (u < np.asarray(STEP_ADVANCE) + np.asarray(STEP_DROP))
+    took_all = took.all(axis=1)
+    stop = np.where(took_all, steps, np.argmin(took, axis=1))  # the step that failed (steps: none)
+    length = np.maximum(1, np.rint(rng.lognormal(np.log(STEP_DAYS), STEP_SIGMA, (m, steps)))).astype(np.int64)
+    lead = end - rng.integers(0, PIPELINE_DAYS, m)
+    day = lead[:, None] + np.concatenate([np.zeros((m, 1), dtype=np.int64), np.cumsum(length, axis=1)], axis=1)
+    reached = np.minimum(stop, (day <= end).sum(axis=1) - 1)
+    on_its_way = reached < stop
+    day = np.where(np.arange(steps + 1) <= reached[:, None], day, -1)
+
+    failed = ~on_its_way & ~took_all
+    row = np.arange(m)
+    dropped_here = failed & drop[row, np.minimum(stop, steps - 1)]
+    stuck_dropped = failed & ~dropped_here & (rng.random(m) < STUCK_DROPPED)
+    wait = np.where(stuck_dropped, rng.lognormal(math.log(420), 0.4, m), rng.lognormal(math.log(60), 0.8, m))
+    drop_day = day[row, reached] + np.maximum(1, np.rint(wait)).astype(np.int64)
+    is_dropped = (dropped_here | stuck_dropped) & (drop_day <= end)
+    signed = reached >= PROJECT_STAGES.index("signed")
+    reason = np.where(signed, _REASONS_BEFORE + rng.integers(0, _REASONS_AFTER, m),
+                      rng.integers(0, _REASONS_BEFORE, m))
+    reason = np.where(stuck_dropped, len(DROP_REASONS) - 1, reason)
+    # Most contacts go unrecorded once the talks are on.
+    missing = (reached > 1) & (rng.random(m) < 0.15)
+    day[missing, 1] = -1
+    stage = np.where(is_dropped, -1, reached)
+    return stage, day, np.where(is_dropped, drop_day, -1), np.where(is_dropped, reason, -1)
+
+
+def _write_projects(path: Path, q: _Projects, p: _Firms, t: _Template) -> None:
+    n, m = p.primary.size, q.firm.size
+    width, name_width = max(7, len(str(n))), max(6, len(str(n)))
+    seg_ids, seg_names = pa.array([s[0] for s in t.segments]), pa.array([s[2] for s in t.segments])
+    chain_ids = pa.array([c[0] for c in t.chains])
+    owners = pa.array([f"{c[1]}专班" for c in t.chains])
+    chain = pa.array(t.seg_chain[q.segment])
+    digits = pc.utf8_lpad(pc.cast(pa.array(q.firm + 1), pa.string()), width=name_width, padding="0")
+    name = pc.binary_join_element_wise(pa.scalar("合成企业"), digits, seg_names.take(pa.array(q.segment)),
+                                       pa.scalar("项目"), "")
+    stage_names = pa.array([*PROJECT_STAGES, DROPPED])
+    dates = [_dates(q.day[:, k], q.month_only if k == 0 else None) for k in range(len(PROJECT_STAGES))]
+    writer_columns = [
+        _ids("P", np.arange(1, m + 1), max(7, len(str(m)))),
+        name,
+        _ids("F", q.firm + 1, width),
+        seg_ids.take(pa.array(q.segment)),
+        chain_ids.take(chain),
+        pc.if_else(pa.array(q.anchor >= 0), _ids("F", np.maximum(q.anchor, 0) + 1, width),
+                   pa.scalar(None, pa.string())),
+        pa.array([r["id"] for r in t.regions]).take(pa.array(q.park)),
+        stage_names.take(pa.array(np.where(q.stage < 0, len(PROJECT_STAGES), q.stage))),
+        *dates,
+        _dates(q.dropped, None),
+        pa.array(DROP_REASONS).take(pa.array(q.reason, mask=q.reason < 0)),
+        pa.array(q.investment, mask=q.investment < 0),
+        pa.array(q.output, mask=q.output < 0),
+        owners.take(chain),
+        pa.repeat("synthetic", m),
+        pa.nulls(m, pa.string()),
+    ]
+    with _CsvWriter(path, PROJECT_COLUMNS) as writer:
+        writer.write(writer_columns)
+
+
+def _dates(day: IntArray, month_only: BoolArray | None) -> pa.Array:
+    """ISO dates of the days since 1970-01-01 (null where -1); ``YYYY-MM`` where ``month_only``."""
+    text = pc.cast(pa.array(day.astype(np.int32), type=pa.date32(), mask=day < 0), pa.string())
+    if month_only is None or not month_only.any():
+        return text
+    return pc.if_else(pa.array(month_only), pc.utf8_slice_codeunits(text, 0, 7), text)

@@ -21,14 +21,14 @@ from typing import Any, TypedDict
 import networkx as nx
 
 from chaingraph import __version__
-from chaingraph.analyses.gaps import GapReport, find_gaps, find_region_gaps
+from chaingraph.analyses.gaps import GapReport, find_gaps, find_region_gaps, what_if_summaries
 from chaingraph.analyses.pipeline import (
     PipelinePlan,
     PipelineReport,
     PipelineTargets,
     ProjectNote,
     analyse_pipeline,
-    firms_reaching,
+    firms_by_stage,
     pipeline_notes,
 )
 from chaingraph.analyses.plan import plan_targets
@@ -224,8 +224,14 @@ def _ranking_context(scope: _Scope) -> tuple[nx.MultiDiGraph, CandidateSource | 
 
 def _add_firms(store: GraphStore, G: nx.MultiDiGraph, firms: Collection[str]) -> None:
     """Add firms the context left out (what-if firms elsewhere), without their links."""
-    for f in firms:
-        if f not in G:
+    missing = [f for f in dict.fromkeys(firms) if f not in G]
+    if len(missing) > 1 and isinstance(store, CandidateSource):
+        # one lookup for them all: a pipeline's what-if holds thousands of firms, and each store.firm
+        # call scans the whole firm column
+        found = store.neighbourhood((), also=missing)
+        G.add_nodes_from((f, found.nodes[f]) for f in missing if f in found)
+    for f in missing:
+        if f not in G:  # store.firm raises UnknownFirmError for an unknown id
             attrs = dict(store.firm(f))
             attrs.setdefault("kind", "firm")
             G.add_node(f, **attrs)
@@ -707,24 +713,21 @@ def _day(text_: str | None) -> _dt.date:
 def _pipeline_impact(store: GraphStore, T: nx.MultiDiGraph, projects: Sequence[Project], *, region: str,
                      as_of: _dt.date, chain: str | None, park: str | None) -> dict[str, Any] | None:
     """Each anchor's gap summary before and after the firms of all signed (or all producing) projects
-    count as local: the what-if of :func:`chaingraph.analyses.gaps.find_region_gaps`."""
+    count as local: the what-if of :func:`chaingraph.analyses.gaps.what_if_summaries`."""
     if not store.anchors(region):
         return None
     scope = _scope(store, region=region)
     reach = scope.segments()
-    chosen = {stage: [f for f in firms_reaching(T, projects, stage, as_of=as_of, chain=chain, park=park)]
-              for stage in ("signed", "producing")}
+    chosen = firms_by_stage(T, projects, ("signed", "producing"), as_of=as_of, chain=chain, park=park)
     # a firm whose projects all lie outside the anchors' reach cannot change their gaps
     near = {p.firm for p in projects if not p.segments or reach & set(p.segments)}
     chosen = {k: [f for f in v if f in near] for k, v in chosen.items()}
     G = _gap_context(scope, sorted(set(chosen["signed"]) | set(chosen["producing"])))
-    out: dict[str, Any] = {}
-    for stage, firms in chosen.items():
-        rep = find_region_gaps(G, scope.anchors, region=scope.region, depth=scope.depth, what_if=firms)
-        out[stage] = {"firms": firms, "anchors": [
-            {"anchor": a.anchor.to_dict(), "before": a.what_if.before.to_dict() if a.what_if else a.summary.to_dict(),
-             "after": a.what_if.after.to_dict() if a.what_if else a.summary.to_dict()} for a in rep.anchors]}
-    return out
+    # summaries only: the what-if holds thousands of firms at scale, and only the summaries are shown
+    rows = what_if_summaries(G, scope.anchors, region=scope.region, depth=scope.depth, scenarios=chosen)
+    return {stage: {"firms": firms, "anchors": [
+        {"anchor": anchor.to_dict(), "before": before.to_dict(), "after": after[stage].to_dict()}
+        for anchor, before, after in rows]} for stage, firms in chosen.items()}
 
 
 def pipeline_report(

@@ -558,6 +558,12 @@ def parse_project_date(text: str) -> tuple[_dt.date, _dt.date] | None:
     >>> parse_project_date("2023-13") is None
     True
     """
+    return _parsed_date(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parsed_date(text: str) -> tuple[_dt.date, _dt.date] | None:
+    # a pipeline holds a few thousand distinct date texts, read again and again
     return _date_bounds(normalise_project_date(text))
 
 

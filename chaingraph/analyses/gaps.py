@@ -53,7 +53,7 @@ with them.
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -82,6 +82,7 @@ __all__ = [
     "ChainSegment",
     "ChainSummary",
     "RegionGapReport",
+    "what_if_summaries",
     "find_gaps",
     "find_region_gaps",
     "local_share",
@@ -380,16 +381,17 @@ class _Index:
         new.min_confidence, new.confirmed = self.min_confidence, self.confirmed
         new.local_extra = self.local_extra | frozenset(extra)
         new.local_firms = self.local_firms | set(extra)
-        new.local_by_segment = {s: list(v) for s, v in self.local_by_segment.items()}
+        added: dict[str, set[str]] = {}
         for f in extra:
             d = self.G.nodes[f]
             if d.get("region") in self.local_regions or f in self.local_extra:
                 continue
             for s in d.get("segments") or ():
-                lst = new.local_by_segment.setdefault(s, [])
-                if f not in lst:
-                    lst.append(f)
-                    lst.sort()
+                added.setdefault(s, set()).add(f)
+        # one sort per segment: a pipeline's what-if adds thousands of firms
+        new.local_by_segment = {s: list(v) for s, v in self.local_by_segment.items()}
+        for s, fs in added.items():
+            new.local_by_segment[s] = sorted(fs.union(new.local_by_segment.get(s, ())))
         new._nodes = self._nodes
         return new
 
@@ -495,8 +497,9 @@ def _anchor_suppliers(idx: _Index, anchor: str) -> list[tuple[str, str, float | 
 
 def _analyse(
     idx: _Index, anchor: str, distances: dict[str, tuple[str, int]], weights: dict[str, float],
-    threshold: float, depth: int,
+    threshold: float, depth: int, *, brief: bool = False,
 ) -> GapReport:
+    """The gap report of one anchor; ``brief`` leaves the firm lists of its rows empty (for summaries)."""
     G = idx.G
     nodes = G.nodes
     group = group_of(G, anchor)
@@ -532,9 +535,9 @@ def _analyse(
             id=s, name=str(sd.get("name") or ""), name_en=str(sd.get("name_en") or ""),
             chain=sd.get("chain"), direction=direction,  # type: ignore[arg-type]
             distance=dist, status=status, action=action,
-            local_firms=tuple(idx.ref(f) for f in local),
-            suppliers_local=tuple(idx.ref(f) for f in suppliers if idx.is_local(f)),
-            suppliers_external=tuple(idx.ref(f) for f in suppliers if not idx.is_local(f)),
+            local_firms=() if brief else tuple(idx.ref(f) for f in local),
+            suppliers_local=() if brief else tuple(idx.ref(f) for f in suppliers if idx.is_local(f)),
+            suppliers_external=() if brief else tuple(idx.ref(f) for f in suppliers if not idx.is_local(f)),
             local_share=share, single_source=len(suppliers) == 1, weight=weights.get(s, 1.0),
             suppliers_unconfirmed=tuple(idx.ref(f) for f in unconfirmed),
             suppliers_group=tuple(idx.ref(f) for f in sorted(by_group.get(s, ()))),
@@ -569,7 +572,9 @@ def _check_firm(G: nx.MultiDiGraph, firm: str) -> None:
 
 def _gaps_indexed(
     idx: _Index, anchor: str, *, depth: int, threshold: float, what_if: Sequence[str],
+    after: _Index | None = None,
 ) -> GapReport:
+    """:func:`find_gaps` on an index; ``after`` is ``idx.with_local(what_if)`` when the caller has it."""
     G = idx.G
     _check_firm(G, anchor)
     segs = tuple(G.nodes[anchor].get("segments") or ())
@@ -580,8 +585,8 @@ def _gaps_indexed(
         return report
     for f in what_if:
         _check_firm(G, f)
-    after = _analyse(idx.with_local(what_if), anchor, distances, weights, threshold, depth)
-    wi = WhatIf(tuple(idx.ref(f) for f in dict.fromkeys(what_if)), report.summary, after.summary, after.segments)
+    later = _analyse(after or idx.with_local(what_if), anchor, distances, weights, threshold, depth)
+    wi = WhatIf(tuple(idx.ref(f) for f in dict.fromkeys(what_if)), report.summary, later.summary, later.segments)
     return replace(report, what_if=wi)
 
 
@@ -703,10 +708,68 @@ def find_region_gaps(
     [('cathode', 'missing', ('A', 'B')), ('cell', 'covered', ('A', 'B')), ('recycling', 'covered', ())]
     """
     idx = _Index(G, region, min_confidence=min_confidence, confirmed=confirmed)
+    # the what-if index is the same for every anchor (unknown firms are reported by _gaps_indexed)
+    known = all(f in G and G.nodes[f].get("kind") == "firm" for f in what_if)
+    after = idx.with_local(what_if) if what_if and known else None
     reports = tuple(
-        _gaps_indexed(idx, a, depth=depth, threshold=threshold, what_if=what_if) for a in anchors
+        _gaps_indexed(idx, a, depth=depth, threshold=threshold, what_if=what_if, after=after) for a in anchors
     )
     return RegionGapReport(idx.region_ref(), depth, reports, _chain_map(idx, reports))
+
+
+def what_if_summaries(
+    G: nx.MultiDiGraph,
+    anchors: Sequence[str],
+    *,
+    region: str,
+    scenarios: Mapping[str, Collection[str]],
+    depth: int = 2,
+    threshold: float = 0.5,
+) -> list[tuple[FirmRef, GapSummary, dict[str, GapSummary]]]:
+    """Each anchor's gap summary, before and with each scenario's firms counted as local.
+
+    The summaries of :func:`find_region_gaps` with ``what_if``, for several what-ifs at once and
+    without the firm lists: a pipeline's what-if ("all signed projects built") holds thousands of
+    firms, and only the summaries are reported.
+
+    Returns
+    -------
+    summaries
+        Per anchor (in the given order): its reference, its summary, and its summary per scenario.
+
+    Examples
+    --------
+    A cell maker lacks a local cathode maker; a signed project brings one.
+
+    >>> from chaingraph.model import new_graph
+    >>> G = new_graph()
+    >>> G.add_node("cty", kind="region", name="County")
+    >>> G.add_node("far", kind="region", name="Elsewhere")
+    >>> for s in ("cathode", "cell"):
+    ...     G.add_node(s, kind="segment", name=s, chain="li")
+    >>> _ = G.add_edge("cathode", "cell", rel="FEEDS")
+    >>> G.add_node("A", kind="firm", name="Anchor", region="cty", segments=("cell",))
+    >>> G.add_node("C", kind="firm", name="Cathode Co", region="far", segments=("cathode",))
+    >>> [(a.id, before.missing, after["signed"].missing)
+    ...  for a, before, after in what_if_summaries(G, ["A"], region="cty", scenarios={"signed": ["C"]}, depth=1)]
+    [('A', 1, 0)]
+    """
+    idx = _Index(G, region)
+    for firms in scenarios.values():
+        for f in firms:
+            _check_firm(G, f)
+    after = {name: idx.with_local(firms) for name, firms in scenarios.items()}
+    out = []
+    for anchor in anchors:
+        _check_firm(G, anchor)
+        segs = tuple(G.nodes[anchor].get("segments") or ())
+        distances = segment_distances(idx.feeds, segs, depth=depth)
+        weights = _segment_weights(G, idx.feeds, segs, depth, distances)
+        before = _analyse(idx, anchor, distances, weights, threshold, depth, brief=True)
+        out.append((before.anchor, before.summary, {
+            name: _analyse(ix, anchor, distances, weights, threshold, depth, brief=True).summary
+            for name, ix in after.items()}))
+    return out
 
 
 def _chain_map(idx: _Index, reports: Sequence[GapReport]) -> tuple[ChainSummary, ...]:

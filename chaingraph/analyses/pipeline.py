@@ -83,6 +83,7 @@ __all__ = [
     "analyse_pipeline",
     "pipeline_notes",
     "firms_reaching",
+    "firms_by_stage",
     "PipelineTargets",
     "PipelinePlan",
 ]
@@ -135,7 +136,19 @@ def project_state(project: Project, as_of: _dt.date) -> ProjectState | None:
     >>> project_state(p, _dt.date(2022, 12, 31)) is None
     True
     """
-    bounds = {s: b for s, d in project.dates.items() if (b := parse_project_date(d)) is not None}
+    return _state(project, _bounds(project), as_of)
+
+
+_Bounds = dict[str, tuple[_dt.date, _dt.date]]
+
+
+def _bounds(project: Project) -> _Bounds:
+    """The first and last day of each of the project's dates (unparseable ones left out)."""
+    return {s: b for s, d in project.dates.items() if (b := parse_project_date(d)) is not None}
+
+
+def _state(project: Project, bounds: _Bounds, as_of: _dt.date) -> ProjectState | None:
+    """:func:`project_state` from the project's parsed dates (a pipeline parses each project once)."""
     dated = [PROJECT_STAGE_ORDER[s] for s, b in bounds.items() if s in PROJECT_STAGE_ORDER and b[0] <= as_of]
     if not any(b[0] > as_of for b in bounds.values()):
         if project.stage == DROPPED:
@@ -272,27 +285,23 @@ def _rates(states: Sequence[ProjectState]) -> dict[str, Any]:
     return out
 
 
-def _durations(projects: Sequence[Project], as_of: _dt.date) -> tuple[dict[str, Any], ...]:
+def _durations(parsed: Sequence[_Bounds], as_of: _dt.date) -> tuple[dict[str, Any], ...]:
+    exact = [{s: b[0] for s, b in bounds.items() if b[0] == b[1]} for bounds in parsed]  # day-precise only
     out = []
     for a, b in INTERVALS:
-        days = []
-        for p in projects:
-            da, db = parse_project_date(p.dates.get(a, "")), parse_project_date(p.dates.get(b, ""))
-            if da and db and da[0] == da[1] and db[0] == db[1] and db[0] <= as_of:
-                days.append((db[0] - da[0]).days)
+        days = [(e[b] - e[a]).days for e in exact if a in e and b in e and e[b] <= as_of]
         out.append({"from": a, "to": b, "n": len(days),
                     "median_days": statistics.median(days) if days else None})
     return tuple(out)
 
 
-def _stall(p: Project, st: ProjectState, as_of: _dt.date,
+def _stall(p: Project, st: ProjectState, bounds: _Bounds, as_of: _dt.date,
            settings: Mapping[str, int]) -> StalledProject | str | None:
     """The project if stalled, its id if its current stage has no date to clock from, else ``None``."""
     if st.dropped or st.reached is None or st.stage not in _STALL_RULES:
         return None
     key, stages = _STALL_RULES[st.stage]
-    clocks = [(b[1], p.dates[s]) for s in stages
-              if s in p.dates and (b := parse_project_date(p.dates[s])) is not None and b[0] <= as_of]
+    clocks = [(bounds[s][1], p.dates[s]) for s in stages if s in bounds and bounds[s][0] <= as_of]
     if not clocks:
         return p.id
     start, text_ = max(clocks)
@@ -303,8 +312,13 @@ def _stall(p: Project, st: ProjectState, as_of: _dt.date,
     return StalledProject(p.id, p.name, p.firm, p.chain, st.stage, text_, days, limit, days - limit, p.owner)
 
 
-def _in_period(p: Project, lo: _dt.date, hi: _dt.date) -> bool:
-    b = parse_project_date(p.dates.get("signed", ""))
+def _states(projects: Iterable[Project], as_of: _dt.date) -> list[tuple[Project, ProjectState, _Bounds]]:
+    """Each project that had begun by ``as_of``, with its state and parsed dates."""
+    return [(p, st, b) for p in projects for b in (_bounds(p),) if (st := _state(p, b, as_of)) is not None]
+
+
+def _in_period(bounds: _Bounds, lo: _dt.date, hi: _dt.date) -> bool:
+    b = bounds.get("signed")
     return b is not None and lo <= b[0] <= hi
 
 
@@ -440,18 +454,19 @@ def analyse_pipeline(
     limits = {**PIPELINE_DEFAULTS, **(settings or {})}
     label, lo, hi = _period(period, quotas, as_of)
     chosen = _scoped(T, projects, chain, park)
-    states = [(p, st) for p in chosen if (st := project_state(p, as_of)) is not None]
-    cohort = [(p, st) for p, st in states if _in_period(p, lo, min(hi, as_of))]
+    rows = _states(chosen, as_of)
+    states = [(p, st) for p, st, _ in rows]
+    cohort = [(p, st) for p, st, b in rows if _in_period(b, lo, min(hi, as_of))]
     stalled, undated = [], []
-    for p, st in states:
-        found = _stall(p, st, as_of, limits)
+    for p, st, b in rows:
+        found = _stall(p, st, b, as_of, limits)
         if isinstance(found, StalledProject):
             stalled.append(found)
         elif found is not None:
             undated.append(found)
     stalled.sort(key=lambda s: (-s.overdue, s.id))
-    every = [(p, st) for p in projects if (st := project_state(p, as_of)) is not None]
-    items = [q for q in _quotas(T, home, [(p, st) for p, st in every if _in_period(p, lo, min(hi, as_of))], quotas)
+    every = rows if chain is None and park is None else _states(projects, as_of)
+    items = [q for q in _quotas(T, home, [(p, st) for p, st, b in every if _in_period(b, lo, min(hi, as_of))], quotas)
              if (chain is None or not q.chains or chain in q.chains) and (park is None or q.scope == park)]
     dropped = tuple(ProjectNote(p.firm, p.id, p.name, DROPPED, p.dates.get(DROPPED), p.owner, p.drop_reason)
                     for p, st in states if st.dropped)
@@ -462,7 +477,7 @@ def analyse_pipeline(
         by_chain=_count((p.chain, st) for p, st in states), by_park=_count(parks),
         funnel=_funnel((p.chain, st) for p, st in states),
         rates={"cohort": _rates([st for _, st in cohort]), "cumulative": _rates([st for _, st in states])},
-        durations=_durations([p for p, _ in states], as_of), quotas=tuple(items), stalled=tuple(stalled),
+        durations=_durations([b for _, _, b in rows], as_of), quotas=tuple(items), stalled=tuple(stalled),
         undated=tuple(undated), undated_signed=undated_signed, dropped=dropped,
         names=_names(T, {p.chain for p, _ in states} | {k for k, _ in parks} | {q.scope for q in items}),
         settings=limits,
@@ -514,9 +529,22 @@ def firms_reaching(T: nx.MultiDiGraph, projects: Sequence[Project], stage: str, 
     >>> firms_reaching(T, ps, "signed", as_of=_dt.date(2024, 1, 1))
     ['f1', 'f2']
     """
-    found = {p.firm for p in _scoped(T, projects, chain, park)
-             if (st := project_state(p, as_of)) is not None and not st.dropped and st.reached_stage(stage)}
-    return sorted(found)
+    return firms_by_stage(T, projects, (stage,), as_of=as_of, chain=chain, park=park)[stage]
+
+
+def firms_by_stage(T: nx.MultiDiGraph, projects: Sequence[Project], stages: Sequence[str], *, as_of: _dt.date,
+                   chain: str | None = None, park: str | None = None) -> dict[str, list[str]]:
+    """:func:`firms_reaching` for several stages at once, reading each project once.
+
+    Examples
+    --------
+    >>> ps = [Project("a", "A", "f1", "li", "producing"), Project("b", "B", "f2", "li", "signed")]
+    >>> firms_by_stage(nx.MultiDiGraph(), ps, ("signed", "producing"), as_of=_dt.date(2024, 1, 1))
+    {'signed': ['f1', 'f2'], 'producing': ['f1']}
+    """
+    live = [(p.firm, st.reached) for p, st, _ in _states(_scoped(T, projects, chain, park), as_of)
+            if not st.dropped and st.reached is not None]
+    return {s: sorted({f for f, r in live if r >= PROJECT_STAGE_ORDER[s]}) for s in stages}
 
 
 @dataclass(frozen=True)
