@@ -129,6 +129,20 @@ def step_plan(a: argparse.Namespace) -> None:
     emit("plan", times, picks=len(getattr(plan, "picks", ()) or ()))
 
 
+def step_pipeline(a: argparse.Namespace) -> None:
+    """The project pipeline as ``chaingraph pipeline`` computes it (stages, rates, durations, quotas,
+    stalled projects and the gaps before and after the signed and producing projects), as of the
+    generator's reference date unless ``--as-of`` says otherwise."""
+    from chaingraph.generate import REFERENCE_DATE
+    from chaingraph.jobs import pipeline_report
+
+    store = _open(a)
+    as_of = a.as_of or REFERENCE_DATE.isoformat()
+    times, rep = timed(lambda: pipeline_report(store, as_of=as_of), a.repeat)
+    emit("pipeline", times, as_of=as_of, projects=rep.projects, stalled=len(rep.stalled),
+         anchors=len((rep.impact or {}).get("signed", {}).get("anchors", [])))
+
+
 def step_html(a: argparse.Namespace) -> None:
     """The page for one anchor as the ``html`` command makes it, capped at 5,000 firm nodes."""
     store = _open(a)
@@ -421,7 +435,7 @@ def step_kuzu_gaps(a: argparse.Namespace) -> None:
 
 STEPS = {
     "load": step_load, "gaps-one": step_gaps_one, "gaps-all": step_gaps_all, "targets": step_targets,
-    "plan": step_plan, "html": step_html, "db-load-native": step_db_load, "db-load-bolt": step_db_load,
+    "plan": step_plan, "pipeline": step_pipeline, "html": step_html, "db-load-native": step_db_load, "db-load-bolt": step_db_load,
     "naive-merge": step_naive_merge, "nx": step_nx, "kuzu-copy": step_kuzu_copy, "kuzu-gaps": step_kuzu_gaps,
 }
 
@@ -434,6 +448,7 @@ def main() -> None:
     p.add_argument("--graph", help="graph name in the database")
     p.add_argument("--anchor")
     p.add_argument("--home")
+    p.add_argument("--as-of", dest="as_of", help="pipeline: the day to answer for (default: the generator's)")
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--batch", type=int, default=10_000)
     p.add_argument("--cap", type=int, default=0)

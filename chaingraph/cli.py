@@ -373,7 +373,8 @@ def generate_cmd(out_dir: str, firms: str, links_per_firm: int, chains: int, see
     click.echo(say("generate.wrote", name=s["name"], path=s["path"], home=s["home_region"]))
     click.echo(say("generate.counts", firms=f"{s['firms']:,}", anchors=f"{s['anchors']:,}",
                    local=f"{s['local_firms']:,}", links=f"{s['links']:,}", chains=s["chains"],
-                   segments=s["segments"], segment_links=s["segment_links"], regions=s["regions"]))
+                   segments=s["segments"], segment_links=s["segment_links"], regions=s["regions"],
+                   projects=f"{s['projects']:,}", as_of=s["reference_date"]))
     click.echo(say("generate.size", mb=f"{s['bytes'] / 1e6:,.1f}", files=len(s["files"]),
                    seconds=f"{s['seconds']:.1f}"))
 

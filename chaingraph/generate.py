@@ -37,6 +37,19 @@ What is generated
   with weight sqrt(output value), so anchors have many suppliers, and local
   suppliers favour local customers. No link repeats (supplier, customer,
   segment) and none joins a firm to itself.
+* About one project per 20 firms (at least 8) in ``projects.csv``, as of
+  :data:`REFERENCE_DATE` (2024-12-31; no date lies after it): firms of
+  every segment, gap segments and local firms favoured, each in one of the
+  home county's parks, most serving an anchor of their chain, owned by the
+  chain's task force (``锂电池专班``). Leads arrive over five years and take
+  step after step (lead, contacted, negotiating, signed, registered,
+  construction, producing) with lognormal delays of weeks to months; at each
+  step some are dropped (with a reason) and a few get stuck, so most leads
+  never sign, most signed projects get built, and some live projects are
+  overdue against the default stall limits. Investment is lognormal (median
+  2.5亿); expected output follows it, with a few 百亿 (1e10) projects. The
+  projects draw from their own random stream: the other files are the same
+  as without them.
 
 The output is a function of the options alone: the same options give
 byte-identical files. Firms and links are generated and written in chunks,

@@ -512,7 +512,7 @@ _CLI_TEXT: dict[Lang, dict[str, str]] = {
         "level.town": "镇", "level.park": "园区", "level.?": "未知",
         "generate.wrote": "已生成 {name}，写入 {path}（本地区域 {home}）",
         "generate.counts": "企业{firms}家（链主{anchors}家，本地{local}家），供应关系{links}条，产业链{chains}条，"
-                           "环节{segments}个，环节关系{segment_links}条，地区{regions}个",
+                           "环节{segments}个，环节关系{segment_links}条，地区{regions}个，项目{projects}个（截至{as_of}）",
         "generate.size": "{files}个文件共{mb} MB，用时{seconds}秒",
         "load.done": "已将 {name} 加载到 {uri}：企业{firms}家，供应关系{links}条，环节{segments}个，产业链{chains}条，"
                      "地区{regions}个，链主{anchors}家",
@@ -623,7 +623,8 @@ _CLI_TEXT: dict[Lang, dict[str, str]] = {
         "level.town": "town", "level.park": "park", "level.?": "unknown",
         "generate.wrote": "wrote {name} to {path} (home region {home})",
         "generate.counts": "firms {firms} ({anchors} anchors, {local} local), links {links}, chains {chains}, "
-                           "segments {segments}, segment links {segment_links}, regions {regions}",
+                           "segments {segments}, segment links {segment_links}, regions {regions}, "
+                           "projects {projects} (as of {as_of})",
         "generate.size": "{mb} MB in {files} files, {seconds} s",
         "load.done": "loaded {name} into {uri}: {firms} firms, {links} links, {segments} segments, {chains} chains, "
                      "{regions} regions, {anchors} anchors",

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from chaingraph.cli import cli
 from chaingraph.datasets import read_dataset
 from chaingraph.errors import ChainGraphError
-from chaingraph.generate import FILES, generate_dataset, parse_count
+from chaingraph.generate import FILES, REFERENCE_DATE, generate_dataset, parse_count
 
 FIRMS = 2000
 
@@ -46,6 +46,10 @@ def test_files_and_headers(small):
                                         "employees", "listed", "credit_code", "lat", "lon", "source"]
     assert header(out, "links.csv") == ["supplier", "customer", "segment", "product", "value", "source",
                                         "confidence"]
+    assert header(out, "projects.csv") == [
+        "id", "name", "firm", "segments", "chain", "anchor", "park", "stage", "lead", "contacted", "negotiating",
+        "signed", "registered", "construction", "producing", "dropped", "drop_reason", "investment",
+        "expected_output", "owner", "source", "note"]
     meta = tomllib.loads((out / "dataset.toml").read_text(encoding="utf-8"))
     assert meta["name"] == "synthetic-2000-s0" == summary["name"]
     assert meta["currency"] == "CNY"
@@ -176,8 +180,29 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
     generate_dataset(tmp_path / "c", firms=500, seed=4)
     for name in FILES:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
-    for name in ("firms.csv", "links.csv", "segment_links.csv"):
+    for name in ("firms.csv", "links.csv", "segment_links.csv", "projects.csv"):
         assert (tmp_path / "a" / name).read_bytes() != (tmp_path / "c" / name).read_bytes(), name
+
+
+#: SHA-256 of the files ``generate_dataset(firms=500, seed=3)`` wrote before it wrote projects.csv
+#: (main at a3b5ba0): the projects draw from their own random stream and change no other byte.
+BEFORE_PROJECTS = {
+    "dataset.toml": "d684835284111de4b6d764712f742275492ec5a45a33dc9e3cf208a3bd10a502",
+    "regions.csv": "c8095246461114fcc92bf2ad63dd42d8e44811cc4a29eda2690044d63e107ddb",
+    "chains.csv": "866d4181a549f6b528db3726de4ba497f1229bb097cca416fe2e4ab99e716b00",
+    "segments.csv": "1869d8986c1befcbaa6dc3d971a2339d2c979bc54466062962dd61663e169e9d",
+    "segment_links.csv": "fef50c47b963a89764157237ab778b3fe37b99b1a3bfd6a229764aaa750d4133",
+    "firms.csv": "05102c85bbcf4b3b23a20b61abc46e37450fdb08d88f63644f57d8600e86ac68",
+    "links.csv": "83bac86e892ed7eecfddf564d83f399b5c4f964a1fd1e72be12efffcf08312da",
+}
+
+
+def test_projects_leave_the_other_files_unchanged(tmp_path):
+    import hashlib
+
+    generate_dataset(tmp_path, firms=500, seed=3)
+    assert {f: hashlib.sha256((tmp_path / f).read_bytes()).hexdigest() for f in BEFORE_PROJECTS} \
+        == BEFORE_PROJECTS
 
 
 def test_chunked_output_is_deterministic(tmp_path, monkeypatch):
@@ -214,6 +239,7 @@ def test_validates_with_read_dataset(tmp_path, firms, links_per_firm, chains, se
     assert len(dataset.segments) == summary["segments"]
     assert dataset.meta["home_region"] == summary["home_region"]
     assert sum(dataset.firms.column("anchor").to_pylist()) == summary["anchors"]
+    assert len(dataset.projects) == summary["projects"] == max(8, round(firms / 20))
 
 
 def test_overwrites_an_earlier_dataset(tmp_path):
@@ -259,7 +285,7 @@ def test_cli_generate(tmp_path):
     lines = result.output.splitlines()
     assert lines[0] == f"wrote synthetic-2000-s1 to {out} (home region R010101)"
     assert lines[1].startswith("firms 2,000 (3 anchors, ")
-    assert " MB in 7 files, " in lines[2] and lines[2].endswith(" s")
+    assert " MB in 8 files, " in lines[2] and lines[2].endswith(" s")
     assert len(rows(out, "firms.csv")) == 2000
     read_dataset(out)
 
@@ -297,3 +323,72 @@ def test_cli_help_has_example():
     result = CliRunner().invoke(cli, ["generate", "--lang", "en", "--help"], catch_exceptions=False)
     assert result.exit_code == 0
     assert "chaingraph generate --firms 100k" in result.output
+
+
+# -- projects.csv: the recruitment pipeline ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pipeline(small):
+    """The small dataset's pipeline as of the generator's reference date."""
+    from chaingraph.jobs import pipeline_report
+    from chaingraph.stores.memory import MemoryStore
+
+    out, _ = small
+    store = MemoryStore.from_dataset(out)
+    return store, pipeline_report(store, as_of=REFERENCE_DATE.isoformat())
+
+
+def test_projects_validate_and_reference_the_dataset(small):
+    out, summary = small
+    dataset = read_dataset(out)  # raises DatasetErrors on any bad date order, stage, reference or amount
+    projects = dataset.projects
+    assert len(projects) == summary["projects"] == FIRMS // 20
+    assert [p.id for p in projects] == [f"P{i:07d}" for i in range(1, len(projects) + 1)]
+    home = summary["home_region"]
+    parks = {r["id"] for r in rows(out, "regions.csv") if r["parent"] == home and r["level"] == "park"}
+    assert {p.park for p in projects} == parks
+    chains = {c["id"]: c["name"] for c in rows(out, "chains.csv")}
+    assert all(p.owner == f"{chains[p.chain]}专班" for p in projects)  # one task force per chain
+    anchors = {f["id"] for f in rows(out, "firms.csv") if f["anchor"] == "true"}
+    assert {p.anchor for p in projects} - {None} <= anchors and any(p.anchor for p in projects)
+    assert all(p.source == "synthetic" for p in projects)
+    days = [d for p in projects for d in p.dates.values()]
+    assert max(days) <= REFERENCE_DATE.isoformat()  # nothing happens after the reference date
+    assert any(len(d) == 7 for d in days)  # some dates known to the month only
+    assert summary["reference_date"] == REFERENCE_DATE.isoformat()
+
+
+def test_projects_drop_off_along_the_stages(pipeline):
+    """Of 100 projects, most leads never sign; from signed on, each stage is reached by fewer."""
+    _, report = pipeline
+    reached = {s: sum(f[s] for f in report.funnel.values()) for s in ("lead", "signed", "registered",
+                                                                      "construction", "producing")}
+    assert reached["lead"] == report.projects == FIRMS // 20
+    assert reached["lead"] > 2 * reached["signed"]
+    assert reached["signed"] > reached["registered"] > reached["construction"] > reached["producing"] > 0
+    dropped = report.dropped
+    assert dropped and all(d.drop_reason for d in dropped)
+    assert 0 < len(dropped) < report.projects
+
+
+def test_some_projects_are_stalled_at_the_reference_date(pipeline):
+    _, report = pipeline
+    live = report.projects - len(report.dropped)
+    assert report.stalled and len(report.stalled) < live
+    assert all(s.overdue > 0 and s.owner for s in report.stalled)
+    assert {s.stage for s in report.stalled} & {"signed", "registered", "construction"}
+    medians = {(d["from"], d["to"]): d["median_days"] for d in report.durations}
+    assert 10 < medians[("signed", "registered")] < 120  # days to months between stages
+    assert 120 < medians[("construction", "producing")] < 720
+
+
+def test_project_money_is_heavy_tailed(tmp_path):
+    summary = generate_dataset(tmp_path, firms=20_000, seed=1)
+    projects = read_dataset(tmp_path).projects
+    assert len(projects) == summary["projects"] == 1000
+    invest = sorted(p.investment for p in projects if p.investment is not None)
+    assert 0.5 * len(projects) < len(invest) < len(projects)  # early leads often come without figures
+    assert invest[-1] > 20 * invest[len(invest) // 2]
+    big = [p for p in projects if p.expected_output is not None and p.expected_output >= 1e10]
+    assert 1 <= len(big) <= 0.05 * len(projects)  # a few 百亿 projects
