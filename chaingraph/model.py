@@ -49,6 +49,11 @@ __all__ = [
     "CandidateSource",
     "haversine_km",
     "firm_location",
+    "PRECISIONS",
+    "COARSE_PRECISIONS",
+    "COARSE_DISTANCE",
+    "location_precision",
+    "firm_precision",
     "KINDS",
     "STAGES",
     "STAGE_ORDER",
@@ -433,6 +438,51 @@ def firm_location(G: nx.MultiDiGraph, firm: str) -> tuple[float, float] | None:
             return None
     return float(lat), float(lon)
 
+#: How precisely a firm is located, finest first: its own coordinates, else its region's level.
+PRECISIONS = ("coordinates", "park", "town", "county", "city", "province", "country")
+#: Locations coarser than a city: a distance to them says nothing (a province's centre is
+#: hundreds of km from most of its firms), so proximity is neutral.
+COARSE_PRECISIONS = frozenset({"province", "country"})
+#: A candidate's ``distance`` (:class:`CandidateTable`) when it is located only coarsely.
+COARSE_DISTANCE = -1.0
+_PRECISION_ALIASES = {"坐标": "coordinates", "坐標": "coordinates", "经纬度": "coordinates",
+                      "經緯度": "coordinates", "园区": "park", "園區": "park", "镇": "town", "鎮": "town",
+                      "县": "county", "縣": "county", "区": "county", "區": "county", "市": "city",
+                      "省": "province", "国家": "country", "國家": "country"}
+
+
+def location_precision(override: Any, has_coordinates: bool, region_level: str | None) -> str:
+    """How precisely a firm is located: the ``precision`` column when it names a precision, else
+    ``coordinates`` for a firm with its own lat/lon, else its region's level (``county`` unknown).
+
+    Examples
+    --------
+    >>> location_precision(None, True, "country"), location_precision(None, False, "country")
+    ('coordinates', 'country')
+    >>> location_precision("省", True, "city"), location_precision("nonsense", False, None)
+    ('province', 'county')
+    """
+    if isinstance(override, str):
+        key = override.strip().lower()
+        key = _PRECISION_ALIASES.get(key, key)
+        if key in PRECISIONS:
+            return key
+    if has_coordinates:
+        return "coordinates"
+    return region_level if region_level in PRECISIONS else "county"
+
+
+def firm_precision(G: nx.MultiDiGraph, firm: str) -> str:
+    """:func:`location_precision` of a firm node of ``G`` (its ``precision`` extra column, its
+    coordinates, its region's ``level``)."""
+    d = G.nodes[firm]
+    extra = d.get("extra")
+    override = extra.get("precision") if isinstance(extra, dict) else None
+    own = d.get("lat") is not None and d.get("lon") is not None
+    r = d.get("region")
+    level = G.nodes[r].get("level") if r is not None and r in G else None
+    return location_precision(override, own, level)
+
 #: Progress callback: ``progress(done, total)``; ``total`` may be ``None``.
 Progress = Callable[[int, int | None], None]
 
@@ -449,8 +499,10 @@ class CandidateTable:
     non-anchor firms of the home region it supplies or is supplied by (both
     sums rounded to 9 decimals); links under ``min_confidence`` count 0. ``output`` its
     output value when known and positive, and ``distance`` the great-circle km
-    to the nearest of its anchors with coordinates (``None`` when there is
-    none). Its anchors are those whose gaps its segments are.
+    to the nearest of its anchors with coordinates located at city precision or finer
+    (``None`` when there is none; :data:`COARSE_DISTANCE` when the candidate itself is
+    located only at province or country precision, see :func:`firm_precision`). Its anchors
+    are those whose gaps its segments are.
     """
 
     ids: list[str]

@@ -27,7 +27,7 @@ WITH c, segments, own, customers,
      collect(CASE WHEN u IS NOT NULL AND wu > 0 AND u.region IN $regions AND NOT u.id IN $anchors
                   THEN [u.id, wu] END) AS tied_suppliers
 RETURN c.id AS id, segments, c.output_value AS output, c.lat AS lat, c.lon AS lon, c.region AS region,
-       c.parent AS parent,
+       c.parent AS parent, c.extra AS extra,
        reduce(m = 0.0, x IN customers | CASE WHEN x[0] IN $anchors AND x[1] > m THEN x[1] ELSE m END)
          AS supplies_anchor,
        [x IN customers WHERE NOT x[0] IN $anchors AND any(s IN x[3] WHERE s IN own) | x[1]] AS peers,

@@ -179,7 +179,8 @@ def test_gap_severity_grows_with_anchors_sharing_the_gap():
 
 def test_to_dict_shape(G):
     d = rank_targets(G, ["A"], region="js")[0].to_dict()
-    assert list(d) == ["rank", "firm", "segments", "anchors", "score", "components", "reasons", "evidence"]
+    assert list(d) == ["rank", "firm", "segments", "anchors", "score", "components", "reasons", "evidence",
+                     "gaps"]
     assert d["firm"] == {"id": "E2", "name": "E2", "name_en": "Sep and Anode Co", "region": "sh",
                          "output_value": 1e9}
     assert d["anchors"] == [{"id": "A", "name": "兰钧", "name_en": "Lanjun"}]

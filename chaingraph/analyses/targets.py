@@ -41,7 +41,11 @@ Score components (each in [0, 1])
 ``proximity``
     ``1 / (1 + d / 100)`` with ``d`` the great-circle distance in km to the
     nearest of the candidate's anchors, from the firms' coordinates or, when a
-    firm has none, its region's; 0 when either end has no coordinates.
+    firm has none, its region's; 0 when either end has no coordinates. A firm
+    located only at province or country precision (no coordinates of its own,
+    a province or country as region, or ``precision`` saying so) scores a
+    neutral 0.5 and its reason states no distance; anchors so located are
+    left out of the nearest.
 
 The score is the weighted mean ``sum(w_c * x_c) / sum(w_c)`` with the weights
 in :data:`DEFAULT_WEIGHTS` unless overridden, rounded to 6 decimals. Targets
@@ -75,12 +79,15 @@ from chaingraph.analyses.gaps import (
 from chaingraph.errors import ChainGraphError
 from chaingraph.i18n import format_money, join, text
 from chaingraph.model import (
+    COARSE_DISTANCE,
+    COARSE_PRECISIONS,
     CONFIRMED,
     CandidateSource,
     CandidateTable,
     Lang,
     display_name,
     firm_location,
+    firm_precision,
     group_of,
     haversine_km,
     weighted_count,
@@ -92,6 +99,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "GAP_BASE",
     "PROXIMITY_KM",
+    "NEUTRAL_PROXIMITY",
     "DIMINISHING",
     "TargetFirm",
     "GroupMember",
@@ -130,6 +138,9 @@ GAP_BASE: Mapping[tuple[str, str], float] = {
 #: Distance in km at which proximity is 0.5.
 PROXIMITY_KM = 100.0
 
+#: Proximity of a firm located only at province or country precision: neither near nor far.
+NEUTRAL_PROXIMITY = 0.5
+
 #: Each further pick in an already closed gap counts this much less (plan).
 DIMINISHING = 0.5
 
@@ -160,7 +171,9 @@ class TargetFirm:
 
 @dataclass(frozen=True)
 class TargetSegment:
-    """A gap segment the target makes, with its worst status over the anchors."""
+    """A gap segment the target makes, as stated: the direction whose gap is most severe (see
+    :func:`_stated`), its worst status there and the anchors with a gap in that direction
+    (``anchors``); ``per_anchor`` lists every anchor's own direction and status."""
 
     id: str
     name: str
@@ -169,6 +182,8 @@ class TargetSegment:
     status: str
     direction: str
     anchors: tuple[str, ...]
+    #: every anchor with this segment as a gap: ``(anchor, direction, status)``, by anchor id
+    per_anchor: tuple[tuple[str, str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "name_en": self.name_en, "chain": self.chain,
@@ -211,6 +226,8 @@ class Target:
             "components": {k: round(v, 4) for k, v in self.components.items()},
             "reasons": list(self.reasons),
             "evidence": [dict(e) for e in self.evidence],
+            "gaps": [{"anchor": a, "segment": s.id, "direction": dr, "status": st}
+                     for s in self.segments for a, dr, st in s.per_anchor],
         }
 
 
@@ -329,6 +346,44 @@ class _Gaps:
 
     reports: dict[str, GapReport]
     by_segment: dict[str, dict[str, tuple[str, str, float]]]
+    n_anchors: int = 1
+
+    def segment(self, s: str, node: Mapping[str, Any]) -> TargetSegment:
+        """Segment ``s`` as a target makes it (``node``: its attributes, may be empty)."""
+        sharing = self.by_segment[s]
+        st, dr, _, who = _stated(sharing, self.n_anchors)
+        return TargetSegment(s, str(node.get("name") or ""), str(node.get("name_en") or ""), node.get("chain"),
+                             st, dr, who, tuple((a, sharing[a][1], sharing[a][0]) for a in sorted(sharing)))
+
+
+def _stated(sharing: Mapping[str, tuple[str, str, float]], n_anchors: int) -> tuple[str, str, float, tuple[str, ...]]:
+    """How a gap segment shared by anchors is stated: ``(status, direction, severity, anchors)``.
+
+    Per direction, ``severity = base * (1 + n) / (1 + N)`` with ``n`` the anchors for which the
+    segment is a gap *in that direction* and ``base`` that of the worst status among them
+    (:data:`GAP_BASE`); the direction of the larger severity is stated, upstream on a tie. An
+    anchor for which the segment lies the other way never counts.
+
+    Examples
+    --------
+    Upstream missing for one anchor, downstream missing for three, of four:
+
+    >>> sharing = {"a": ("missing", "upstream", 1.0), "b": ("missing", "downstream", 1.0),
+    ...            "c": ("missing", "downstream", 1.0), "d": ("missing", "downstream", 1.0)}
+    >>> _stated(sharing, 4)  # upstream 1.0 * 2/5 = 0.4; downstream 0.8 * 4/5 = 0.64
+    ('missing', 'downstream', 0.64, ('b', 'c', 'd'))
+    """
+    best: tuple[str, str, float, tuple[str, ...]] | None = None
+    for dr in ("upstream", "downstream"):
+        who = tuple(sorted(a for a, (_, d, _) in sharing.items() if d == dr))
+        if not who:
+            continue
+        st = max((sharing[a][0] for a in who), key=lambda x: GAP_BASE[(x, dr)])
+        sev = GAP_BASE[(st, dr)] * (1 + len(who)) / (1 + n_anchors)
+        if best is None or sev > best[2]:
+            best = (st, dr, sev, who)
+    assert best is not None, "a gap segment has at least one anchor"
+    return best
 
 
 def _collect_gaps(idx: _Index, anchors: Sequence[str], *, depth: int, threshold: float,
@@ -339,7 +394,7 @@ def _collect_gaps(idx: _Index, anchors: Sequence[str], *, depth: int, threshold:
         for s in r.segments:
             if (s.status, s.direction) in GAP_BASE and (chain is None or s.chain == chain):
                 by_segment.setdefault(s.id, {})[a] = (s.status, s.direction, s.weight)
-    return _Gaps(reports, by_segment)
+    return _Gaps(reports, by_segment, len(anchors))
 
 
 def _raw_from_graph(
@@ -355,7 +410,8 @@ def _raw_from_graph(
     G = idx.G
     anchor_set = set(anchors)
     own = {a: set(G.nodes[a].get("segments") or ()) for a in anchors}
-    anchor_xy = {a: firm_location(G, a) for a in anchors}
+    # a coarsely located anchor has no distance worth stating
+    anchor_xy = {a: None if firm_precision(G, a) in COARSE_PRECISIONS else firm_location(G, a) for a in anchors}
     excluded = set(exclude)
     n_anchors = len(anchors)
     # networkx's plain dicts, for speed
@@ -382,10 +438,12 @@ def _raw_from_graph(
         if key not in severities:
             severities[key] = _severity(gaps, key, n_anchors)
         sev, sev_segment = severities[key]
-        dist = None
+        dist: float | None = None
         xy = firm_location(G, f)
         near = ""
-        if xy is not None:
+        if firm_precision(G, f) in COARSE_PRECISIONS:
+            dist = COARSE_DISTANCE
+        elif xy is not None:
             for a in my_anchors:
                 axy = anchor_xy[a]
                 if axy is not None:
@@ -442,12 +500,20 @@ def _severity(gaps: _Gaps, segs: tuple[str, ...], n_anchors: int) -> tuple[float
     """The worst gap a firm making ``segs`` can fill: its severity and segment (the first on a tie)."""
     best = (-1.0, "")
     for s in segs:
-        sharing = gaps.by_segment[s]
-        base = max(GAP_BASE[(st, dr)] for st, dr, _ in sharing.values())
-        sev = base * (1 + len(sharing)) / (1 + n_anchors)
+        sev = _stated(gaps.by_segment[s], n_anchors)[2]
         if sev > best[0]:
             best = (sev, s)
     return best
+
+
+def _proximity(d: float | None) -> float:
+    """``1 / (1 + d / 100)``; 0 without a distance, :data:`NEUTRAL_PROXIMITY` for a firm located
+    only at province or country precision (:data:`~chaingraph.model.COARSE_DISTANCE`)."""
+    if d is None:
+        return 0.0
+    if d == COARSE_DISTANCE:
+        return NEUTRAL_PROXIMITY
+    return 1 / (1 + d / PROXIMITY_KM)
 
 
 def _table(raw: Sequence[Mapping[str, Any]]) -> CandidateTable:
@@ -488,7 +554,7 @@ class _Ranking:
             "local_ties": [t / max_ties if max_ties else 0.0 for t in table.ties],
             "gap_severity": [cache[s] for s in table.segments],
             "scale": [(math.log10(o) - lo + 1) / (hi - lo + 1) if o is not None else 0.0 for o in table.output],
-            "proximity": [1 / (1 + d / PROXIMITY_KM) if d is not None else 0.0 for d in table.distance],
+            "proximity": [_proximity(d) for d in table.distance],
         }
         wa, wp, wt, wg, ws, wx = (w[k] for k in COMPONENTS)
         total = sum(w.values())
@@ -609,11 +675,7 @@ def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any]
     evidence: list[dict[str, Any]] = []
     segments = []
     for s in r["segs"]:
-        sharing = gaps.by_segment[s]
-        st, dr = max(((st, dr) for st, dr, _ in sharing.values()), key=lambda p: GAP_BASE[p])
-        sd = nodes[s] if s in G else {}
-        segments.append(TargetSegment(s, str(sd.get("name") or ""), str(sd.get("name_en") or ""),
-                                      sd.get("chain"), st, dr, tuple(sorted(sharing))))
+        segments.append(gaps.segment(s, nodes[s] if s in G else {}))
     reasons = []
     for k in COMPONENTS:
         if comp[k] <= 0 or w[k] <= 0:
@@ -630,16 +692,14 @@ def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any]
         elif k == "local_ties":
             reasons.append(text("reason.local_ties", lang, n=len(r["ties"]), example=name(min(r["ties"]))))
         elif k == "gap_severity":
-            s = r["sev_segment"]
-            sharing = gaps.by_segment[s]
-            st, dr = max(((st, dr) for st, dr, _ in sharing.values()), key=lambda p: GAP_BASE[p])
-            who = [a for a in sorted(sharing) if sharing[a][:2] == (st, dr)]
-            reasons.append(text(f"reason.gap.{st}.{dr}", lang, anchor=join([name(a) for a in who], lang),
-                                segment=name(s)))
+            reasons.append(_gap_reason(gaps, r["sev_segment"], name, lang))
         elif k == "scale":
             key = "reason.scale.big" if r["output"] >= BIG_PROJECT else "reason.scale"
             currency = str(G.graph.get("currency") or "CNY")
             reasons.append(text(key, lang, value=format_money(r["output"], lang, currency)))
+        elif k == "proximity" and r["dist"] == COARSE_DISTANCE:
+            reasons.append(text("reason.proximity.coarse", lang,
+                                precision=text(f"precision.{firm_precision(G, f)}", lang)))
         elif k == "proximity":
             reasons.append(text("reason.proximity", lang, anchor=name(r["near"]), km=round(r["dist"])))
     rd = nodes[d["region"]] if d.get("region") in G else {}
@@ -650,6 +710,20 @@ def _target(idx: _Index, gaps: _Gaps, rank: int, score: float, r: dict[str, Any]
                       tuple(extra.items()) if isinstance(extra := d.get("extra"), dict) else ())
     return Target(rank, firm, tuple(segments), tuple(idx.ref(a) for a in r["anchors"]), score,
                   comp, tuple(reasons), tuple(evidence))
+
+
+def _gap_reason(gaps: _Gaps, s: str, name: Callable[[str], str], lang: Lang) -> str:
+    """The gap-severity reason: in the stated direction, each anchor named with its own status
+    ("fills the missing upstream X link of A; strengthens the weak upstream X link of B")."""
+    sharing = gaps.by_segment[s]
+    _, dr, _, who = _stated(sharing, gaps.n_anchors)
+    parts = []
+    for st in ("missing", "weak"):
+        mine = [a for a in who if sharing[a][0] == st]
+        if mine:
+            parts.append(text(f"reason.gap.{st}.{dr}", lang, anchor=join([name(a) for a in mine], lang),
+                              segment=name(s)))
+    return ("; " if lang == "en" else "；").join(parts)
 
 
 def _supply_reasons(idx: _Index, r: dict[str, Any], name: Callable[[str], str],
@@ -806,13 +880,7 @@ def _group_members(ranking: _Ranking, anchors: Sequence[str], lang: Lang) -> lis
         d = G.nodes[f]
         root = idx.ref(r["group"]) if r["group"] in G else FirmRef(r["group"], r["group"], "", None)
         group_name = display_name(G.nodes[r["group"]], lang) if r["group"] in G else r["group"]
-        segs = []
-        for s in r["segs"]:
-            sd = G.nodes[s] if s in G else {}
-            sharing = ranking.gaps.by_segment[s]
-            st, dr = max(((st, dr) for st, dr, _ in sharing.values()), key=lambda p: GAP_BASE[p])
-            segs.append(TargetSegment(s, str(sd.get("name") or ""), str(sd.get("name_en") or ""), sd.get("chain"),
-                                      st, dr, tuple(sorted(sharing))))
+        segs = [ranking.gaps.segment(s, G.nodes[s] if s in G else {}) for s in r["segs"]]
         reason = text("reason.group", lang, group=group_name,
                       segment=join([display_name(G.nodes[s], lang) for s in r["segs"] if s in G], lang))
         ov = d.get("output_value")

@@ -61,6 +61,8 @@ from chaingraph import __version__, cypher
 from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset
 from chaingraph.errors import StoreError, UnknownFirmError
 from chaingraph.model import (
+    COARSE_DISTANCE,
+    COARSE_PRECISIONS,
     DROPPED,
     PROJECT_STAGE_ORDER,
     PROJECT_STAGES,
@@ -72,6 +74,7 @@ from chaingraph.model import (
     Segment,
     SegmentLink,
     haversine_km,
+    location_precision,
     normalise_project_date,
     project_date_problems,
     regions_within,
@@ -498,13 +501,23 @@ class CypherStore:
                 lat, lon = d.get("lat"), d.get("lon")
             return None if lat is None or lon is None else (float(lat), float(lon))
 
-        anchor_xy = {a: coords(found[a]["lat"], found[a]["lon"], found[a]["region"]) for a in anchor_ids}
+        def coarse(r: Mapping[str, Any]) -> bool:
+            """Located only at province or country precision (model.location_precision)."""
+            extra = json.loads(r["extra"]) if r.get("extra") else {}
+            level = T.nodes[r["region"]].get("level") if r["region"] in T else None
+            own = r["lat"] is not None and r["lon"] is not None
+            return location_precision(extra.get("precision"), own, level) in COARSE_PRECISIONS
+
+        anchor_xy = {a: None if coarse(found[a]) else coords(found[a]["lat"], found[a]["lon"], found[a]["region"])
+                     for a in anchor_ids}
         table = CandidateTable([], [], [], [], [], [], [])
         for r in rows:
             segs = tuple(sorted(r["segments"]))
             xy = coords(r["lat"], r["lon"], r["region"])
-            dist = None
-            if xy is not None:
+            dist: float | None = None
+            if coarse(r):
+                dist = COARSE_DISTANCE
+            elif xy is not None:
                 for a in sorted({a for s in segs for a in gaps[s]}):
                     axy = anchor_xy[a]
                     if axy is not None:

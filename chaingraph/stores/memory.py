@@ -8,6 +8,7 @@ million links would take half a minute and gigabytes to build.
 """
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
 from functools import cached_property
@@ -21,7 +22,15 @@ import pyarrow.compute as pc
 
 from chaingraph.datasets import Dataset, read_dataset
 from chaingraph.errors import UnknownFirmError
-from chaingraph.model import CandidateTable, Progress, Project, regions_within
+from chaingraph.model import (
+    COARSE_DISTANCE,
+    COARSE_PRECISIONS,
+    CandidateTable,
+    Progress,
+    Project,
+    location_precision,
+    regions_within,
+)
 from chaingraph.names import Entry, NameIndex, normalise
 from chaingraph.stores._graph import (
     add_firms_and_links,
@@ -342,7 +351,13 @@ class MemoryStore:
         ties = _weighted_distinct(np.concatenate([out_owner[tie_out], in_owner[tie_in]]),
                                   np.concatenate([v[tie_out], u_[tie_in]]),
                                   np.concatenate([w_out[tie_out], w_in[tie_in]]), n, m)
+        # located only at province or country precision: a neutral proximity, and such anchors
+        # are not the nearest of anyone
+        coarse = self._coarsely_located(np.concatenate([anchor_rows, cand]))
+        for j in np.flatnonzero(coarse[:len(anchor_rows)]).tolist():
+            cand_anchors[:, j // 64] &= ~np.uint64(1 << (j % 64))
         best = self._nearest_km(cand, cand_anchors, anchor_rows)
+        best[coarse[len(anchor_rows):]] = COARSE_DISTANCE
         output = self._output[cand]
         return CandidateTable(
             ids=self.firm_ids.take(pa.array(cand)).to_pylist(),
@@ -354,6 +369,25 @@ class MemoryStore:
             distance=[None if x != x else x for x in best.tolist()],
             groups=self.firm_ids.take(pa.array(self._group_root[cand])).to_pylist(),
         )
+
+    def _coarsely_located(self, rows: np.ndarray) -> np.ndarray:
+        """Whether each firm of ``rows`` is located only at province or country precision
+        (:func:`~chaingraph.model.location_precision`, a column at a time)."""
+        firms, take = self.dataset.firms, pa.array(rows, pa.int64())
+        lat = _np(pc.fill_null(firms.column("lat").take(take), float("nan")), np.float64)
+        lon = _np(pc.fill_null(firms.column("lon").take(take), float("nan")), np.float64)
+        own = ~(np.isnan(lat) | np.isnan(lon))
+        levels = np.array([r.level for r in self.dataset.regions] + [""], dtype=object)
+        region = self.firm_region[rows]
+        level = levels[np.where(region < 0, len(levels) - 1, region)]
+        coarse: np.ndarray = ~own & np.isin(level, sorted(COARSE_PRECISIONS))
+        extra = firms.column("extra").take(take)
+        # only the few rows with a precision column need their extras parsed
+        hits = _np(pc.fill_null(pc.match_substring(extra, '"precision"'), False), bool)
+        for i in np.flatnonzero(hits).tolist():
+            override = json.loads(extra[i].as_py()).get("precision")
+            coarse[i] = location_precision(override, bool(own[i]), level[i]) in COARSE_PRECISIONS
+        return coarse
 
     def _own_segment_bits(self, anchor_rows: np.ndarray, words: int) -> np.ndarray:
         """Per firm, a mask with bit ``j`` set when it makes an own segment of anchor ``anchor_rows[j]``."""
