@@ -180,9 +180,11 @@ def _gap_context(scope: _Scope, what_if: Collection[str] = ()) -> nx.MultiDiGrap
 
 
 def _group_parents(scope: _Scope) -> list[str]:
-    """The anchors' parent firms up to the top of their groups, for the analyses' group rules."""
-    out: list[str] = []
-    for a in scope.anchors:
+    """The home region's anchors (the analysed ones and the others) and their parent firms up to the
+    top of their groups, for the analyses' group rules: no firm of a home anchor's group is a target."""
+    home = [a for a in scope.store.anchors(scope.region) if a not in scope.anchors]
+    out: list[str] = list(home)
+    for a in [*scope.anchors, *home]:
         seen = {a}
         parent = scope.store.firm(a).get("parent")
         while parent and parent not in seen:

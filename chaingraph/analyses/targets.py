@@ -626,7 +626,10 @@ def _rank(
     gaps = _collect_gaps(idx, anchors, depth=depth, threshold=threshold, chain=chain)
     if tie_firms is None:
         tie_firms = idx.local_firms
-    groups = {a: group_of(idx.G, a) for a in anchors}
+    # every home anchor's group, not only the analysed anchors': a firm of the Tsingshan group is
+    # never a recruitment target of Jiashan, whichever anchor is asked about
+    home_anchors = sorted(f for f in idx.local_firms if idx.G.nodes[f].get("anchor"))
+    groups = {a: group_of(idx.G, a) for a in [*anchors, *home_anchors]}
     if source is None:
         raw = _raw_from_graph(idx, gaps, anchors, exclude=exclude, min_output=min_output, tie_firms=tie_firms)
         by_id = {r["id"]: r for r in raw}
@@ -864,7 +867,8 @@ def rank_with_group(
     idx = _Index(G, region, min_confidence=min_confidence, confirmed=confirmed)
     ranking = _rank(idx, anchors, depth=depth, weights=weights, chain=chain, min_output=min_output, lang=lang,
                     threshold=threshold, source=source, exclude=exclude)[0]
-    return ranking.build(ranking.ranked(top)), _group_members(ranking, list(dict.fromkeys(anchors)), lang)
+    home = sorted(f for f in idx.local_firms if idx.G.nodes[f].get("anchor"))
+    return ranking.build(ranking.ranked(top)), _group_members(ranking, list(dict.fromkeys([*anchors, *home])), lang)
 
 
 def _group_members(ranking: _Ranking, anchors: Sequence[str], lang: Lang) -> list[GroupMember]:
