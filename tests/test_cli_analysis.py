@@ -123,8 +123,11 @@ def test_targets_min_output():
 
 def test_plan():
     data = json.loads(run("plan", TINY, "--budget", "2", "--format", "json", "--silent").stdout)
-    # shev fills pack (0.8 * 0.7) and ev (0.8 * 0.3) = 0.8; shsep separator 1.0 * 0.1
-    assert [(p["firm"]["id"], p["gain"]) for p in data["picks"]] == [("shev", 0.8), ("shsep", 0.1)]
+    # gap weights: pack 0.8 * 0.7 = 0.56, ev 0.8 * 0.3 = 0.24, separator 1.0 * 0.1. shev serves neither
+    # lanjun nor a peer: fit 0.25 (the floor), gain 0.25 * 0.8 = 0.2. shsep supplies lanjun separator at
+    # confidence 0.5: fit 0.5, gain 0.5 * 0.1 = 0.05
+    assert [(p["firm"]["id"], p["gain"], p["fit"]) for p in data["picks"]] == [
+        ("shev", 0.2, {"ev": 0.25, "pack": 0.25}), ("shsep", 0.05, {"separator": 0.5})]
     a = data["anchors"][0]
     assert a["before"]["completeness"] == 0.0
     assert a["after"]["completeness"] == round(1 / 2.1, 4)   # pack, ev covered; separator weak

@@ -4,9 +4,22 @@ Plan
 ----
 :func:`plan_targets` picks ``budget`` targets greedily. Each gap ``g`` (an
 anchor and a segment) has weight ``w_g = base * segment weight`` (the FEEDS
-weight used for completeness). The k-th pick (k = 1, 2, ...) that makes
-``g``'s segment adds ``w_g * 0.5 ** (k - 1)``: the objective is a weighted
-sum of concave functions of coverage counts, hence submodular, and greedy
+weight used for completeness).
+
+fit
+    How well a firm serves a segment ``s``, in [:data:`FIT_FLOOR`, 1]: the largest of
+    the confidence of its surest SUPPLIES link to an anchor with a gap in ``s``
+    (the link's segment is ``s``, or it has none), its ``supplies_peers``
+    component (serving the anchors' peers), and :data:`FIT_FLOOR` for merely
+    listing ``s``.
+
+The picks making ``g``'s segment, sorted by their fit for it, best first,
+are worth ``w_g * (fit_1 + 0.5 * fit_2 + 0.25 * fit_3 + ...)``
+(:func:`segment_value`): with fits of 1 a first pick adds ``w_g``, a second
+``w_g / 2``; a firm that merely lists the segment adds a quarter of that. A
+pick's gain is what it adds to the sum over gaps. Each term is the value of
+the best assignment of picks to the places 1, 0.5, 0.25, ..., a submodular
+function of the set of picks, so the objective is submodular and greedy
 picking is within ``1 - 1/e`` of the best portfolio. Ties go to the higher
 score, then the smaller id. Per-chain quotas are minimums: once the slots
 left equal the picks still owed, only firms in chains that are owed picks are
@@ -25,6 +38,7 @@ from chaingraph.analyses.targets import (
     DIMINISHING,
     GAP_BASE,
     Target,
+    _Gaps,
     _Lazy,
     _rank,
     _Ranking,
@@ -32,7 +46,10 @@ from chaingraph.analyses.targets import (
 from chaingraph.errors import ChainGraphError
 from chaingraph.model import CONFIRMED, CandidateSource, Lang
 
-__all__ = ["PlanPick", "Plan", "plan_targets"]
+__all__ = ["PlanPick", "Plan", "plan_targets", "FIT_FLOOR", "segment_value"]
+
+#: The fit of a firm that lists a segment without evidence of serving its anchors or their peers.
+FIT_FLOOR = 0.25
 
 
 @dataclass(frozen=True)
@@ -43,10 +60,12 @@ class PlanPick:
     target: Target
     gain: float
     chains: tuple[str, ...]
+    #: its fit for each of its gap segments (module docstring)
+    fit: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"order": self.order, "gain": round(self.gain, 4), "chains": list(self.chains),
-                **self.target.to_dict()}
+                "fit": {k: round(v, 4) for k, v in self.fit.items()}, **self.target.to_dict()}
 
 
 @dataclass(frozen=True)
@@ -101,49 +120,91 @@ def _checked_quotas(budget: int, quotas: Mapping[str, int] | None) -> dict[str, 
     return checked
 
 
-def _greedy(ranking: _Ranking, gap_w: Mapping[str, float], quotas: Mapping[str, int],
-            budget: int) -> tuple[list[tuple[_Lazy, float]], float, dict[str, int]]:
-    """The greedy picks with their gains, the objective and the quotas left unmet (module docstring)."""
-    # Candidates making the same gap segments gain alike, so only the best left
-    # of each such group (by score, then id) can be the next pick.
-    groups: dict[tuple[str, ...], list[_Lazy]] = {}
-    for t in reversed(ranking.ranked(None)):
-        groups.setdefault(t.segments, []).append(t)  # best last, so picking pops
-    count: dict[str, int] = {}
+def segment_value(fits: Sequence[float]) -> float:
+    """What picks of these fits for one segment are worth, per unit of gap weight: best first, each
+    worth :data:`~chaingraph.analyses.targets.DIMINISHING` times less than the one before.
+
+    Examples
+    --------
+    >>> segment_value([1.0]), segment_value([1.0, 1.0]), segment_value([0.25, 0.9])
+    (1.0, 1.5, 1.025)
+    """
+    return sum(f * DIMINISHING ** k for k, f in enumerate(sorted(fits, reverse=True)))
+
+
+_Fit = dict[str, float]
+
+
+def _fits(ranking: _Ranking, gaps: _Gaps) -> tuple[dict[tuple[Any, ...], list[tuple[_Lazy, _Fit]]], int]:
+    """The candidates in groups whose best left (last) is the only one that can be picked next, each
+    with its fit per gap segment (module docstring).
+
+    A candidate that supplies no anchor fits all its segments alike (its peers' evidence or the
+    floor), so among those making the same segments the larger fit, then score, then smaller id wins.
+    The few that supply an anchor have fits of their own, read from their links, and a group each.
+    """
+    ranked = ranking.ranked(None)
+    peers = ranking.columns["supplies_peers"]
+    suppliers = [t for t in ranked if ranking.columns["supplies_anchor"][t.i] > 0]
+    raw = ranking.explain([t.id for t in suppliers])[1] if suppliers else {}
+    groups: dict[tuple[Any, ...], list[tuple[_Lazy, _Fit]]] = {}
+    for t in ranked:
+        uniform = max(peers[t.i], FIT_FLOOR)
+        fit = {s: uniform for s in t.segments}
+        if t.id in raw:
+            for a, links in raw[t.id]["supplied"].items():
+                for s in t.segments:
+                    if a in gaps.by_segment[s]:
+                        fit[s] = max([fit[s], *(c for sg, c, _ in links if sg in (s, ""))])
+            groups[(t.segments, t.id)] = [(t, fit)]
+        else:
+            groups.setdefault(t.segments, []).append((t, fit))
+    for members in groups.values():
+        members.sort(key=lambda m: (-next(iter(m[1].values()), 0.0), -m[0].score, m[0].id), reverse=True)
+    return groups, len(suppliers)
+
+
+def _greedy(ranking: _Ranking, gaps: _Gaps, gap_w: Mapping[str, float], quotas: Mapping[str, int],
+            budget: int) -> tuple[list[tuple[_Lazy, float, _Fit]], float, dict[str, int]]:
+    """The greedy picks with their gains and fits, the objective and the quotas left unmet (module
+    docstring)."""
+    groups = _fits(ranking, gaps)[0]
+    picked: dict[str, list[float]] = {}
     owed = {c: k for c, k in quotas.items() if k > 0}
     unmet: dict[str, int] = {}
-    chosen: list[tuple[_Lazy, float]] = []
+    chosen: list[tuple[_Lazy, float, _Fit]] = []
     objective = 0.0
     while len(chosen) < budget and groups:
         restrict = bool(owed) and sum(owed.values()) >= budget - len(chosen)
         best: tuple[float, float, str] | None = None
-        best_group: tuple[str, ...] = ()
-        for segs, members in groups.items():
-            t = members[-1]
+        best_group: tuple[Any, ...] = ()
+        for g, members in groups.items():
+            t, fit = members[-1]
             if restrict and owed.keys().isdisjoint(t.chains):
                 continue
-            gain = sum(gap_w[s] * DIMINISHING ** count.get(s, 0) for s in segs)
+            gain = sum(gap_w[s] * (segment_value([*picked.get(s, ()), f]) - segment_value(picked.get(s, ())))
+                       for s, f in fit.items())
             key = (-gain, -t.score, t.id)
             if best is None or key < best:
-                best, best_group = key, segs
+                best, best_group = key, g
         if best is None:
             # no candidate left in the chains still owed: those quotas cannot be met,
             # so the remaining slots go to the best of the rest
             unmet.update(owed)
             owed = {}
             continue
-        t = groups[best_group].pop()
+        t, fit = groups[best_group].pop()
         if not groups[best_group]:
             del groups[best_group]
-        for s in t.segments:
-            count[s] = count.get(s, 0) + 1
+        for s, f in fit.items():
+            picked.setdefault(s, []).append(f)
         for c in t.chains:
             if c in owed:
                 owed[c] -= 1
                 if owed[c] <= 0:
                     del owed[c]
         objective += -best[0]
-        chosen.append((t, -best[0]))
+        chosen.append((t, -best[0], fit))
     unmet.update(owed)
     return chosen, objective, unmet
 
@@ -223,8 +284,9 @@ def plan_targets(
     >>> G.add_node("Y", kind="firm", name="Y", region="far", segments=("sep",), output_value=8e9)
     >>> G.add_node("Z", kind="firm", name="Z", region="far", segments=("ely",), output_value=1e8)
     >>> p = plan_targets(G, ["A"], region="cty", budget=2)
-    >>> [(pk.target.firm.id, pk.gain) for pk in p.picks]  # sep and ely share cell's inputs: 0.5 each
-    [('X', 0.5), ('Z', 0.5)]
+    >>> # sep and ely share cell's inputs: 0.5 each; none of them serves A or its peers: fit 0.25
+    >>> [(pk.target.firm.id, pk.gain, pk.fit) for pk in p.picks]
+    [('X', 0.125, {'sep': 0.25}), ('Z', 0.125, {'ely': 0.25})]
     >>> (p.before["A"].missing, p.before["A"].weak), (p.after["A"].missing, p.after["A"].weak)
     ((2, 0), (0, 2))
     """
@@ -239,10 +301,10 @@ def plan_targets(
                           tie_firms=base_idx.local_firms)
     gap_w = {s: sum(GAP_BASE[(st, dr)] * sw for st, dr, sw in sharing.values())
              for s, sharing in gaps.by_segment.items()}
-    chosen, objective, unmet = _greedy(ranking, gap_w, quotas, budget)
-    built = ranking.build([t for t, _ in chosen], into=G)
-    picks = [PlanPick(order, target, gain, t.chains)
-             for order, ((t, gain), target) in enumerate(zip(chosen, built), 1)]
+    chosen, objective, unmet = _greedy(ranking, gaps, gap_w, quotas, budget)
+    built = ranking.build([t for t, _, _ in chosen], into=G)
+    picks = [PlanPick(order, target, gain, t.chains, fit)
+             for order, ((t, gain, fit), target) in enumerate(zip(chosen, built), 1)]
     local_after = list(what_if) + [p.target.firm.id for p in picks]
     after_idx = base_idx.with_local(local_after)
     after = {a: _gaps_indexed(after_idx, a, depth=depth, threshold=threshold, what_if=()).summary
