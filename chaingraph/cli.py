@@ -290,25 +290,38 @@ def cli() -> None:
 @click.argument("source")
 @ENCODING
 @LANG
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+              help="text lists errors one per line; json and html report errors, warnings and notes alike.")
 @reports_errors
-def validate_cmd(source: str, encoding: str | None, lang: Lang) -> None:
-    """Check a dataset folder and list every problem as FILE:LINE: message (hint).
+def validate_cmd(source: str, encoding: str | None, lang: Lang, fmt: str) -> None:
+    """Check a dataset folder: errors (which block every load) as FILE:LINE: message (hint), then
+    warnings and notes, each with a code, a count and the first examples.
 
     \b
     Example:
         chaingraph validate datasets/jiashan
+        chaingraph validate datasets/jiashan --format html > quality.html
     """
-    from chaingraph.datasets import read_dataset
+    from chaingraph.exports.quality import render_quality_html, render_quality_text
+    from chaingraph.quality import validate
 
     with progress_bar("validating", silent=False) as progress:
-        ds = read_dataset(source, encoding=encoding, progress=progress)
-    counts = {"firms": ds.firms.num_rows, "links": ds.links.num_rows, "segments": len(ds.segments),
-              "chains": len(ds.chains), "regions": len(ds.regions)}
-    if lang == "en":
-        text_ = ", ".join(f"{n:,} {k[:-1] if n == 1 else k}" for k, n in counts.items())
+        report = validate(source, encoding=encoding, lang=lang, progress=progress, raise_errors=fmt == "text")
+    data = report.to_dict()
+    if fmt == "json":
+        echo_json(data)
+    elif fmt == "html":
+        click.echo(render_quality_html(data, lang=lang), nl=False)
     else:
-        text_ = "，".join(say(f"count.{k}", n=f"{n:,}") for k, n in counts.items())
-    click.echo(_terminal(say("validate.ok", source=source, counts=text_)))
+        if lang == "en":
+            text_ = ", ".join(f"{n:,} {k[:-1] if n == 1 else k}" for k, n in report.counts.items())
+        else:
+            text_ = "，".join(say(f"count.{k}", n=f"{n:,}") for k, n in report.counts.items())
+        click.echo(_terminal(say("validate.ok", source=source, counts=text_)))
+        if report.notices:
+            click.echo(_terminal(render_quality_text(data, lang=lang)))
+    if report.total("error"):
+        raise SystemExit(1)
 
 
 @cli.command(name="info")
@@ -326,18 +339,22 @@ def info_cmd(source: str, lang: Lang, encoding: str | None, silent: bool, fmt: s
         chaingraph info datasets/jiashan --lang en
     """
     from chaingraph.exports.text import render_info
+    from chaingraph.jobs import dataset_warnings
     from chaingraph.stores import describe, open_store
 
     with progress_bar("reading", silent=silent) as progress:
         store = open_store(source, encoding=encoding, progress=progress)
     try:
         info = describe(store)
+        warnings = dataset_warnings(store)
     finally:
         store.close()
     if fmt == "json":
-        echo_json(info)
+        echo_json({**info, "warnings": warnings})
         return
     click.echo(render_info(info, lang=lang))
+    if warnings:
+        click.echo(_terminal(say("info.warnings", n=warnings, source=source)))
 
 
 @cli.command(name="generate")

@@ -223,6 +223,10 @@ class Dataset:
     extra_columns: list[str] = field(default_factory=list)
     #: The projects of projects.csv (empty without the file), in file order.
     projects: list[Project] = field(default_factory=list)
+    #: Per file, the line of each row (for FILE:LINE in the quality report, chaingraph.quality), and the
+    #: lines of the trailing empty rows skipped.
+    lines: dict[str, np.ndarray] = field(default_factory=dict)
+    skipped: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def _fold(text: str) -> str:
@@ -248,6 +252,8 @@ class _Table:
     extra: list[str]
     #: Some rows could not be read (and were reported): other files' references into it are not checked.
     partial: bool = False
+    #: Lines of the empty rows (``,,,,``) Excel leaves at the end of a sheet, skipped.
+    skipped: tuple[int, ...] = ()
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -460,8 +466,16 @@ def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[s
         col = pc.utf8_trim_whitespace(raw_cols[name])
         empty = pc.equal(col, "")
         cols[name] = pc.if_else(empty, pa.scalar(None, pa.string()), col) if pc.any(empty).as_py() else col
+    # Excel saves the empty rows at the end of a sheet as ",,,,": skipped with a note, not errors
+    filled = np.zeros(len(lines), dtype=bool)
+    for col in cols.values():
+        filled |= ~_is_null(col)
+    keep = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
+    skipped = tuple(int(x) for x in lines[keep:])
+    if skipped:
+        cols, lines = {k: v.slice(0, keep) for k, v in cols.items()}, lines[:keep]
     log.debug("read %s (%s, %d rows)", file, enc, len(lines))
-    return _Table(file, cols, lines, extra, partial)
+    return _Table(file, cols, lines, extra, partial, skipped)
 
 
 def _row_shape(data: bytes, *, cells: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -1000,6 +1014,8 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
         links=links_table if links_table is not None else LINK_SCHEMA.empty_table(),
         extra_columns=list(F.extra) if F is not None else [],
         projects=projects,
+        lines={n: t.lines for n, t in tables.items() if t is not None},
+        skipped={n: t.skipped for n, t in tables.items() if t is not None and t.skipped},
     )
 
 

@@ -68,6 +68,7 @@ __all__ = [
     "target_report",
     "plan_report",
     "run_demo",
+    "dataset_warnings",
     "report",
     "demo_summary",
     "Demo",
@@ -769,3 +770,12 @@ def set_project(source: str, project: str, *, stage: str, date: str | None = Non
     from chaingraph.datasets import set_project_stage
 
     return set_project_stage(source, project, stage=stage, date=date, reason=reason, encoding=encoding)
+
+
+def dataset_warnings(store: GraphStore) -> int | None:
+    """How many data-quality warnings the dataset behind ``store`` has (:mod:`chaingraph.quality`);
+    ``None`` for a database, whose dataset was checked when it was loaded."""
+    from chaingraph.quality import check_quality
+
+    dataset = getattr(store, "dataset", None)
+    return check_quality(dataset).total("warning") if dataset is not None else None
