@@ -200,24 +200,38 @@ def _link_notices(ds: Dataset, notes: _Notes) -> None:
     n = links.num_rows
     if not n:
         return
-    lines = "links.csv"
+    lines, lang = "links.csv", notes.lang
     no_value = np.flatnonzero(~_bools(pc.is_valid(links.column("value"))))
     sup, cus = links.column("supplier"), links.column("customer")
-
-    def examples(rows: np.ndarray, detail: Any) -> list[Example]:
-        return [Example(lines, _line(ds, lines, r), detail(r)) for r in rows[:EXAMPLES].tolist()]
-
-    notes.add("link_without_value", "note",
-              examples(no_value, lambda r: f"{sup[r].as_py()} -> {cus[r].as_py()}"), len(no_value))
     evidence = links.column("evidence")
     conf = np.asarray(pc.fill_null(links.column("confidence"), 1.0).to_numpy(zero_copy_only=False), dtype=float)
     weak = _bools(pc.is_in(evidence, value_set=pa.array(["derived", "illustrative"]))) | (conf < WEAK_CONFIDENCE)
     rows = np.flatnonzero(weak)
+    shown = np.concatenate([no_value[:EXAMPLES], rows[:EXAMPLES]]).tolist()
+    names = _firm_names(ds, {str(x.as_py()) for r in shown for x in (sup[r], cus[r])}, lang)
+
+    def link(r: int) -> str:
+        return f"{names[str(sup[r].as_py())]} → {names[str(cus[r].as_py())]}"
+
+    def examples(rows: np.ndarray, detail: Any) -> list[Example]:
+        return [Example(lines, _line(ds, lines, r), detail(r)) for r in rows[:EXAMPLES].tolist()]
+
+    notes.add("link_without_value", "note", examples(no_value, link), len(no_value))
     share = len(rows) / n
     notes.add("weak_evidence", "warning" if share > WEAK_SHARE else "note",
-              examples(rows, lambda r: f"{sup[r].as_py()} -> {cus[r].as_py()} "
-                                       f"({evidence[r].as_py()}, {conf[r]:g})"),
+              examples(rows, lambda r: link(r) + text("quality.link_evidence", lang,
+                                                      evidence=text(f"evidence.{evidence[r].as_py()}", lang),
+                                                      confidence=f"{conf[r]:g}")),
               len(rows), share=f"{share:.0%}", links=n)
+
+
+def _firm_names(ds: Dataset, ids: set[str], lang: Lang) -> dict[str, str]:
+    """The names of a few firms in the report's language (the id when there is none)."""
+    firms = ds.firms.filter(pc.is_in(ds.firms.column("id"), value_set=pa.array(sorted(ids), pa.string())))
+    out = {i: i for i in ids}
+    for fid, name, name_en in zip(*(firms.column(c).to_pylist() for c in ("id", "name", "name_en"))):
+        out[fid] = (name_en or name) if lang == "en" else (name or name_en) or fid
+    return out
 
 
 def _segment_notices(ds: Dataset, notes: _Notes) -> None:

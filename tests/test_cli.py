@@ -19,6 +19,7 @@ Tiny example（tiny），来源：{path}
 链主（1家）：
   lanjun：兰钧新能源，嘉善县，环节：电芯
 地区（6个）：国家 1，省 2，市 1，县 1，镇 1
+数据质量：4个警告，运行 chaingraph validate {path} 查看
 """
 INFO_EN = """\
 Tiny example (tiny) from {path}
@@ -29,6 +30,7 @@ chains (1):
 anchors (1):
   lanjun: Lanjun New Energy, Jiashan, segments Cell
 regions (6): country 1, province 2, city 1, county 1, town 1
+data quality: 4 warning(s); run chaingraph validate {path} to see them
 """
 
 
@@ -37,11 +39,18 @@ def invoke(*args: str, ok: bool = True):
 
 
 def test_validate_ok(tiny_path):
+    """tiny loads (OK), then its warnings and notes (tests/test_quality.py): nobody makes ore, every link
+    is illustrative, shev is located only in a province, lanjun -> shev has no value."""
     result = invoke("validate", str(tiny_path))
     assert result.exit_code == 0
-    assert result.output == f"{tiny_path}：校验通过（企业4家，供应关系3条，环节6个，产业链1条，地区6个）\n"
+    lines = result.output.splitlines()
+    assert lines[0] == f"{tiny_path}：校验通过（企业4家，供应关系3条，环节6个，产业链1条，地区6个）"
+    assert lines[-1] == f"{tiny_path}：0个错误，4个警告，2个提示"
     result = invoke("validate", str(tiny_path), "--lang", "en")
-    assert result.output == f"{tiny_path}: OK (4 firms, 3 links, 6 segments, 1 chain, 6 regions)\n"
+    lines = result.output.splitlines()
+    assert lines[0] == f"{tiny_path}: OK (4 firms, 3 links, 6 segments, 1 chain, 6 regions)"
+    assert "  links.csv:3: Shanghai Separator → Lanjun New Energy (illustrative data, confidence 0.5)" in lines
+    assert lines[-1] == f"{tiny_path}: 0 error(s), 4 warning(s), 2 note(s)"
 
 
 def test_validate_gbk_with_encoding(make_dataset, tiny_path):
