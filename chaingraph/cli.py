@@ -21,7 +21,7 @@ from typing import Any, TypeVar, cast
 import click
 
 from chaingraph import __version__
-from chaingraph.errors import ChainGraphError, DatasetErrors
+from chaingraph.errors import ChainGraphError, DatasetErrors, redact
 from chaingraph.model import Lang
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -119,25 +119,74 @@ class ChainGraphClickError(click.ClickException):
 
 
 def reports_errors(f: F) -> F:
-    """Turn our exceptions into a one-line error in the user's language and exit code 1."""
+    """Turn every exception into a one-line error in the user's language and exit code 1.
+
+    Our own errors say what is wrong and how to fix it; anything else (a file system error, a bug)
+    becomes one line too. Passwords in URIs are redacted. ``CHAINGRAPH_DEBUG=1`` shows the
+    traceback instead, and turns on debug logging.
+    """
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from chaingraph.i18n import error_text, text
 
         lang = _current_lang()
+        debug = os.environ.get("CHAINGRAPH_DEBUG") == "1"
+        if debug:
+            logging.basicConfig(level=logging.DEBUG)
         try:
             return f(*args, **kwargs)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except DatasetErrors as exc:
             for problem in exc.problems:
-                click.echo(_terminal(str(problem)), err=True)
+                click.echo(_terminal(redact(str(problem))), err=True)
             n = len(exc.problems)
             msg = text("cli.problems", lang, n=n, s="s" if n != 1 else "")
             raise ChainGraphClickError(msg, lang) from exc
         except ChainGraphError as exc:
-            raise ChainGraphClickError(error_text(exc, lang), lang) from exc
+            raise ChainGraphClickError(redact(error_text(exc, lang)), lang) from exc
+        except Exception as exc:
+            if debug:
+                raise
+            raise ChainGraphClickError(_unexpected(exc, lang), lang) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _unexpected(exc: Exception, lang: Lang) -> str:
+    """One line for an exception that is not ours: the file and reason of an OS error, else its type."""
+    from chaingraph.i18n import text
+
+    if isinstance(exc, OSError) and exc.strerror:
+        path = exc.filename2 if isinstance(exc, IsADirectoryError) and exc.filename2 else exc.filename
+        msg = text("error.os", lang, path=path if path is not None else "", reason=exc.strerror)
+    else:
+        detail = (str(exc).strip().splitlines() or [""])[0][:300]
+        msg = text("error.unexpected", lang, kind=type(exc).__name__, detail=detail)
+    return redact(msg)
+
+
+def _max_file_size(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    """Keep ``--max-file-size`` in the context, where :func:`_read_options` finds it."""
+    from chaingraph.datasets import parse_size
+
+    if value is not None:
+        try:
+            ctx.meta["chaingraph.max_file_size"] = parse_size(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+def _read_options() -> dict[str, Any]:
+    """Options for reading a dataset that the CLI keeps in the context (``--max-file-size``)."""
+    size = click.get_current_context().meta.get("chaingraph.max_file_size")
+    return {} if size is None else {"max_file_size": size}
+
+
+MAX_FILE_SIZE = click.option("--max-file-size", default=None, metavar="SIZE", expose_value=False,
+                             callback=_max_file_size,
+                             help="Largest dataset file read, e.g. 500M or 8G (default 2G).")
 
 
 def _translate_usage(message: str, lang: Lang) -> str:
@@ -289,6 +338,7 @@ def cli() -> None:
 @cli.command(name="validate")
 @click.argument("source")
 @ENCODING
+@MAX_FILE_SIZE
 @LANG
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
               help="text lists errors one per line; json and html report errors, warnings and notes alike.")
@@ -306,7 +356,8 @@ def validate_cmd(source: str, encoding: str | None, lang: Lang, fmt: str) -> Non
     from chaingraph.quality import validate
 
     with progress_bar("validating", silent=False) as progress:
-        report = validate(source, encoding=encoding, lang=lang, progress=progress, raise_errors=fmt == "text")
+        report = validate(source, encoding=encoding, lang=lang, progress=progress, raise_errors=fmt == "text",
+                          **_read_options())
     data = report.to_dict()
     if fmt == "json":
         echo_json(data)
@@ -328,6 +379,7 @@ def validate_cmd(source: str, encoding: str | None, lang: Lang, fmt: str) -> Non
 @click.argument("source")
 @LANG
 @ENCODING
+@MAX_FILE_SIZE
 @SILENT
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @reports_errors
@@ -343,7 +395,7 @@ def info_cmd(source: str, lang: Lang, encoding: str | None, silent: bool, fmt: s
     from chaingraph.stores import describe, open_store
 
     with progress_bar("reading", silent=silent) as progress:
-        store = open_store(source, encoding=encoding, progress=progress)
+        store = open_store(source, encoding=encoding, progress=progress, **_read_options())
     try:
         info = describe(store)
         warnings = dataset_warnings(store)
@@ -451,7 +503,7 @@ def _open(source: str, encoding: str | None, silent: bool) -> Any:
     from chaingraph.stores import open_store
 
     with progress_bar("reading", silent=silent) as progress:
-        return open_store(source, encoding=encoding, progress=progress)
+        return open_store(source, encoding=encoding, progress=progress, **_read_options())
 
 
 @cli.command(name="gaps")
@@ -470,6 +522,7 @@ def _open(source: str, encoding: str | None, silent: bool) -> Any:
 @WIDE
 @LANG
 @ENCODING
+@MAX_FILE_SIZE
 @SILENT
 @reports_errors
 def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, threshold: float,
@@ -523,6 +576,7 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
 @WIDE
 @LANG
 @ENCODING
+@MAX_FILE_SIZE
 @SILENT
 @reports_errors
 def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | None, min_output: float | None,
@@ -590,6 +644,7 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
 @WIDE
 @LANG
 @ENCODING
+@MAX_FILE_SIZE
 @SILENT
 @reports_errors
 def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[str, ...], what_if: str | None,
@@ -648,6 +703,7 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
 @THRESHOLD
 @LANG
 @ENCODING
+@MAX_FILE_SIZE
 @SILENT
 @reports_errors
 def report_cmd(source: str, output: str, top: int, budget: int, weights: str | None, profile: str | None,
@@ -684,6 +740,7 @@ def report_cmd(source: str, output: str, top: int, budget: int, weights: str | N
 @click.option("--source", default=None, metavar="FOLDER", help="Dataset folder (default: datasets/jiashan).")
 @MIN_CONFIDENCE
 @LANG
+@MAX_FILE_SIZE
 @reports_errors
 def demo_cmd(out_dir: str, source: str | None, min_confidence: float, lang: Lang) -> None:
     """Run the whole job on the Jiashan demo data: a summary, the recruiter workbook, lists, plan and pages.
@@ -695,7 +752,7 @@ def demo_cmd(out_dir: str, source: str | None, min_confidence: float, lang: Lang
     from chaingraph.exports.text import render_demo
     from chaingraph.jobs import run_demo
 
-    demo = run_demo(out_dir, lang=lang, source=source, min_confidence=min_confidence)
+    demo = run_demo(out_dir, lang=lang, source=source, min_confidence=min_confidence, **_read_options())
     click.echo(render_demo(demo.summary, lang=lang))
 
 
@@ -716,6 +773,7 @@ def demo_cmd(out_dir: str, source: str | None, min_confidence: float, lang: Lang
 @MIN_CONFIDENCE
 @LANG
 @ENCODING
+@MAX_FILE_SIZE
 @SILENT
 @reports_errors
 def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, chains: tuple[str, ...],
@@ -762,6 +820,7 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, c
                    "$NEO4J_PASSWORD is set.")
 @click.option("--database", default=None, metavar="NAME", help="Neo4j database (default: the server's).")
 @ENCODING
+@MAX_FILE_SIZE
 @SILENT
 @LANG
 @reports_errors
@@ -782,7 +841,7 @@ def load_cmd(source: str, uri: str, batch_size: int, replace: bool, user: str | 
     if user and password is None:
         password = click.prompt(say("load.password", user=user), hide_input=True, err=True)
     with progress_bar("reading", silent=silent) as progress:
-        dataset = read_dataset(source, encoding=encoding, progress=progress)
+        dataset = read_dataset(source, encoding=encoding, progress=progress, **_read_options())
     with progress_bar("loading", silent=silent) as progress:
         done = load_dataset(dataset, uri, batch_size=batch_size, replace=replace, progress=progress,
                             user=user, password=password, database=database)
@@ -807,6 +866,7 @@ def load_cmd(source: str, uri: str, batch_size: int, replace: bool, user: str | 
 @OUTPUT_ENCODING
 @LANG
 @ENCODING
+@MAX_FILE_SIZE
 @SILENT
 @reports_errors
 def pipeline_cmd(source: str, as_of: str | None, period: str | None, chain: str | None, park: str | None,

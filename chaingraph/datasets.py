@@ -22,7 +22,9 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
+import stat
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
@@ -58,6 +60,11 @@ from chaingraph.model import (
 __all__ = [
     "Dataset",
     "read_dataset",
+    "read_file",
+    "parse_size",
+    "MAX_FILE_SIZE",
+    "MAX_TOML_SIZE",
+    "MAX_TOML_DEPTH",
     "HEADER_ALIASES",
     "FILES",
     "FIRM_SCHEMA",
@@ -201,6 +208,21 @@ _MULTIPLIERS = {"万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8}
 _SEGMENT_SPLIT = r"[;；|、,，]"
 #: Problems of one kind reported per file before the rest are counted.
 MAX_PER_RULE = 50
+#: Largest file read by default (2 GiB); ``--max-file-size`` changes it. A link to /dev/zero or a
+#: runaway export would otherwise fill the memory.
+MAX_FILE_SIZE = 2 << 30
+#: Largest TOML file (dataset.toml, a weights profile) and deepest nesting of its tables and arrays:
+#: no real one comes near, and tomllib recurses once per level.
+MAX_TOML_SIZE = 1 << 20
+MAX_TOML_DEPTH = 32
+#: C0 control characters and DEL: never valid in a name or id (spreadsheets refuse them, Bolt cuts a
+#: string at NUL, a terminal obeys escape sequences).
+_CONTROL = r"[\x00-\x1f\x7f]"
+#: Free text (:data:`FREE_TEXT`, extra columns, the segments list, dataset.toml's description) may
+#: also hold tab, line feed and carriage return, which CSV, XLSX and JSON all carry.
+_CONTROL_IN_TEXT = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+#: Columns of free text.
+FREE_TEXT = ("product", "source", "segments", "drop_reason", "note")
 
 
 @dataclass
@@ -316,6 +338,118 @@ class _Checker:
         return self.problems + extra
 
 
+def _size(n: int) -> str:
+    """``n`` bytes in the largest binary unit that keeps a whole number or one decimal.
+
+    Examples
+    --------
+    >>> _size(2 << 30), _size(1536), _size(12)
+    ('2 GiB', '1.5 KiB', '12 bytes')
+    """
+    for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= factor:
+            return f"{n / factor:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n} bytes"
+
+
+def parse_size(text: str) -> int:
+    """A number of bytes written as digits with an optional binary unit (K, M, G, T; KiB, MB...).
+
+    Raises
+    ------
+    ValueError
+        When ``text`` is not such a size.
+
+    Examples
+    --------
+    >>> parse_size("2G"), parse_size("500 MiB"), parse_size("1.5k"), parse_size("4096")
+    (2147483648, 524288000, 1536, 4096)
+    """
+    match = re.fullmatch(r"(\d+(?:\.\d*)?)\s*([kmgt]?)(?:i?b)?", str(text).strip().lower())
+    if not match or (not match.group(2) and text.strip().lower().endswith("ib")):
+        msg = f"{text!r} is not a size; write a number of bytes with an optional unit, e.g. 500M or 8G"
+        raise ValueError(msg)
+    number, unit = match.groups()
+    return int(float(number) * (1 << (10 * " kmgt".index(unit or " "))))
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def read_file(path: str | Path, *, file: str | None = None, max_size: int = MAX_FILE_SIZE,
+              missing_ok: bool = False, missing_hint: str = "check the path") -> bytes | None:
+    """The bytes of the regular file ``path``, refusing anything that could hang or fill the memory.
+
+    The file is checked with ``os.stat`` before it is opened (a named pipe would block the
+    open), opened non-blocking and checked again, and read up to ``max_size`` bytes: a FIFO, a
+    device such as ``/dev/zero`` (also through a symbolic link), a folder or a file over the
+    limit is a one-line error, never a hang.
+
+    Parameters
+    ----------
+    path
+        The file.
+    file
+        How messages name it (default: ``path``).
+    max_size
+        Largest size read, in bytes.
+    missing_ok
+        Return ``None`` for a file that does not exist instead of raising.
+    missing_hint
+        The hint of the "missing file" error.
+
+    Raises
+    ------
+    DatasetError
+        With line 0: missing, unreadable (permission denied), not a regular file, or too large.
+
+    Examples
+    --------
+    >>> read_file("/dev/null")
+    Traceback (most recent call last):
+    ...
+    chaingraph.errors.DatasetError: /dev/null: not a regular file (a device) (give the data file itself)
+    """
+    name = file or str(path)
+    try:
+        st = os.stat(path)
+        _check_regular(st, name, max_size)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            # Checked again on the open file: it may have been swapped since the stat.
+            _check_regular(os.fstat(fh.fileno()), name, max_size)
+            data = fh.read(max_size + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        if missing_ok:
+            return None
+        raise DatasetError(name, 0, "missing file", hint=missing_hint) from None
+    except PermissionError:
+        msg = "cannot read (permission denied)"
+        raise DatasetError(name, 0, msg, hint="give yourself read access to the file and its folder") from None
+    except OSError as exc:
+        raise DatasetError(name, 0, f"cannot read: {exc.strerror or exc}", hint="check the file") from None
+    if len(data) > max_size:  # it grew after the stat
+        _check_regular(os.stat_result((stat.S_IFREG, 0, 0, 0, 0, 0, len(data), 0, 0, 0)), name, max_size)
+    return data
+
+
+def _check_regular(st: os.stat_result, name: str, max_size: int) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        raise DatasetError(name, 0, f"not a regular file ({_kind(st.st_mode)})", hint="give the data file itself")
+    if st.st_size > max_size:
+        msg = f"the file is larger than the limit of {_size(max_size)} ({_size(st.st_size)})"
+        raise DatasetError(name, 0, msg, hint="pass --max-file-size with a larger limit, e.g. --max-file-size 8G")
+
+
 def _decode(raw: bytes, file: str, encoding: str | None) -> tuple[bytes, str]:
     """UTF-8 bytes of ``raw`` (BOM removed) and the encoding it was in."""
     if encoding:
@@ -362,7 +496,10 @@ def _header(data: bytes) -> list[str]:
         # An odd number of quotes means a quoted header cell goes on past this newline.
         if nl < 0 or data.count(b'"', 0, end) % 2 == 0:
             break
-    return next(csv.reader(io.StringIO(data[:end].decode("utf-8"), newline="")), [])
+    row = next(csv.reader(io.StringIO(data[:end].decode("utf-8"), newline="")), [])
+    # A BOM inside a cell (a file saved with a BOM twice, or cells pasted from another file) is
+    # invisible in every editor, so it never belongs to a column name.
+    return [cell.replace("\ufeff", "") for cell in row]
 
 
 def _column_names(header: list[str], columns: tuple[str, ...], required: tuple[str, ...], file: str,
@@ -374,6 +511,8 @@ def _column_names(header: list[str], columns: tuple[str, ...], required: tuple[s
     extra: list[str] = []
     seen: dict[str, int] = {}
     for pos, cell in enumerate(header):
+        if re.search(_CONTROL, cell):
+            check.add(file, 1, f"column name {cell!r} holds a control character", hint="delete it")
         folded = _fold(cell)
         canonical = lookup.get(folded)
         if canonical is None:
@@ -396,15 +535,9 @@ def _column_names(header: list[str], columns: tuple[str, ...], required: tuple[s
     return (None if missing else names), extra
 
 
-def _read_csv(path: Path, file: str, columns: tuple[str, ...], required: tuple[str, ...],
-              encoding: str | None, check: _Checker, raw: bytes | None = None) -> _Table | None:
-    """Read one CSV file as strings (``raw``: its bytes, already in hand); ``None`` (with the
-    problem reported) if that is impossible."""
-    try:
-        raw = path.read_bytes() if raw is None else raw
-    except OSError as exc:
-        check.add(file, 0, f"cannot read the file: {exc.strerror}", hint="check the path and permissions")
-        return None
+def _read_csv(raw: bytes, file: str, columns: tuple[str, ...], required: tuple[str, ...],
+              encoding: str | None, check: _Checker) -> _Table | None:
+    """Read one CSV file's bytes as strings; ``None`` (with the problem reported) if that is impossible."""
     try:
         data, enc = _decode(raw, file, encoding)
     except DatasetError as exc:
@@ -682,16 +815,37 @@ def _ref(t: _Table, check: _Checker, col: str, known: pa.Array | None, what: str
     check.rows(t, bad, col, f"unknown {what} {{value!r}}", hint=hint, values=arr)
 
 
+def _depth(value: Any) -> int:
+    """How deeply tables and arrays nest in ``value`` (0 for a plain value), without recursing."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict):
+            v = list(v.values())
+        if isinstance(v, list):
+            deepest = max(deepest, d + 1)
+            if d + 1 <= MAX_TOML_DEPTH:
+                stack.extend((x, d + 1) for x in v)
+    return deepest
+
+
 def _toml(path: Path, file: str, check: _Checker) -> dict[str, Any]:
     try:
-        raw = path.read_bytes()
-    except OSError:
-        check.add(file, 0, "missing file", hint="every dataset needs dataset.toml with name and home_region")
+        raw = read_file(path, file=file, max_size=MAX_TOML_SIZE,
+                        missing_hint="every dataset needs dataset.toml with name and home_region")
+    except DatasetError as exc:
+        check.add(file, 0, exc.problem.message, hint=exc.hint)
         return {}
+    assert raw is not None
+    deep = f"tables or arrays nest more than {MAX_TOML_DEPTH} deep"
+    flat = "dataset.toml holds a few plain keys; remove the nesting"
     try:
         meta = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         check.add(file, 0, "dataset.toml is not UTF-8", hint="save it as UTF-8")
+        return {}
+    except RecursionError:  # tomllib recurses once per level of nesting
+        check.add(file, 0, deep, hint=flat)
         return {}
     except tomllib.TOMLDecodeError as exc:
         text = str(exc)
@@ -703,6 +857,9 @@ def _toml(path: Path, file: str, check: _Checker) -> dict[str, Any]:
                 line = 0
         check.add(file, line, f"cannot parse TOML: {text}", hint="check quotes and '=' signs")
         return {}
+    if _depth(meta) > MAX_TOML_DEPTH:
+        check.add(file, 0, deep, hint=flat)
+        return {}
     for key in ("name", "home_region"):
         if key not in meta or meta[key] == "":
             check.add(file, 0, f"missing {key}", hint=f'add a line like {key} = "..."')
@@ -710,6 +867,11 @@ def _toml(path: Path, file: str, check: _Checker) -> dict[str, Any]:
         if key in meta and not isinstance(meta[key], str):
             check.add(file, 0, f"{key} must be text, not {meta[key]!r}",
                       hint=f'write {key} = "..." in quotes')
+    for key, value in meta.items():
+        texts = value if isinstance(value, list) else [value]
+        control = _CONTROL_IN_TEXT if key == "description" else _CONTROL
+        if any(isinstance(v, str) and re.search(control, v) for v in texts):
+            check.add(file, 0, f"{key} holds a control character: {value!r}", hint="delete it")
     sources = meta.get("sources", [])
     if isinstance(sources, str):
         meta["sources"] = [sources]
@@ -721,7 +883,7 @@ def _toml(path: Path, file: str, check: _Checker) -> dict[str, Any]:
 
 
 def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any = None,
-                 replace: dict[str, bytes] | None = None) -> Dataset:
+                 replace: dict[str, bytes] | None = None, max_file_size: int = MAX_FILE_SIZE) -> Dataset:
     """Read and validate a dataset folder.
 
     Parameters
@@ -735,6 +897,10 @@ def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any
         ``progress(done, total)`` called after each file.
     replace
         File name to bytes read instead of that file (to validate an edit before writing it).
+    max_file_size
+        Largest CSV file read, in bytes (:data:`MAX_FILE_SIZE`, 2 GiB, by default). Only
+        regular files are read: a named pipe, a device or a folder in place of a file is a
+        problem like any other.
 
     Returns
     -------
@@ -747,24 +913,25 @@ def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any
         Listing every problem found, as ``FILE:LINE: message (hint)``.
     """
     folder = Path(path)
-    if not folder.is_dir():
-        msg = "not a dataset folder" if folder.exists() else "no such folder"
-        raise DatasetErrors([Problem(str(folder), 0, "", msg,
-                                     "give the folder that holds dataset.toml and firms.csv")])
+    _check_folder(folder)
     check = _Checker()
     total = len(FILES) + 1
     meta = _toml(folder / "dataset.toml", str(folder / "dataset.toml"), check)
     tables: dict[str, _Table | None] = {}
     for i, (name, (needed, req, opt)) in enumerate(FILES.items(), start=1):
-        file_path = folder / name
+        file = str(folder / name)
+        tables[name] = None
         raw = (replace or {}).get(name)
-        if raw is None and not file_path.exists():
-            if needed:
-                check.add(str(file_path), 0, "missing file",
-                          hint="columns: " + ",".join(req + opt) + " (see docs/dataset-format.md)")
-            tables[name] = None
+        try:
+            if raw is None:
+                raw = read_file(folder / name, file=file, max_size=max_file_size, missing_ok=not needed,
+                                missing_hint="columns: " + ",".join(req + opt) + " (see docs/dataset-format.md)")
+        except DatasetError as exc:
+            check.add(file, 0, exc.problem.message, hint=exc.hint)
         else:
-            tables[name] = _read_csv(file_path, str(file_path), req + opt, req, encoding, check, raw)
+            if raw is not None:
+                tables[name] = _read_csv(raw, file, req + opt, req, encoding, check)
+            del raw
         if progress:
             progress(i, total)
     result = _check(folder, meta, tables, check)
@@ -774,6 +941,21 @@ def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any
     if problems or result is None:
         raise DatasetErrors(problems or [Problem(str(folder), 0, "", "the dataset could not be read")])
     return result
+
+
+def _check_folder(folder: Path) -> None:
+    """Raise :class:`DatasetErrors` unless ``folder`` is a folder."""
+    try:
+        msg = "" if stat.S_ISDIR(os.stat(folder).st_mode) else "not a dataset folder"
+    except (FileNotFoundError, NotADirectoryError):
+        msg = "no such folder"
+    except PermissionError:
+        msg = "cannot read (permission denied)"
+    except OSError as exc:
+        msg = f"cannot read: {exc.strerror or exc}"
+    if msg:
+        raise DatasetErrors([Problem(str(folder), 0, "", msg,
+                                     "give the folder that holds dataset.toml and firms.csv")])
 
 
 def _small(t: _Table | None, cols: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -994,6 +1176,9 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
            check: _Checker) -> Dataset | None:
     """Check every file (one checker each) and build the dataset, or ``None`` when anything is wrong."""
     R, C, S, SL, F, L, P = (tables[n] for n in FILES)
+    for t in tables.values():
+        if t is not None:
+            _controls(t, check)
     regions = _check_regions(R, check, folder, meta) if R is not None else []
     chains = _check_chains(C, check) if C is not None else []
     segments = _check_segments(S, check, _known(C)) if S is not None else []
@@ -1017,6 +1202,22 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
         lines={n: t.lines for n, t in tables.items() if t is not None},
         skipped={n: t.skipped for n, t in tables.items() if t is not None and t.skipped},
     )
+
+
+def _controls(t: _Table, check: _Checker) -> None:
+    """Report every cell holding a C0 control character or DEL (tab and line ends are fine in free text).
+
+    Spreadsheets refuse these characters, Bolt cuts a string at NUL and a terminal obeys
+    escape sequences, so no name, id or text cell may hold one.
+    """
+    for col, arr in t.columns.items():
+        if arr.null_count == len(arr):
+            continue
+        pattern = _CONTROL_IN_TEXT if col in FREE_TEXT or col in t.extra else _CONTROL
+        bad = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
+        if pc.any(bad).as_py():
+            check.rows(t, bad, col, f"{col} {{value!r}} holds a control character",
+                       hint="delete it; names, ids and text cannot hold control characters")
 
 
 def _extra_json(F: _Table) -> pa.Array:
@@ -1369,11 +1570,8 @@ def set_project_stage(folder: str | Path, project_id: str, *, stage: str, date: 
     if canonical not in PROJECT_STAGE_ORDER and canonical != DROPPED:
         raise DatasetError(str(path), 0, f"unknown stage {stage!r}", hint="use " + ", ".join(_PROJECT_DATE_COLUMNS))
     day = normalise_project_date(date) if date else None
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DatasetError(str(path), 0, f"cannot read the file: {exc.strerror}",
-                           hint="the dataset needs a projects.csv to set a stage in") from None
+    raw = read_file(path, missing_hint="the dataset needs a projects.csv to set a stage in")
+    assert raw is not None
     data, enc = _decode(raw, str(path), encoding)
     text = _edit_project(data.decode("utf-8"), str(path), project_id, str(canonical), day, reason)
     new = text.encode("utf-8")

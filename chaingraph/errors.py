@@ -5,9 +5,11 @@ Every message says what is wrong and how to fix it. The CLI turns any
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 __all__ = [
+    "redact",
     "ChainGraphError",
     "DatasetError",
     "DatasetErrors",
@@ -151,3 +153,31 @@ class AmbiguousNameError(ChainGraphError, LookupError):
 
 class StoreError(ChainGraphError):
     """A graph store cannot be opened or queried (server down, bad credentials, wrong version...)."""
+
+
+# scheme://userinfo@ : the userinfo runs to the last "@" before a space or quote, so a password
+# holding "@" or "/" is still covered (over-redacting a rare path is the safe side).
+# "scheme:/" too: a URI taken for a path has its "//" folded into "/".
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]+:/{1,2})([^\s'\"<>]*)@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the password of every URI in it replaced by ``***``.
+
+    Anything that looks like ``scheme://user:password@host`` is redacted, wherever it appears in
+    a message (a URI taken for a folder name is echoed back too); a user without a password stays.
+
+    Examples
+    --------
+    >>> redact("no such folder: 'http://u:PW@host:7474'")
+    "no such folder: 'http://u:***@host:7474'"
+    >>> redact("falkordb://:PW@/g and bolt://neo4j@db:7687")
+    'falkordb://:***@/g and bolt://neo4j@db:7687'
+    >>> redact("http:/u:PW@host: no such folder")
+    'http:/u:***@host: no such folder'
+    """
+    def hide(m: re.Match[str]) -> str:
+        user, colon, _ = m.group(2).partition(":")
+        return f"{m.group(1)}{user}{colon}***@" if colon else m.group(0)
+
+    return _USERINFO.sub(hide, text)

@@ -122,6 +122,9 @@ TEXT: dict[Lang, dict[str, str]] = {
         "supply.group": "集团内供应",
         "warning.anchor_without_segments": "警告：{anchor}在firms.csv中没有填写环节，完整度和本地配套率无法计算；请在segments列填写其环节编号",
         "warning.no_segments_within_depth": "警告：{anchor}的环节在产业链模板中没有上下游关系，完整度无法计算；请在segment_links.csv中补充这些环节的FEEDS关系",
+        # errors that are not ours (cli.reports_errors)
+        "error.os": "{path}：{reason}；请检查路径（文件夹不能被文件覆盖）和权限",
+        "error.unexpected": "意外错误 {kind}：{detail}（设置 CHAINGRAPH_DEBUG=1 可查看回溯信息；请报告此问题）",
     },
     "en": {
         "status.covered": "covered",
@@ -228,6 +231,9 @@ TEXT: dict[Lang, dict[str, str]] = {
         "supply.group": "in-group supply",
         "warning.anchor_without_segments": "warning: {anchor} lists no segments in firms.csv, so completeness and local supply ratio cannot be computed; fill in its segment ids in the segments column",
         "warning.no_segments_within_depth": "warning: {anchor}'s segments have no FEEDS links in the chain template, so completeness cannot be computed; add them to segment_links.csv",
+        "error.os": "{path}: {reason}; check the path (a file cannot replace a folder) and the permissions",
+        "error.unexpected": "unexpected {kind}: {detail} (set CHAINGRAPH_DEBUG=1 to see the traceback; "
+                            "please report it)",
     },
 }
 

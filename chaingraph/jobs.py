@@ -42,6 +42,7 @@ from chaingraph.analyses.targets import (
     rank_with_group,
     weights_from_toml,
 )
+from chaingraph.datasets import MAX_FILE_SIZE, MAX_TOML_SIZE, read_file
 from chaingraph.errors import ChainGraphError
 from chaingraph.exports.cells import prepare_output
 from chaingraph.exports.firm_map import write_firm_map
@@ -251,11 +252,13 @@ def load_weights(spec: str | None = None, profile: str | Path | None = None) -> 
     base = None
     if profile is not None:
         path = Path(profile)
+        raw = read_file(path, max_size=MAX_TOML_SIZE, missing_hint="check the path of --profile")
+        assert raw is not None
         try:
-            content = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            msg = f"cannot read the weights profile {path}: {exc.strerror}; check the path"
-            raise ChainGraphError(msg, key="error.profile", path=str(path), reason=exc.strerror) from None
+            content = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            msg = f"cannot read the weights profile {path}: not UTF-8; save it as UTF-8"
+            raise ChainGraphError(msg, key="error.profile", path=str(path), reason="not UTF-8") from None
         base = weights_from_toml(content, name=str(path))
     if spec:
         return parse_weights(spec, base=base)
@@ -508,6 +511,7 @@ def run_demo(
     budget: int = 10,
     top: int = 50,
     min_confidence: float = 0.0,
+    max_file_size: int = MAX_FILE_SIZE,
 ) -> Demo:
     """Run every analysis on the demo dataset and write the results into ``out_dir``.
 
@@ -526,7 +530,7 @@ def run_demo(
         raise ChainGraphError(msg, key="error.demo_missing", path=str(src))
     out = Path(out_dir)
     prepare_output(out / "x")
-    store = open_store(str(src))
+    store = open_store(str(src), max_file_size=max_file_size)
     try:
         rep = report(store, top=top, budget=budget, lang=lang, min_confidence=min_confidence)
         written = _write_demo_files(rep, out, lang)

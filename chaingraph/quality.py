@@ -35,7 +35,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chaingraph.datasets import Dataset, read_dataset
+from chaingraph.datasets import MAX_FILE_SIZE, Dataset, read_dataset
 from chaingraph.errors import DatasetErrors, Problem
 from chaingraph.i18n import text
 from chaingraph.model import COARSE_PRECISIONS, Lang, location_precision
@@ -293,9 +293,10 @@ def _error_notices(problems: Sequence[Problem], lang: Lang) -> list[Notice]:
 
 
 def validate(path: str | Path, *, encoding: str | None = None, lang: Lang = "zh",
-             progress: Any = None, raise_errors: bool = False) -> QualityReport:
+             progress: Any = None, raise_errors: bool = False,
+             max_file_size: int = MAX_FILE_SIZE) -> QualityReport:
     """Read a dataset folder and report on it: its errors when it has any (it cannot be loaded), else
-    its warnings and notes (:func:`check_quality`).
+    its warnings and notes (:func:`check_quality`). Files over ``max_file_size`` bytes are errors.
 
     Raises
     ------
@@ -303,7 +304,7 @@ def validate(path: str | Path, *, encoding: str | None = None, lang: Lang = "zh"
         With ``raise_errors``, instead of reporting the errors.
     """
     try:
-        ds = read_dataset(path, encoding=encoding, progress=progress)
+        ds = read_dataset(path, encoding=encoding, progress=progress, max_file_size=max_file_size)
     except DatasetErrors as exc:
         if raise_errors:
             raise

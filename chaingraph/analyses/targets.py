@@ -326,14 +326,17 @@ def weights_from_toml(text_: str, *, name: str = "the weights profile") -> dict[
     """
     try:
         data = tomllib.loads(text_)
+        table = data.get("weights", data)
+        if not isinstance(table, dict):
+            msg = f"{name}: [weights] must be a table of component = weight"
+            raise ChainGraphError(msg)
+        return _checked(table, name)
     except tomllib.TOMLDecodeError as exc:
         msg = f"{name} is not valid TOML: {exc}"
         raise ChainGraphError(msg) from None
-    table = data.get("weights", data)
-    if not isinstance(table, dict):
-        msg = f"{name}: [weights] must be a table of component = weight"
-        raise ChainGraphError(msg)
-    return _checked(table, name)
+    except RecursionError:  # tomllib (and repr of a bad value) recurse once per level of nesting
+        msg = f"{name}: tables or arrays nest too deep; a profile is a table of component = weight"
+        raise ChainGraphError(msg) from None
 
 
 # -- geometry ------------------------------------------------------------------------------------

@@ -39,11 +39,13 @@ ranking counts in networkx; both give the same targets.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Collection, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import networkx as nx
 
+from chaingraph.datasets import MAX_FILE_SIZE
 from chaingraph.model import (
     STAGE_ORDER,
     CandidateSource,
@@ -52,7 +54,7 @@ from chaingraph.model import (
     Project,
 )
 from chaingraph.stores._graph import graph_from_dataset
-from chaingraph.stores._uri import DATABASE_SCHEMES
+from chaingraph.stores._uri import DATABASE_SCHEMES, check_uri
 
 __all__ = ["GraphStore", "CandidateSource", "CandidateTable", "Progress", "open_store", "is_database_uri",
            "describe", "graph_from_dataset"]
@@ -117,6 +119,7 @@ def open_store(
     *,
     encoding: str | None = None,
     progress: Progress | None = None,
+    max_file_size: int = MAX_FILE_SIZE,
     **options: Any,
 ) -> GraphStore:
     """Open a dataset folder in the memory store, or connect to a database URI.
@@ -130,16 +133,21 @@ def open_store(
         Encoding of the dataset's CSV files; detected when ``None``.
     progress
         Called as rows are read or written.
+    max_file_size
+        Largest dataset file read, in bytes (2 GiB by default).
     options
         Passed to the database store (user, password, database, graph).
     """
     if is_database_uri(source):
         from chaingraph.stores.graphdb import CypherStore
 
+        check_uri(source)
         return CypherStore.connect(source, **options)
+    if "://" in source and not os.path.isdir(source):
+        check_uri(source)  # a URI of another kind: say which ones work, rather than "no such folder"
     from chaingraph.stores.memory import MemoryStore
 
-    return MemoryStore.from_dataset(source, encoding=encoding, progress=progress)
+    return MemoryStore.from_dataset(source, encoding=encoding, progress=progress, max_file_size=max_file_size)
 
 
 def describe(store: GraphStore) -> dict[str, Any]:

@@ -93,8 +93,8 @@ def bolt_error(exc: Exception, uri: str, user: str | None) -> StoreError:
         if "DatabaseNotFound" in code:
             msg = f"{shown} has no such database: check --database, or omit it to use the server's default"
         else:
-            msg = (f"{shown} failed a query: {text or code or type(exc).__name__}; run with -v for the "
-                   "query name, or reload with 'chaingraph load SOURCE --to URI --replace'")
+            msg = (f"{shown} failed a query: {text or code or type(exc).__name__}; set CHAINGRAPH_DEBUG=1 "
+                   "to log the query names, or reload with 'chaingraph load SOURCE --to URI --replace'")
     else:
         msg = f"{shown}: {type(exc).__name__}: {text}"
     return StoreError(msg.splitlines()[0] if msg else type(exc).__name__)

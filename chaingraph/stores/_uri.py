@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from chaingraph.errors import StoreError
+from chaingraph.errors import StoreError, redact
 
 __all__ = ["BOLT_SCHEMES", "FALKORDB_SCHEMES", "DATABASE_SCHEMES", "check_uri", "redact_uri"]
 
@@ -45,6 +45,12 @@ def check_uri(uri: str) -> str:
     >>> check_uri("bolt+s://db.example:7687")
     'bolt+s'
     """
+    try:
+        urlsplit(uri).port
+    except ValueError as exc:
+        msg = (f"malformed database URI {redact(uri)!r} ({exc}): write it as SCHEME://HOST:PORT, "
+               "an IPv6 host in brackets (bolt://[::1]:7687)")
+        raise StoreError(msg) from None
     scheme = uri.partition("://")[0].lower() if "://" in uri else ""
     if scheme in BOLT_SCHEMES or scheme in FALKORDB_SCHEMES:
         return scheme

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chaingraph.datasets import Dataset, read_dataset
+from chaingraph.datasets import MAX_FILE_SIZE, Dataset, read_dataset
 from chaingraph.errors import UnknownFirmError
 from chaingraph.model import (
     COARSE_DISTANCE,
@@ -137,12 +137,13 @@ class MemoryStore:
 
     @classmethod
     def from_dataset(cls, path: str | Path, *, encoding: str | None = None,
-                     progress: Progress | None = None) -> MemoryStore:
-        """Read, validate and index the dataset folder ``path``.
+                     progress: Progress | None = None, max_file_size: int = MAX_FILE_SIZE) -> MemoryStore:
+        """Read, validate and index the dataset folder ``path`` (files up to ``max_file_size`` bytes).
 
         Raises :class:`~chaingraph.errors.DatasetErrors` if any row is bad.
         """
-        return cls(read_dataset(path, encoding=encoding, progress=progress), source=str(path))
+        return cls(read_dataset(path, encoding=encoding, progress=progress, max_file_size=max_file_size),
+                   source=str(path))
 
     # -- small parts -------------------------------------------------------
     def metadata(self) -> dict[str, Any]:
