@@ -816,7 +816,13 @@ def _ref(t: _Table, check: _Checker, col: str, known: pa.Array | None, what: str
 
 
 def _depth(value: Any) -> int:
-    """How deeply tables and arrays nest in ``value`` (0 for a plain value), without recursing."""
+    """How deeply tables and arrays nest in ``value`` (0 for a plain value), without recursing.
+
+    Examples
+    --------
+    >>> _depth(1), _depth([1, {"a": [2]}]), _depth({})
+    (0, 3, 1)
+    """
     deepest, stack = 0, [(value, 0)]
     while stack:
         v, d = stack.pop()
@@ -857,7 +863,7 @@ def _toml(path: Path, file: str, check: _Checker) -> dict[str, Any]:
                 line = 0
         check.add(file, line, f"cannot parse TOML: {text}", hint="check quotes and '=' signs")
         return {}
-    if _depth(meta) > MAX_TOML_DEPTH:
+    if max(map(_depth, meta.values()), default=0) > MAX_TOML_DEPTH:
         check.add(file, 0, deep, hint=flat)
         return {}
     for key in ("name", "home_region"):
