@@ -205,12 +205,13 @@ def _regions_with(extra_rows: list[str]) -> str:
 
 def test_a_region_chain_100000_deep_validates_in_seconds(make_dataset):
     """Each region is walked once: 100,000 regions each inside the previous one take well under 5 s
-    (the check was n·depth² before: 3,000 deep took 74 s)."""
+    (the check was n·depth² before: 3,000 deep took 74 s). CPU time, so other work on the machine
+    does not count."""
     rows = [f"r{i},R{i},,{'js' if i == 0 else f'r{i - 1}'},town,," for i in range(100_000)]
     folder = make_dataset(regions_csv=_regions_with(rows))
-    start = time.perf_counter()
+    start = time.process_time()
     ds = read_dataset(folder)
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
     assert len(ds.regions) == 100_006
 
 
@@ -219,9 +220,9 @@ def test_a_3000_long_cycle_is_reported_once(make_dataset):
     n = 3000
     rows = [f"c{i},C{i},,c{(i + 1) % n},town,," for i in range(n)]
     folder = make_dataset(regions_csv=_regions_with(rows))
-    start = time.perf_counter()
+    start = time.process_time()
     found = problems(folder)
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
     assert len(found) == 1
     cycle = " > ".join(f"c{i}" for i in range(n)) + " > c0"
     assert found[0] == (f"{folder}/regions.csv:8: the region tree has a cycle: {cycle} "
