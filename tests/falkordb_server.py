@@ -20,6 +20,13 @@ simulates a crash and a restart:
 FalkorDB silently ignores a ``BOLT_PORT`` above 32767; :func:`free_port`
 stays below.
 
+FalkorDB's Bolt endpoint listens on every interface whatever ``--bind`` says, and the module
+has no argument to change that (4.16 knows only ``BOLT_PORT``). So the Redis port gets a random
+password (``requirepass``; :attr:`FalkorDBServer.uri` carries it) and the Bolt port is open only
+while the tests run. Bolt itself checks a password only when the client offers one (see
+docs/graph-databases.md), so run the ``db`` tests on a machine whose ports 20000-32000 are not
+reachable from others.
+
 Run it by hand with ``python -m tests.falkordb_server`` to get a server until
 Ctrl-C.
 """
@@ -27,6 +34,7 @@ from __future__ import annotations
 
 import os
 import random
+import secrets
 import shutil
 import signal
 import socket
@@ -35,6 +43,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 __all__ = ["FalkorDBServer", "free_port"]
 
@@ -66,7 +75,7 @@ class FalkorDBServer:
         Where the append-only file and the log go (a new temporary folder when
         ``None``; removed by :meth:`cleanup`).
     password
-        Sets ``requirepass``, to test wrong-password errors.
+        Sets ``requirepass`` (a random one when ``None``; ``""`` for none).
     persistence
         ``"rdb"``, ``"aof"`` (never with writes over Bolt) or ``None``; see the module docstring.
     """
@@ -83,7 +92,7 @@ class FalkorDBServer:
         self._own_dir = directory is None
         self.directory = Path(directory or tempfile.mkdtemp(prefix="chaingraph-falkordb-"))
         self.directory.mkdir(parents=True, exist_ok=True)
-        self.password = password
+        self.password = secrets.token_hex(8) if password is None else password
         self.persistence = persistence
         self.port = free_port()
         self._bolt_port = free_port()
@@ -93,7 +102,13 @@ class FalkorDBServer:
 
     @property
     def uri(self) -> str:
-        """URI of the native transport (graph ``falkordb``, the one Bolt serves)."""
+        """URI of the native transport (graph ``falkordb``, the one Bolt serves), with the password."""
+        auth = f":{quote(self.password, safe='')}@" if self.password else ""
+        return f"falkordb://{auth}127.0.0.1:{self.port}"
+
+    @property
+    def address(self) -> str:
+        """:attr:`uri` without the password."""
         return f"falkordb://127.0.0.1:{self.port}"
 
     @property

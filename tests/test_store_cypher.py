@@ -368,10 +368,10 @@ def test_tls_mismatch(clean, monkeypatch):
 
 def test_wrong_password(tmp_path, monkeypatch):
     with FalkorDBServer(tmp_path / "pw", password="right horse", persistence=None) as srv:
-        result = load(TINY, srv.uri.replace("://", "://:wrong@"), ok=False)
+        result = load(TINY, srv.address.replace("://", "://:wrong@"), ok=False)
         assert result.exit_code == 1
         assert "refused the password" in result.output and "wrong" not in result.output
-        load(TINY, srv.uri.replace("://", "://:right%20horse@"))
+        load(TINY, srv.address.replace("://", "://:right%20horse@"))
         # FalkorDB's Bolt endpoint refuses every query from a logged-in user
         monkeypatch.setenv("NEO4J_PASSWORD", "right horse")
         result = load(TINY, srv.bolt_uri, "--user", "default", ok=False)
