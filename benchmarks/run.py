@@ -403,6 +403,10 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         _get(sizes[s], "db-load-native", "rows_per_s"), _get(sizes[s], "naive-merge", "rows_per_s"))
         for s in labels) + " |")
     L.append("")
+    if report.get("cli"):
+        from _cli import markdown
+
+        L.append(markdown(report["cli"]))
     L.append(_targets_section(report))
     notes = report.get("notes")
     if notes:
@@ -589,6 +593,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--notes", type=Path, default=HERE / "notes.md",
                    help="markdown appended to results.md as Notes, if the file exists")
     p.add_argument("--out", type=Path, default=HERE, help="folder for results.md/json and scaling.png")
+    p.add_argument("--cli", action="store_true",
+                   help="also time the CLI end to end (cold, warm) beside the library calls (see _cli.py)")
+    p.add_argument("--cli-only", action="store_true",
+                   help="time only the CLI end to end, and merge that section into the existing results.json")
+    p.add_argument("--cold-rounds", type=int, default=None,
+                   help="end to end: run the slow cold commands only in the first N rounds (default: every round)")
     p.add_argument("--render", action="store_true",
                    help="only rewrite results.md and scaling.png from results.json (after editing notes.md)")
     a = p.parse_args(argv)
@@ -597,6 +607,9 @@ def main(argv: list[str] | None = None) -> None:
         log(f"rewrote {a.out / 'results.md'} and {a.out / 'scaling.png'} from {a.out / 'results.json'}")
         return
     sizes = parse_sizes(a.sizes)
+    if a.cli_only:
+        run_cli_only(sizes, a, argv)
+        return
     m = machine()
     log(f"chaingraph benchmarks: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}")
     started = time.perf_counter()
@@ -613,6 +626,9 @@ def main(argv: list[str] | None = None) -> None:
             report["falkordb_version"] = res["falkordb_version"]
         report["sizes"][size_label(n)] = res
         _write_all(report, a)  # keep partial results if a later size fails
+        if a.cli:
+            report["cli"] = _cli_section(report.get("cli"), n, a, argv)
+            _write_all(report, a)
     report["total_s"] = round(time.perf_counter() - started, 1)
     _write_all(report, a)
     log(f"\ntargets at {size_label(max(sizes))}:")
@@ -620,6 +636,33 @@ def main(argv: list[str] | None = None) -> None:
         log(f"  {name:<48} {limit:<18} {value:<18} {'–' if ok is None else ('met' if ok else 'MISSED')}")
     log(f"\nwrote {a.out / 'results.md'}, {a.out / 'results.json'}, {a.out / 'scaling.png'} "
         f"({report['total_s']:.0f} s in all)")
+
+
+def _cli_section(cli: dict[str, Any] | None, n: int, a: argparse.Namespace,
+                 argv: list[str] | None) -> dict[str, Any]:
+    """Time the CLI end to end at ``n`` firms and add it to the report's ``cli`` section."""
+    from _cli import bench_cli
+
+    m = machine()
+    if cli is None:
+        cli = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "revision": revision(),
+               "cpu": m["cpu"], "cores": m["cores"], "sizes": {},
+               "command": "python benchmarks/run.py " + shlex.join(argv if argv is not None else sys.argv[1:])}
+    data, _ = ensure_dataset(n, a.seed, a.fresh)
+    log(f"\n== end to end, {size_label(n)} firms: {data.relative_to(ROOT)}")
+    cli["sizes"][size_label(n)] = bench_cli(data, a.repeat, log=log, cold_rounds=a.cold_rounds)
+    return cli
+
+
+def run_cli_only(sizes: list[int], a: argparse.Namespace, argv: list[str] | None) -> None:
+    """``--cli-only``: time the CLI end to end and put that section into the results already written."""
+    path = a.out / "results.json"
+    report = json.loads(path.read_text(encoding="utf-8"))
+    report["cli"] = None
+    for n in sizes:
+        report["cli"] = _cli_section(report["cli"], n, a, argv)
+        _write_all(report, a)
+    log(f"\nwrote the end-to-end section into {a.out / 'results.md'} and {path}")
 
 
 def _write_all(report: dict[str, Any], a: argparse.Namespace) -> None:

@@ -14,6 +14,7 @@ import re
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
@@ -116,6 +117,24 @@ class ChainGraphClickError(click.ClickException):
         from chaingraph.i18n import text
 
         click.echo(_terminal(text("cli.error", self.lang, message=self.message)), err=True)
+
+
+def cache_options(f: F) -> F:
+    """``--cache-dir`` and ``--no-cache``: where :func:`_open` keeps the dataset's snapshot, if anywhere.
+
+    The values go to the click context, so that the commands keep their signatures.
+    """
+
+    def remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        ctx.meta[f"chaingraph.{param.name}"] = value
+        return value
+
+    f = click.option("--no-cache", is_flag=True, expose_value=False, callback=remember,
+                     help="Read the CSV files; neither read nor write a snapshot.")(f)
+    return click.option("--cache-dir", default=None, metavar="DIR", expose_value=False, callback=remember,
+                        envvar="CHAINGRAPH_CACHE", show_envvar=True,
+                        help="Where snapshots of datasets are kept "
+                             "(default: $XDG_CACHE_HOME/chaingraph or ~/.cache/chaingraph).")(f)
 
 
 def reports_errors(f: F) -> F:
@@ -380,6 +399,7 @@ def validate_cmd(source: str, encoding: str | None, lang: Lang, fmt: str) -> Non
 @LANG
 @ENCODING
 @MAX_FILE_SIZE
+@cache_options
 @SILENT
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @reports_errors
@@ -392,10 +412,9 @@ def info_cmd(source: str, lang: Lang, encoding: str | None, silent: bool, fmt: s
     """
     from chaingraph.exports.text import render_info
     from chaingraph.jobs import dataset_warnings
-    from chaingraph.stores import describe, open_store
+    from chaingraph.stores import describe
 
-    with progress_bar("reading", silent=silent) as progress:
-        store = open_store(source, encoding=encoding, progress=progress, **_read_options())
+    store = _open(source, encoding, silent)
     try:
         info = describe(store)
         warnings = dataset_warnings(store)
@@ -502,8 +521,10 @@ def _emit_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]], output: str
 def _open(source: str, encoding: str | None, silent: bool) -> Any:
     from chaingraph.stores import open_store
 
+    meta = click.get_current_context().meta
     with progress_bar("reading", silent=silent) as progress:
-        return open_store(source, encoding=encoding, progress=progress, **_read_options())
+        return open_store(source, encoding=encoding, progress=progress, **_read_options(),
+                          cache=not meta.get("chaingraph.no_cache"), cache_dir=meta.get("chaingraph.cache_dir"))
 
 
 @cli.command(name="gaps")
@@ -523,6 +544,7 @@ def _open(source: str, encoding: str | None, silent: bool) -> Any:
 @LANG
 @ENCODING
 @MAX_FILE_SIZE
+@cache_options
 @SILENT
 @reports_errors
 def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, threshold: float,
@@ -577,6 +599,7 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
 @LANG
 @ENCODING
 @MAX_FILE_SIZE
+@cache_options
 @SILENT
 @reports_errors
 def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | None, min_output: float | None,
@@ -645,6 +668,7 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
 @LANG
 @ENCODING
 @MAX_FILE_SIZE
+@cache_options
 @SILENT
 @reports_errors
 def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[str, ...], what_if: str | None,
@@ -774,6 +798,7 @@ def demo_cmd(out_dir: str, source: str | None, min_confidence: float, lang: Lang
 @LANG
 @ENCODING
 @MAX_FILE_SIZE
+@cache_options
 @SILENT
 @reports_errors
 def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, chains: tuple[str, ...],
@@ -810,8 +835,9 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, c
 
 @cli.command(name="load")
 @click.argument("source")
-@click.option("--to", "uri", required=True, metavar="URI",
-              help="Database: neo4j://, neo4j+s://, bolt://, bolt+s:// (Neo4j) or falkordb://HOST:PORT[/GRAPH].")
+@click.option("--to", "uri", required=True, metavar="URI|PATH",
+              help="Database: neo4j://, neo4j+s://, bolt://, bolt+s:// (Neo4j) or falkordb://HOST:PORT[/GRAPH]; "
+                   "or a snapshot folder NAME.chaingraph that later commands open in a fraction of a second.")
 @click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(min=1), metavar="N",
               help="Rows per UNWIND batch.")
 @click.option("--replace", is_flag=True, help="Delete the graph already in the database first.")
@@ -826,16 +852,21 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, c
 @reports_errors
 def load_cmd(source: str, uri: str, batch_size: int, replace: bool, user: str | None, database: str | None,
              encoding: str | None, silent: bool, lang: Lang) -> None:
-    """Validate a dataset folder, then load it into Neo4j or FalkorDB (loading it again changes nothing).
+    """Validate a dataset folder, then load it into Neo4j or FalkorDB (loading it again changes nothing),
+    or save it as a snapshot folder that the other commands open instead of the CSV files.
 
     \b
     Examples:
         chaingraph load datasets/jiashan --to bolt://localhost:7687 --user neo4j
         chaingraph load datasets/jiashan --to falkordb://localhost:6379 --replace
+        chaingraph load datasets/jiashan --to jiashan.chaingraph && chaingraph gaps jiashan.chaingraph
     """
     from chaingraph.datasets import read_dataset
     from chaingraph.stores.graphdb import check_uri, load_dataset, redact_uri
 
+    if "://" not in uri:
+        _save_snapshot(source, uri, encoding=encoding, lang=lang, silent=silent)
+        return
     check_uri(uri)
     password = os.environ.get("NEO4J_PASSWORD")
     if user and password is None:
@@ -849,6 +880,17 @@ def load_cmd(source: str, uri: str, batch_size: int, replace: bool, user: str | 
                              links=done["links"], segments=done["segments"], chains=done["chains"],
                              regions=done["regions"], anchors=done["anchors"])))
     click.echo(say("load.speed", rows=done["rows"], seconds=f"{done['seconds']:.1f}", rate=done["rows_per_second"]))
+
+
+def _save_snapshot(source: str, target: str, *, encoding: str | None, lang: Lang, silent: bool) -> None:
+    from chaingraph.i18n import text
+    from chaingraph.stores import save_snapshot
+
+    started = time.perf_counter()
+    with progress_bar("reading", silent=silent) as progress:
+        counts = save_snapshot(source, target, encoding=encoding, progress=progress)
+    click.echo(_terminal(text("snapshot.written", lang, source=source, path=target, firms=f"{counts['firms']:,}",
+                              links=f"{counts['links']:,}", seconds=time.perf_counter() - started)))
 
 
 # -- the project pipeline (issue 18) ----------------------------------------------------------------
@@ -867,6 +909,7 @@ def load_cmd(source: str, uri: str, batch_size: int, replace: bool, user: str | 
 @LANG
 @ENCODING
 @MAX_FILE_SIZE
+@cache_options
 @SILENT
 @reports_errors
 def pipeline_cmd(source: str, as_of: str | None, period: str | None, chain: str | None, park: str | None,

@@ -392,6 +392,10 @@ TEXT["en"].update({
     "page.unplaced": "{n} firms have no coordinates and no located region; not drawn.",
 })
 
+# --- snapshots (chaingraph load SOURCE --to NAME.chaingraph) --------------------------------------------
+TEXT["zh"]["snapshot.written"] = "已将 {source} 保存为快照 {path}：{firms} 家企业，{links} 条供货关系（{seconds:.1f} 秒）"
+TEXT["en"]["snapshot.written"] = "saved {source} as the snapshot {path}: {firms} firms, {links} links ({seconds:.1f} s)"
+
 #: Column headers of tables, by column key.
 HEADERS: dict[Lang, dict[str, str]] = {
     "zh": {
@@ -565,6 +569,12 @@ _CLI_TEXT: dict[Lang, dict[str, str]] = {
         "error.output_dir": "无法写入 {path}：这是一个文件夹；请在 -o 后给出文件名，例如 {example}",
         "error.output_denied": "无法写入 {path}（没有权限）；请换一个可写的位置",
         "error.output_failed": "无法写入 {path}（{reason}）；请检查路径",
+        "error.snapshot_unusable": "快照 {path} 无法使用：{reason}；"
+                                   "请重新运行 chaingraph load 数据集文件夹 --to {path}",
+        "error.snapshot_target": "--to {target!r}：请给出数据库地址（neo4j://、bolt://、falkordb://……）"
+                                 "或以 .chaingraph 结尾的快照文件夹",
+        "error.snapshot_exists": "{target} 已存在且不是 chaingraph 快照；"
+                                 "请换一个以 .chaingraph 结尾的新路径，或先删除它",
         "error.xlsx_needs_output": "--format xlsx 会写入文件；请用 -o 指定，例如 -o {example}",
         "error.html_needs_output": "--format html 会写入文件；请用 -o 指定，例如 -o {example}",
         "error.html_needs_anchor": "请给出 --anchor 企业，或使用 --chain-map 或 --map",
@@ -695,6 +705,12 @@ _CLI_TEXT: dict[Lang, dict[str, str]] = {
         "error.output_dir": "cannot write {path}: it is a folder; give a file name after -o, e.g. {example}",
         "error.output_denied": "cannot write {path} (permission denied); choose a folder you can write to",
         "error.output_failed": "cannot write {path} ({reason}); check the path",
+        "error.snapshot_unusable": "the snapshot {path} cannot be used: {reason}; "
+                                   "run chaingraph load DATASET_FOLDER --to {path} again",
+        "error.snapshot_target": "--to {target!r}: give a database URI (neo4j://, bolt://, falkordb://...) "
+                                 "or a snapshot folder ending in .chaingraph",
+        "error.snapshot_exists": "{target} exists and is not a chaingraph snapshot; "
+                                 "give a new path (ending in .chaingraph) or delete it",
         "error.xlsx_needs_output": "--format xlsx writes a file; give it with -o {example}",
         "error.html_needs_output": "--format html writes a file; give it with -o {example}",
         "error.html_needs_anchor": "pass --anchor FIRM, --chain-map or --map",

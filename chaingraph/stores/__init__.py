@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Sequence
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import networkx as nx
@@ -57,7 +58,7 @@ from chaingraph.stores._graph import graph_from_dataset
 from chaingraph.stores._uri import DATABASE_SCHEMES, check_uri
 
 __all__ = ["GraphStore", "CandidateSource", "CandidateTable", "Progress", "open_store", "is_database_uri",
-           "describe", "graph_from_dataset"]
+           "describe", "graph_from_dataset", "save_snapshot"]
 
 
 @runtime_checkable
@@ -120,14 +121,17 @@ def open_store(
     encoding: str | None = None,
     progress: Progress | None = None,
     max_file_size: int = MAX_FILE_SIZE,
+    cache: bool = True,
+    cache_dir: str | Path | None = None,
     **options: Any,
 ) -> GraphStore:
-    """Open a dataset folder in the memory store, or connect to a database URI.
+    """Open a dataset folder or a snapshot in the memory store, or connect to a database URI.
 
     Parameters
     ----------
     source
-        A dataset folder (validated, then loaded in memory), or a URI:
+        A dataset folder (validated, then loaded in memory), a snapshot folder
+        (``chaingraph load SOURCE --to NAME.chaingraph``), or a URI:
         ``neo4j://``, ``bolt://`` (and ``+s`` variants) or ``falkordb://``.
     encoding
         Encoding of the dataset's CSV files; detected when ``None``.
@@ -135,6 +139,12 @@ def open_store(
         Called as rows are read or written.
     max_file_size
         Largest dataset file read, in bytes (2 GiB by default).
+    cache
+        Open a dataset folder through its snapshot in the cache, writing the
+        snapshot when there is none or it is stale (see :mod:`chaingraph.stores.snapshot`).
+    cache_dir
+        The cache folder (default: ``$CHAINGRAPH_CACHE``, else ``$XDG_CACHE_HOME/chaingraph``,
+        else ``~/.cache/chaingraph``).
     options
         Passed to the database store (user, password, database, graph).
     """
@@ -147,7 +157,37 @@ def open_store(
         check_uri(source)  # a URI of another kind: say which ones work, rather than "no such folder"
     from chaingraph.stores.memory import MemoryStore
 
-    return MemoryStore.from_dataset(source, encoding=encoding, progress=progress, max_file_size=max_file_size)
+    return MemoryStore.open(source, encoding=encoding, progress=progress, cache=cache, cache_dir=cache_dir,
+                           max_file_size=max_file_size)
+
+
+def save_snapshot(source: str | Path, target: str | Path, *, encoding: str | None = None,
+                  progress: Progress | None = None) -> dict[str, int]:
+    """Read and validate the dataset folder ``source`` and save it as the snapshot folder ``target``.
+
+    ``open_store(target)`` then opens it memory-mapped, without reading a CSV file.
+    The snapshot is a copy: it does not follow later edits of ``source``.
+
+    Returns
+    -------
+    counts
+        The store's :meth:`~GraphStore.counts`.
+
+    Raises
+    ------
+    StoreError
+        When ``target`` does not end in ``.chaingraph``, or exists and is not a snapshot.
+    """
+    from chaingraph.stores.memory import MemoryStore
+    from chaingraph.stores.snapshot import SUFFIX, SnapshotError
+
+    if not str(target).rstrip("/").endswith(SUFFIX):
+        msg = (f"--to {str(target)!r}: give a database URI (neo4j://, bolt://, falkordb://...) or a snapshot "
+               f"folder ending in {SUFFIX}")
+        raise SnapshotError(msg, key="error.snapshot_target", target=str(target))
+    store = MemoryStore.from_dataset(source, encoding=encoding, progress=progress)
+    store.save(target)
+    return store.counts()
 
 
 def describe(store: GraphStore) -> dict[str, Any]:
