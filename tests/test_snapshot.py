@@ -100,6 +100,9 @@ def test_snapshot_carries_every_part_of_the_dataset(tmp_path):
                                                      want.segment_links, want.extra_columns, want.path)
     assert dataset.firms.schema == want.firms.schema and dataset.firms.equals(want.firms.combine_chunks())
     assert dataset.links.schema == want.links.schema and dataset.links.equals(want.links.combine_chunks())
+    assert sorted(dataset.lines) == sorted(want.lines) and all(
+        (dataset.lines[k] == want.lines[k]).all() for k in want.lines)
+    assert dataset.skipped == want.skipped
     for name, arr in direct.index().items():
         assert arrays[name].dtype == arr.dtype and (arrays[name] == arr).all(), name
     assert manifest["dataset"] == fingerprint(folder)

@@ -190,6 +190,12 @@ def _write_files(tmp: Path, dataset: Dataset, arrays: Mapping[str, np.ndarray]) 
     small = {field.name: getattr(dataset, field.name) for field in dataclasses.fields(dataset)
              if field.name not in _TABLES}
     small["path"] = str(dataset.path)
+    # Fields holding arrays by name (the row lines of each file) become .npy files, mapped like the index.
+    for name, value in list(small.items()):
+        if isinstance(value, dict) and value and all(isinstance(v, np.ndarray) for v in value.values()):
+            for key, arr in value.items():
+                np.save(tmp / f"{name}--{key}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+            small[name] = {"$arrays": sorted(value)}
     for name in _RECORDS:
         small[name] = [dataclasses.asdict(r) for r in small[name]]
     (tmp / "small.json").write_text(json.dumps(small, ensure_ascii=False, default=_json_default),
@@ -360,6 +366,9 @@ def read_snapshot(folder: str | Path, *, dataset_fingerprint: Mapping[str, Any] 
         small = json.loads(memoryview(mapped["small.json"]).tobytes().decode("utf-8"), object_hook=_json_hook)
         tables = {name: pa.ipc.open_file(pa.BufferReader(mapped[f"{name}.arrow"])).read_all() for name in _TABLES}
         arrays = {name: _npy(mapped[f"{name}.npy"]) for name in manifest["arrays"]}
+        for name, value in list(small.items()):
+            if isinstance(value, dict) and list(value) == ["$arrays"]:
+                small[name] = {key: _npy(mapped[f"{name}--{key}.npy"]) for key in value["$arrays"]}
         dataset = Dataset(**_records(small), **tables)
     except (OSError, ValueError, TypeError, KeyError, pa.ArrowException) as exc:
         msg = f"{folder}: cannot read the snapshot ({exc})"
