@@ -325,7 +325,11 @@ def _checked_files(folder: Path, manifest: dict[str, Any]) -> dict[str, pa.Buffe
         if Path(name).name != name or not path.is_file():
             msg = f"{folder}: {name} is missing"
             raise SnapshotError(msg)
-        buffer = _map(path)
+        try:
+            buffer = _map(path)
+        except OSError as exc:  # replaced by another process since the manifest was read
+            msg = f"{folder}: {name} cannot be read ({exc})"
+            raise SnapshotError(msg) from exc
         if buffer.size != want.get("size") or xxhash.xxh3_64(memoryview(buffer)).hexdigest() != want.get("xxh3_64"):
             msg = f"{folder}: {name} is damaged (its size or hash differs from the manifest's)"
             raise SnapshotError(msg)
