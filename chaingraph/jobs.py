@@ -16,12 +16,17 @@ import logging
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import networkx as nx
 
 from chaingraph import __version__
-from chaingraph.analyses.gaps import GapReport, find_gaps, find_region_gaps, what_if_summaries
+from chaingraph.analyses.gaps import (
+    GapReport,
+    find_gaps,
+    find_region_gaps,
+    what_if_summaries,
+)
 from chaingraph.analyses.pipeline import (
     PipelinePlan,
     PipelineReport,
@@ -45,9 +50,6 @@ from chaingraph.analyses.targets import (
 from chaingraph.datasets import MAX_FILE_SIZE, MAX_TOML_SIZE, read_file
 from chaingraph.errors import ChainGraphError
 from chaingraph.exports.cells import prepare_output
-from chaingraph.exports.firm_map import write_firm_map
-from chaingraph.exports.html import Page, write_html
-from chaingraph.exports.poster import write_chain_map
 from chaingraph.exports.tables import write_target_table
 from chaingraph.exports.workbook import Report, write_report
 from chaingraph.i18n import header, join, text
@@ -62,6 +64,9 @@ from chaingraph.model import (
 )
 from chaingraph.names import Entry, NameIndex
 from chaingraph.stores import GraphStore, is_database_uri
+
+if TYPE_CHECKING:
+    from chaingraph.exports._page import Page
 
 __all__ = [
     "TargetReport",
@@ -584,6 +589,11 @@ def _write_json(path: Path, data: Any) -> Path:
 
 def _write_pages(G: nx.MultiDiGraph, out: Path, region: str, reports: Sequence[GapReport],
                  targets: Sequence[Target], region_gaps: Any, lang: Lang, depth: int) -> list[Path]:
+    # The page writers import pyvis (and with it IPython): only the commands that draw a page pay for it.
+    from chaingraph.exports.firm_map import write_firm_map
+    from chaingraph.exports.html import write_html
+    from chaingraph.exports.poster import write_chain_map
+
     written: list[Path] = []
     for rep in reports:
         mine = [t for t in targets if any(a.id == rep.anchor.id for a in t.anchors)]
@@ -657,6 +667,11 @@ def html_report(
         If neither ``anchor`` nor ``chain_map`` nor ``firm_map`` is given, a
         chain is unknown, or the home region has no anchors for the chain map.
     """
+    # The page writers import pyvis (and with it IPython): only the commands that draw a page pay for it.
+    from chaingraph.exports.firm_map import write_firm_map
+    from chaingraph.exports.html import write_html
+    from chaingraph.exports.poster import write_chain_map
+
     if chain_map or firm_map:
         scope = _scope(store, region=region, depth=depth, min_confidence=min_confidence)
         G = _gap_context(scope)
