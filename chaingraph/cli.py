@@ -812,8 +812,8 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, c
 @click.argument("source")
 @click.option("--to", "uri", required=True, metavar="URI",
               help="Database: neo4j://, neo4j+s://, bolt://, bolt+s:// (Neo4j) or falkordb://HOST:PORT[/GRAPH].")
-@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(min=1), metavar="N",
-              help="Rows per UNWIND batch.")
+@click.option("--batch-size", default=None, type=click.IntRange(min=1), metavar="N",
+              help="Rows per UNWIND batch  [default: 10000 for Neo4j, 2000 for FalkorDB].")
 @click.option("--replace", is_flag=True, help="Delete the graph already in the database first.")
 @click.option("--user", default=None, metavar="USER",
               help="Neo4j user (default: $NEO4J_USER, else neo4j); asks for the password unless "
@@ -824,7 +824,7 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, c
 @SILENT
 @LANG
 @reports_errors
-def load_cmd(source: str, uri: str, batch_size: int, replace: bool, user: str | None, database: str | None,
+def load_cmd(source: str, uri: str, batch_size: int | None, replace: bool, user: str | None, database: str | None,
              encoding: str | None, silent: bool, lang: Lang) -> None:
     """Validate a dataset folder, then load it into Neo4j or FalkorDB (loading it again changes nothing).
 

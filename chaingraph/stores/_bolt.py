@@ -19,12 +19,38 @@ from chaingraph.errors import StoreError
 from chaingraph.stores._uri import redact_uri
 
 __all__ = ["BoltTransport", "bolt_error", "packed_size", "falkordb_bolt_escape", "FALKORDB_BOLT_MAX_MESSAGE",
-           "HANDSHAKE_TIMEOUTS"]
+           "HANDSHAKE_TIMEOUTS", "NEO4J_RETRY_SECONDS", "neo4j_driver_options"]
 
 #: Largest Bolt message (query plus parameters, estimated) sent to FalkorDB's Bolt endpoint.
 FALKORDB_BOLT_MAX_MESSAGE = 3500
 #: Bolt connection attempts: each one's timeout for TCP connect and handshake, in seconds.
 HANDSHAKE_TIMEOUTS = (2.0, 4.0, 8.0)
+#: How long a managed transaction on Neo4j is retried after a transient error (a leader switch in a
+#: cluster, a dropped connection) before the error reaches the user.
+NEO4J_RETRY_SECONDS = 30.0
+
+
+def neo4j_driver_options(versions: list[Any]) -> dict[str, Any]:
+    """Driver options for a Neo4j server of ``versions`` (from ``dbms.components()``).
+
+    Notifications are switched off on the server (Neo4j 5.7 and later take the filter): a
+    chaingraph statement reading a property no firm has yet, such as ``f.lat`` on a dataset
+    without coordinates, would otherwise make the driver log a warning ("01N52 property key
+    does not exist") for every query. FalkorDB's Bolt endpoint is never given the option.
+
+    Examples
+    --------
+    >>> neo4j_driver_options(["5.26.0"])["notifications_min_severity"]
+    'OFF'
+    >>> "notifications_min_severity" in neo4j_driver_options(["5.6.0"])
+    False
+    """
+    options: dict[str, Any] = {"connection_timeout": 30.0, "max_transaction_retry_time": NEO4J_RETRY_SECONDS,
+                               "user_agent": f"chaingraph/{__version__}"}
+    parts = [int(p) for p in str(versions[0] if versions else "0").split(".")[:2] if p.isdigit()]
+    if len(parts) == 2 and (parts[0], parts[1]) >= (5, 7):
+        options["notifications_min_severity"] = "OFF"
+    return options
 
 
 def packed_size(value: Any) -> int:
@@ -121,9 +147,8 @@ class BoltTransport:
         if self.kind == "neo4j":
             # a real Neo4j answers handshakes: reconnect with timeouts fit for a busy server or a cluster
             self.driver.close()
-            self.driver = neo4j.GraphDatabase.driver(
-                uri, auth=self.auth, connection_timeout=30.0, max_transaction_retry_time=30.0,
-                user_agent=f"chaingraph/{__version__}")
+            versions = (self._probe_rows or [{}])[0].get("versions") or []
+            self.driver = neo4j.GraphDatabase.driver(uri, auth=self.auth, **neo4j_driver_options(versions))
         if self.kind == "falkordb":
             self.max_message = FALKORDB_BOLT_MAX_MESSAGE
             if database:
