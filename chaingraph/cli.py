@@ -14,7 +14,9 @@ import re
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
@@ -849,6 +851,38 @@ def load_cmd(source: str, uri: str, batch_size: int | None, replace: bool, user:
                              links=done["links"], segments=done["segments"], chains=done["chains"],
                              regions=done["regions"], anchors=done["anchors"])))
     click.echo(say("load.speed", rows=done["rows"], seconds=f"{done['seconds']:.1f}", rate=done["rows_per_second"]))
+
+
+@cli.command(name="export")
+@click.argument("source")
+@click.option("--neo4j-admin", "neo4j_admin", required=True, metavar="DIR",
+              help="Write node and relationship CSV files for 'neo4j-admin database import full' into DIR.")
+@click.option("--database", default="neo4j", show_default=True, metavar="NAME",
+              help="Database name in the import command.")
+@LANG
+@ENCODING
+@SILENT
+@reports_errors
+def export_cmd(source: str, neo4j_admin: str, database: str, lang: Lang, encoding: str | None,
+               silent: bool) -> None:
+    """Write a dataset as neo4j-admin import files: the bulk path into Neo4j for tens of millions of firms.
+
+    \b
+    Example:
+        chaingraph export datasets/jiashan --neo4j-admin neo4j-import/
+    """
+    import shlex
+
+    from chaingraph import jobs
+    from chaingraph.i18n import text
+
+    with progress_bar("reading", silent=silent) as progress:
+        done = jobs.export_neo4j_admin(source, neo4j_admin, database=database, encoding=encoding, progress=progress)
+    files = done["files"]
+    click.echo(text("export.neo4j_admin", lang, files=len(files), firms=files["firms.csv"],
+                    links=files["supplies.csv"], folder=done["folder"],
+                    readme=str(Path(done["folder"]) / "README.md")))
+    click.echo(" ".join(shlex.quote(a) for a in done["command"]))
 
 
 # -- the project pipeline (issue 18) ----------------------------------------------------------------

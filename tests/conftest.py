@@ -189,4 +189,5 @@ def neo4j_db(tmp_path_factory):
     try:
         yield _Neo4j(server.uri, server.user, server.password, server)
     finally:
+        server.stop(timeout=15)  # a throw-away database: no need to wait long for a clean checkpoint
         server.cleanup()

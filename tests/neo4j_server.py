@@ -241,6 +241,22 @@ class Neo4jServer:
         if self._own_dir:
             shutil.rmtree(self.directory, ignore_errors=True)
 
+    def neo4j_admin(self, *args: str, timeout: float = 600.0) -> subprocess.CompletedProcess[str]:
+        """Run ``neo4j-admin ARGS`` on this server's folder (stop the server first for an import).
+
+        The tool is ``org.neo4j.cli.AdminTool`` from the jars the server already uses (neo4j-import-tool
+        comes with ``org.neo4j:neo4j``); ``NEO4J_HOME`` is the server's folder, so ``database import
+        full`` writes ``data/databases/NAME`` where the server finds it.
+        """
+        conf = self.directory / "conf"
+        conf.mkdir(exist_ok=True)
+        (conf / "neo4j.conf").touch()
+        env = {**os.environ, "NEO4J_HOME": str(self.directory), "NEO4J_CONF": str(conf)}
+        cmd = [find_java(), "-Xmx512m", "-XX:+UseSerialGC", "-cp", f"{JAR.parent / 'lib'}/*", "org.neo4j.cli.AdminTool",
+               *args]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=self.directory, timeout=timeout,
+                              check=False)
+
     def driver(self):
         """A ``neo4j`` driver logged in as ``neo4j``; close it (or use ``with``)."""
         from neo4j import GraphDatabase

@@ -590,7 +590,24 @@ def test_projects_parity_and_project_set(uri):
 
 # -- Neo4j: what only a real Neo4j shows ------------------------------------------------------------
 
-@pytest.mark.parametrize("which", ["tiny", "jiashan", "gen10k"])
+def test_neo4j_load_is_quiet_and_uses_10k_batches(neo4j_env, gen10k, capfd, caplog):
+    """No driver warning reaches stderr (Neo4j's notifications are off) and the default batch is 10,000:
+    10,000 firms are one batch, 50,150 links six, plus the template's batches."""
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="chaingraph")
+    result = load(gen10k, neo4j_env.uri)
+    assert "loaded gen10k" in result.output or "loaded " in result.output
+    err = capfd.readouterr().err
+    assert "01N52" not in err and "WARNING" not in err, err[:500]
+    assert caplog.text.count("cypher create_firms") == 1
+    neo4j_env.loaded = gen10k
+    with CypherStore.connect(neo4j_env.uri) as store:
+        links = store.counts()["links"]
+    assert caplog.text.count("cypher create_supply_links\n") == -(-links // 10_000)
+
+
+@pytest.mark.parametrize("which", ["gen10k", "tiny", "jiashan"])  # gen10k first: the test before loaded it
 def test_neo4j_parity(neo4j_db, gen10k, monkeypatch, which):
     """gaps, targets and plan JSON from Neo4j equal the memory store's, read through the routing
     driver (``neo4j://``: read transactions); every context the analyses ask for is equal too.
@@ -614,23 +631,6 @@ def test_neo4j_parity(neo4j_db, gen10k, monkeypatch, which):
         got = json.loads(run(command[0], routed, *command[1:], "--silent").stdout)
         assert got == expected, command
     assert expected["picks"] or which == "tiny"
-
-
-def test_neo4j_load_is_quiet_and_uses_10k_batches(neo4j_env, gen10k, capfd, caplog):
-    """No driver warning reaches stderr (Neo4j's notifications are off) and the default batch is 10,000:
-    10,000 firms are one batch, 50,150 links six, plus the template's batches."""
-    import logging
-
-    caplog.set_level(logging.DEBUG, logger="chaingraph")
-    result = load(gen10k, neo4j_env.uri)
-    assert "loaded gen10k" in result.output or "loaded " in result.output
-    err = capfd.readouterr().err
-    assert "01N52" not in err and "WARNING" not in err, err[:500]
-    assert caplog.text.count("cypher create_firms") == 1
-    neo4j_env.loaded = gen10k
-    with CypherStore.connect(neo4j_env.uri) as store:
-        links = store.counts()["links"]
-    assert caplog.text.count("cypher create_supply_links\n") == -(-links // 10_000)
 
 
 def test_neo4j_schema_is_created_once(neo4j_env):
@@ -762,3 +762,45 @@ def test_neo4j_tls_mismatch(neo4j_env):
     result = load(TINY, f"bolt+s://127.0.0.1:{port}", ok=False)
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
     assert "if the server has no TLS on this port use bolt://" in result.output
+
+
+def test_neo4j_admin_import_end_to_end(neo4j_db, tmp_path, monkeypatch):
+    """export --neo4j-admin, then neo4j-admin database import full (the command the export prints) into the
+    stopped test server, start it, run schema.cypher: gaps and targets read it as the memory store reads
+    jiashan, and its counts are the dataset's."""
+    import shlex
+
+    if neo4j_db.server is None:
+        pytest.skip("CHAINGRAPH_TEST_NEO4J_URI names a server this test cannot stop and import into")
+    out = tmp_path / "import"
+    result = run("export", str(JIASHAN), "--neo4j-admin", str(out), "--silent")
+    command = shlex.split(result.output.strip().splitlines()[-1])
+    assert command[:4] == ["neo4j-admin", "database", "import", "full"] and command[-1] == "neo4j"
+    server = neo4j_db.server
+    neo4j_db.loaded = None
+    server.stop()
+    try:
+        done = server.neo4j_admin(*command[1:-1], "--overwrite-destination=true", "neo4j")
+    finally:
+        server.start()
+    assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
+    assert "IMPORT DONE" in done.stdout
+    with server.driver() as driver:
+        for line in (out / "schema.cypher").read_text().split(";\n"):
+            if line.strip():
+                driver.execute_query(line)
+    for key, value in neo4j_db.env.items():
+        monkeypatch.setenv(key, value)
+    memory = MemoryStore.from_dataset(JIASHAN)
+    with CypherStore.connect(neo4j_db.uri) as store:
+        assert store.counts() == memory.counts()
+        counted = store.count_nodes()
+        assert {k: counted[k] for k in COUNT_KEYS} == memory.counts()
+        assert store.projects() == memory.projects()
+        assert assert_same_contexts(store, memory, limit=2) >= 2
+    for command in (["gaps", "--format", "json"], ["targets", "--format", "json", "--top", "10"]):
+        expected = json.loads(run(command[0], str(JIASHAN), *command[1:], "--silent").stdout)
+        assert json.loads(run(command[0], neo4j_db.uri, *command[1:], "--silent").stdout) == expected
+    # the imported database is a loaded one: load says every row is there, and resumes nothing
+    load(JIASHAN, neo4j_db.uri)
+    neo4j_db.loaded = JIASHAN

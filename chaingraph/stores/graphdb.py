@@ -105,6 +105,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "DEFAULT_BATCH_SIZE",
     "NEO4J_BATCH_SIZE",
+    "neo4j_schema_statements",
     "FALKORDB_BOLT_MAX_MESSAGE",
     "BOLT_SCHEMES",
     "FALKORDB_SCHEMES",
@@ -158,6 +159,12 @@ def dataset_fingerprint(dataset: Dataset) -> str:
             writer.write_table(table)
         h.update(sink.getvalue().to_pybytes())
     return h.hexdigest()[:32]
+
+
+def neo4j_schema_statements() -> list[str]:
+    """The constraints and indexes :meth:`CypherStore.create_schema` creates on Neo4j, one statement each
+    (``cypher/create_constraints.cypher``); the neo4j-admin export writes them to run after an import."""
+    return list(cypher.statements("create_constraints"))
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
