@@ -11,7 +11,6 @@ analysis' own networkx definition, row for row, on tiny, jiashan and a generated
 from __future__ import annotations
 
 import math
-import os
 import random
 from contextlib import contextmanager
 from pathlib import Path

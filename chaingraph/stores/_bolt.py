@@ -142,6 +142,7 @@ class BoltTransport:
         self.auth = (user or "neo4j", password) if password is not None else None
         self.max_message: int | None = None
         self.kind = "unknown"
+        self._session_options: dict[str, Any] = {"database": database}
         self.driver = self._open()
         self.kind = self._detect()
         if self.kind == "neo4j":
@@ -149,6 +150,10 @@ class BoltTransport:
             self.driver.close()
             versions = (self._probe_rows or [{}])[0].get("versions") or []
             self.driver = neo4j.GraphDatabase.driver(uri, auth=self.auth, **neo4j_driver_options(versions))
+            # every session of this store shares one bookmark manager, so in a cluster a read after a
+            # write (the counts after a load, the project after set_project_stage) waits until the
+            # follower it is routed to has that write (causal consistency)
+            self._session_options["bookmark_manager"] = neo4j.GraphDatabase.bookmark_manager()
         if self.kind == "falkordb":
             self.max_message = FALKORDB_BOLT_MAX_MESSAGE
             if database:
@@ -230,7 +235,9 @@ class BoltTransport:
             return list(tx.run(text, params).data())
 
         try:
-            with self.driver.session(database=self.database) as session:
+            # reads in read transactions: over neo4j:// the routing driver sends them to followers and
+            # read replicas, and writes to the leader
+            with self.driver.session(**self._session_options) as session:
                 if write:
                     return list(session.execute_write(work))
                 return list(session.execute_read(work))

@@ -89,7 +89,7 @@ def _write_csv(path: Path, header: Sequence[str], table: pa.Table) -> int:
         out.write((",".join(header) + "\n").encode())
         if table.num_rows:
             pacsv.write_csv(table, out, write_options=pacsv.WriteOptions(include_header=False))
-    return table.num_rows
+    return int(table.num_rows)
 
 
 def _table(header: Sequence[str], columns: Sequence[Any]) -> pa.Table:
