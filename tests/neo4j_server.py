@@ -169,7 +169,9 @@ class Neo4jServer:
             offset = log.tell()
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                             env=env)
+        started = time.monotonic()
         output = self._wait_ready(offset, timeout)
+        self._answer_first_query(timeout - (time.monotonic() - started))
         if b"Unable to use shared archive" in output:  # another Java or a rebuilt jar: make a new one
             archive.unlink(missing_ok=True)
         return self
@@ -190,6 +192,23 @@ class Neo4jServer:
         state = f"exited with {code}" if code is not None else f"not ready after {timeout:.0f} s"
         msg = f"Neo4j on 127.0.0.1:{self.port} {state}; log tail:\n{self.log_tail()}"
         raise RuntimeError(msg)
+
+    def _answer_first_query(self, timeout: float) -> None:
+        """Wait until a Bolt query is answered: after a crash, or on a busy machine, the first one can take
+        many seconds (recovery, cold JIT), longer than chaingraph's short handshake timeouts."""
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        deadline = time.monotonic() + max(timeout, 30.0)
+        while True:
+            try:
+                with GraphDatabase.driver(self.uri, auth=self.auth, connection_timeout=30.0) as driver:
+                    driver.execute_query("RETURN 1")
+                return
+            except (DriverError, Neo4jError, OSError):
+                if time.monotonic() > deadline or not self.alive():
+                    raise
+                time.sleep(0.5)
 
     def log_tail(self, lines: int = 30) -> str:
         """The last lines of the JVM's output and of Neo4j's debug.log."""
