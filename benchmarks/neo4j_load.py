@@ -42,7 +42,9 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "chaingraph", "generate", "--firms", str(args.firms), "--seed", "0",
                         str(folder)], check=True)
     result: dict[str, object] = {"firms": args.firms}
-    with Neo4jServer(tempfile.mkdtemp(prefix="bench-neo4j-"), heap="2g", pagecache="1g", quick=False) as server:
+    server = Neo4jServer(tempfile.mkdtemp(prefix="bench-neo4j-"), heap="2g", pagecache="1g", quick=False)
+    server.start(timeout=1200)  # a first start on a busy shared machine takes minutes
+    with server:
         cmd = [sys.executable, "-m", "chaingraph", "load", str(folder), "--to", server.uri, "--silent"]
         if args.batch_size:
             cmd += ["--batch-size", str(args.batch_size)]
@@ -62,7 +64,7 @@ def main() -> None:
                                    str(export), "--silent"], capture_output=True, text=True, check=True)
             t1 = time.perf_counter()
             command = done.stdout.strip().splitlines()[-1].split()
-            server.stop()
+            server.stop(timeout=120)
             imp = server.neo4j_admin(*command[1:-1], "--overwrite-destination=true", "neo4j", timeout=3600)
             t2 = time.perf_counter()
             assert imp.returncode == 0, imp.stdout[-2000:] + imp.stderr[-2000:]

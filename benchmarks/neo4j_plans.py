@@ -44,7 +44,9 @@ def main() -> None:
     if not folder.exists():
         subprocess.run([sys.executable, "-m", "chaingraph", "generate", "--firms", str(args.firms), "--seed", "0",
                         str(folder)], check=True)
-    with Neo4jServer(tempfile.mkdtemp(prefix="plans-neo4j-")) as server:
+    server = Neo4jServer(tempfile.mkdtemp(prefix="plans-neo4j-"))
+    server.start(timeout=1200)
+    with server:
         os.environ.update(server.env)
         subprocess.run([sys.executable, "-m", "chaingraph", "load", str(folder), "--to", server.uri, "--silent"],
                        check=True)

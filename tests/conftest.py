@@ -180,7 +180,7 @@ def neo4j_db(tmp_path_factory):
 
     server = Neo4jServer(tmp_path_factory.mktemp("neo4j"))
     try:
-        server.start()
+        server.start(timeout=600)
     except RuntimeError as exc:
         reason = f"no Neo4j test server: {exc}"
         if os.environ.get("CI"):

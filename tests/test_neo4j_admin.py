@@ -58,7 +58,7 @@ def test_cells_read_back_as_the_dataset(tmp_path):
     header, rows = read(tmp_path, "firms.csv")
     firms = {r[0]: dict(zip(header, r)) for r in rows}
     lanjun = firms["lanjun"]
-    assert lanjun["segments:string[]"].split(";") == list(ds.firms.to_pylist()[0]["segments"])
+    assert lanjun["segments:string[]"].split("\x1f") == list(ds.firms.to_pylist()[0]["segments"])
     assert lanjun["anchor:boolean"] == "true" and float(lanjun["output_value:double"]) == 5e9
     assert [int(firms[f]["seq:long"]) for f in firms] == list(range(4))
     header, rows = read(tmp_path, "supplies.csv")
@@ -76,7 +76,7 @@ def test_cli_prints_the_command(tmp_path):
     assert result.exit_code == 0, result.output
     first, command = result.output.strip().splitlines()
     assert first.startswith("wrote 11 neo4j-admin import files (4 firms, 3 links) to ")
-    assert command.startswith("neo4j-admin database import full '--array-delimiter=;' ")
+    assert command.startswith("neo4j-admin database import full --array-delimiter=U+001F ")
     assert f"--relationships={tmp_path / 'out' / 'supplies.csv'}" in command and command.endswith(" neo4j")
     assert command in (tmp_path / "out" / "README.md").read_text().replace(" \\\n    ", " ")
 

@@ -725,7 +725,7 @@ def test_neo4j_resume_after_the_server_was_killed(neo4j_env, tmp_path, monkeypat
         down = run("info", neo4j_env.uri, ok=False)
         assert down.output.startswith(f"Error: cannot reach {neo4j_env.uri}: start the server")
     finally:
-        neo4j_env.server.start()
+        neo4j_env.server.start(timeout=600)
     with pytest.raises(StoreError, match="did not finish"):
         CypherStore.connect(neo4j_env.uri)
     done = _dataset_node(neo4j_env)
@@ -782,7 +782,7 @@ def test_neo4j_admin_import_end_to_end(neo4j_db, tmp_path, monkeypatch):
     try:
         done = server.neo4j_admin(*command[1:-1], "--overwrite-destination=true", "neo4j")
     finally:
-        server.start()
+        server.start(timeout=600)
     assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
     assert "IMPORT DONE" in done.stdout
     with server.driver() as driver:

@@ -14,8 +14,8 @@ label, ``id:ID(Firm)``), typed property columns (``output_value:double``,
 ``segments:string[]``, ``anchor:boolean``) and a ``:LABEL`` column; a
 *relationship file* has ``:START_ID(space)``, ``:END_ID(space)``, properties and
 ``:TYPE``. Empty cells are absent properties; strings are always quoted, so an
-empty string stays an empty string. Arrays are joined with ``;``
-(``--array-delimiter``), which ids never hold.
+empty string stays an empty string. Arrays are joined with the ASCII unit separator
+(``--array-delimiter=U+001F``), which no name holds.
 
 The folder also gets ``schema.cypher`` (the constraints and indexes ``load`` creates,
 to run once the database is started) and ``README.md`` with the exact commands.
@@ -39,10 +39,14 @@ from chaingraph.errors import StoreError
 from chaingraph.model import DROPPED, PROJECT_STAGES, Progress
 from chaingraph.stores.graphdb import SCHEMA_VERSION, dataset_fingerprint, neo4j_schema_statements
 
-__all__ = ["write_neo4j_admin", "import_command", "NODE_FILES", "RELATIONSHIP_FILES", "ARRAY_DELIMITER"]
+__all__ = ["write_neo4j_admin", "import_command", "NODE_FILES", "RELATIONSHIP_FILES", "ARRAY_DELIMITER",
+           "ARRAY_DELIMITER_OPTION"]
 
-#: Separator of array elements inside a cell (neo4j-admin's default).
-ARRAY_DELIMITER = ";"
+#: Separator of array elements inside a cell: the ASCII unit separator, which no name or id holds
+#: (aliases are free text and may hold neo4j-admin's default ``;``).
+ARRAY_DELIMITER = "\x1f"
+#: The same, as neo4j-admin's ``--array-delimiter`` takes it.
+ARRAY_DELIMITER_OPTION = "U+001F"
 
 #: Node files: file name -> header (the label is in each row's ``:LABEL`` cell).
 NODE_FILES: dict[str, list[str]] = {
@@ -54,9 +58,7 @@ NODE_FILES: dict[str, list[str]] = {
                     ":LABEL"],
     "chains.csv": ["id:ID(Chain)", "name", "name_en", "seq:long", ":LABEL"],
     "segments.csv": ["id:ID(Segment)", "chain", "name", "name_en", "stage", "seq:long", ":LABEL"],
-    "firms.csv": ["id:ID(Firm)", "name", "name_en", "region", "segments:string[]", "anchor:boolean",
-                  "output_value:double", "employees:long", "listed:boolean", "credit_code", "lat:double",
-                  "lon:double", "source", "extra", "seq:long", ":LABEL"],
+    "firms.csv": [],  # from FIRM_SCHEMA: see _schema_header
     "projects.csv": ["id:ID(Project)", "name", "firm", "chain", "stage", "segments:string[]", "anchor", "park",
                      *PROJECT_STAGES, DROPPED, "drop_reason", "investment:double", "expected_output:double", "owner",
                      "source", "note", "seq:long", ":LABEL"],
@@ -69,12 +71,30 @@ RELATIONSHIP_FILES: dict[str, list[str]] = {
     "feeds.csv": [":START_ID(Segment)", ":END_ID(Segment)", "weight:double", "seq:long", ":TYPE"],
     "firm_located_in.csv": [":START_ID(Firm)", ":END_ID(Region)", ":TYPE"],
     "firm_in_segment.csv": [":START_ID(Firm)", ":END_ID(Segment)", ":TYPE"],
-    "supplies.csv": [":START_ID(Firm)", ":END_ID(Firm)", "segment", "product", "value:double", "source",
-                     "confidence:double", "seq:long", ":TYPE"],
+    "supplies.csv": [],  # from LINK_SCHEMA: see _schema_header
     "project_by.csv": [":START_ID(Project)", ":END_ID(Firm)", ":TYPE"],
     "project_in_segment.csv": [":START_ID(Project)", ":END_ID(Segment)", ":TYPE"],
     "project_located_in.csv": [":START_ID(Project)", ":END_ID(Region)", ":TYPE"],
 }
+
+def _schema_header(schema: pa.Schema, first: Sequence[str], last: str) -> list[str]:
+    """The header of a file holding the columns of an Arrow ``schema``: the first columns replaced by
+    ``first`` (the id, or the two ends), each other column typed (``long``, ``double``, ``boolean``,
+    ``string[]``; strings untyped), then ``seq:long`` and ``last`` (``:LABEL`` or ``:TYPE``).
+
+    Examples
+    --------
+    >>> _schema_header(pa.schema([("id", pa.string()), ("n", pa.int64()), ("l", pa.list_(pa.string()))]),
+    ...                ["id:ID(Firm)"], ":LABEL")
+    ['id:ID(Firm)', 'n:long', 'l:string[]', 'seq:long', ':LABEL']
+    """
+    types = {pa.int64(): "long", pa.float64(): "double", pa.bool_(): "boolean", pa.list_(pa.string()): "string[]"}
+    rest = [f"{f.name}:{types[f.type]}" if f.type in types else f.name for f in list(schema)[len(first):]]
+    return [*first, *rest, "seq:long", last]
+
+
+NODE_FILES["firms.csv"] = _schema_header(FIRM_SCHEMA, ["id:ID(Firm)"], ":LABEL")
+RELATIONSHIP_FILES["supplies.csv"] = _schema_header(LINK_SCHEMA, [":START_ID(Firm)", ":END_ID(Firm)"], ":TYPE")
 
 _TYPES = {"long": pa.int64(), "double": pa.float64(), "boolean": pa.bool_(), "string[]": pa.string()}
 
@@ -112,12 +132,14 @@ def _rows(records: Iterable[dict[str, Any]], keys: Sequence[str]) -> list[list[A
 
 
 def _check_arrays(dataset: Dataset) -> None:
-    """Array cells are joined with ``;``: refuse a segment id holding one (ids never should)."""
-    bad = sorted(s.id for s in dataset.segments if ARRAY_DELIMITER in s.id)
-    if bad:
-        msg = (f"segment id {bad[0]!r} holds {ARRAY_DELIMITER!r}, which neo4j-admin reads as the array "
-               "delimiter: rename the segment in segments.csv (and where firms.csv names it)")
-        raise StoreError(msg)
+    """Array cells are joined with :data:`ARRAY_DELIMITER`: refuse a list value holding it."""
+    for field in FIRM_SCHEMA:
+        if pa.types.is_list(field.type):
+            values = pc.list_flatten(dataset.firms.column(field.name))
+            if len(values) and pc.any(pc.match_substring(values, ARRAY_DELIMITER)).as_py():
+                msg = (f"a firm's {field.name} holds the control character U+001F, which neo4j-admin would read "
+                       f"as an array delimiter: remove it from firms.csv")
+                raise StoreError(msg)
 
 
 def _dataset_row(dataset: Dataset) -> list[list[Any]]:
@@ -176,18 +198,17 @@ def _firm_files(dataset: Dataset) -> dict[str, list[Any]]:
     n, m = firms.num_rows, links.num_rows
     seq_f, seq_l = pa.array(range(n), pa.int64()), pa.array(range(m), pa.int64())
     cols = {name: firms.column(name) for name in FIRM_SCHEMA.names}
-    firm_cols = [cols["id"], cols["name"], cols["name_en"], cols["region"], _joined(cols["segments"]),
-                 *(cols[k] for k in ("anchor", "output_value", "employees", "listed", "credit_code", "lat", "lon",
-                                     "source", "extra")), seq_f, pa.array(["Firm"] * n)]
+    lists = {f.name for f in FIRM_SCHEMA if pa.types.is_list(f.type)}
+    firm_cols = [_joined(cols[k]) if k in lists else cols[k] for k in FIRM_SCHEMA.names]
+    firm_cols += [seq_f, pa.array(["Firm"] * n)]
     flat = pc.list_flatten(cols["segments"])
     owners = pc.take(cols["id"], pc.list_parent_indices(cols["segments"]))
-    lc = {name: links.column(name) for name in LINK_SCHEMA.names}
+    link_cols = [links.column(k) for k in LINK_SCHEMA.names] + [seq_l, pa.array(["SUPPLIES"] * m)]
     return {
         "firms.csv": firm_cols,
         "firm_located_in.csv": [cols["id"], cols["region"], pa.array(["LOCATED_IN"] * n)],
         "firm_in_segment.csv": [owners, flat, pa.array(["IN_SEGMENT"] * len(flat))],
-        "supplies.csv": [lc["supplier"], lc["customer"], lc["segment"], lc["product"], lc["value"], lc["source"],
-                         lc["confidence"], seq_l, pa.array(["SUPPLIES"] * m)],
+        "supplies.csv": link_cols,
     }
 
 
@@ -197,13 +218,13 @@ def import_command(folder: str | Path, *, database: str = "neo4j", files: Iterab
     Examples
     --------
     >>> import_command("/x", files=["firms.csv", "supplies.csv"])[:5]
-    ['neo4j-admin', 'database', 'import', 'full', '--array-delimiter=;']
+    ['neo4j-admin', 'database', 'import', 'full', '--array-delimiter=U+001F']
     >>> import_command("/x", files=["firms.csv", "supplies.csv"])[-3:]
     ['--nodes=/x/firms.csv', '--relationships=/x/supplies.csv', 'neo4j']
     """
     folder = Path(folder)
     names = list(files) if files is not None else [*NODE_FILES, *RELATIONSHIP_FILES]
-    args = ["neo4j-admin", "database", "import", "full", f"--array-delimiter={ARRAY_DELIMITER}",
+    args = ["neo4j-admin", "database", "import", "full", f"--array-delimiter={ARRAY_DELIMITER_OPTION}",
             "--multiline-fields=true", "--overwrite-destination=false"]
     args += [f"--nodes={folder / n}" for n in names if n in NODE_FILES]
     args += [f"--relationships={folder / n}" for n in names if n in RELATIONSHIP_FILES]
