@@ -31,6 +31,12 @@ def hwm_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (from /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--firms", type=int, default=100_000)
@@ -48,13 +54,18 @@ def main() -> None:
         cmd = [sys.executable, "-m", "chaingraph", "load", str(folder), "--to", server.uri, "--silent"]
         if args.batch_size:
             cmd += ["--batch-size", str(args.batch_size)]
+        server_cpu = cpu_seconds(server.process.pid)
         start = time.perf_counter()
         out = subprocess.run(cmd, env={**os.environ, **server.env}, capture_output=True, text=True, check=True)
         seconds = time.perf_counter() - start
-        client_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        client_mb = usage.ru_maxrss / 1024
+        server_cpu = cpu_seconds(server.process.pid) - server_cpu
         links = int(out.stdout.split(" firms, ")[1].split(" links")[0])
         result.update(load_seconds=round(seconds, 1), links=links, links_per_s=round(links / seconds),
                       client_rss_mb=round(client_mb), server_rss_mb=round(hwm_mb(server.process.pid)),
+                      client_cpu_s=round(usage.ru_utime + usage.ru_stime, 1), server_cpu_s=round(server_cpu, 1),
+                      load_avg=os.getloadavg()[0],
                       output=out.stdout.strip().splitlines()[-1])
         print(json.dumps(result), flush=True)
         if args.admin:
@@ -65,7 +76,8 @@ def main() -> None:
             t1 = time.perf_counter()
             command = done.stdout.strip().splitlines()[-1].split()
             server.stop(timeout=120)
-            imp = server.neo4j_admin(*command[1:-1], "--overwrite-destination=true", "neo4j", timeout=3600)
+            args_ = [a for a in command[1:] if not a.startswith("--overwrite-destination")]
+            imp = server.neo4j_admin(*args_, "--overwrite-destination=true", timeout=3600)
             t2 = time.perf_counter()
             assert imp.returncode == 0, imp.stdout[-2000:] + imp.stderr[-2000:]
             result.update(export_seconds=round(t1 - t0, 1), import_seconds=round(t2 - t1, 1),

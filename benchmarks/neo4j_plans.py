@@ -28,7 +28,7 @@ def operators(plan, out):
     args = plan.get("args", {}) if isinstance(plan, dict) else plan.arguments
     kids = plan.get("children", []) if isinstance(plan, dict) else plan.children
     details = str(args.get("Details", ""))
-    rows = args.get("Rows")
+    rows = plan.get("rows") if isinstance(plan, dict) else None
     if any(k in name for k in KEY):
         out.append(f"{name.split('@')[0]}({details[:90]})" + (f" rows={rows}" if rows is not None else ""))
     for child in kids:

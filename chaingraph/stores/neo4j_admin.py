@@ -217,18 +217,20 @@ def import_command(folder: str | Path, *, database: str = "neo4j", files: Iterab
 
     Examples
     --------
-    >>> import_command("/x", files=["firms.csv", "supplies.csv"])[:5]
-    ['neo4j-admin', 'database', 'import', 'full', '--array-delimiter=U+001F']
-    >>> import_command("/x", files=["firms.csv", "supplies.csv"])[-3:]
-    ['--nodes=/x/firms.csv', '--relationships=/x/supplies.csv', 'neo4j']
+    >>> import_command("/x", files=["firms.csv", "supplies.csv"])[:6]
+    ['neo4j-admin', 'database', 'import', 'full', 'neo4j', '--array-delimiter=U+001F']
+    >>> import_command("/x", files=["firms.csv", "supplies.csv"])[-2:]
+    ['--nodes=/x/firms.csv', '--relationships=/x/supplies.csv']
     """
     folder = Path(folder)
     names = list(files) if files is not None else [*NODE_FILES, *RELATIONSHIP_FILES]
-    args = ["neo4j-admin", "database", "import", "full", f"--array-delimiter={ARRAY_DELIMITER_OPTION}",
+    # the database name comes first: --nodes and --relationships take any number of files, so a name
+    # after them would be read as one more file
+    args = ["neo4j-admin", "database", "import", "full", database, f"--array-delimiter={ARRAY_DELIMITER_OPTION}",
             "--multiline-fields=true", "--overwrite-destination=false"]
     args += [f"--nodes={folder / n}" for n in names if n in NODE_FILES]
     args += [f"--relationships={folder / n}" for n in names if n in RELATIONSHIP_FILES]
-    return [*args, database]
+    return args
 
 
 def _readme(folder: Path, written: dict[str, int], dataset: Dataset, database: str) -> str:
