@@ -14,7 +14,6 @@ import re
 import shutil
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from contextlib import contextmanager
