@@ -75,10 +75,14 @@ def main() -> None:
         CypherStore._run = real
         with server.driver() as driver, driver.session() as session:
             for name, params in sorted(seen.items()):
-                summary = session.run("PROFILE " + cypher.statement(name), params).consume()
-                ops = operators(summary.profile, [])
-                print(json.dumps({"statement": name, "db_hits": summary.profile.get("dbHits"),
-                                  "operators": ops}, ensure_ascii=False), flush=True)
+                try:
+                    result = session.run("PROFILE " + cypher.statement(name), params)
+                    list(result)
+                    plan, kind = result.consume().profile, "PROFILE"
+                except Exception:  # noqa: BLE001 - some plans give no profile; their EXPLAIN still names the index
+                    plan, kind = session.run("EXPLAIN " + cypher.statement(name), params).consume().plan, "EXPLAIN"
+                print(json.dumps({"statement": name, "kind": kind, "db_hits": plan.get("dbHits"),
+                                  "operators": operators(plan, [])}, ensure_ascii=False), flush=True)
 
 
 if __name__ == "__main__":
