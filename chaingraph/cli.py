@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
@@ -838,8 +839,8 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, c
 @click.option("--to", "uri", required=True, metavar="URI|PATH",
               help="Database: neo4j://, neo4j+s://, bolt://, bolt+s:// (Neo4j) or falkordb://HOST:PORT[/GRAPH]; "
                    "or a snapshot folder NAME.chaingraph that later commands open in a fraction of a second.")
-@click.option("--batch-size", default=2000, show_default=True, type=click.IntRange(min=1), metavar="N",
-              help="Rows per UNWIND batch.")
+@click.option("--batch-size", default=None, type=click.IntRange(min=1), metavar="N",
+              help="Rows per UNWIND batch  [default: 10000 for Neo4j, 2000 for FalkorDB].")
 @click.option("--replace", is_flag=True, help="Delete the graph already in the database first.")
 @click.option("--user", default=None, metavar="USER",
               help="Neo4j user (default: $NEO4J_USER, else neo4j); asks for the password unless "
@@ -850,7 +851,7 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, c
 @SILENT
 @LANG
 @reports_errors
-def load_cmd(source: str, uri: str, batch_size: int, replace: bool, user: str | None, database: str | None,
+def load_cmd(source: str, uri: str, batch_size: int | None, replace: bool, user: str | None, database: str | None,
              encoding: str | None, silent: bool, lang: Lang) -> None:
     """Validate a dataset folder, then load it into Neo4j or FalkorDB (loading it again changes nothing),
     or save it as a snapshot folder that the other commands open instead of the CSV files.
@@ -891,6 +892,36 @@ def _save_snapshot(source: str, target: str, *, encoding: str | None, lang: Lang
         counts = save_snapshot(source, target, encoding=encoding, progress=progress)
     click.echo(_terminal(text("snapshot.written", lang, source=source, path=target, firms=f"{counts['firms']:,}",
                               links=f"{counts['links']:,}", seconds=time.perf_counter() - started)))
+@cli.command(name="export")
+@click.argument("source")
+@click.option("--neo4j-admin", "neo4j_admin", required=True, metavar="DIR",
+              help="Write node and relationship CSV files for 'neo4j-admin database import full' into DIR.")
+@click.option("--database", default="neo4j", show_default=True, metavar="NAME",
+              help="Database name in the import command.")
+@LANG
+@ENCODING
+@SILENT
+@reports_errors
+def export_cmd(source: str, neo4j_admin: str, database: str, lang: Lang, encoding: str | None,
+               silent: bool) -> None:
+    """Write a dataset as neo4j-admin import files: the bulk path into Neo4j for tens of millions of firms.
+
+    \b
+    Example:
+        chaingraph export datasets/jiashan --neo4j-admin neo4j-import/
+    """
+    import shlex
+
+    from chaingraph import jobs
+    from chaingraph.i18n import text
+
+    with progress_bar("reading", silent=silent) as progress:
+        done = jobs.export_neo4j_admin(source, neo4j_admin, database=database, encoding=encoding, progress=progress)
+    files = done["files"]
+    click.echo(text("export.neo4j_admin", lang, files=len(files), firms=files["firms.csv"],
+                    links=files["supplies.csv"], folder=done["folder"],
+                    readme=str(Path(done["folder"]) / "README.md")))
+    click.echo(" ".join(shlex.quote(a) for a in done["command"]))
 
 
 # -- the project pipeline (issue 18) ----------------------------------------------------------------

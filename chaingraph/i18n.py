@@ -125,6 +125,8 @@ TEXT: dict[Lang, dict[str, str]] = {
         # errors that are not ours (cli.reports_errors)
         "error.os": "{path}：{reason}；请检查路径（文件夹不能被文件覆盖）和权限",
         "error.unexpected": "意外错误 {kind}：{detail}（设置 CHAINGRAPH_DEBUG=1 可查看回溯信息；请报告此问题）",
+        "export.neo4j_admin": "已写入 {files} 个 neo4j-admin 导入文件（{firms} 家企业，{links} 条供应关系）到 {folder}；"
+                              "导入命令见 {readme}：",
     },
     "en": {
         "status.covered": "covered",
@@ -234,6 +236,8 @@ TEXT: dict[Lang, dict[str, str]] = {
         "error.os": "{path}: {reason}; check the path (a file cannot replace a folder) and the permissions",
         "error.unexpected": "unexpected {kind}: {detail} (set CHAINGRAPH_DEBUG=1 to see the traceback; "
                             "please report it)",
+        "export.neo4j_admin": "wrote {files} neo4j-admin import files ({firms} firms, {links} links) to {folder}; "
+                              "the import command, also in {readme}:",
     },
 }
 

@@ -85,6 +85,7 @@ __all__ = [
     "DEMO_DATASET",
     "pipeline_report",
     "set_project",
+    "export_neo4j_admin",
 ]
 
 logger = logging.getLogger(__name__)
@@ -798,3 +799,18 @@ def dataset_warnings(store: GraphStore) -> int | None:
 
     dataset = getattr(store, "dataset", None)
     return check_quality(dataset).total("warning") if dataset is not None else None
+
+
+def export_neo4j_admin(source: str, out: str | Path, *, database: str = "neo4j", encoding: str | None = None,
+                       progress: Any = None) -> dict[str, Any]:
+    """Write the dataset folder ``source`` as neo4j-admin import files into ``out``
+    (:func:`chaingraph.stores.neo4j_admin.write_neo4j_admin`): the bulk path into Neo4j for graphs
+    too big for ``chaingraph load``. Returns its summary."""
+    from chaingraph.datasets import read_dataset
+    from chaingraph.stores.neo4j_admin import write_neo4j_admin
+
+    if is_database_uri(source):
+        msg = f"export --neo4j-admin reads a dataset folder, not a database ({source.split('://')[0]}://...)"
+        raise ChainGraphError(msg)
+    dataset = read_dataset(source, encoding=encoding, progress=progress)
+    return write_neo4j_admin(dataset, out, database=database)

@@ -130,3 +130,64 @@ def _language_and_width(monkeypatch):
     machine's locale and terminal; tests of the defaults set these themselves."""
     monkeypatch.setenv("CHAINGRAPH_LANG", "zh")
     monkeypatch.delenv("COLUMNS", raising=False)
+
+
+# -- a real Neo4j for the db tests ------------------------------------------------------------------
+
+class _Neo4j:
+    """The session's Neo4j: its URI and credentials, and which dataset folder it holds (see :meth:`holding`)."""
+
+    def __init__(self, uri: str, user: str, password: str, server=None) -> None:
+        self.uri, self.user, self.password, self.server = uri, user, password, server
+        self.env = {"NEO4J_USER": user, "NEO4J_PASSWORD": password}
+        self.loaded: Path | None = None
+
+    def wipe(self) -> None:
+        """Delete every chaingraph node (the schema stays: IF NOT EXISTS makes creating it again free)."""
+        from chaingraph.stores.graphdb import CypherStore
+
+        with CypherStore.connect(self.uri, user=self.user, password=self.password, require_dataset=False) as store:
+            store.delete_dataset()
+        self.loaded = None
+
+    def holding(self, folder: Path) -> str:
+        """The URI with the dataset in ``folder`` loaded, loading it only if another one is there.
+
+        Read-only tests share one load this way; a test that writes goes through ``wipe`` first.
+        """
+        from chaingraph.datasets import read_dataset
+        from chaingraph.stores.graphdb import load_dataset
+
+        if self.loaded != folder:
+            self.loaded = None
+            load_dataset(read_dataset(folder), self.uri, replace=True, user=self.user, password=self.password)
+            self.loaded = folder
+        return self.uri
+
+
+@pytest.fixture(scope="session")
+def neo4j_db(tmp_path_factory):
+    """A real Neo4j 5 for the whole session: ``CHAINGRAPH_TEST_NEO4J_URI`` if set, else the embedded
+    Neo4j of tests/neo4j started here (tests/neo4j_server.py). Without Java or Maven the tests skip
+    with the reason, except in CI (``CI`` set), where they fail."""
+    import os
+
+    uri = os.environ.get("CHAINGRAPH_TEST_NEO4J_URI")
+    if uri:
+        yield _Neo4j(uri, os.environ.get("NEO4J_USER", "neo4j"), os.environ.get("NEO4J_PASSWORD", ""))
+        return
+    from neo4j_server import Neo4jServer
+
+    server = Neo4jServer(tmp_path_factory.mktemp("neo4j"))
+    try:
+        server.start(timeout=600)
+    except RuntimeError as exc:
+        reason = f"no Neo4j test server: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (CI must run the Neo4j tests: run .ci/build-neo4j first)", pytrace=False)
+        pytest.skip(reason)
+    try:
+        yield _Neo4j(server.uri, server.user, server.password, server)
+    finally:
+        server.stop(timeout=15)  # a throw-away database: no need to wait long for a clean checkpoint
+        server.cleanup()

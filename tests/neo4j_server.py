@@ -169,7 +169,9 @@ class Neo4jServer:
             offset = log.tell()
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                             env=env)
+        started = time.monotonic()
         output = self._wait_ready(offset, timeout)
+        self._answer_first_query(timeout - (time.monotonic() - started))
         if b"Unable to use shared archive" in output:  # another Java or a rebuilt jar: make a new one
             archive.unlink(missing_ok=True)
         return self
@@ -190,6 +192,23 @@ class Neo4jServer:
         state = f"exited with {code}" if code is not None else f"not ready after {timeout:.0f} s"
         msg = f"Neo4j on 127.0.0.1:{self.port} {state}; log tail:\n{self.log_tail()}"
         raise RuntimeError(msg)
+
+    def _answer_first_query(self, timeout: float) -> None:
+        """Wait until a Bolt query is answered: after a crash, or on a busy machine, the first one can take
+        many seconds (recovery, cold JIT), longer than chaingraph's short handshake timeouts."""
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import DriverError, Neo4jError
+
+        deadline = time.monotonic() + max(timeout, 30.0)
+        while True:
+            try:
+                with GraphDatabase.driver(self.uri, auth=self.auth, connection_timeout=30.0) as driver:
+                    driver.execute_query("RETURN 1")
+                return
+            except (DriverError, Neo4jError, OSError):
+                if time.monotonic() > deadline or not self.alive():
+                    raise
+                time.sleep(0.5)
 
     def log_tail(self, lines: int = 30) -> str:
         """The last lines of the JVM's output and of Neo4j's debug.log."""
@@ -240,6 +259,22 @@ class Neo4jServer:
         self.stop()
         if self._own_dir:
             shutil.rmtree(self.directory, ignore_errors=True)
+
+    def neo4j_admin(self, *args: str, timeout: float = 600.0) -> subprocess.CompletedProcess[str]:
+        """Run ``neo4j-admin ARGS`` on this server's folder (stop the server first for an import).
+
+        The tool is ``org.neo4j.cli.AdminTool`` from the jars the server already uses (neo4j-import-tool
+        comes with ``org.neo4j:neo4j``); ``NEO4J_HOME`` is the server's folder, so ``database import
+        full`` writes ``data/databases/NAME`` where the server finds it.
+        """
+        conf = self.directory / "conf"
+        conf.mkdir(exist_ok=True)
+        (conf / "neo4j.conf").touch()
+        env = {**os.environ, "NEO4J_HOME": str(self.directory), "NEO4J_CONF": str(conf)}
+        cmd = [find_java(), "-Xmx512m", "-XX:+UseSerialGC", "-cp", f"{JAR.parent / 'lib'}/*", "org.neo4j.cli.AdminTool",
+               *args]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=self.directory, timeout=timeout,
+                              check=False)
 
     def driver(self):
         """A ``neo4j`` driver logged in as ``neo4j``; close it (or use ``with``)."""

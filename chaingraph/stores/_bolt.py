@@ -19,12 +19,38 @@ from chaingraph.errors import StoreError
 from chaingraph.stores._uri import redact_uri
 
 __all__ = ["BoltTransport", "bolt_error", "packed_size", "falkordb_bolt_escape", "FALKORDB_BOLT_MAX_MESSAGE",
-           "HANDSHAKE_TIMEOUTS"]
+           "HANDSHAKE_TIMEOUTS", "NEO4J_RETRY_SECONDS", "neo4j_driver_options"]
 
 #: Largest Bolt message (query plus parameters, estimated) sent to FalkorDB's Bolt endpoint.
 FALKORDB_BOLT_MAX_MESSAGE = 3500
 #: Bolt connection attempts: each one's timeout for TCP connect and handshake, in seconds.
 HANDSHAKE_TIMEOUTS = (2.0, 4.0, 8.0)
+#: How long a managed transaction on Neo4j is retried after a transient error (a leader switch in a
+#: cluster, a dropped connection) before the error reaches the user.
+NEO4J_RETRY_SECONDS = 30.0
+
+
+def neo4j_driver_options(versions: list[Any]) -> dict[str, Any]:
+    """Driver options for a Neo4j server of ``versions`` (from ``dbms.components()``).
+
+    Notifications are switched off on the server (Neo4j 5.7 and later take the filter): a
+    chaingraph statement reading a property no firm has yet, such as ``f.lat`` on a dataset
+    without coordinates, would otherwise make the driver log a warning ("01N52 property key
+    does not exist") for every query. FalkorDB's Bolt endpoint is never given the option.
+
+    Examples
+    --------
+    >>> neo4j_driver_options(["5.26.0"])["notifications_min_severity"]
+    'OFF'
+    >>> "notifications_min_severity" in neo4j_driver_options(["5.6.0"])
+    False
+    """
+    options: dict[str, Any] = {"connection_timeout": 30.0, "max_transaction_retry_time": NEO4J_RETRY_SECONDS,
+                               "user_agent": f"chaingraph/{__version__}"}
+    parts = [int(p) for p in str(versions[0] if versions else "0").split(".")[:2] if p.isdigit()]
+    if len(parts) == 2 and (parts[0], parts[1]) >= (5, 7):
+        options["notifications_min_severity"] = "OFF"
+    return options
 
 
 def packed_size(value: Any) -> int:
@@ -116,14 +142,18 @@ class BoltTransport:
         self.auth = (user or "neo4j", password) if password is not None else None
         self.max_message: int | None = None
         self.kind = "unknown"
+        self._session_options: dict[str, Any] = {"database": database}
         self.driver = self._open()
         self.kind = self._detect()
         if self.kind == "neo4j":
             # a real Neo4j answers handshakes: reconnect with timeouts fit for a busy server or a cluster
             self.driver.close()
-            self.driver = neo4j.GraphDatabase.driver(
-                uri, auth=self.auth, connection_timeout=30.0, max_transaction_retry_time=30.0,
-                user_agent=f"chaingraph/{__version__}")
+            versions = (self._probe_rows or [{}])[0].get("versions") or []
+            self.driver = neo4j.GraphDatabase.driver(uri, auth=self.auth, **neo4j_driver_options(versions))
+            # every session of this store shares one bookmark manager, so in a cluster a read after a
+            # write (the counts after a load, the project after set_project_stage) waits until the
+            # follower it is routed to has that write (causal consistency)
+            self._session_options["bookmark_manager"] = neo4j.GraphDatabase.bookmark_manager()
         if self.kind == "falkordb":
             self.max_message = FALKORDB_BOLT_MAX_MESSAGE
             if database:
@@ -205,7 +235,9 @@ class BoltTransport:
             return list(tx.run(text, params).data())
 
         try:
-            with self.driver.session(database=self.database) as session:
+            # reads in read transactions: over neo4j:// the routing driver sends them to followers and
+            # read replicas, and writes to the leader
+            with self.driver.session(**self._session_options) as session:
                 if write:
                     return list(session.execute_write(work))
                 return list(session.execute_read(work))

@@ -104,6 +104,8 @@ __all__ = [
     "check_uri",
     "SCHEMA_VERSION",
     "DEFAULT_BATCH_SIZE",
+    "NEO4J_BATCH_SIZE",
+    "neo4j_schema_statements",
     "FALKORDB_BOLT_MAX_MESSAGE",
     "BOLT_SCHEMES",
     "FALKORDB_SCHEMES",
@@ -113,8 +115,11 @@ log = logging.getLogger(__name__)
 
 #: Version of the graph layout in the database; a database written with another one must be reloaded.
 SCHEMA_VERSION = 2
-#: Rows per ``UNWIND`` batch unless the caller says otherwise.
+#: Rows per ``UNWIND`` batch into FalkorDB unless the caller says otherwise.
 DEFAULT_BATCH_SIZE = 2000
+#: Rows per ``UNWIND`` batch into Neo4j: its transactions take 10,000 rows well (fewer commits, each a
+#: log flush), and a batch of firms is then about 10 MB of transaction state.
+NEO4J_BATCH_SIZE = 10_000
 #: Ids per read query (each is an index seek) over Bolt.
 READ_CHUNK = 5000
 #: Ids per read query over FalkorDB's own protocol, which has no message limit: one round trip per role.
@@ -154,6 +159,12 @@ def dataset_fingerprint(dataset: Dataset) -> str:
             writer.write_table(table)
         h.update(sink.getvalue().to_pybytes())
     return h.hexdigest()[:32]
+
+
+def neo4j_schema_statements() -> list[str]:
+    """The constraints and indexes :meth:`CypherStore.create_schema` creates on Neo4j, one statement each
+    (``cypher/create_constraints.cypher``); the neo4j-admin export writes them to run after an import."""
+    return list(cypher.statements("create_constraints"))
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -341,6 +352,12 @@ class CypherStore:
         d = self._check_dataset()
         keys = ("firms", "links", "segments", "segment_links", "chains", "regions", "anchors")
         return {k: int(d.get(k) or 0) for k in keys}
+
+    @property
+    def default_batch_size(self) -> int:
+        """Rows per batch when the caller gives none: :data:`NEO4J_BATCH_SIZE` for Neo4j,
+        :data:`DEFAULT_BATCH_SIZE` for FalkorDB."""
+        return NEO4J_BATCH_SIZE if self.kind == "neo4j" else DEFAULT_BATCH_SIZE
 
     @property
     def link_statement(self) -> str:
@@ -892,7 +909,7 @@ def load_dataset(
     dataset: Dataset,
     uri_or_store: str | CypherStore,
     *,
-    batch_size: int = DEFAULT_BATCH_SIZE,
+    batch_size: int | None = None,
     replace: bool = False,
     progress: Progress | None = None,
     **options: Any,
@@ -914,7 +931,9 @@ def load_dataset(
     uri_or_store
         A database URI (see :meth:`CypherStore.connect`) or an open store.
     batch_size
-        Rows per batch (over FalkorDB's Bolt endpoint batches are also split to stay under 4 KB).
+        Rows per batch; by default :data:`NEO4J_BATCH_SIZE` (10,000) for Neo4j and
+        :data:`DEFAULT_BATCH_SIZE` (2,000) for FalkorDB. Over FalkorDB's Bolt endpoint batches
+        are also split to stay under 4 KB.
     replace
         Delete the chaingraph graph already in the database first. Without it,
         a database holding another dataset, or another version of this one, is an error.
@@ -930,13 +949,15 @@ def load_dataset(
         chains, regions, anchors) and ``rows``, ``batches``, ``seconds``,
         ``rows_per_second``, ``server`` and ``protocol``.
     """
-    if batch_size < 1:
+    if batch_size is not None and batch_size < 1:
         msg = f"batch size must be at least 1, not {batch_size}"
         raise StoreError(msg)
     if isinstance(uri_or_store, CypherStore):
-        return uri_or_store.load(dataset, batch_size=batch_size, replace=replace, progress=progress)
+        return uri_or_store.load(dataset, batch_size=batch_size or uri_or_store.default_batch_size,
+                                 replace=replace, progress=progress)
     with CypherStore.connect(uri_or_store, require_dataset=False, **options) as store:
-        return store.load(dataset, batch_size=batch_size, replace=replace, progress=progress)
+        return store.load(dataset, batch_size=batch_size or store.default_batch_size, replace=replace,
+                          progress=progress)
 
 
 # -- projects (issue 18) ----------------------------------------------------------------------------
