@@ -49,6 +49,7 @@ __all__ = [
     "CandidateSource",
     "haversine_km",
     "firm_location",
+    "location_point",
     "PRECISIONS",
     "COARSE_PRECISIONS",
     "COARSE_DISTANCE",
@@ -428,12 +429,21 @@ def firm_location(G: nx.MultiDiGraph, firm: str) -> tuple[float, float] | None:
     ((31.0, 121.0), (30.84, 120.92), None)
     """
     d = G.nodes[firm]
-    lat, lon = d.get("lat"), d.get("lon")
+    r = d.get("region")
+    return location_point(d.get("lat"), d.get("lon"), G.nodes[r] if r is not None and r in G else None)
+
+
+def location_point(lat: Any, lon: Any, region: Mapping[str, Any] | None) -> tuple[float, float] | None:
+    """The coordinate fallback itself, for callers holding rows rather than a graph (the database store):
+    ``(lat, lon)`` when both are given, else the region's, else ``None``.
+
+    >>> location_point(None, 121.0, {"lat": 30.84, "lon": 120.92}), location_point(None, None, None)
+    ((30.84, 120.92), None)
+    """
     if lat is None or lon is None:
-        r = d.get("region")
-        if r is None or r not in G:
+        if region is None:
             return None
-        lat, lon = G.nodes[r].get("lat"), G.nodes[r].get("lon")
+        lat, lon = region.get("lat"), region.get("lon")
         if lat is None or lon is None:
             return None
     return float(lat), float(lon)

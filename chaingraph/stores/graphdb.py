@@ -74,6 +74,7 @@ from chaingraph.model import (
     Segment,
     SegmentLink,
     haversine_km,
+    location_point,
     location_precision,
     normalise_project_date,
     project_date_problems,
@@ -513,10 +514,7 @@ class CypherStore:
         rows.sort(key=lambda r: str(r["id"]))
 
         def coords(lat: Any, lon: Any, region_id: Any) -> tuple[float, float] | None:
-            if lat is None or lon is None:
-                d = T.nodes[region_id] if region_id in T else {}
-                lat, lon = d.get("lat"), d.get("lon")
-            return None if lat is None or lon is None else (float(lat), float(lon))
+            return location_point(lat, lon, T.nodes[region_id] if region_id in T else None)
 
         def coarse(r: Mapping[str, Any]) -> bool:
             """Located only at province or country precision (model.location_precision)."""

@@ -37,7 +37,11 @@ from chaingraph import __version__
 from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset
 from chaingraph.errors import StoreError
 from chaingraph.model import DROPPED, PROJECT_STAGES, Progress
-from chaingraph.stores.graphdb import SCHEMA_VERSION, dataset_fingerprint, neo4j_schema_statements
+from chaingraph.stores.graphdb import (
+    SCHEMA_VERSION,
+    dataset_fingerprint,
+    neo4j_schema_statements,
+)
 
 __all__ = ["write_neo4j_admin", "import_command", "NODE_FILES", "RELATIONSHIP_FILES", "ARRAY_DELIMITER",
            "ARRAY_DELIMITER_OPTION"]
