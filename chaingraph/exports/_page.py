@@ -34,9 +34,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+
+if TYPE_CHECKING:
+    from chaingraph.analyses.gaps import GapReport, RegionGapReport
+    from chaingraph.analyses.targets import Target
 
 from chaingraph.i18n import format_money, text
 from chaingraph.model import STAGES, Lang, display_name
@@ -161,7 +165,7 @@ def ids(items: Any) -> list[str]:
     return out
 
 
-def target_fields(tg: Any) -> dict[str, Any]:
+def target_fields(tg: Target | Mapping[str, Any]) -> dict[str, Any]:
     """The fields of a target we show, from a :class:`chaingraph.analyses.targets.Target` or a mapping."""
     def get(k: str) -> Any:
         return tg.get(k) if isinstance(tg, Mapping) else getattr(tg, k, None)
@@ -177,7 +181,7 @@ def target_fields(tg: Any) -> dict[str, Any]:
             "components": {str(k): float(v) for k, v in (get("components") or {}).items()}}
 
 
-def gap_segments(gaps: Any) -> list[str]:
+def gap_segments(gaps: GapReport | Mapping[str, Any] | Iterable[Any] | None) -> list[str]:
     """Ids of the missing segments in a gap report (``None`` or a list of ids also work)."""
     if gaps is None:
         return []
@@ -194,7 +198,7 @@ def gap_segments(gaps: Any) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def status_map(status: Any) -> dict[str, str]:
+def status_map(status: RegionGapReport | GapReport | Mapping[str, str] | None) -> dict[str, str]:
     """Segment id to status, from a region gap report, a gap report or a mapping."""
     if status is None:
         return {}

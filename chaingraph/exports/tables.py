@@ -97,7 +97,7 @@ def _gap_reports(gaps: Any) -> list[Mapping[str, Any]]:
     return [g.to_dict() if hasattr(g, "to_dict") else g for g in gaps]
 
 
-def gap_rows(gaps: Any, *, lang: Lang = "zh") -> tuple[list[str], list[list[Any]]]:
+def gap_rows(gaps: Mapping[str, Any], *, lang: Lang = "zh") -> tuple[list[str], list[list[Any]]]:
     """Headers and one row per (anchor, segment) of gap reports.
 
     ``gaps`` is a gap report dict (one anchor, or ``{"anchors": [...]}``), or a
