@@ -30,7 +30,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -111,11 +111,25 @@ def short(s: str, limit: int = LABEL_CHARS) -> str:
     ('兰钧新能…', 'Lanjun', 'xxxxxxx…')
     """
     s = " ".join(str(s).split())
-    if len(s) * 2 <= limit or width(s) <= limit:
+    if len(s) * 2 <= limit:
+        return s
+    return cut(s, limit, width)
+
+
+def cut(s: str, limit: int, measure: Callable[[str], int]) -> str:
+    """``s`` cut to ``limit`` display cells as ``measure`` counts them, ending in ``…`` when cut.
+
+    The one cutting rule of the pages (:func:`short`) and the terminal tables
+    (:mod:`chaingraph.exports.text`, which measures with rich).
+
+    >>> cut("兰钧新能源", 6, width), cut("abc", 6, width)
+    ('兰钧…', 'abc')
+    """
+    if measure(s) <= limit:
         return s
     out, used = [], 0
     for c in s:
-        w = width(c)
+        w = measure(c)
         if used + w > limit - 1:
             break
         out.append(c)

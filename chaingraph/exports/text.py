@@ -75,16 +75,9 @@ def _cut(s: str, width: int) -> str:
     """``s`` cut to ``width`` display cells, ending in "…" when cut."""
     from rich.cells import cell_len
 
-    if cell_len(s) <= width:
-        return s
-    out, used = [], 0
-    for c in s:
-        w = cell_len(c)
-        if used + w > width - 1:
-            break
-        out.append(c)
-        used += w
-    return "".join(out) + "…"
+    from chaingraph.exports._page import cut
+
+    return cut(s, width, cell_len)
 
 
 def _widths(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None, wrap: Sequence[int],
