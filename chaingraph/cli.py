@@ -842,6 +842,8 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, c
 @click.option("--batch-size", default=None, type=click.IntRange(min=1), metavar="N",
               help="Rows per UNWIND batch  [default: 10000 for Neo4j, 2000 for FalkorDB].")
 @click.option("--replace", is_flag=True, help="Delete the graph already in the database first.")
+@click.option("--force-unlock", "force_unlock", is_flag=True,
+              help="Remove the write lock a load that died left (only when that process is gone).")
 @click.option("--user", default=None, metavar="USER",
               help="Neo4j user (default: $NEO4J_USER, else neo4j); asks for the password unless "
                    "$NEO4J_PASSWORD is set.")
@@ -851,8 +853,8 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, c
 @SILENT
 @LANG
 @reports_errors
-def load_cmd(source: str, uri: str, batch_size: int | None, replace: bool, user: str | None, database: str | None,
-             encoding: str | None, silent: bool, lang: Lang) -> None:
+def load_cmd(source: str, uri: str, batch_size: int | None, replace: bool, force_unlock: bool, user: str | None,
+             database: str | None, encoding: str | None, silent: bool, lang: Lang) -> None:
     """Validate a dataset folder, then load it into Neo4j or FalkorDB (loading it again changes nothing),
     or save it as a snapshot folder that the other commands open instead of the CSV files.
 
@@ -876,7 +878,7 @@ def load_cmd(source: str, uri: str, batch_size: int | None, replace: bool, user:
         dataset = read_dataset(source, encoding=encoding, progress=progress, **_read_options())
     with progress_bar("loading", silent=silent) as progress:
         done = load_dataset(dataset, uri, batch_size=batch_size, replace=replace, progress=progress,
-                            user=user, password=password, database=database)
+                            force_unlock=force_unlock, user=user, password=password, database=database)
     click.echo(_terminal(say("load.done", name=dataset.meta.get("name"), uri=redact_uri(uri), firms=done["firms"],
                              links=done["links"], segments=done["segments"], chains=done["chains"],
                              regions=done["regions"], anchors=done["anchors"])))
