@@ -522,7 +522,7 @@ def test_statements_get_the_parameters_their_headers_name(clean, neo4j_db, monke
     monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
     kinds = set()
     for uri, creds in servers:
-        load_dataset(read_dataset(PIPELINE), uri, batch_size=20, replace=True, **creds)
+        load_dataset(read_dataset(PIPELINE), uri, batch_size=20, replace=True, force_unlock=True, **creds)
         with CypherStore.connect(uri, **creds) as store:
             kinds.add((store.kind, store.protocol))
             store.metadata(), store.counts(), store.template(), store.anchors(), store.anchors("js")

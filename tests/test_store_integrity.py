@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from falkordb_server import FalkorDBServer
 
 from chaingraph.cli import cli
 from chaingraph.generate import generate_dataset
 from chaingraph.stores.graphdb import CypherStore
 from chaingraph.stores.memory import MemoryStore
-from falkordb_server import FalkorDBServer
 
 pytestmark = pytest.mark.db
 
@@ -221,7 +221,7 @@ def test_two_concurrent_loads(uri, datasets, tmp_path):
     assert f"is locked by 'chaingraph load' (process {first.pid} on " in second.output
     assert "--force-unlock" in second.output and len(second.output.strip().splitlines()) == 1
     assert_every_read_refuses(uri, tmp_path, "incomplete load")
-    out, err = first.communicate(timeout=600)
+    _, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
     assert_exact(uri, d1)
 
@@ -243,7 +243,7 @@ def test_load_racing_replace(uri, datasets, tmp_path, first_replaces):
     assert second.exit_code == 1, second.output
     assert f"(process {first.pid} on " in second.output and "--force-unlock" in second.output
     assert_every_read_refuses(uri, tmp_path, "incomplete load")
-    out, err = first.communicate(timeout=600)
+    _, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
     assert_exact(uri, wanted)
 

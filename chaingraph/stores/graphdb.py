@@ -100,7 +100,7 @@ from chaingraph.stores._graph import (
     link_edges,
     template_graph,
 )
-from chaingraph.stores._uri import BOLT_SCHEMES, FALKORDB_SCHEMES, check_uri, redact_uri
+from chaingraph.stores._uri import BOLT_SCHEMES, FALKORDB_SCHEMES, check_uri, parse_uri, redact_uri
 
 __all__ = [
     "CypherStore",
@@ -108,6 +108,7 @@ __all__ = [
     "dataset_fingerprint",
     "redact_uri",
     "check_uri",
+    "parse_uri",
     "SCHEMA_VERSION",
     "DEFAULT_BATCH_SIZE",
     "NEO4J_BATCH_SIZE",
@@ -285,9 +286,11 @@ class CypherStore:
             One line saying what is wrong and what to do: unknown scheme, server down, wrong password,
             TLS mismatch, an empty database, an unfinished load, another schema version.
         """
-        uri = str(uri)
-        scheme = check_uri(uri)
-        if scheme in BOLT_SCHEMES:
+        # parsed once: the drivers get the URI without userinfo, so no error of theirs can repeat a password
+        parsed = parse_uri(str(uri))
+        user = user if user is not None else parsed.user
+        password = password if password is not None else parsed.password
+        if parsed.is_bolt:
             if user is None:
                 user = os.environ.get("NEO4J_USER")
             if password is None:
@@ -295,11 +298,11 @@ class CypherStore:
             if graph:
                 msg = "--graph is for falkordb:// URIs; over Bolt use --database (or nothing for the default)"
                 raise StoreError(msg)
-            transport: _Transport = BoltTransport(uri, user=user, password=password, database=database)
+            transport: _Transport = BoltTransport(parsed.bare, user=user, password=password, database=database)
         else:
-            transport = FalkorTransport(uri, user=user, password=password, graph=graph or database)
-        store = cls(transport, uri)
-        log.info("connected to %s (%s over %s)", redact_uri(uri), transport.kind, transport.protocol)
+            transport = FalkorTransport(parsed.bare, user=user, password=password, graph=graph or database)
+        store = cls(transport, parsed.bare)
+        log.info("connected to %s (%s over %s)", parsed.bare, transport.kind, transport.protocol)
         if require_dataset:
             try:
                 store._check_dataset()
