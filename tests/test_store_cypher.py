@@ -314,7 +314,7 @@ def test_resume_after_a_dropped_bolt_connection(clean, monkeypatch):
     with pytest.raises(StoreError, match="connection dropped"):
         load_dataset(dataset, store, batch_size=20)
     store.close()
-    with pytest.raises(StoreError, match="did not finish"):
+    with pytest.raises(StoreError, match="incomplete load of dataset"):
         CypherStore.connect(clean.bolt_uri)
     load(JIASHAN, clean.bolt_uri)
     memory = MemoryStore(dataset)
