@@ -57,7 +57,10 @@ def uri(request, server, monkeypatch):
         return NEO4J_URI
     server.reset()
     monkeypatch.delenv("NEO4J_PASSWORD", raising=False)  # FalkorDB's Bolt endpoint refuses logged-in users
-    return server.uri if request.param == "falkordb" else server.bolt_uri
+    # the password where a user should keep it, out of the URI (the subprocesses inherit it)
+    monkeypatch.setenv("FALKORDB_PASSWORD", server.password)
+    monkeypatch.setenv("CHAINGRAPH_LANG", "en")
+    return server.address if request.param == "falkordb" else server.bolt_uri
 
 
 @pytest.fixture(scope="module")

@@ -98,9 +98,8 @@ def parse_uri(uri: str) -> DatabaseURI:
         parts = urlsplit(uri)
         port = parts.port
     except ValueError as exc:
-        # the text of urllib's error, never the URI it may repeat
-        reason = "an IPv6 host needs its closing ']'" if "IPv6" in str(exc) else "the port is not a number 0-65535"
-        msg = (f"malformed database URI {shown!r}: {reason}; write it as SCHEME://HOST:PORT, an IPv6 host in "
+        # urllib's reason names the bad port or the IPv6 host, never the userinfo
+        msg = (f"malformed database URI {shown!r} ({exc}): write it as SCHEME://HOST:PORT, an IPv6 host in "
                "brackets (bolt://[::1]:7687)")
         raise StoreError(msg) from None
     userinfo, at, hostport = parts.netloc.rpartition("@")
