@@ -683,7 +683,7 @@ def test_neo4j_resume_after_chaingraph_was_killed(neo4j_env, tmp_path):
     assert proc.poll() is None, proc.stderr.read().decode()[-500:]
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
-    with pytest.raises(StoreError, match="did not finish: run the same 'chaingraph load SOURCE"):
+    with pytest.raises(StoreError, match="incomplete load of dataset .* rerun the same command, 'chaingraph load SOURCE"):
         CypherStore.connect(neo4j_env.uri)
     done = _dataset_node(neo4j_env)
     with CypherStore.connect(neo4j_env.uri, require_dataset=False) as store:
@@ -728,7 +728,7 @@ def test_neo4j_resume_after_the_server_was_killed(neo4j_env, tmp_path, monkeypat
         assert down.output.startswith(f"Error: cannot reach {neo4j_env.uri}: start the server")
     finally:
         neo4j_env.server.start(timeout=600)
-    with pytest.raises(StoreError, match="did not finish"):
+    with pytest.raises(StoreError, match="incomplete load of dataset"):
         CypherStore.connect(neo4j_env.uri)
     done = _dataset_node(neo4j_env)
     with CypherStore.connect(neo4j_env.uri, require_dataset=False) as store:
