@@ -519,9 +519,24 @@ def _emit_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]], output: str
         click.echo(csv_text(headers, rows), nl=False)
 
 
+def _uri_password_hint(source: str) -> None:
+    """One line on stderr when a database URI carries a password, saying where a password belongs."""
+    from chaingraph.stores import is_database_uri
+    from chaingraph.stores.graphdb import parse_uri
+
+    if not is_database_uri(source):
+        return
+    uri = parse_uri(source)
+    if uri.password:
+        env = "NEO4J_PASSWORD" if uri.is_bolt else "FALKORDB_PASSWORD"
+        prompt = say("hint.uri_password.prompt") if uri.is_bolt else ""
+        click.echo(say("hint.uri_password", env=env, prompt=prompt), err=True)
+
+
 def _open(source: str, encoding: str | None, silent: bool) -> Any:
     from chaingraph.stores import open_store
 
+    _uri_password_hint(source)
     meta = click.get_current_context().meta
     with progress_bar("reading", silent=silent) as progress:
         return open_store(source, encoding=encoding, progress=progress, **_read_options(),
@@ -842,6 +857,8 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, c
 @click.option("--batch-size", default=None, type=click.IntRange(min=1), metavar="N",
               help="Rows per UNWIND batch  [default: 10000 for Neo4j, 2000 for FalkorDB].")
 @click.option("--replace", is_flag=True, help="Delete the graph already in the database first.")
+@click.option("--force-unlock", "force_unlock", is_flag=True,
+              help="Remove the write lock a load that died left (only when that process is gone).")
 @click.option("--user", default=None, metavar="USER",
               help="Neo4j user (default: $NEO4J_USER, else neo4j); asks for the password unless "
                    "$NEO4J_PASSWORD is set.")
@@ -851,8 +868,8 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, c
 @SILENT
 @LANG
 @reports_errors
-def load_cmd(source: str, uri: str, batch_size: int | None, replace: bool, user: str | None, database: str | None,
-             encoding: str | None, silent: bool, lang: Lang) -> None:
+def load_cmd(source: str, uri: str, batch_size: int | None, replace: bool, force_unlock: bool, user: str | None,
+             database: str | None, encoding: str | None, silent: bool, lang: Lang) -> None:
     """Validate a dataset folder, then load it into Neo4j or FalkorDB (loading it again changes nothing),
     or save it as a snapshot folder that the other commands open instead of the CSV files.
 
@@ -863,21 +880,24 @@ def load_cmd(source: str, uri: str, batch_size: int | None, replace: bool, user:
         chaingraph load datasets/jiashan --to jiashan.chaingraph && chaingraph gaps jiashan.chaingraph
     """
     from chaingraph.datasets import read_dataset
-    from chaingraph.stores.graphdb import check_uri, load_dataset, redact_uri
+    from chaingraph.stores.graphdb import load_dataset, parse_uri
 
     if "://" not in uri:
         _save_snapshot(source, uri, encoding=encoding, lang=lang, silent=silent)
         return
-    check_uri(uri)
-    password = os.environ.get("NEO4J_PASSWORD")
-    if user and password is None:
+    parsed = parse_uri(uri)
+    _uri_password_hint(uri)
+    # the store takes the password from the URI, else NEO4J_PASSWORD (Bolt) or FALKORDB_PASSWORD
+    password = None
+    if user and parsed.password is None and not os.environ.get("NEO4J_PASSWORD" if parsed.is_bolt
+                                                                else "FALKORDB_PASSWORD"):
         password = click.prompt(say("load.password", user=user), hide_input=True, err=True)
     with progress_bar("reading", silent=silent) as progress:
         dataset = read_dataset(source, encoding=encoding, progress=progress, **_read_options())
     with progress_bar("loading", silent=silent) as progress:
         done = load_dataset(dataset, uri, batch_size=batch_size, replace=replace, progress=progress,
-                            user=user, password=password, database=database)
-    click.echo(_terminal(say("load.done", name=dataset.meta.get("name"), uri=redact_uri(uri), firms=done["firms"],
+                            force_unlock=force_unlock, user=user, password=password, database=database)
+    click.echo(_terminal(say("load.done", name=dataset.meta.get("name"), uri=parsed.bare, firms=done["firms"],
                              links=done["links"], segments=done["segments"], chains=done["chains"],
                              regions=done["regions"], anchors=done["anchors"])))
     click.echo(say("load.speed", rows=done["rows"], seconds=f"{done['seconds']:.1f}", rate=done["rows_per_second"]))
@@ -1010,6 +1030,7 @@ def project_set_cmd(source: str, project: str, stage: str, date: str | None, rea
     from chaingraph import jobs
     from chaingraph.i18n import text
 
+    _uri_password_hint(source)
     done = jobs.set_project(source, project, stage=stage, date=date, reason=reason, encoding=encoding)
     shown = f" {done['date']}" if done.get("date") else ""
     stage_label = text(f"pipeline.stage.{done['stage']}", lang)

@@ -127,6 +127,8 @@ TEXT: dict[Lang, dict[str, str]] = {
         "error.unexpected": "意外错误 {kind}：{detail}（设置 CHAINGRAPH_DEBUG=1 可查看回溯信息；请报告此问题）",
         "export.neo4j_admin": "已写入 {files} 个 neo4j-admin 导入文件（{firms} 家企业，{links} 条供应关系）到 {folder}；"
                               "导入命令见 {readme}：",
+        "hint.uri_password": "提示：URI 中的密码会留在命令历史和进程列表里；请改用环境变量 {env}{prompt}",
+        "hint.uri_password.prompt": "，或用 --user 在提示时输入",
     },
     "en": {
         "status.covered": "covered",
@@ -238,6 +240,8 @@ TEXT: dict[Lang, dict[str, str]] = {
                             "please report it)",
         "export.neo4j_admin": "wrote {files} neo4j-admin import files ({firms} firms, {links} links) to {folder}; "
                               "the import command, also in {readme}:",
+        "hint.uri_password": "hint: a password in the URI stays in shell history and process lists; set {env}{prompt}",
+        "hint.uri_password.prompt": ", or pass --user and type it when asked",
     },
 }
 

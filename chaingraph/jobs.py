@@ -63,7 +63,7 @@ from chaingraph.model import (
     segment_distances,
 )
 from chaingraph.names import Entry, NameIndex
-from chaingraph.stores import GraphStore, is_database_uri
+from chaingraph.stores import GraphStore, is_database_uri, refuse_other_uri
 
 if TYPE_CHECKING:
     from chaingraph.exports._page import Page
@@ -787,6 +787,7 @@ def set_project(source: str, project: str, *, stage: str, date: str | None = Non
 
         with CypherStore.connect(source, **options) as store:
             return dict(store.set_project_stage(project, stage=stage, date=date, reason=reason))
+    refuse_other_uri(source)
     from chaingraph.datasets import set_project_stage
 
     return set_project_stage(source, project, stage=stage, date=date, reason=reason, encoding=encoding)

@@ -15,8 +15,8 @@ from chaingraph import cypher
 from chaingraph.errors import StoreError
 
 NAMES = cypher.names()
-DDL = ("create_constraints", "create_indexes_falkordb")
-LABELS = {"Dataset", "Region", "Chain", "Segment", "Firm", "Project"}
+DDL = ("create_constraints", "create_indexes_falkordb", "create_lock_constraint")
+LABELS = {"Dataset", "Region", "Chain", "Segment", "Firm", "Project", "ChainGraphLock"}
 RELS = {"PART_OF", "FEEDS", "LOCATED_IN", "IN_SEGMENT", "SUPPLIES", "BY"}
 
 

@@ -40,6 +40,7 @@ ranking counts in networkx; both give the same targets.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -58,7 +59,7 @@ from chaingraph.stores._graph import graph_from_dataset
 from chaingraph.stores._uri import DATABASE_SCHEMES, check_uri
 
 __all__ = ["GraphStore", "CandidateSource", "CandidateTable", "Progress", "open_store", "is_database_uri",
-           "describe", "graph_from_dataset", "save_snapshot"]
+           "refuse_other_uri", "describe", "graph_from_dataset", "save_snapshot"]
 
 
 @runtime_checkable
@@ -115,6 +116,16 @@ def is_database_uri(source: str) -> bool:
     return bool(sep) and scheme.lower() in DATABASE_SCHEMES
 
 
+def refuse_other_uri(source: str) -> None:
+    """Raise :class:`~chaingraph.errors.StoreError` for a ``source`` that is no folder but looks like a
+    URI of another kind (``http://u:pw@host``), naming the schemes that work and with the password
+    redacted, rather than echoing it as a missing folder. Two letters at least before ``:/``, so a
+    Windows drive (``C:/data``) is a folder.
+    """
+    if re.match(r"[A-Za-z][A-Za-z0-9+.\-]+:/", str(source)) and not os.path.exists(source):
+        check_uri(source)
+
+
 def open_store(
     source: str,
     *,
@@ -153,8 +164,7 @@ def open_store(
 
         check_uri(source)
         return CypherStore.connect(source, **options)
-    if "://" in source and not os.path.isdir(source):
-        check_uri(source)  # a URI of another kind: say which ones work, rather than "no such folder"
+    refuse_other_uri(source)
     from chaingraph.stores.memory import MemoryStore
 
     return MemoryStore.open(source, encoding=encoding, progress=progress, cache=cache, cache_dir=cache_dir,

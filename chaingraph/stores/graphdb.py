@@ -45,10 +45,15 @@ import hashlib
 import json
 import logging
 import os
+import signal
+import socket
+import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -95,7 +100,7 @@ from chaingraph.stores._graph import (
     link_edges,
     template_graph,
 )
-from chaingraph.stores._uri import BOLT_SCHEMES, FALKORDB_SCHEMES, check_uri, redact_uri
+from chaingraph.stores._uri import BOLT_SCHEMES, FALKORDB_SCHEMES, check_uri, parse_uri, redact_uri
 
 __all__ = [
     "CypherStore",
@@ -103,6 +108,7 @@ __all__ = [
     "dataset_fingerprint",
     "redact_uri",
     "check_uri",
+    "parse_uri",
     "SCHEMA_VERSION",
     "DEFAULT_BATCH_SIZE",
     "NEO4J_BATCH_SIZE",
@@ -127,6 +133,8 @@ READ_CHUNK = 5000
 FALKORDB_READ_CHUNK = 200_000
 #: Nodes deleted per ``delete_dataset`` call.
 DELETE_CHUNK = 10000
+#: Name of the graph's one write lock node (``acquire_lock.cypher``).
+LOCK_NAME = "chaingraph"
 
 Row = dict[str, Any]
 
@@ -171,6 +179,49 @@ def neo4j_schema_statements() -> list[str]:
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+#: Tokens of the write locks this process holds now (see :meth:`CypherStore.write_lock`).
+_held_locks: set[str] = set()
+
+
+def _lock_is_stale(holder: Row) -> bool:
+    """Whether a lock's holder ran on this host and is gone: its process no longer runs, or it is
+    this process and holds no lock (a lock it could not release when its server went away)."""
+    if holder.get("host") != socket.gethostname() or not isinstance(holder.get("pid"), int):
+        return False
+    pid = int(holder["pid"])
+    if pid == os.getpid():
+        return holder.get("token") not in _held_locks
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it runs, under another user
+        return False
+    return False
+
+
+#: Environment variable of the tests' fault injection: ``STATEMENT:N:ACTION`` makes the process, once
+#: the statement named ``STATEMENT`` has run ``N`` times, ``kill`` itself with SIGKILL (a ``kill -9`` at
+#: an exact point of a load) or ``sleepS`` for S seconds (to let another process race it).
+TEST_HOOK = "CHAINGRAPH_TEST_HOOK"
+_hook_counts: dict[str, int] = {}
+
+
+def _test_hook(name: str) -> None:
+    statement, _, rest = os.environ.get(TEST_HOOK, "").partition(":")
+    count, _, action = rest.partition(":")
+    if statement != name:
+        return
+    _hook_counts[name] = _hook_counts.get(name, 0) + 1
+    if str(_hook_counts[name]) != count:
+        return
+    print(f"{TEST_HOOK}: {action} after {name} #{count}", file=sys.stderr, flush=True)
+    if action == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif action.startswith("sleep"):
+        time.sleep(float(action[5:]))
 
 
 
@@ -235,9 +286,11 @@ class CypherStore:
             One line saying what is wrong and what to do: unknown scheme, server down, wrong password,
             TLS mismatch, an empty database, an unfinished load, another schema version.
         """
-        uri = str(uri)
-        scheme = check_uri(uri)
-        if scheme in BOLT_SCHEMES:
+        # parsed once: the drivers get the URI without userinfo, so no error of theirs can repeat a password
+        parsed = parse_uri(str(uri))
+        user = user if user is not None else parsed.user
+        password = password if password is not None else parsed.password
+        if parsed.is_bolt:
             if user is None:
                 user = os.environ.get("NEO4J_USER")
             if password is None:
@@ -245,11 +298,11 @@ class CypherStore:
             if graph:
                 msg = "--graph is for falkordb:// URIs; over Bolt use --database (or nothing for the default)"
                 raise StoreError(msg)
-            transport: _Transport = BoltTransport(uri, user=user, password=password, database=database)
+            transport: _Transport = BoltTransport(parsed.bare, user=user, password=password, database=database)
         else:
-            transport = FalkorTransport(uri, user=user, password=password, graph=graph or database)
-        store = cls(transport, uri)
-        log.info("connected to %s (%s over %s)", redact_uri(uri), transport.kind, transport.protocol)
+            transport = FalkorTransport(parsed.bare, user=user, password=password, graph=graph or database)
+        store = cls(transport, parsed.bare)
+        log.info("connected to %s (%s over %s)", parsed.bare, transport.kind, transport.protocol)
         if require_dataset:
             try:
                 store._check_dataset()
@@ -280,7 +333,10 @@ class CypherStore:
     # -- running statements -----------------------------------------------------------------
     def _run(self, name: str, /, *, write: bool = False, **params: Any) -> list[Row]:
         log.debug("cypher %s", name)
-        return self.transport.run(name, cypher.statement(name), params, write=write)
+        rows = self.transport.run(name, cypher.statement(name), params, write=write)
+        if TEST_HOOK in os.environ:
+            _test_hook(name)
+        return rows
 
     def _run_chunked(self, name: str, key: str, items: Sequence[Any], /, *, write: bool = False,
                      size: int | None = None, **params: Any) -> Iterator[list[Row]]:
@@ -338,8 +394,9 @@ class CypherStore:
                    f"{SCHEMA_VERSION}: reload it with 'chaingraph load SOURCE --to {shown} --replace'")
             raise StoreError(msg)
         if not d.get("complete"):
-            msg = (f"the load of dataset {d.get('name')!r} into {shown} did not finish: run the same "
-                   f"'chaingraph load SOURCE --to {shown}' again to finish it")
+            how = f"'chaingraph load SOURCE --to {shown}{' --replace' if d.get('replacing') else ''}'"
+            msg = (f"incomplete load of dataset {d.get('name')!r} in {shown} (it stopped before it finished): "
+                   f"rerun the same command, {how}")
             raise StoreError(msg)
         self._dataset = d
         return d
@@ -623,8 +680,18 @@ class CypherStore:
         return lines
 
     def delete_dataset(self) -> int:
-        """Delete every chaingraph node and relationship, in batches; returns the nodes deleted."""
+        """Delete every chaingraph node and relationship, in batches; returns the nodes deleted.
+
+        First, in a transaction of its own, the Dataset node is marked incomplete and its fingerprint
+        and resume counters cleared (``mark_dataset_replacing``); then the other nodes go in batches,
+        the Dataset node last. Cut short anywhere, the graph is refused by every read and by a plain
+        load, until a load finishes.
+        """
+        self._run("mark_dataset_replacing", write=True)
+        self._dataset, self._template = None, None
         total = 0
+        # repeated LIMITed deletes, each its own transaction, run on both servers (CALL { } IN
+        # TRANSACTIONS would need an auto-commit transaction, and FalkorDB has none of it)
         limit = DELETE_CHUNK if self.transport.max_message is None else 2000
         while True:
             rows = self._run("delete_dataset", write=True, limit=limit)
@@ -632,12 +699,75 @@ class CypherStore:
             total += deleted
             if deleted == 0:
                 break
-        self._dataset, self._template = None, None
-        return total
+        rows = self._run("delete_dataset_node", write=True)
+        return total + (int(rows[0]["deleted"]) if rows else 0)
+
+    # -- the write lock ---------------------------------------------------------------------
+    @contextmanager
+    def write_lock(self, command: str, *, force: bool = False) -> Iterator[None]:
+        """Hold the graph's write lock while the block runs: one ``:ChainGraphLock`` node with this
+        process's token, host, pid and start time, released on the way out however the block ends.
+
+        Every writer (``load``, ``load --replace``, ``project set``) takes it, so a second one fails at
+        once instead of interleaving its writes. A lock whose holder ran on this host and is gone
+        (killed, or its server went away before the release) is taken over; one held from another
+        host is removed only with ``force`` (``load --force-unlock``), once its holder is known dead.
+
+        Raises
+        ------
+        StoreError
+            When another process holds the lock, naming it and ``--force-unlock``.
+        """
+        if self.kind == "neo4j":
+            self._run("create_lock_constraint", write=True)
+        if force:
+            for r in self._run("break_lock", write=True, lock=LOCK_NAME):
+                log.warning("removed the write lock of %r (process %s on %s since %s)", r.get("command"),
+                            r.get("pid"), r.get("host"), r.get("since"))
+        token = uuid.uuid4().hex
+        holder = self._acquire_lock(token, command)
+        if holder.get("token") != token and _lock_is_stale(holder):
+            # the holder ran on this machine and is gone: take its lock over, by its token only, so
+            # two processes that both found it stale cannot both take it
+            log.warning("taking over the write lock of %r (process %s on this host, no longer running)",
+                        holder.get("command"), holder.get("pid"))
+            self._run("release_lock", write=True, lock=LOCK_NAME, token=holder.get("token"))
+            holder = self._acquire_lock(token, command)
+        if holder.get("token") != token:
+            msg = (f"{redact_uri(self.uri)} is locked by {holder.get('command')!r} (process {holder.get('pid')} "
+                   f"on {holder.get('host')}, since {holder.get('since')}): wait for it to finish; if that "
+                   "process is no longer running, run the load again with --force-unlock")
+            raise StoreError(msg)
+        _held_locks.add(token)
+        log.info("took the write lock of %s", redact_uri(self.uri))
+        try:
+            yield
+        finally:
+            _held_locks.discard(token)
+            try:
+                self._run("release_lock", write=True, lock=LOCK_NAME, token=token)
+            except StoreError as exc:  # the server went away: the lock stays, and is found stale later
+                log.warning("could not release the write lock: %s", exc)
+
+    def _acquire_lock(self, token: str, command: str) -> Row:
+        """Create the lock node with ``token`` unless there is one; the holder's row either way."""
+        rows = self._run("acquire_lock", write=True, lock=LOCK_NAME, token=token, host=socket.gethostname(),
+                         pid=os.getpid(), since=_now(), command=f"chaingraph {command}")
+        return rows[0] if rows else {}
+
+    def break_lock(self) -> None:
+        """Remove the write lock whoever holds it (for a holder that died; see :meth:`write_lock`)."""
+        self._run("break_lock", write=True, lock=LOCK_NAME)
 
     def load(self, dataset: Dataset, *, batch_size: int = DEFAULT_BATCH_SIZE, replace: bool = False,
-             progress: Progress | None = None) -> dict[str, Any]:
-        """Write ``dataset`` into the database; see :func:`load_dataset`."""
+             progress: Progress | None = None, force_unlock: bool = False) -> dict[str, Any]:
+        """Write ``dataset`` into the database under the write lock; see :func:`load_dataset`."""
+        with self.write_lock("load --replace" if replace else "load", force=force_unlock):
+            return self._load_locked(dataset, batch_size=batch_size, replace=replace, progress=progress)
+
+    def _load_locked(self, dataset: Dataset, *, batch_size: int, replace: bool,
+                     progress: Progress | None) -> dict[str, Any]:
+        """Write ``dataset`` into the database; the caller holds the write lock."""
         start = time.perf_counter()
         name = str(dataset.meta.get("name") or "")
         fingerprint = dataset_fingerprint(dataset)
@@ -707,12 +837,19 @@ class CypherStore:
     def _send_bulk(self, sender: _BatchSender, bulk: list[tuple[str, pa.Table]], skipped: dict[str, int],
                    batch_size: int) -> None:
         """Send the firm and link tables from the rows already written on (``skipped``)."""
+        dataset_firms = bulk[0][1].num_rows
         for statement, table in bulk:
             offset = skipped[statement]
             node_ids: dict[str, int] | None = None
             if statement == "create_supply_links" and self.link_statement != statement and offset < table.num_rows:
                 sender.settle()  # every firm is written
+                # read under the write lock and after any delete, so no other writer can recreate
+                # these nodes under other ids while the links below use them
                 node_ids = {str(r["id"]): int(r["node"]) for r in self._run("firm_node_ids")}
+                if len(node_ids) != dataset_firms:
+                    msg = (f"{redact_uri(self.uri)} holds {len(node_ids)} firms where this load wrote "
+                           f"{dataset_firms}: rerun the load with --replace")
+                    raise StoreError(msg)
             for chunk in _table_lists(table, batch_size, offset):
                 if node_ids is not None:
                     for cells in chunk:
@@ -781,6 +918,12 @@ class CypherStore:
                           reason: str | None = None) -> dict[str, Any]:
         """Set one project's stage (and that stage's date, or the drop reason), checked by the same rules
         as projects.csv first; setting what is already there changes nothing."""
+        with self.write_lock("project set"):
+            self._dataset = None  # under the lock, check again that a complete dataset is there
+            return self._set_project_stage(project_id, stage=stage, date=date, reason=reason)
+
+    def _set_project_stage(self, project_id: str, *, stage: str, date: str | None,
+                           reason: str | None) -> dict[str, Any]:
         found = [p for p in self.projects() if p.id == project_id]
         if not found:
             msg = f"no project with id {project_id!r} in {redact_uri(self.uri)}; check the id"
@@ -910,6 +1053,7 @@ def load_dataset(
     batch_size: int | None = None,
     replace: bool = False,
     progress: Progress | None = None,
+    force_unlock: bool = False,
     **options: Any,
 ) -> dict[str, Any]:
     """Write a validated dataset into a graph database.
@@ -919,7 +1063,8 @@ def load_dataset(
     ``UNWIND $rows AS row ...`` (MERGE for the template, CREATE once per row
     for firms and links). Loading the same dataset again changes nothing;
     running a load that died halfway again finishes it, after the rows already
-    written.
+    written. The whole load holds the graph's write lock, so a second load or
+    replace fails at once.
 
     Parameters
     ----------
@@ -937,6 +1082,8 @@ def load_dataset(
         a database holding another dataset, or another version of this one, is an error.
     progress
         Called as ``progress(rows_done, rows_total)``.
+    force_unlock
+        Remove the write lock a dead load left before taking it (see :meth:`CypherStore.write_lock`).
     options
         ``user``, ``password``, ``database``, ``graph`` for :meth:`CypherStore.connect`.
 
@@ -952,10 +1099,10 @@ def load_dataset(
         raise StoreError(msg)
     if isinstance(uri_or_store, CypherStore):
         return uri_or_store.load(dataset, batch_size=batch_size or uri_or_store.default_batch_size,
-                                 replace=replace, progress=progress)
+                                 replace=replace, progress=progress, force_unlock=force_unlock)
     with CypherStore.connect(uri_or_store, require_dataset=False, **options) as store:
         return store.load(dataset, batch_size=batch_size or store.default_batch_size, replace=replace,
-                          progress=progress)
+                          progress=progress, force_unlock=force_unlock)
 
 
 # -- projects (issue 18) ----------------------------------------------------------------------------
