@@ -305,7 +305,7 @@ def test_chain_map(tmp_path: Path) -> None:
     assert [line.split(" — ")[0] for line in page.panel["cathode"]["sections"][0][1]] == [XSS, "本地正极二"]
     boxes = {n["id"]: n for n in page.nodes}
     assert (boxes["cell"]["name"], boxes["cell"]["count"], boxes["cell"]["firms"]) == (
-        "cell段", "本地 1 家", [["锚点电芯", True]])
+        "cell段", "本地 0 家 · 链主 1 家", [["锚点电芯", True]])
     text = out.read_text(encoding="utf-8")
     assert "<img" not in text and "产业链图谱" in text and XSS not in text
 
@@ -335,7 +335,7 @@ def test_chain_map_english_labels() -> None:
     page = chain_map_data(hand_graph(), lang="en", date="2024-05-01")
     boxes = {n["id"]: n for n in page.nodes}
     assert (boxes["cell"]["name"], boxes["cell"]["count"], boxes["cell"]["firms"]) == (
-        "cell", "local firms: 1", [["A Co", True]])
+        "cell", "local firms: 0 · anchors: 1", [["A Co", True]])
     assert page.panel["cell"]["sub"] == "Lithium battery · Midstream · status: covered"
     assert page.extra["stages"] == [["upstream", "Upstream"], ["midstream", "Midstream"],
                                     ["downstream", "Downstream"]]

@@ -37,6 +37,20 @@ def test_gaps_and_chain_map_report_one_region_map(jiashan, tmp_path):
     assert sum(totals) == len(drawn) == 49
 
 
+def test_gaps_and_chain_map_count_local_firms_one_way(jiashan, tmp_path):
+    """The poster's box count is the gap table's ``local_firms`` (the anchors excluded) for every segment,
+    and a segment made by an anchor says so apart: Jiashan's 集成电路封装测试 (ic-packaging) is made by the
+    anchor GalaxyCore only, so the table says 0 and the box "本地 0 家 · 链主 1 家" (it said "本地 1 家")."""
+    report = jobs.gap_report(jiashan)
+    counted = {s["id"]: s["local_firms"] for c in report["chains"] for s in c["segments"]}
+    page = jobs.html_report(jiashan, out=tmp_path / "map.html", chain_map=True, lang="zh")
+    boxes = {n["id"]: n["count"] for n in page.nodes}
+    assert {s: int(text.split()[1]) for s, text in boxes.items()} == counted
+    assert boxes["ic-packaging"] == "本地 0 家 · 链主 1 家" and counted["ic-packaging"] == 0
+    assert all(("链主" in text) == any(anchor for _, anchor in page_firms) for text, page_firms in
+               ((n["count"], n["firms"]) for n in page.nodes))
+
+
 def test_demo_writes_the_same_region_map(jiashan, tmp_path):
     import json
 

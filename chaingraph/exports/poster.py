@@ -10,8 +10,9 @@ segment box
     ``missing`` as :func:`chaingraph.analyses.gaps.find_region_gaps` rates
     it; :data:`chaingraph.exports._page.STATUS_COLOURS`, safe for the common
     colour-blindnesses), a missing one also hatched and marked ✕. It holds
-    the segment's name, its number of local firms and up to three of them,
-    anchors first and marked 链主. Inside a band, segments follow feed order
+    the segment's name, its number of local firms counted as the gap table
+    counts them (the anchors analysed excluded, their number shown apart:
+    "本地 0 家 · 链主 1 家") and up to three firms, anchors first and marked 链主. Inside a band, segments follow feed order
     (the longest FEEDS path into them).
 FEEDS
     Lines between boxes of one chain, drawn light; a feed between two chains
@@ -59,7 +60,8 @@ class _MapCell:
     ``local_by_seg`` lists each segment's local firms, anchors first, then by
     output (largest first); ``targets_by_seg`` its targets by score (best
     first), of which the panel shows ``top``; ``gaps_by_seg`` its status for
-    each anchor whose gap report covers it.
+    each anchor whose gap report covers it; ``anchors`` the anchors analysed,
+    which are not counted among a segment's local firms (they are shown apart).
     """
 
     G: nx.MultiDiGraph
@@ -69,6 +71,7 @@ class _MapCell:
     targets_by_seg: Mapping[str, list[dict[str, Any]]]
     gaps_by_seg: Mapping[str, list[list[str]]]
     top: int
+    anchors: frozenset[str]
 
 
 def _chain_layers(G: nx.MultiDiGraph, segs: Sequence[str]) -> dict[str, int]:
@@ -118,17 +121,19 @@ def chain_map_data(
     """The chain-map poster as data, without writing it (see :func:`write_chain_map`)."""
     region = str(region or G.graph.get("home_region") or "")
     local_by_seg = _local_firms_by_segment(G, regions_within(G, region))
+    anchors = _anchors(G, status)
     rated = P.status_map(status)
     segs_all = [s for s, d in G.nodes(data=True) if d.get("kind") == "segment"]
     # Segments the report does not rate (no anchor reaches them) follow the rule of
-    # chaingraph.analyses.gaps: missing without local firms, else covered.
+    # chaingraph.analyses.gaps: missing without local firms, else covered (an anchor's own segment is
+    # covered: the gap report rates it so).
     status_of = {s: rated.get(s) or ("covered" if local_by_seg.get(s) else "missing") for s in segs_all}
     by_chain: dict[str, list[str]] = defaultdict(list)
     for s in segs_all:
         by_chain[P.segment_chain(G, s)].append(s)
     wanted = [c for c in by_chain if chains is None or c in set(chains)]
     cell = _MapCell(G, lang, str(G.graph.get("currency") or "CNY"), local_by_seg, _targets_by_segment(G, targets),
-                    _gaps_by_segment(G, status, lang), top)
+                    _gaps_by_segment(G, status, lang), top, anchors)
     chain_colours, _ = P.chain_palette(G)
     blocks, nodes, panel = [], [], {}
     for chain in sorted(wanted, key=lambda c: P.name(G, c, lang) if c else "~"):
@@ -167,8 +172,8 @@ def _chain_block(cell: _MapCell, chain: str, segs: Sequence[str], status_of: Map
             local = cell.local_by_seg.get(s, [])
             boxes.append({"id": s, "chain": chain, "stage": stage, "status": status_of[s],
                           "name": P.short(P.name(G, s, lang), 26), "full": P.name(G, s, lang),
-                          "count": P.t(lang, "local_count", n=len(local)),
-                          "firms": [[P.short(P.name(G, f, lang), 22), bool(G.nodes[f].get("anchor"))]
+                          "count": _count_text(cell, local),
+                          "firms": [[P.short(P.name(G, f, lang), 22), f in cell.anchors]
                                     for f in local[:BOX_FIRMS]],
                           "more": max(0, len(local) - BOX_FIRMS), "key": fold(P.name(G, s, lang))})
     full = P.name(G, chain, lang) if chain else "—"
@@ -176,6 +181,31 @@ def _chain_block(cell: _MapCell, chain: str, segs: Sequence[str], status_of: Map
              "bands": {stage: members for stage, members in bands.items()},
              "counts": {k: sum(1 for s in segs if status_of[s] == k) for k in ("covered", "weak", "missing")}}
     return block, boxes
+
+
+def _anchors(G: nx.MultiDiGraph, status: Any) -> frozenset[str]:
+    """The anchors analysed: those of the gap report, else every firm marked ``anchor``."""
+    reports = getattr(status, "anchors", None)
+    if reports:
+        return frozenset(r.anchor.id for r in reports)
+    anchor = getattr(status, "anchor", None)
+    if anchor is not None:
+        return frozenset([anchor.id])
+    return frozenset(f for f, d in firms(G) if d.get("anchor"))
+
+
+def _others(local: Sequence[str], anchors: frozenset[str]) -> list[str]:
+    """The local firms of a segment that count as such: the anchors analysed excluded (docs/analysis.md)."""
+    return [f for f in local if f not in anchors]
+
+
+def _count_text(cell: _MapCell, local: Sequence[str]) -> str:
+    """"本地 2 家", or with anchors making the segment "本地 0 家 · 链主 1 家": the gap table's count, and the anchors apart."""
+    others = len(_others(local, cell.anchors))
+    text_ = P.t(cell.lang, "local_count", n=others)
+    if len(local) > others:
+        text_ += " · " + P.t(cell.lang, "anchor_count", n=len(local) - others)
+    return text_
 
 
 def _local_firms_by_segment(G: nx.MultiDiGraph, local_regions: set[str]) -> dict[str, list[str]]:
@@ -220,7 +250,7 @@ def _segment_panel(cell: _MapCell, s: str, st: str, chain_name: str) -> dict[str
     """The details panel of segment ``s``: local firms, the gap per anchor, the targets with reasons and evidence."""
     G, lang = cell.G, cell.lang
     local = cell.local_by_seg.get(s, [])
-    firm_lines = [("★ " + P.t(lang, "chain_anchor") + " · " if G.nodes[f].get("anchor") else "")
+    firm_lines = [("★ " + P.t(lang, "chain_anchor") + " · " if f in cell.anchors else "")
                   + f"{P.name(G, f, lang)} — {P.fmt_money(G.nodes[f].get('output_value'), lang, cell.currency)}"
                   for f in local[:50]]
     if len(local) > 50:
@@ -238,7 +268,7 @@ def _segment_panel(cell: _MapCell, s: str, st: str, chain_name: str) -> dict[str
     return {"title": P.both_names(G.nodes[s]) or s,
             "sub": f"{chain_name} · {P.t(lang, 'band_' + stage) if stage in STAGES else '—'} · "
                    f"{P.t(lang, 'status')}: {status_label(st, lang)}", "statusKey": st,
-            "sections": [[f"{P.t(lang, 'local_firms')} ({len(local)})", firm_lines],
+            "sections": [[f"{P.t(lang, 'local_firms')} · {_count_text(cell, local)}", firm_lines],
                          [P.t(lang, "gap_by_anchor"), gap_lines], [P.t(lang, "targets"), target_lines]]}
 
 
