@@ -2,8 +2,8 @@
 
 Issue 15, item 2. Each test runs ``chaingraph load`` in a subprocess and stops it at an exact point
 with the store's fault-injection variable ``CHAINGRAPH_TEST_HOOK`` (``STATEMENT:N:kill`` sends the
-process SIGKILL, a ``kill -9``, once the statement ran N times; ``STATEMENT:N:sleepS`` pauses it S
-seconds while the test races it with a second command). The rule checked after each: every read
+process SIGKILL, a ``kill -9``, once the statement ran N times; ``STATEMENT:N:wait=FILE`` pauses it
+until the test creates FILE, while the test races it with a second command). The rule checked after each: every read
 command either gives the dataset's exact answers (compared with the memory store) or refuses the
 graph with exit 1; no graph is ever wrong and read as complete.
 
@@ -36,8 +36,8 @@ COUNT_KEYS = ("firms", "links", "segments", "segment_links", "chains", "regions"
 #: Firms per generated dataset: the issue's 20k, fewer over FalkorDB's slow Bolt endpoint and on the test
 #: Neo4j (still more nodes than one delete batch, so a kill can land between two).
 FIRMS = {"falkordb": 20_000, "bolt": 3_000, "neo4j": 12_000}
-#: How long the paused process sleeps while the test races it.
-PAUSE = 20
+#: A second writer must be refused within this many seconds (the paused one waits up to 60 s: HOOK_WAIT).
+PROMPT = 30
 
 
 @pytest.fixture(scope="module")
@@ -221,15 +221,17 @@ def test_two_concurrent_loads(uri, datasets, tmp_path):
     """A second load of the same dataset while the first is halfway fails at once, naming the first;
     the first finishes and the graph is exact (before the fix: both exit 0, every link twice)."""
     d1, _ = datasets(uri)
-    first = start_load(d1, uri, hook=f"create_firms:2:sleep{PAUSE}")
+    release = tmp_path / "release"
+    first = start_load(d1, uri, hook=f"create_firms:2:wait={release}")
     wait_for_hook(first)
     began = time.monotonic()
     second = load(d1, uri)
-    assert time.monotonic() - began < PAUSE - 5, "the second load waited instead of failing at once"
+    assert time.monotonic() - began < PROMPT, "the second load waited instead of failing at once"
     assert second.exit_code == 1, second.output
     assert f"is locked by 'chaingraph load' (process {first.pid} on " in second.output
     assert "--force-unlock" in second.output and len(second.output.strip().splitlines()) == 1
     assert_every_read_refuses(uri, tmp_path, "incomplete load")
+    release.touch()
     _, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
     assert_exact(uri, d1)
@@ -240,29 +242,32 @@ def test_load_racing_replace(uri, datasets, tmp_path, first_replaces):
     """``load D1`` against ``load D2 --replace``, whichever starts first: the second is refused and the
     graph ends as the first one's dataset (before the fix: links between firms not linked in either)."""
     d1, d2 = datasets(uri)
+    release = tmp_path / "release"
     if first_replaces:
         assert load(d1, uri).exit_code == 0
-        first = start_load(d2, uri, "--replace", hook=f"delete_dataset:1:sleep{PAUSE}")
+        first = start_load(d2, uri, "--replace", hook=f"delete_dataset:1:wait={release}")
         wait_for_hook(first)
         second, wanted = load(d1, uri), d2
     else:
-        first = start_load(d1, uri, hook=f"create_firms:2:sleep{PAUSE}")
+        first = start_load(d1, uri, hook=f"create_firms:2:wait={release}")
         wait_for_hook(first)
         second, wanted = load(d2, uri, "--replace"), d1
     assert second.exit_code == 1, second.output
     assert f"(process {first.pid} on " in second.output and "--force-unlock" in second.output
     assert_every_read_refuses(uri, tmp_path, "incomplete load")
+    release.touch()
     _, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
     assert_exact(uri, wanted)
 
 
-def test_project_set_holds_the_lock(uri):
+def test_project_set_holds_the_lock(uri, tmp_path):
     """``project set`` on a database takes the lock too: a replace started while it checks and writes
     is refused, then the stage it set is there."""
     pipeline = ROOT / "tests" / "data" / "pipeline"
     assert load(pipeline, uri).exit_code == 0
-    env = {**os.environ, "CHAINGRAPH_TEST_HOOK": f"list_projects:1:sleep{PAUSE}"}
+    release = tmp_path / "release"
+    env = {**os.environ, "CHAINGRAPH_TEST_HOOK": f"list_projects:1:wait={release}"}
     cmd = [sys.executable, "-m", "chaingraph", "project", "set", uri, "p5", "--stage", "registered",
            "--date", "2024-01-15", "--lang", "en"]
     first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
@@ -270,6 +275,7 @@ def test_project_set_holds_the_lock(uri):
     result = load(pipeline, uri, "--replace")
     assert result.exit_code == 1, result.output
     assert f"is locked by 'chaingraph project set' (process {first.pid} on " in result.output
+    release.touch()
     out, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
     assert out.startswith("p5: stage registered 2024-01-15, written to")

@@ -24,7 +24,7 @@ __all__ = ["BoltTransport", "bolt_error", "packed_size", "falkordb_bolt_escape",
 #: Largest Bolt message (query plus parameters, estimated) sent to FalkorDB's Bolt endpoint.
 FALKORDB_BOLT_MAX_MESSAGE = 3500
 #: Bolt connection attempts: each one's timeout for TCP connect and handshake, in seconds.
-HANDSHAKE_TIMEOUTS = (2.0, 4.0, 8.0)
+HANDSHAKE_TIMEOUTS = (2.0, 4.0, 8.0, 16.0)
 #: How long a managed transaction on Neo4j is retried after a transient error (a leader switch in a
 #: cluster, a dropped connection) before the error reaches the user.
 NEO4J_RETRY_SECONDS = 30.0
@@ -179,7 +179,10 @@ class BoltTransport:
             except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
                 driver.close()
                 last = exc
-                if "handshake" not in str(exc).lower():
+                # FalkorDB's endpoint also stalls a while after a client was killed mid-statement (a
+                # read timeout on a defunct connection); only a refused connection is final at once
+                said = f"{exc} {exc.__cause__}".lower()
+                if not any(word in said for word in ("handshake", "timed out", "defunct")):
                     break
             except neo4j.exceptions.AuthError as exc:
                 driver.close()

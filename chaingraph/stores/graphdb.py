@@ -206,6 +206,8 @@ def _lock_is_stale(holder: Row) -> bool:
 #: the statement named ``STATEMENT`` has run ``N`` times, ``kill`` itself with SIGKILL (a ``kill -9`` at
 #: an exact point of a load) or ``sleepS`` for S seconds (to let another process race it).
 TEST_HOOK = "CHAINGRAPH_TEST_HOOK"
+#: The longest a ``wait=FILE`` hook pauses when the file never appears.
+HOOK_WAIT = 60.0
 _hook_counts: dict[str, int] = {}
 
 
@@ -222,6 +224,10 @@ def _test_hook(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
     elif action.startswith("sleep"):
         time.sleep(float(action[5:]))
+    elif action.startswith("wait="):  # until the test creates the file (at most HOOK_WAIT seconds)
+        deadline = time.monotonic() + HOOK_WAIT
+        while not os.path.exists(action[5:]) and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 
