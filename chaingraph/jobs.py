@@ -32,9 +32,11 @@ from chaingraph.analyses.pipeline import (
     PipelineReport,
     PipelineTargets,
     ProjectNote,
+    ProjectTable,
     analyse_pipeline,
     firms_by_stage,
     pipeline_notes,
+    project_table,
 )
 from chaingraph.analyses.plan import plan_targets
 from chaingraph.analyses.targets import (
@@ -733,7 +735,7 @@ def _day(text_: str | None) -> _dt.date:
         raise ChainGraphError(msg) from None
 
 
-def _pipeline_impact(store: GraphStore, T: nx.MultiDiGraph, projects: Sequence[Project], *, region: str,
+def _pipeline_impact(store: GraphStore, T: nx.MultiDiGraph, projects: ProjectTable, *, region: str,
                      as_of: _dt.date, chain: str | None, park: str | None) -> dict[str, Any] | None:
     """Each anchor's gap summary before and after the firms of all signed (or all producing) projects
     count as local: the what-if of :func:`chaingraph.analyses.gaps.what_if_summaries`."""
@@ -743,7 +745,7 @@ def _pipeline_impact(store: GraphStore, T: nx.MultiDiGraph, projects: Sequence[P
     reach = scope.segments()
     chosen = firms_by_stage(T, projects, ("signed", "producing"), as_of=as_of, chain=chain, park=park)
     # a firm whose projects all lie outside the anchors' reach cannot change their gaps
-    near = {p.firm for p in projects if not p.segments or reach & set(p.segments)}
+    near = {p.firm for p in project_table(projects).projects if not p.segments or reach & set(p.segments)}
     chosen = {k: [f for f in v if f in near] for k, v in chosen.items()}
     G = _gap_context(scope, sorted(set(chosen["signed"]) | set(chosen["producing"])))
     # summaries only: the what-if holds thousands of firms at scale, and only the summaries are shown
@@ -769,10 +771,10 @@ def pipeline_report(
     T = store.template()
     home = _home_region(store, T, None)
     day = _day(as_of)
-    projects = store.projects()
+    projects = project_table(store.projects())  # parsed once, for the report and the what-if
     report = analyse_pipeline(T, projects, as_of=day, home=home, period=period, chain=chain, park=park,
                               quotas=meta.get("quotas"), settings=meta.get("pipeline"))
-    if impact and projects:
+    if impact and len(projects):
         report = replace(report, impact=_pipeline_impact(store, T, projects, region=home, as_of=day,
                                                          chain=chain, park=park))
     return report

@@ -49,12 +49,14 @@ quota
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import statistics
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from chaingraph.analyses.plan import Plan
 from chaingraph.analyses.targets import TargetReport
@@ -79,6 +81,8 @@ __all__ = [
     "StalledProject",
     "ProjectNote",
     "PipelineReport",
+    "ProjectTable",
+    "project_table",
     "project_state",
     "analyse_pipeline",
     "pipeline_notes",
@@ -255,71 +259,190 @@ class PipelineReport:
         }
 
 
-def _count(rows: Iterable[tuple[str, ProjectState]]) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = {}
-    for key, st in rows:
-        counts = out.setdefault(key, {s: 0 for s in (*PROJECT_STAGES, DROPPED, "unknown")})
-        counts[st.stage] += 1
-    return {k: {s: n for s, n in v.items() if n or s != "unknown"} for k, v in sorted(out.items())}
+# -- the projects as columns: each project's dates parsed once, states as numpy operations -------------------
+
+#: The date columns of a :class:`ProjectTable`: the stages in order, then ``dropped``.
+_COLUMNS = (*PROJECT_STAGES, DROPPED)
+_COL = {s: i for i, s in enumerate(_COLUMNS)}
+_NO_DAY = np.iinfo(np.int32).max  # the first day of a missing date: after every as-of day
+_DROP_CODE, _UNKNOWN_CODE = len(PROJECT_STAGES), len(PROJECT_STAGES) + 1
+_CODES = (*PROJECT_STAGES, DROPPED, "unknown")
+_LEAD_COLS = [_COL[s] for s in _LEADS]
+#: Per current stage code (lead ... construction): the stall setting and the date columns that start the clock.
+_CLOCKS = {PROJECT_STAGE_ORDER[s]: (key, [_COL[c] for c in cols]) for s, (key, cols) in _STALL_RULES.items()}
 
 
-def _funnel(rows: Iterable[tuple[str, ProjectState]]) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = {}
-    for key, st in rows:
-        counts = out.setdefault(key, dict.fromkeys(PROJECT_STAGES, 0))
-        for s in PROJECT_STAGES[: (st.reached + 1) if st.reached is not None else 0]:
-            counts[s] += 1
-    return dict(sorted(out.items()))
+@dataclass(frozen=True, eq=False)
+class ProjectTable:
+    """Projects as columns, for answers over tens of thousands of them (:func:`project_table`).
+
+    ``first`` and ``last`` hold, per project and per stage of :data:`PROJECT_STAGES` then
+    ``dropped``, the first and last day its date can mean (proleptic ordinals; a missing or
+    unparseable date has ``first`` after every day). ``stage`` is the ``stage`` column's index
+    in :data:`PROJECT_STAGES` (``dropped``: 7).
+    """
+
+    projects: tuple[Project, ...]
+    first: np.ndarray
+    last: np.ndarray
+    stage: np.ndarray
+    signed_text: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.projects)
 
 
-def _rates(states: Sequence[ProjectState]) -> dict[str, Any]:
+def project_table(projects: Sequence[Project] | ProjectTable) -> ProjectTable:
+    """The projects as a :class:`ProjectTable` (a table is returned as it is).
+
+    Examples
+    --------
+    >>> t = project_table([Project("p", "P", "f", "li", "signed", dates={"lead": "2023-01", "signed": "2023-02-03"})])
+    >>> [_dt.date.fromordinal(int(d)).isoformat() for d in (t.first[0, 0], t.last[0, 0], t.first[0, 3])]
+    ['2023-01-01', '2023-01-31', '2023-02-03']
+    """
+    if isinstance(projects, ProjectTable):
+        return projects
+    ps = tuple(projects)
+    n = len(ps)
+    first = np.full((n, len(_COLUMNS)), _NO_DAY, dtype=np.int32)
+    last = np.full((n, len(_COLUMNS)), _NO_DAY, dtype=np.int32)
+    stage = np.empty(n, dtype=np.int8)
+    signed_text = np.zeros(n, dtype=bool)
+    rows, cols, lo, hi = [], [], [], []
+    for i, p in enumerate(ps):
+        stage[i] = _DROP_CODE if p.stage == DROPPED else PROJECT_STAGE_ORDER[p.stage]
+        for s, d in p.dates.items():
+            j = _COL.get(s)
+            b = _ordinals(d) if j is not None else None
+            if b is not None:
+                rows.append(i)
+                cols.append(j)
+                lo.append(b[0])
+                hi.append(b[1])
+        signed_text[i] = "signed" in p.dates
+    first[rows, cols] = lo
+    last[rows, cols] = hi
+    return ProjectTable(ps, first, last, stage, signed_text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _ordinals(text_: str) -> tuple[int, int] | None:
+    b = parse_project_date(text_)
+    return None if b is None else (b[0].toordinal(), b[1].toordinal())
+
+
+@dataclass(frozen=True, eq=False)
+class _States:
+    """Where each project of a table stood on a day: ``begun`` (it had a date by then), the latest
+    stage ``reached`` (-1: unknown) and ``dropped``; :func:`_state` for every project at once."""
+
+    day: int
+    begun: np.ndarray
+    reached: np.ndarray
+    dropped: np.ndarray
+
+    def code(self) -> np.ndarray:
+        """Each project's stage as an index into ``_CODES`` (a stage, dropped or unknown)."""
+        out = np.where(self.reached >= 0, self.reached, _UNKNOWN_CODE)
+        return np.where(self.dropped, _DROP_CODE, out).astype(np.int8)
+
+
+def _table_states(t: ProjectTable, as_of: _dt.date) -> _States:
+    day = as_of.toordinal()
+    came = t.first <= day                                   # dates on or before the day
+    later = ((t.first != _NO_DAY) & ~came).any(axis=1)      # a date after the day: roll back
+    stages = len(PROJECT_STAGES)
+    dated = np.where(came[:, :stages], np.arange(stages, dtype=np.int8), -1).max(axis=1, initial=-1)
+    dropped_dated = came[:, _DROP_CODE]
+    col_dropped = t.stage == _DROP_CODE
+    reached = np.where(later | col_dropped, dated, t.stage).astype(np.int8)
+    dropped = np.where(later, dropped_dated, col_dropped)
+    begun = ~later | (dated >= 0) | dropped_dated
+    return _States(day, begun, reached, dropped)
+
+
+def _factorize(keys: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct keys, sorted, and each key's index among them."""
+    names = sorted(set(keys))
+    index = {k: i for i, k in enumerate(names)}
+    return names, np.fromiter((index[k] for k in keys), dtype=np.int64, count=len(keys))
+
+
+def _count(keys: Sequence[str], codes: np.ndarray) -> dict[str, dict[str, int]]:
+    """Projects per key and stage code (a stage, dropped; unknown only when there is one)."""
+    names, ki = _factorize(keys)
+    width = len(_CODES)
+    m = np.bincount(ki * width + codes, minlength=len(names) * width).reshape(-1, width)
+    return {k: {s: int(n) for s, n in zip(_CODES, m[i]) if n or s != "unknown"} for i, k in enumerate(names)}
+
+
+def _funnel(keys: Sequence[str], reached: np.ndarray) -> dict[str, dict[str, int]]:
+    """Per key, the projects that reached each stage (a dropped project: the stages it reached)."""
+    names, ki = _factorize(keys)
+    width = len(PROJECT_STAGES) + 1  # reached -1 (unknown) .. 6, shifted by one
+    hist = np.bincount(ki * width + reached + 1, minlength=len(names) * width).reshape(-1, width)
+    at_least = hist[:, ::-1].cumsum(axis=1)[:, ::-1]
+    return {k: {s: int(at_least[i, j + 1]) for j, s in enumerate(PROJECT_STAGES)} for i, k in enumerate(names)}
+
+
+def _rates(reached: np.ndarray) -> dict[str, Any]:
     """Counts of signed, registered, started and producing projects, and the three rates."""
-    signed = [st for st in states if st.reached is not None and st.reached >= _SIGNED]
-    n = len(signed)
+    n = int((reached >= _SIGNED).sum())
     out: dict[str, Any] = {"signed": n}
     for rate, stage in RATES:
-        k = sum(1 for st in signed if st.reached_stage(stage))
+        k = int((reached >= PROJECT_STAGE_ORDER[stage]).sum())
         out[stage] = k
         out[rate] = round(k / n, 4) if n else None
     out["reason"] = None if n else "no_signed_projects"
     return out
 
 
-def _durations(parsed: Sequence[_Bounds], as_of: _dt.date) -> tuple[dict[str, Any], ...]:
-    exact = [{s: b[0] for s, b in bounds.items() if b[0] == b[1]} for bounds in parsed]  # day-precise only
+def _durations(t: ProjectTable, rows: np.ndarray, day: int) -> tuple[dict[str, Any], ...]:
+    first, last = t.first[rows], t.last[rows]
+    exact = (first == last) & (first != _NO_DAY)  # day-precise dates only
     out = []
     for a, b in INTERVALS:
-        days = [(e[b] - e[a]).days for e in exact if a in e and b in e and e[b] <= as_of]
-        out.append({"from": a, "to": b, "n": len(days),
-                    "median_days": statistics.median(days) if days else None})
+        ia, ib = _COL[a], _COL[b]
+        both = exact[:, ia] & exact[:, ib] & (first[:, ib] <= day)
+        days = (first[both, ib] - first[both, ia]).tolist()
+        out.append({"from": a, "to": b, "n": len(days), "median_days": statistics.median(days) if days else None})
     return tuple(out)
 
 
-def _stall(p: Project, st: ProjectState, bounds: _Bounds, as_of: _dt.date,
-           settings: Mapping[str, int]) -> StalledProject | str | None:
-    """The project if stalled, its id if its current stage has no date to clock from, else ``None``."""
-    if st.dropped or st.reached is None or st.stage not in _STALL_RULES:
-        return None
-    key, stages = _STALL_RULES[st.stage]
-    clocks = [(bounds[s][1], p.dates[s]) for s in stages if s in bounds and bounds[s][0] <= as_of]
-    if not clocks:
-        return p.id
-    start, text_ = max(clocks)
-    days = (as_of - start).days
-    limit = int(settings[key])
-    if days <= limit:
-        return None
-    return StalledProject(p.id, p.name, p.firm, p.chain, st.stage, text_, days, limit, days - limit, p.owner)
+def _stalls(t: ProjectTable, st: _States, rows: np.ndarray,
+            settings: Mapping[str, int]) -> tuple[list[StalledProject], list[str]]:
+    """The stalled projects among ``rows`` (most overdue first) and the ids of those without a clock."""
+    stalled: list[tuple[int, int, int]] = []  # (row, days, limit)
+    undated = np.zeros(len(t), dtype=bool)
+    live = np.zeros(len(t), dtype=bool)
+    live[rows] = True
+    live &= ~st.dropped
+    for code, (key, cols) in _CLOCKS.items():
+        mine = np.flatnonzero(live & (st.reached == code))
+        came = t.first[np.ix_(mine, cols)] <= st.day
+        clock = np.where(came, t.last[np.ix_(mine, cols)], np.iinfo(np.int32).min).max(axis=1, initial=np.iinfo(
+            np.int32).min)
+        undated[mine[~came.any(axis=1)]] = True
+        days = st.day - clock.astype(np.int64)
+        limit = int(settings[key])
+        over = came.any(axis=1) & (days > limit)
+        stalled += [(int(i), int(d), limit) for i, d in zip(mine[over], days[over])]
+    out = []
+    for i, days, limit in stalled:
+        p = t.projects[i]
+        key, cols = _CLOCKS[int(st.reached[i])]
+        since = max((int(t.last[i, c]), p.dates[_COLUMNS[c]]) for c in cols if t.first[i, c] <= st.day)[1]
+        out.append(StalledProject(p.id, p.name, p.firm, p.chain, _CODES[st.reached[i]], since, days, limit,
+                                  days - limit, p.owner))
+    out.sort(key=lambda s: (-s.overdue, s.id))
+    return out, [t.projects[i].id for i in np.flatnonzero(undated)]
 
 
-def _states(projects: Iterable[Project], as_of: _dt.date) -> list[tuple[Project, ProjectState, _Bounds]]:
-    """Each project that had begun by ``as_of``, with its state and parsed dates."""
-    return [(p, st, b) for p in projects for b in (_bounds(p),) if (st := _state(p, b, as_of)) is not None]
-
-
-def _in_period(bounds: _Bounds, lo: _dt.date, hi: _dt.date) -> bool:
-    b = bounds.get("signed")
-    return b is not None and lo <= b[0] <= hi
+def _cohort(t: ProjectTable, st: _States, lo: _dt.date, hi: _dt.date) -> np.ndarray:
+    """Which projects had begun and were signed in the period (up to the as-of day)."""
+    signed = t.first[:, _COL["signed"]]
+    return st.begun & (signed >= lo.toordinal()) & (signed <= min(hi.toordinal(), st.day))
 
 
 def _quota_items(scope: str, spec: Mapping[str, Any], pool: Sequence[Project],
@@ -355,9 +478,8 @@ def _quota_items(scope: str, spec: Mapping[str, Any], pool: Sequence[Project],
     return items
 
 
-def _quotas(T: nx.MultiDiGraph, home: str, cohort: Sequence[tuple[Project, ProjectState]],
+def _quotas(T: nx.MultiDiGraph, home: str, live: Sequence[Project],
             quotas: Mapping[str, Any]) -> list[QuotaProgress]:
-    live = [p for p, st in cohort if not st.dropped]
     out = []
     scopes = [(home, quotas.get("county") or {})]
     scopes += list((quotas.get("parks") or {}).items())
@@ -383,20 +505,22 @@ def _period(period: str | None, quotas: Mapping[str, Any], as_of: _dt.date) -> t
     return str(text_), bounds[0], bounds[1]
 
 
-def _scoped(T: nx.MultiDiGraph, projects: Sequence[Project], chain: str | None,
-            park: str | None) -> list[Project]:
+def _scoped(T: nx.MultiDiGraph, t: ProjectTable, chain: str | None, park: str | None) -> np.ndarray:
+    """Which projects are of ``chain`` and in ``park`` or inside it (both optional, checked first)."""
     for value, kind in ((chain, "chain"), (park, "region")):
         if value is not None and (value not in T or T.nodes[value].get("kind") != kind):
             msg = f"no {kind} with id {value!r}; pass an id from {kind}s.csv (see 'chaingraph info SOURCE')"
             raise ChainGraphError(msg)
+    if chain is None and park is None:
+        return np.ones(len(t), dtype=bool)
     inside = regions_within(T, park) if park else None
-    return [p for p in projects if (chain is None or p.chain == chain)
-            and (inside is None or p.park in inside)]
+    return np.fromiter(((chain is None or p.chain == chain) and (inside is None or p.park in inside)
+                        for p in t.projects), dtype=bool, count=len(t))
 
 
 def analyse_pipeline(
     T: nx.MultiDiGraph,
-    projects: Sequence[Project],
+    projects: Sequence[Project] | ProjectTable,
     *,
     as_of: _dt.date,
     home: str,
@@ -413,7 +537,7 @@ def analyse_pipeline(
     T
         The template graph (chains, segments, regions), for the region tree and names.
     projects
-        The dataset's projects.
+        The dataset's projects, or their :func:`project_table` (made once for several answers).
     as_of
         The day the answer is for.
     home
@@ -453,33 +577,28 @@ def analyse_pipeline(
     quotas = quotas or {}
     limits = {**PIPELINE_DEFAULTS, **(settings or {})}
     label, lo, hi = _period(period, quotas, as_of)
-    chosen = _scoped(T, projects, chain, park)
-    rows = _states(chosen, as_of)
-    states = [(p, st) for p, st, _ in rows]
-    cohort = [(p, st) for p, st, b in rows if _in_period(b, lo, min(hi, as_of))]
-    stalled, undated = [], []
-    for p, st, b in rows:
-        found = _stall(p, st, b, as_of, limits)
-        if isinstance(found, StalledProject):
-            stalled.append(found)
-        elif found is not None:
-            undated.append(found)
-    stalled.sort(key=lambda s: (-s.overdue, s.id))
-    every = rows if chain is None and park is None else _states(projects, as_of)
-    items = [q for q in _quotas(T, home, [(p, st) for p, st, b in every if _in_period(b, lo, min(hi, as_of))], quotas)
+    t = project_table(projects)
+    st = _table_states(t, as_of)
+    rows = np.flatnonzero(_scoped(T, t, chain, park) & st.begun)
+    cohort = _cohort(t, st, lo, hi)
+    stalled, undated = _stalls(t, st, rows, limits)
+    live_cohort = [t.projects[i] for i in np.flatnonzero(cohort & ~st.dropped)]
+    items = [q for q in _quotas(T, home, live_cohort, quotas)
              if (chain is None or not q.chains or chain in q.chains) and (park is None or q.scope == park)]
+    ps = [t.projects[i] for i in rows]
     dropped = tuple(ProjectNote(p.firm, p.id, p.name, DROPPED, p.dates.get(DROPPED), p.owner, p.drop_reason)
-                    for p, st in states if st.dropped)
-    undated_signed = tuple(p.id for p, st in states if st.reached_stage("signed") and "signed" not in p.dates)
-    parks = [(p.park or home, st) for p, st in states]
+                    for p in (t.projects[i] for i in rows[st.dropped[rows]]))
+    reached = st.reached[rows]
+    undated_signed = tuple(t.projects[i].id for i in rows[(reached >= _SIGNED) & ~t.signed_text[rows]])
+    chains, parks = [p.chain for p in ps], [p.park or home for p in ps]
     return PipelineReport(
-        as_of=as_of.isoformat(), period=label, chain=chain, park=park, projects=len(states),
-        by_chain=_count((p.chain, st) for p, st in states), by_park=_count(parks),
-        funnel=_funnel((p.chain, st) for p, st in states),
-        rates={"cohort": _rates([st for _, st in cohort]), "cumulative": _rates([st for _, st in states])},
-        durations=_durations([b for _, _, b in rows], as_of), quotas=tuple(items), stalled=tuple(stalled),
+        as_of=as_of.isoformat(), period=label, chain=chain, park=park, projects=len(rows),
+        by_chain=_count(chains, st.code()[rows]), by_park=_count(parks, st.code()[rows]),
+        funnel=_funnel(chains, reached),
+        rates={"cohort": _rates(st.reached[rows[cohort[rows]]]), "cumulative": _rates(reached)},
+        durations=_durations(t, rows, st.day), quotas=tuple(items), stalled=tuple(stalled),
         undated=tuple(undated), undated_signed=undated_signed, dropped=dropped,
-        names=_names(T, {p.chain for p, _ in states} | {k for k, _ in parks} | {q.scope for q in items}),
+        names=_names(T, set(chains) | set(parks) | {q.scope for q in items}),
         settings=limits,
     )
 
@@ -532,8 +651,8 @@ def firms_reaching(T: nx.MultiDiGraph, projects: Sequence[Project], stage: str, 
     return firms_by_stage(T, projects, (stage,), as_of=as_of, chain=chain, park=park)[stage]
 
 
-def firms_by_stage(T: nx.MultiDiGraph, projects: Sequence[Project], stages: Sequence[str], *, as_of: _dt.date,
-                   chain: str | None = None, park: str | None = None) -> dict[str, list[str]]:
+def firms_by_stage(T: nx.MultiDiGraph, projects: Sequence[Project] | ProjectTable, stages: Sequence[str], *,
+                   as_of: _dt.date, chain: str | None = None, park: str | None = None) -> dict[str, list[str]]:
     """:func:`firms_reaching` for several stages at once, reading each project once.
 
     Examples
@@ -542,9 +661,11 @@ def firms_by_stage(T: nx.MultiDiGraph, projects: Sequence[Project], stages: Sequ
     >>> firms_by_stage(nx.MultiDiGraph(), ps, ("signed", "producing"), as_of=_dt.date(2024, 1, 1))
     {'signed': ['f1', 'f2'], 'producing': ['f1']}
     """
-    live = [(p.firm, st.reached) for p, st, _ in _states(_scoped(T, projects, chain, park), as_of)
-            if not st.dropped and st.reached is not None]
-    return {s: sorted({f for f, r in live if r >= PROJECT_STAGE_ORDER[s]}) for s in stages}
+    t = project_table(projects)
+    st = _table_states(t, as_of)
+    live = _scoped(T, t, chain, park) & st.begun & ~st.dropped
+    return {s: sorted({t.projects[i].firm for i in np.flatnonzero(live & (st.reached >= PROJECT_STAGE_ORDER[s]))})
+            for s in stages}
 
 
 @dataclass(frozen=True)
