@@ -22,7 +22,7 @@ from chaingraph.analyses.pipeline import PipelineReport, ProjectNote
 from chaingraph.analyses.plan import Plan
 from chaingraph.analyses.targets import Target, TargetReport
 from chaingraph.i18n import action_label, format_money, header, join, status_label, text
-from chaingraph.model import Lang, display_name
+from chaingraph.model import DROPPED, PROJECT_STAGES, Lang, display_name
 
 __all__ = ["render_info", "render_gaps", "render_targets", "render_plan", "render_demo", "render_table",
            "terminal_safe", "wrap_lines"]
@@ -331,6 +331,9 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 # -- the project pipeline (issue 18) ---------------------------------------------------------------
 
+#: How many stalled and dropped projects the terminal lists (the most overdue first); json and xlsx list all.
+PIPELINE_ROWS = 20
+
 def _stage(stage: str, lang: Lang) -> str:
     return text(f"pipeline.stage.{stage}", lang)
 
@@ -362,8 +365,13 @@ def render_project_notes(notes: Sequence[ProjectNote], *, lang: Lang = "zh") -> 
     return "\n".join(lines)
 
 
+def _more(n: int, lang: Lang) -> list[str]:
+    """The line saying how many rows a terminal list left out, if any."""
+    return [text("pipeline.more", lang, n=f"{n:,}")] if n > 0 else []
+
+
 def _stage_table(report: PipelineReport, counts: Mapping[str, Mapping[str, int]], lang: Lang) -> str:
-    stages = [s for s in report.to_dict()["stages"]]
+    stages = [*PROJECT_STAGES, DROPPED]
     rows = [[_named(report, k, lang)] + [str(v.get(s, 0)) for s in stages] for k, v in counts.items()]
     return _table([text("pipeline.col.key", lang)] + [_stage(s, lang) for s in stages], rows)
 
@@ -412,14 +420,17 @@ def render_pipeline(report: PipelineReport, *, lang: Lang = "zh") -> str:
         out += ["", text("pipeline.quotas", lang), _table(heads, _quota_rows(report, lang))]
     out += ["", text("pipeline.stalled", lang)]
     cols = ("project", "stage", "since", "days", "limit", "overdue", "owner")
+    shown = report.stalled[:PIPELINE_ROWS]  # most overdue first
     out.append(_table([text(f"pipeline.col.{c}", lang) for c in cols],
                       [[s.name or s.id, _stage(s.stage, lang), s.since, str(s.days), str(s.limit), str(s.overdue),
-                        s.owner or ""] for s in report.stalled]) if report.stalled else text("pipeline.none", lang))
+                        s.owner or ""] for s in shown]) if shown else text("pipeline.none", lang))
+    out += _more(len(report.stalled) - len(shown), lang)
     for key, ids in (("pipeline.undated", report.undated), ("pipeline.undated_signed", report.undated_signed)):
         if ids:
             out.append(text(key, lang, ids=", ".join(ids)))
     if report.dropped:
-        out += ["", text("pipeline.dropped", lang), render_project_notes(report.dropped, lang=lang).split("\n", 1)[1]]
+        notes = render_project_notes(report.dropped[:PIPELINE_ROWS], lang=lang).split("\n", 1)[1]
+        out += ["", text("pipeline.dropped", lang), notes, *_more(len(report.dropped) - PIPELINE_ROWS, lang)]
     if report.impact:
         out += ["", text("pipeline.impact", lang), _impact_table(report.impact, lang)]
     return "\n".join(out)
