@@ -299,10 +299,13 @@ def progress_bar(step: str, *, silent: bool,
     even if the work reports nothing), so small jobs, pipes and logs get no
     progress text at all.
     """
+    if silent:  # before importing rich, which takes a tenth of a second
+        yield lambda done, total: None
+        return
     from rich.console import Console
 
     console = Console(stderr=True)
-    if silent or not console.is_terminal:
+    if not console.is_terminal:
         yield lambda done, total: None
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -522,10 +525,11 @@ def _emit_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]], output: str
 def _uri_password_hint(source: str) -> None:
     """One line on stderr when a database URI carries a password, saying where a password belongs."""
     from chaingraph.stores import is_database_uri
-    from chaingraph.stores.graphdb import parse_uri
 
     if not is_database_uri(source):
         return
+    from chaingraph.stores.graphdb import parse_uri  # only for a URI: the module costs 0.1 s to import
+
     uri = parse_uri(source)
     if uri.password:
         env = "NEO4J_PASSWORD" if uri.is_bolt else "FALKORDB_PASSWORD"

@@ -837,3 +837,34 @@ def error_text(exc: BaseException, lang: Lang = "zh") -> str:
 # -- the group-expansion sheet of the workbook ---------------------------------------------------------------
 TEXT["zh"]["group.header"] = "所属集团"
 TEXT["en"]["group.header"] = "Group"
+
+# -- the pipeline sheets of the workbook (issue 18): 招商进度 and 项目台账 --------------------------------------
+TEXT["zh"].update({
+    "sheet.progress": "招商进度", "sheet.ledger": "项目台账",
+    "ledger.project_id": "项目编号", "ledger.project": "项目名称", "ledger.park": "园区",
+    "ledger.days": "本阶段天数", "ledger.stalled": "是否停滞", "ledger.yes": "是",
+    "ledger.investment": "总投资", "ledger.expected_output": "达产产值", "ledger.date": "{stage}日期",
+    "ledger.drop_reason": "终止原因", "ledger.note": "备注", "ledger.total": "合计", "ledger.basis": "口径",
+    "ledger.quota.met": "已完成", "ledger.quota.short": "未完成", "ledger.quota.uncounted": "无法统计",
+    "ledger.more": " 等，共 {n} 个", "pipeline.col.park": "园区",
+    "column.project_stage": "截至报告日项目所处阶段（日期晚于报告日的阶段不计）",
+    "column.days_in_stage": "在当前阶段已停留的天数（线索、接洽、在谈从最近一次接触算起；只知月份时从月末算起）",
+    "column.stalled": "超过该阶段时限（dataset.toml [pipeline]）仍未进入下一阶段",
+    "column.investment": "项目总投资", "column.expected_output": "达产后年产值",
+    "column.project_segments": "项目所属环节",
+})
+TEXT["en"].update({
+    "sheet.progress": "Pipeline progress", "sheet.ledger": "Project ledger",
+    "ledger.project_id": "Project id", "ledger.project": "Project", "ledger.park": "Park",
+    "ledger.days": "Days in stage", "ledger.stalled": "Stalled", "ledger.yes": "yes",
+    "ledger.investment": "Investment", "ledger.expected_output": "Expected output", "ledger.date": "{stage} date",
+    "ledger.drop_reason": "Drop reason", "ledger.note": "Note", "ledger.total": "Total", "ledger.basis": "Basis",
+    "ledger.quota.met": "met", "ledger.quota.short": "not met", "ledger.quota.uncounted": "cannot be counted",
+    "ledger.more": " ... ({n} in all)", "pipeline.col.park": "Park",
+    "column.project_stage": "the project's stage on the report's day (stages dated later do not count)",
+    "column.days_in_stage": "days in the current stage (leads: since the latest contact; a month-only date counts "
+                            "from the month's end)",
+    "column.stalled": "past the stage's limit (dataset.toml [pipeline]) without reaching the next stage",
+    "column.investment": "total investment of the project", "column.expected_output": "annual output at full capacity",
+    "column.project_segments": "the segments the project makes",
+})

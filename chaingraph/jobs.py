@@ -36,6 +36,7 @@ from chaingraph.analyses.pipeline import (
     analyse_pipeline,
     firms_by_stage,
     pipeline_notes,
+    project_ledger,
     project_table,
 )
 from chaingraph.analyses.plan import plan_targets
@@ -50,10 +51,10 @@ from chaingraph.analyses.targets import (
     weights_from_toml,
 )
 from chaingraph.datasets import MAX_FILE_SIZE, MAX_TOML_SIZE, read_file
-from chaingraph.errors import ChainGraphError
+from chaingraph.errors import ChainGraphError, UnknownFirmError
 from chaingraph.exports.cells import prepare_output
 from chaingraph.exports.tables import write_target_table
-from chaingraph.exports.workbook import Report, write_report
+from chaingraph.exports.workbook import PipelineBook, Report, write_report
 from chaingraph.i18n import header, join, text
 from chaingraph.model import (
     CONFIRMED,
@@ -86,6 +87,7 @@ __all__ = [
     "resolve_chain",
     "DEMO_DATASET",
     "pipeline_report",
+    "pipeline_book",
     "set_project",
     "export_neo4j_admin",
 ]
@@ -464,7 +466,8 @@ def report(
     return Report(targets=targets, gaps=gaps["anchors"], chains=gaps.get("chains", []),
                   plan=replace(plan, chain_refs=_chain_refs(scope.template)), about=about,
                   weights={**DEFAULT_WEIGHTS, **(weights or {})}, quality=_quality(store),
-                  currency=str(meta.get("currency") or "CNY"), groups=_group_rows(group, lang))
+                  currency=str(meta.get("currency") or "CNY"), groups=_group_rows(group, lang),
+                  pipeline=pipeline_book(store) if store.projects() else None)
 
 
 def _group_rows(group: Sequence[GroupMember], lang: Lang) -> list[dict[str, Any]]:
@@ -778,6 +781,40 @@ def pipeline_report(
         report = replace(report, impact=_pipeline_impact(store, T, projects, region=home, as_of=day,
                                                          chain=chain, park=park))
     return report
+
+
+def pipeline_book(store: GraphStore, *, as_of: str | None = None, period: str | None = None,
+                  chain: str | None = None, park: str | None = None) -> PipelineBook:
+    """What the 招商进度 and 项目台账 sheets show (:func:`chaingraph.exports.workbook.write_pipeline_workbook`):
+    the pipeline as of ``as_of`` (default today) without the what-if, every project's ledger row, and
+    the names of their chains, segments, parks and firms."""
+    meta = store.metadata()
+    T = store.template()
+    day = _day(as_of)
+    projects = project_table(store.projects())
+    report = analyse_pipeline(T, projects, as_of=day, home=_home_region(store, T, None), period=period,
+                              chain=chain, park=park, quotas=meta.get("quotas"), settings=meta.get("pipeline"))
+    ledger = project_ledger(T, projects, as_of=day, chain=chain, park=park, settings=meta.get("pipeline"))
+    ids = {i for r in ledger for i in (r.project.chain, r.project.park, *r.project.segments) if i}
+    names = {i: {"name": str(T.nodes[i].get("name") or i), "name_en": str(T.nodes[i].get("name_en") or "")}
+             for i in ids if i in T}
+    names.update(_firm_names(store, {r.project.firm for r in ledger}))
+    return PipelineBook(report, ledger, names, currency=str(meta.get("currency") or "CNY"))
+
+
+def _firm_names(store: GraphStore, firms: Collection[str]) -> dict[str, dict[str, str]]:
+    """``{"name", "name_en"}`` of each firm, in one lookup when the store offers one (a ledger names
+    tens of thousands of firms, and each ``store.firm`` call scans the firm ids)."""
+    found: dict[str, Mapping[str, Any]] = {}
+    if len(firms) > 1 and isinstance(store, CandidateSource):
+        G = store.neighbourhood((), also=sorted(firms))
+        found = {f: G.nodes[f] for f in firms if f in G}
+    for f in sorted(set(firms) - set(found)):
+        try:
+            found[f] = store.firm(f)
+        except UnknownFirmError:  # a database loaded before the firm was added; the id will do
+            found[f] = {}
+    return {f: {"name": str(a.get("name") or f), "name_en": str(a.get("name_en") or "")} for f, a in found.items()}
 
 
 def set_project(source: str, project: str, *, stage: str, date: str | None = None, reason: str | None = None,

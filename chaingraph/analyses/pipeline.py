@@ -81,6 +81,8 @@ __all__ = [
     "StalledProject",
     "ProjectNote",
     "PipelineReport",
+    "LedgerRow",
+    "project_ledger",
     "ProjectTable",
     "project_table",
     "project_state",
@@ -410,33 +412,41 @@ def _durations(t: ProjectTable, rows: np.ndarray, day: int) -> tuple[dict[str, A
     return tuple(out)
 
 
-def _stalls(t: ProjectTable, st: _States, rows: np.ndarray,
-            settings: Mapping[str, int]) -> tuple[list[StalledProject], list[str]]:
-    """The stalled projects among ``rows`` (most overdue first) and the ids of those without a clock."""
-    stalled: list[tuple[int, int, int]] = []  # (row, days, limit)
-    undated = np.zeros(len(t), dtype=bool)
-    live = np.zeros(len(t), dtype=bool)
-    live[rows] = True
-    live &= ~st.dropped
+def _clocks(t: ProjectTable, st: _States, live: np.ndarray,
+            settings: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per project of ``live`` whose stage has a stall rule: the days since its clock started, the
+    limit (-1: no rule) and whether a date starts the clock (module docstring, "stalled")."""
+    n = len(t)
+    days = np.zeros(n, dtype=np.int64)
+    limit = np.full(n, -1, dtype=np.int64)
+    clocked = np.zeros(n, dtype=bool)
+    never = np.iinfo(np.int32).min
     for code, (key, cols) in _CLOCKS.items():
         mine = np.flatnonzero(live & (st.reached == code))
         came = t.first[np.ix_(mine, cols)] <= st.day
-        clock = np.where(came, t.last[np.ix_(mine, cols)], np.iinfo(np.int32).min).max(axis=1, initial=np.iinfo(
-            np.int32).min)
-        undated[mine[~came.any(axis=1)]] = True
-        days = st.day - clock.astype(np.int64)
-        limit = int(settings[key])
-        over = came.any(axis=1) & (days > limit)
-        stalled += [(int(i), int(d), limit) for i, d in zip(mine[over], days[over])]
+        clock = np.where(came, t.last[np.ix_(mine, cols)], never).max(axis=1, initial=never)
+        limit[mine] = int(settings[key])
+        clocked[mine] = came.any(axis=1)
+        days[mine] = np.where(clocked[mine], st.day - clock.astype(np.int64), 0)
+    return days, limit, clocked
+
+
+def _stalls(t: ProjectTable, st: _States, rows: np.ndarray,
+            settings: Mapping[str, int]) -> tuple[list[StalledProject], list[str]]:
+    """The stalled projects among ``rows`` (most overdue first) and the ids of those without a clock."""
+    live = np.zeros(len(t), dtype=bool)
+    live[rows] = True
+    live &= ~st.dropped
+    days, limit, clocked = _clocks(t, st, live, settings)
     out = []
-    for i, days, limit in stalled:
+    for i in np.flatnonzero(clocked & (days > limit)).tolist():
         p = t.projects[i]
-        key, cols = _CLOCKS[int(st.reached[i])]
+        _, cols = _CLOCKS[int(st.reached[i])]
         since = max((int(t.last[i, c]), p.dates[_COLUMNS[c]]) for c in cols if t.first[i, c] <= st.day)[1]
-        out.append(StalledProject(p.id, p.name, p.firm, p.chain, _CODES[st.reached[i]], since, days, limit,
-                                  days - limit, p.owner))
+        out.append(StalledProject(p.id, p.name, p.firm, p.chain, _CODES[st.reached[i]], since, int(days[i]),
+                                  int(limit[i]), int(days[i] - limit[i]), p.owner))
     out.sort(key=lambda s: (-s.overdue, s.id))
-    return out, [t.projects[i].id for i in np.flatnonzero(undated)]
+    return out, [t.projects[i].id for i in np.flatnonzero((limit >= 0) & ~clocked)]
 
 
 def _cohort(t: ProjectTable, st: _States, lo: _dt.date, hi: _dt.date) -> np.ndarray:
@@ -601,6 +611,63 @@ def analyse_pipeline(
         names=_names(T, set(chains) | set(parks) | {q.scope for q in items}),
         settings=limits,
     )
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One project as the project ledger (项目台账) lists it on a day.
+
+    ``stage`` is its stage that day, ``dates`` its dates up to that day, ``days`` the days in its
+    current stage (for a stage with a stall rule, the stall clock: a lead counts from its latest
+    contact; ``None`` when the stage has no date or the project is dropped), ``stalled`` whether it
+    is past its stage's limit.
+    """
+
+    project: Project
+    stage: str
+    dates: Mapping[str, str]
+    days: int | None
+    stalled: bool
+
+
+def project_ledger(
+    T: nx.MultiDiGraph,
+    projects: Sequence[Project] | ProjectTable,
+    *,
+    as_of: _dt.date,
+    chain: str | None = None,
+    park: str | None = None,
+    settings: Mapping[str, int] | None = None,
+) -> list[LedgerRow]:
+    """Every project begun by ``as_of`` (of ``chain``, in ``park``), in file order, with its stage,
+    the days in that stage and whether it is stalled, by the rules of :func:`analyse_pipeline`.
+
+    Examples
+    --------
+    Signed 2023-05-10: on 2023-12-31, 235 days later, past the 90 days registration may take.
+
+    >>> ps = [Project("p", "P", "f", "li", "registered", dates={"signed": "2023-05-10", "registered": "2024-01"})]
+    >>> [(r.stage, dict(r.dates), r.days, r.stalled)
+    ...  for r in project_ledger(nx.MultiDiGraph(), ps, as_of=_dt.date(2023, 12, 31))]
+    [('signed', {'signed': '2023-05-10'}, 235, True)]
+    """
+    limits = {**PIPELINE_DEFAULTS, **(settings or {})}
+    t = project_table(projects)
+    st = _table_states(t, as_of)
+    rows = _scoped(T, t, chain, park) & st.begun
+    days, limit, clocked = _clocks(t, st, rows & ~st.dropped, limits)
+    producing = np.flatnonzero(rows & ~st.dropped & (st.reached == PROJECT_STAGE_ORDER["producing"]))
+    came = t.first[producing, _COL["producing"]] <= st.day
+    days[producing[came]] = st.day - t.last[producing[came], _COL["producing"]].astype(np.int64)
+    clocked[producing[came]] = True
+    stalled = clocked & (limit >= 0) & (days > limit)
+    codes = st.code()
+    out = []
+    for i in np.flatnonzero(rows).tolist():
+        p = t.projects[i]
+        shown = {s: d for s, d in p.dates.items() if s in _COL and t.first[i, _COL[s]] <= st.day}
+        out.append(LedgerRow(p, _CODES[codes[i]], shown, int(days[i]) if clocked[i] else None, bool(stalled[i])))
+    return out
 
 
 def pipeline_notes(projects: Iterable[Project], *, firms: Collection[str] | None = None,

@@ -334,6 +334,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 #: How many stalled and dropped projects the terminal lists (the most overdue first); json and xlsx list all.
 PIPELINE_ROWS = 20
 
+
 def _stage(stage: str, lang: Lang) -> str:
     return text(f"pipeline.stage.{stage}", lang)
 

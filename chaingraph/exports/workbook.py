@@ -27,19 +27,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chaingraph.analyses.pipeline import RATES, LedgerRow, PipelineReport
 from chaingraph.analyses.plan import Plan
 from chaingraph.analyses.targets import COMPONENTS, Target
 from chaingraph.exports.cells import output_errors, prepare_output, put_cell
+from chaingraph.exports.text import quota_label
 from chaingraph.i18n import LANGS, TEXT, action_label, header, join, status_label, text
-from chaingraph.model import Lang, display_name
+from chaingraph.model import DROPPED, PROJECT_STAGES, Lang, display_name
 
-__all__ = ["Report", "write_report", "write_targets_workbook", "write_plan_workbook", "STATUS_COLOURS"]
+__all__ = ["Report", "PipelineBook", "write_report", "write_targets_workbook", "write_plan_workbook",
+           "write_pipeline_workbook", "STATUS_COLOURS", "PIPELINE_COLOURS"]
 
 #: Fill colours of the statuses (light red, amber, green), as Excel's own "bad / neutral / good" styles.
 STATUS_COLOURS = {"missing": "FFC7CE", "weak": "FFEB9C", "covered": "C6EFCE"}
 _HEADER_FILL = "DDEBF7"
+#: The workbook's own font (openpyxl's default style): a bold font without a name would print in the
+#: reader's default font, a serif one in LibreOffice.
+_FONT = "Calibri"
 _PCT, _MONEY_YI, _MONEY = "0.0%", "#,##0.00", "#,##0"
 _WRAP_WIDTH = 60
+#: Widest a column of these keys gets (wider text wraps or is cut at the cell's edge).
+_CAPS = {"evidence": 30, "segments": 24, "anchors": 24, "project_segments": 24, "project": 36,
+         "project_source": 30, "note": 48, "projects": 48}
 
 
 @dataclass
@@ -55,6 +64,7 @@ class Report:
     quality: Mapping[str, int] = field(default_factory=dict)
     groups: Sequence[Mapping[str, Any]] = ()
     currency: str = "CNY"
+    pipeline: PipelineBook | None = None
 
 
 @dataclass
@@ -65,6 +75,10 @@ class _Sheet:
     columns: list[tuple[str, str, str]]
     rows: list[list[Any]] = field(default_factory=list)
     status_column: str | None = None
+    freeze: str = "A2"
+    valign: str = "top"
+    #: column key to {label: fill colour}; the label "*" fills every value of the column
+    colours: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _width(s: str) -> int:
@@ -200,39 +214,90 @@ def _about_rows(report: Report, lang: Lang, sheets: Sequence[_Sheet]) -> list[li
     return rows
 
 
-def _write_sheet(ws: Any, sheet: _Sheet, below: Sequence[Sequence[Any]] = ()) -> None:
-    from openpyxl.formatting.rule import FormulaRule
-    from openpyxl.styles import Alignment, Font, PatternFill
+def _letter(j: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    ws.title = sheet.title
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor=_HEADER_FILL)
-    for j, (_, head, _) in enumerate(sheet.columns, 1):
-        c = put_cell(ws, 1, j, head)
+    return str(get_column_letter(j))
+
+
+def _put_table(ws: Any, sheet: _Sheet, top: int) -> None:
+    """The sheet's header row at row ``top`` (bold, filled) and its rows below, with number formats and
+    colours."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    bold, fill = Font(name=_FONT, bold=True), PatternFill("solid", fgColor=_HEADER_FILL)
+    numeric = {"pct", "yi", "money", "num", "int"}
+    # headers stand over their values: right over numbers, centred over flags
+    across = {kind: "right" for kind in numeric} | {"flag": "center"}
+    for j, (_, head, kind) in enumerate(sheet.columns, 1):
+        c = put_cell(ws, top, j, head)
         c.font, c.fill = bold, fill
-        c.alignment = Alignment(vertical="center", wrap_text=True)
-    formats = {"pct": _PCT, "yi": _MONEY_YI, "money": _MONEY, "num": "0.000"}
-    for i, row in enumerate(sheet.rows, 2):
+        c.alignment = Alignment(vertical="center", wrap_text=True, horizontal=across.get(kind))
+    formats = {"pct": _PCT, "yi": _MONEY_YI, "money": _MONEY, "num": "0.000", "int": "#,##0"}
+    for i, row in enumerate(sheet.rows, top + 1):
         for j, ((_, _, kind), v) in enumerate(zip(sheet.columns, row), 1):
             c = put_cell(ws, i, j, v)
-            c.alignment = Alignment(vertical="top", wrap_text=kind == "wrap")
-            if kind in formats and isinstance(v, (int, float)):
+            # a "—" (a rate of nothing) sits where the numbers do
+            c.alignment = Alignment(vertical=sheet.valign, wrap_text=kind == "wrap", horizontal=across.get(kind))
+            if kind in formats and isinstance(v, (int, float)) and not isinstance(v, bool):
                 c.number_format = formats[kind]
-    last = get_column_letter(len(sheet.columns))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{last}{max(1, len(sheet.rows) + 1)}"
-    widths = []
-    for j, (key, head, kind) in enumerate(sheet.columns, 1):
-        values = [str(r[j - 1]) for r in sheet.rows if j <= len(r) and r[j - 1] not in (None, "")]
-        longest = max([_width(head)] + [_width(line) for v in values for line in v.split("\n")])
-        cap = {"evidence": 30, "segments": 24, "anchors": 24}.get(key, _WRAP_WIDTH if kind == "wrap" else
-                                                                   10 if kind == "pct" else 32)
-        widths.append(min(cap, max(6, longest + 2)))
-        ws.column_dimensions[get_column_letter(j)].width = widths[-1]
+    if sheet.rows:
+        _colour(ws, sheet, top)
+
+
+def _colour(ws: Any, sheet: _Sheet, top: int) -> None:
+    """Fills by label (conditional, so a sorted or filtered sheet keeps them); ``"*"``: every value."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.styles import PatternFill
+
+    keys = [k for k, _, _ in sheet.columns]
+    first, last = top + 1, top + len(sheet.rows)
+    if sheet.status_column:
+        col = _letter(1 + keys.index(sheet.status_column))
+        _colour_statuses(ws, f"{col}{first}:{col}{last}", col, sheet.rows, FormulaRule, PatternFill)
+    for key, by_label in sheet.colours.items():
+        col = _letter(1 + keys.index(key))
+        for label, colour in by_label.items():
+            fill = PatternFill("solid", fgColor=colour, bgColor=colour)
+            if label == "*":
+                for i in range(first, last + 1):
+                    ws[f"{col}{i}"].fill = PatternFill("solid", fgColor=colour)
+            else:
+                ws.conditional_formatting.add(f"{col}{first}:{col}{last}",
+                                              FormulaRule(formula=[f'${col}{first}="{label}"'], fill=fill))
+
+
+def _set_widths(ws: Any, sheets: Sequence[_Sheet]) -> list[int]:
+    """Column widths that fit the content of every table on the sheet (CJK characters count double)."""
+    n = max(len(s.columns) for s in sheets)
+    widths = [6] * n
+    for sheet in sheets:
+        for j, (key, head, kind) in enumerate(sheet.columns):
+            values = [f"{r[j]:,}" if kind == "int" and isinstance(r[j], int) else str(r[j])
+                      for r in sheet.rows if j < len(r) and r[j] not in (None, "")]
+            longest = max([_width(head) + 1] + [_width(line) for v in values for line in v.split("\n")])
+            cap = _CAPS.get(key, _WRAP_WIDTH if kind == "wrap" else 10 if kind == "pct" else 32)
+            widths[j] = max(widths[j], min(cap, longest + 2))
+    for j, w in enumerate(widths, 1):
+        ws.column_dimensions[_letter(j)].width = w
+    return widths
+
+
+def _header_height(ws: Any, sheet: _Sheet, top: int, widths: Sequence[int]) -> None:
+    """A header row tall enough for headers that wrap in their column (no reader grows it)."""
+    lines = max(-(-(_width(head) + 1) // max(1, widths[j] - 1)) for j, (_, head, _) in enumerate(sheet.columns))
+    if lines > 1:
+        ws.row_dimensions[top].height = 15 * lines + 3
+
+
+def _write_sheet(ws: Any, sheet: _Sheet, below: Sequence[Sequence[Any]] = ()) -> None:
+    ws.title = sheet.title
+    _put_table(ws, sheet, 1)
+    ws.freeze_panes = sheet.freeze
+    ws.auto_filter.ref = f"A1:{_letter(len(sheet.columns))}{max(1, len(sheet.rows) + 1)}"
+    widths = _set_widths(ws, [sheet])
+    _header_height(ws, sheet, 1, widths)
     _row_heights(ws, sheet, widths)
-    if sheet.status_column and sheet.rows:
-        col = get_column_letter(1 + [k for k, _, _ in sheet.columns].index(sheet.status_column))
-        _colour_statuses(ws, f"{col}2:{col}{len(sheet.rows) + 1}", col, sheet.rows, FormulaRule, PatternFill)
     start = len(sheet.rows) + 2
     for i, line in enumerate(below, start):
         for j, v in enumerate(line, 1):
@@ -297,6 +362,10 @@ def write_report(report: Report, path: str | Path, *, lang: Lang = "zh") -> Path
     if report.groups:
         sheets.append(_groups_sheet(report.groups, lang))
         _write_sheet(wb.create_sheet(), sheets[-1])
+    if report.pipeline is not None:  # only a dataset with projects.csv
+        _write_progress(wb.create_sheet(), report.pipeline, lang)
+        sheets.append(_ledger_sheet(report.pipeline, lang))
+        _write_sheet(wb.create_sheet(), sheets[-1])
     about = _Sheet(text("sheet.about", lang), [("key", "", "wrap"), ("value", "", "wrap")],
                    rows=_about_rows(report, lang, sheets))
     _write_about(wb.create_sheet(), about)
@@ -312,7 +381,7 @@ def _write_about(ws: Any, sheet: _Sheet) -> None:
             c = put_cell(ws, i, j, v)
             c.alignment = Alignment(vertical="top", horizontal="left", wrap_text=True)
             if len(row) == 1:
-                c.font = Font(bold=True, size=13 if i == 1 else 11)
+                c.font = Font(name=_FONT, bold=True, size=13 if i == 1 else 11)
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 90
     _print_setup(ws)
@@ -339,3 +408,189 @@ def write_plan_workbook(plan: Plan, path: str | Path, *, lang: Lang = "zh") -> P
     _write_sheet(wb.active, sheet, below)
     return _save(wb, path)
 
+
+# -- the pipeline sheets (issue 18): 招商进度 and 项目台账 -------------------------------------------------
+
+#: Fills of the ledger's stages and flags, as the statuses': stalled red, producing green, dropped grey.
+PIPELINE_COLOURS = {"stalled": "FFC7CE", "producing": "C6EFCE", "dropped": "D9D9D9", "short": "FFEB9C"}
+#: Projects named in one quota cell at most (the rest are counted): a cell holds 32,767 characters.
+_QUOTA_NAMES = 20
+
+
+@dataclass
+class PipelineBook:
+    """What the 招商进度 and 项目台账 sheets show; built by :func:`chaingraph.jobs.pipeline_book`.
+
+    ``names`` maps chain, segment, region and firm ids to ``{"name", "name_en"}``.
+    """
+
+    report: PipelineReport
+    ledger: Sequence[LedgerRow]
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    currency: str = "CNY"
+
+
+def _name(names: Mapping[str, Mapping[str, str]], key: str | None, lang: Lang) -> str:
+    if not key:
+        return ""
+    return display_name({**names[key], "id": key}, lang) if key in names else key
+
+
+def _amount_column(key: str, lang: Lang, currency: str) -> tuple[str, str, str]:
+    """A money column of projects: 亿元 (100M CNY) for yuan, else the currency's own unit."""
+    if currency == "CNY":
+        return (key, f"{text(f'ledger.{key}', lang)}{_unit(text('unit.yi', lang), lang)}", "yi")
+    return (key, f"{text(f'ledger.{key}', lang)}{_unit(currency, lang)}", "money")
+
+
+def _capital(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _unit(unit: str, lang: Lang) -> str:
+    return f"（{unit}）" if lang == "zh" else f" ({unit})"
+
+
+def _ledger_sheet(book: PipelineBook, lang: Lang) -> _Sheet:
+    """项目台账: one row per project; what a recruiter chases first on the left, ids and sources right."""
+    money = [_amount_column("investment", lang, book.currency), _amount_column("expected_output", lang, book.currency)]
+    cols = [("project_id", text("ledger.project_id", lang), "text"), ("project", text("ledger.project", lang), "text"),
+            ("firm", header("firm", lang), "text"), ("chain", header("chain", lang), "text"),
+            ("project_segments", header("segments", lang), "wrap"), ("park", text("ledger.park", lang), "text"),
+            ("project_stage", header("stage", lang), "flag"), ("days_in_stage", text("ledger.days", lang), "int"),
+            ("stalled", text("ledger.stalled", lang), "flag"), ("owner", text("pipeline.col.owner", lang), "text"),
+            *money, *[(f"date_{s}", _capital(text("ledger.date", lang, stage=text(f"pipeline.stage.{s}", lang))), "text")
+                      for s in (*PROJECT_STAGES, DROPPED)],
+            ("drop_reason", text("ledger.drop_reason", lang), "text"), ("firm_id", header("firm_id", lang), "text"),
+            ("project_source", header("source", lang), "text"), ("note", text("ledger.note", lang), "wrap")]
+    scale = 1e8 if book.currency == "CNY" else 1.0
+    stalled, names = text("ledger.yes", lang), book.names
+    sheet = _Sheet(text("sheet.ledger", lang), cols, freeze="C2", valign="center", colours={
+        "project_stage": {text("pipeline.stage.producing", lang): PIPELINE_COLOURS["producing"],
+                          text("pipeline.stage.dropped", lang): PIPELINE_COLOURS["dropped"]},
+        "stalled": {stalled: PIPELINE_COLOURS["stalled"]}})
+    for r in book.ledger:
+        p = r.project
+        sheet.rows.append([
+            p.id, p.name, _name(names, p.firm, lang), _name(names, p.chain, lang),
+            join([_name(names, s, lang) for s in p.segments], lang), _name(names, p.park, lang),
+            text(f"pipeline.stage.{r.stage}", lang), r.days, stalled if r.stalled else "", p.owner or "",
+            None if p.investment is None else p.investment / scale,
+            None if p.expected_output is None else p.expected_output / scale,
+            *[r.dates.get(s, "") for s in (*PROJECT_STAGES, DROPPED)],
+            p.drop_reason or "", p.firm, p.source or "", p.note or ""])
+    return sheet
+
+
+def _stage_block(book: PipelineBook, counts: Mapping[str, Mapping[str, int]], key: str, lang: Lang) -> _Sheet:
+    codes = [*PROJECT_STAGES, DROPPED] + (["unknown"] if any(c.get("unknown") for c in counts.values()) else [])
+    cols = [(key, text(f"pipeline.col.{key}", lang), "text"),
+            *[(s, text(f"pipeline.stage.{s}", lang), "int") for s in codes], ("total", text("ledger.total", lang), "int")]
+    names = {**book.report.names, **book.names}
+    rows = [[_name(names, k, lang), *[c.get(s, 0) for s in codes], sum(c.values())] for k, c in counts.items()]
+    return _Sheet(text(f"pipeline.by_{key}", lang), cols, rows)
+
+
+def _rates_block(report: PipelineReport, lang: Lang) -> _Sheet:
+    """Cohort and cumulative counts and rates; a rate of no signed project is "—", never 0 % or 100 %."""
+    cols = [("basis", text("ledger.basis", lang), "text"), ("signed", text("pipeline.stage.signed", lang), "int")]
+    for rate, stage in RATES:
+        cols += [(stage, text(f"pipeline.stage.{stage}", lang), "int"), (rate, text(f"pipeline.rate.{rate}", lang), "pct")]
+    rows = []
+    for basis, label in (("cohort", text("pipeline.cohort", lang, period=report.period)),
+                         ("cumulative", text("pipeline.cumulative", lang))):
+        r = report.rates[basis]
+        row: list[Any] = [label, r["signed"]]
+        for rate, stage in RATES:
+            row += [r[stage], "—" if r[rate] is None else r[rate]]
+        rows.append(row)
+    return _Sheet(text("pipeline.rates", lang), cols, rows)
+
+
+def _quota_block(report: PipelineReport, lang: Lang) -> _Sheet:
+    cols = [("scope", text("pipeline.col.scope", lang), "text"), ("quota", text("pipeline.col.quota", lang), "text"),
+            ("target", text("pipeline.col.target", lang), "int"), ("reached", text("pipeline.col.reached", lang), "int"),
+            ("missing", text("pipeline.col.missing", lang), "int"), ("quota_status", header("status", lang), "flag"),
+            ("projects", text("pipeline.col.projects", lang), "wrap")]
+    sheet = _Sheet(text("pipeline.quotas", lang), cols, colours={"quota_status": {
+        text("ledger.quota.met", lang): STATUS_COLOURS["covered"], text("ledger.quota.short", lang):
+            PIPELINE_COLOURS["short"], text("ledger.quota.uncounted", lang): PIPELINE_COLOURS["dropped"]}})
+    for q in report.quotas:
+        status = "uncounted" if q.reached is None else "met" if q.missing == 0 else "short"
+        shown = ", ".join(q.projects[:_QUOTA_NAMES])
+        if len(q.projects) > _QUOTA_NAMES:
+            shown += text("ledger.more", lang, n=len(q.projects))
+        sheet.rows.append([_name(report.names, q.scope, lang), quota_label(q.kind, q.chains, lang, report.names),
+                           q.target, q.reached, q.missing, text(f"ledger.quota.{status}", lang),
+                           shown if q.reached is not None else text(f"pipeline.reason.{q.reason}", lang)])
+    return sheet
+
+
+def _stalled_block(book: PipelineBook, lang: Lang) -> _Sheet:
+    keys = [("project", "text"), ("firm", "text"), ("chain", "text"), ("stage", "text"), ("owner", "text"),
+            ("since", "text"), ("days", "int"), ("limit", "int"), ("overdue", "int")]
+    sheet = _Sheet(text("pipeline.stalled", lang), [(k, text(f"pipeline.col.{k}", lang), kind) for k, kind in keys],
+                   colours={"overdue": {"*": PIPELINE_COLOURS["stalled"]}})
+    names = {**book.report.names, **book.names}
+    sheet.rows = [[s.name or s.id, _name(names, s.firm, lang), _name(names, s.chain, lang),
+                   text(f"pipeline.stage.{s.stage}", lang), s.owner or "", s.since, s.days, s.limit, s.overdue]
+                  for s in book.report.stalled]
+    return sheet
+
+
+def _progress_blocks(book: PipelineBook, lang: Lang) -> list[_Sheet]:
+    rep = book.report
+    blocks = [_stage_block(book, rep.by_chain, "chain", lang), _stage_block(book, rep.by_park, "park", lang),
+              _rates_block(rep, lang)]
+    if rep.quotas:
+        blocks.append(_quota_block(rep, lang))
+    blocks.append(_stalled_block(book, lang))
+    for b in blocks:
+        b.valign = "center"
+    return blocks
+
+
+def _write_progress(ws: Any, book: PipelineBook, lang: Lang) -> None:
+    """招商进度: the title, then a block per table (stages by chain and by park, rates, quotas, stalled);
+    the title row is frozen and the stalled list, the long one, has the filter."""
+    from openpyxl.styles import Alignment, Font
+
+    rep = book.report
+    ws.title = text("sheet.progress", lang)
+    put_cell(ws, 1, 1, text("pipeline.title", lang, as_of=rep.as_of, period=rep.period, n=rep.projects)).font = \
+        Font(name=_FONT, bold=True, size=13)
+    blocks = _progress_blocks(book, lang)
+    widths = _set_widths(ws, blocks)
+    top = 3
+    for block in blocks:
+        put_cell(ws, top, 1, block.title).font = Font(name=_FONT, bold=True, size=12)
+        _put_table(ws, block, top + 1)
+        _header_height(ws, block, top + 1, widths)
+        end = top + 1 + len(block.rows)
+        notes = []
+        if block.columns[0][0] == "basis" and any(rep.rates[b]["reason"] for b in ("cohort", "cumulative")):
+            notes.append(text("pipeline.reason.no_signed_projects", lang) + "（—）" if lang == "zh" else
+                         text("pipeline.reason.no_signed_projects", lang) + " (—)")
+        if block is blocks[-1]:
+            if not block.rows:
+                notes.append(text("pipeline.none", lang))
+            else:
+                ws.auto_filter.ref = f"A{top + 1}:{_letter(len(block.columns))}{end}"
+            notes += [text(key, lang, ids=", ".join(ids)) for key, ids in (
+                ("pipeline.undated", rep.undated), ("pipeline.undated_signed", rep.undated_signed)) if ids]
+        for i, note in enumerate(notes, end + 1):
+            put_cell(ws, i, 1, note).alignment = Alignment(vertical="top")
+        top = end + len(notes) + 2
+    ws.freeze_panes = "A2"
+    _print_setup(ws)
+    ws.print_title_rows = "1:1"
+
+
+def write_pipeline_workbook(book: PipelineBook, path: str | Path, *, lang: Lang = "zh") -> Path:
+    """``pipeline --format xlsx``: the 招商进度 and 项目台账 sheets, formatted as in the report."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    _write_progress(wb.active, book, lang)
+    _write_sheet(wb.create_sheet(), _ledger_sheet(book, lang))
+    return _save(wb, path)
