@@ -309,22 +309,17 @@ def project_table(projects: Sequence[Project] | ProjectTable) -> ProjectTable:
     n = len(ps)
     first = np.full((n, len(_COLUMNS)), _NO_DAY, dtype=np.int32)
     last = np.full((n, len(_COLUMNS)), _NO_DAY, dtype=np.int32)
-    stage = np.empty(n, dtype=np.int8)
-    signed_text = np.zeros(n, dtype=bool)
-    rows, cols, lo, hi = [], [], [], []
-    for i, p in enumerate(ps):
-        stage[i] = _DROP_CODE if p.stage == DROPPED else PROJECT_STAGE_ORDER[p.stage]
-        for s, d in p.dates.items():
-            j = _COL.get(s)
-            b = _ordinals(d) if j is not None else None
-            if b is not None:
-                rows.append(i)
-                cols.append(j)
-                lo.append(b[0])
-                hi.append(b[1])
-        signed_text[i] = "signed" in p.dates
-    first[rows, cols] = lo
-    last[rows, cols] = hi
+    codes = {**PROJECT_STAGE_ORDER, DROPPED: _DROP_CODE}
+    stage = np.fromiter((codes[p.stage] for p in ps), dtype=np.int8, count=n)
+    # column by column: a few thousand distinct date texts, each parsed once
+    for j, s in enumerate(_COLUMNS):
+        texts = [p.dates.get(s) for p in ps]
+        bounds = {d: _ordinals(d) for d in set(texts) if d is not None}
+        rows = [i for i, d in enumerate(texts) if d is not None and bounds[d] is not None]
+        if rows:
+            got = np.array([bounds[texts[i]] for i in rows], dtype=np.int32)
+            first[rows, j], last[rows, j] = got[:, 0], got[:, 1]
+    signed_text = np.fromiter(("signed" in p.dates for p in ps), dtype=bool, count=n)
     return ProjectTable(ps, first, last, stage, signed_text)
 
 
