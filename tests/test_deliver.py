@@ -299,8 +299,9 @@ def test_report_workbook(tmp_path):
     out = run("report", JIASHAN, "-o", str(path), "--silent").output
     assert out.startswith(f"已写入 {path}：目标50家")
     wb = load_workbook(path)
-    # Jiashan has group members of its anchors (格科微有限公司 is GalaxyCore's parent): their own sheet
-    assert wb.sheetnames == ["目标清单", "缺口", "招商计划", "产业链图谱", "集团内扩产", "说明"]
+    # Jiashan has group members of its anchors (格科微有限公司 is GalaxyCore's parent): their own sheet;
+    # and projects.csv: the pipeline's two sheets
+    assert wb.sheetnames == ["目标清单", "缺口", "招商计划", "产业链图谱", "集团内扩产", "招商进度", "项目台账", "说明"]
     groups = wb["集团内扩产"]
     assert [c.value for c in groups[1]][:3] == ["企业名称", "企业编号", "所属集团"]
     assert "galaxycore-sh" in [c.value for c in groups["B"]]
