@@ -846,7 +846,7 @@ TEXT["zh"].update({
     "ledger.investment": "总投资", "ledger.expected_output": "达产产值", "ledger.date": "{stage}日期",
     "ledger.drop_reason": "终止原因", "ledger.note": "备注", "ledger.total": "合计", "ledger.basis": "口径",
     "ledger.quota.met": "已完成", "ledger.quota.short": "未完成", "ledger.quota.uncounted": "无法统计",
-    "ledger.more": " 等，共 {n} 个", "pipeline.col.park": "园区",
+    "ledger.more": " 等，共 {n} 个", "pipeline.col.park": "园区", "ledger.quota_in": "{scope}：{quota}",
     "column.project_stage": "截至报告日项目所处阶段（日期晚于报告日的阶段不计）",
     "column.days_in_stage": "在当前阶段已停留的天数（线索、接洽、在谈从最近一次接触算起；只知月份时从月末算起）",
     "column.stalled": "超过该阶段时限（dataset.toml [pipeline]）仍未进入下一阶段",
@@ -860,7 +860,7 @@ TEXT["en"].update({
     "ledger.investment": "Investment", "ledger.expected_output": "Expected output", "ledger.date": "{stage} date",
     "ledger.drop_reason": "Drop reason", "ledger.note": "Note", "ledger.total": "Total", "ledger.basis": "Basis",
     "ledger.quota.met": "met", "ledger.quota.short": "not met", "ledger.quota.uncounted": "cannot be counted",
-    "ledger.more": " ... ({n} in all)", "pipeline.col.park": "Park",
+    "ledger.more": " ... ({n} in all)", "pipeline.col.park": "Park", "ledger.quota_in": "{scope}: {quota}",
     "column.project_stage": "the project's stage on the report's day (stages dated later do not count)",
     "column.days_in_stage": "days in the current stage (leads: since the latest contact; a month-only date counts "
                             "from the month's end)",

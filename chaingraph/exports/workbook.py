@@ -456,13 +456,15 @@ def _ledger_sheet(book: PipelineBook, lang: Lang) -> _Sheet:
     money = [_amount_column("investment", lang, book.currency), _amount_column("expected_output", lang, book.currency)]
     cols = [("project_id", text("ledger.project_id", lang), "text"), ("project", text("ledger.project", lang), "text"),
             ("firm", header("firm", lang), "text"), ("chain", header("chain", lang), "text"),
-            ("project_segments", header("segments", lang), "wrap"), ("park", text("ledger.park", lang), "text"),
+            ("project_segments", header("segments", lang), "text"), ("park", text("ledger.park", lang), "text"),
             ("project_stage", header("stage", lang), "flag"), ("days_in_stage", text("ledger.days", lang), "int"),
             ("stalled", text("ledger.stalled", lang), "flag"), ("owner", text("pipeline.col.owner", lang), "text"),
             *money, *[(f"date_{s}", _capital(text("ledger.date", lang, stage=text(f"pipeline.stage.{s}", lang))), "text")
                       for s in (*PROJECT_STAGES, DROPPED)],
-            ("drop_reason", text("ledger.drop_reason", lang), "text"), ("firm_id", header("firm_id", lang), "text"),
-            ("project_source", header("source", lang), "text"), ("note", text("ledger.note", lang), "wrap")]
+            ("drop_reason", text("ledger.drop_reason", lang), "text"),
+            ("project_source", header("source", lang), "text"), ("note", text("ledger.note", lang), "text"),
+            # a short column last: long sources and notes stop at its edge instead of running off the page
+            ("firm_id", header("firm_id", lang), "text")]
     scale = 1e8 if book.currency == "CNY" else 1.0
     stalled, names = text("ledger.yes", lang), book.names
     sheet = _Sheet(text("sheet.ledger", lang), cols, freeze="C2", valign="center", colours={
@@ -478,7 +480,7 @@ def _ledger_sheet(book: PipelineBook, lang: Lang) -> _Sheet:
             None if p.investment is None else p.investment / scale,
             None if p.expected_output is None else p.expected_output / scale,
             *[r.dates.get(s, "") for s in (*PROJECT_STAGES, DROPPED)],
-            p.drop_reason or "", p.firm, p.source or "", p.note or ""])
+            p.drop_reason or "", p.source or "", p.note or "", p.firm])
     return sheet
 
 
@@ -507,35 +509,40 @@ def _rates_block(report: PipelineReport, lang: Lang) -> _Sheet:
     return _Sheet(text("pipeline.rates", lang), cols, rows)
 
 
-def _quota_block(report: PipelineReport, lang: Lang) -> _Sheet:
-    cols = [("scope", text("pipeline.col.scope", lang), "text"), ("quota", text("pipeline.col.quota", lang), "text"),
-            ("target", text("pipeline.col.target", lang), "int"), ("reached", text("pipeline.col.reached", lang), "int"),
-            ("missing", text("pipeline.col.missing", lang), "int"), ("quota_status", header("status", lang), "flag"),
-            ("projects", text("pipeline.col.projects", lang), "wrap")]
+def _quota_block(report: PipelineReport, titles: Mapping[str, str], lang: Lang) -> _Sheet:
+    cols = [("quota", text("pipeline.col.quota", lang), "text"), ("target", text("pipeline.col.target", lang), "int"),
+            ("reached", text("pipeline.col.reached", lang), "int"), ("missing", text("pipeline.col.missing", lang), "int"),
+            ("quota_status", header("status", lang), "flag"),
+            ("projects", text("pipeline.col.projects", lang), "overflow")]
     sheet = _Sheet(text("pipeline.quotas", lang), cols, colours={"quota_status": {
         text("ledger.quota.met", lang): STATUS_COLOURS["covered"], text("ledger.quota.short", lang):
             PIPELINE_COLOURS["short"], text("ledger.quota.uncounted", lang): PIPELINE_COLOURS["dropped"]}})
     for q in report.quotas:
         status = "uncounted" if q.reached is None else "met" if q.missing == 0 else "short"
-        shown = ", ".join(q.projects[:_QUOTA_NAMES])
+        shown = ", ".join(titles.get(i, i) for i in q.projects[:_QUOTA_NAMES])
         if len(q.projects) > _QUOTA_NAMES:
             shown += text("ledger.more", lang, n=len(q.projects))
-        sheet.rows.append([_name(report.names, q.scope, lang), quota_label(q.kind, q.chains, lang, report.names),
-                           q.target, q.reached, q.missing, text(f"ledger.quota.{status}", lang),
+        label = text("ledger.quota_in", lang, scope=_name(report.names, q.scope, lang),
+                     quota=quota_label(q.kind, q.chains, lang, report.names))
+        sheet.rows.append([label, q.target, q.reached, q.missing, text(f"ledger.quota.{status}", lang),
                            shown if q.reached is not None else text(f"pipeline.reason.{q.reason}", lang)])
     return sheet
 
 
 def _stalled_block(book: PipelineBook, lang: Lang) -> _Sheet:
-    keys = [("project", "text"), ("firm", "text"), ("chain", "text"), ("stage", "text"), ("owner", "text"),
-            ("since", "text"), ("days", "int"), ("limit", "int"), ("overdue", "int")]
+    keys = [("project", "text"), ("stage", "text"), ("owner", "text"), ("since", "text"), ("days", "int"),
+            ("limit", "int"), ("overdue", "int"), ("firm", "overflow")]
     sheet = _Sheet(text("pipeline.stalled", lang), [(k, text(f"pipeline.col.{k}", lang), kind) for k, kind in keys],
                    colours={"overdue": {"*": PIPELINE_COLOURS["stalled"]}})
     names = {**book.report.names, **book.names}
-    sheet.rows = [[s.name or s.id, _name(names, s.firm, lang), _name(names, s.chain, lang),
-                   text(f"pipeline.stage.{s.stage}", lang), s.owner or "", s.since, s.days, s.limit, s.overdue]
-                  for s in book.report.stalled]
+    sheet.rows = [[s.name or s.id, text(f"pipeline.stage.{s.stage}", lang), s.owner or "", s.since, s.days, s.limit,
+                   s.overdue, _name(names, s.firm, lang)] for s in book.report.stalled]
     return sheet
+
+
+def _titles(book: PipelineBook) -> dict[str, str]:
+    """Project id to name, for the lists a recruiter reads."""
+    return {r.project.id: r.project.name or r.project.id for r in book.ledger}
 
 
 def _progress_blocks(book: PipelineBook, lang: Lang) -> list[_Sheet]:
@@ -543,7 +550,7 @@ def _progress_blocks(book: PipelineBook, lang: Lang) -> list[_Sheet]:
     blocks = [_stage_block(book, rep.by_chain, "chain", lang), _stage_block(book, rep.by_park, "park", lang),
               _rates_block(rep, lang)]
     if rep.quotas:
-        blocks.append(_quota_block(rep, lang))
+        blocks.append(_quota_block(rep, _titles(book), lang))
     blocks.append(_stalled_block(book, lang))
     for b in blocks:
         b.valign = "center"
@@ -560,7 +567,7 @@ def _write_progress(ws: Any, book: PipelineBook, lang: Lang) -> None:
     put_cell(ws, 1, 1, text("pipeline.title", lang, as_of=rep.as_of, period=rep.period, n=rep.projects)).font = \
         Font(name=_FONT, bold=True, size=13)
     blocks = _progress_blocks(book, lang)
-    widths = _set_widths(ws, blocks)
+    widths = _grid_widths(ws, blocks)
     top = 3
     for block in blocks:
         put_cell(ws, top, 1, block.title).font = Font(name=_FONT, bold=True, size=12)
@@ -576,7 +583,8 @@ def _write_progress(ws: Any, book: PipelineBook, lang: Lang) -> None:
                 notes.append(text("pipeline.none", lang))
             else:
                 ws.auto_filter.ref = f"A{top + 1}:{_letter(len(block.columns))}{end}"
-            notes += [text(key, lang, ids=", ".join(ids)) for key, ids in (
+            titles = _titles(book)
+            notes += [text(key, lang, ids=", ".join(titles.get(i, i) for i in ids)) for key, ids in (
                 ("pipeline.undated", rep.undated), ("pipeline.undated_signed", rep.undated_signed)) if ids]
         for i, note in enumerate(notes, end + 1):
             put_cell(ws, i, 1, note).alignment = Alignment(vertical="top")
@@ -584,6 +592,22 @@ def _write_progress(ws: Any, book: PipelineBook, lang: Lang) -> None:
     ws.freeze_panes = "A2"
     _print_setup(ws)
     ws.print_title_rows = "1:1"
+
+
+def _grid_widths(ws: Any, blocks: Sequence[_Sheet]) -> list[int]:
+    """Widths of a sheet of several tables: the names in column A, every other column one width, so the
+    tables' columns line up; a last column of kind "overflow" (long text) runs over the empty cells."""
+    need = [0] * max(len(b.columns) for b in blocks)
+    for b in blocks:
+        for j, (_, head, kind) in enumerate(b.columns):
+            if kind == "overflow":
+                continue
+            cells = [f"{r[j]:,}" if isinstance(r[j], int) else str(r[j]) for r in b.rows if r[j] not in (None, "")]
+            need[j] = max([need[j], _width(head) + 1] + [_width(v) for v in cells])
+    widths = [min(50, need[0] + 2)] + [min(14, max(8, max(need[1:], default=0) + 2))] * (len(need) - 1)
+    for j, w in enumerate(widths, 1):
+        ws.column_dimensions[_letter(j)].width = w
+    return widths
 
 
 def write_pipeline_workbook(book: PipelineBook, path: str | Path, *, lang: Lang = "zh") -> Path:
