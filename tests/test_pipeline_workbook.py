@@ -135,7 +135,8 @@ def test_progress_sheet_counts_rates_quotas_stalled(book_zh):
 def test_a_rate_of_nothing_is_a_dash_not_a_percentage(tmp_path):
     """Period 2021: nobody was signed, so the cohort rates are "—" and a note says why."""
     path = tmp_path / "p.xlsx"
-    run("pipeline", str(DATA), "--as-of", AS_OF, "--period", "2021", "--format", "xlsx", "-o", str(path), "--lang", "zh")
+    run("pipeline", str(DATA), "--as-of", AS_OF, "--period", "2021", "--format", "xlsx", "-o", str(path),
+        "--lang", "zh")
     ws = load_workbook(path)["招商进度"]
     _, rows = block(ws, "转化率（注册率、开工率、投产率 = 已注册、已开工、已投产 ÷ 已签约）")
     assert rows[0][:8] == ["2021 签约项目", 0, 0, "—", 0, "—", 0, "—"]

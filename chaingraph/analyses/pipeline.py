@@ -315,9 +315,10 @@ def project_table(projects: Sequence[Project] | ProjectTable) -> ProjectTable:
     for j, s in enumerate(_COLUMNS):
         texts = [p.dates.get(s) for p in ps]
         bounds = {d: _ordinals(d) for d in set(texts) if d is not None}
-        rows = [i for i, d in enumerate(texts) if d is not None and bounds[d] is not None]
-        if rows:
-            got = np.array([bounds[texts[i]] for i in rows], dtype=np.int32)
+        found = [(i, b) for i, d in enumerate(texts) if d is not None and (b := bounds[d]) is not None]
+        if found:
+            rows = [i for i, _ in found]
+            got = np.array([b for _, b in found], dtype=np.int32)
             first[rows, j], last[rows, j] = got[:, 0], got[:, 1]
     signed_text = np.fromiter(("signed" in p.dates for p in ps), dtype=bool, count=n)
     return ProjectTable(ps, first, last, stage, signed_text)
@@ -416,8 +417,9 @@ def _clocks(t: ProjectTable, st: _States, live: np.ndarray,
     limit = np.full(n, -1, dtype=np.int64)
     clocked = np.zeros(n, dtype=bool)
     never = np.iinfo(np.int32).min
-    for code, (key, cols) in _CLOCKS.items():
+    for code, (key, columns) in _CLOCKS.items():
         mine = np.flatnonzero(live & (st.reached == code))
+        cols = np.asarray(columns, dtype=np.intp)
         came = t.first[np.ix_(mine, cols)] <= st.day
         clock = np.where(came, t.last[np.ix_(mine, cols)], never).max(axis=1, initial=never)
         limit[mine] = int(settings[key])

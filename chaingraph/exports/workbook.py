@@ -430,7 +430,7 @@ class PipelineBook:
     currency: str = "CNY"
 
 
-def _name(names: Mapping[str, Mapping[str, str]], key: str | None, lang: Lang) -> str:
+def _named(names: Mapping[str, Mapping[str, str]], key: str | None, lang: Lang) -> str:
     if not key:
         return ""
     return display_name({**names[key], "id": key}, lang) if key in names else key
@@ -459,8 +459,8 @@ def _ledger_sheet(book: PipelineBook, lang: Lang) -> _Sheet:
             ("project_segments", header("segments", lang), "text"), ("park", text("ledger.park", lang), "text"),
             ("project_stage", header("stage", lang), "flag"), ("days_in_stage", text("ledger.days", lang), "int"),
             ("stalled", text("ledger.stalled", lang), "flag"), ("owner", text("pipeline.col.owner", lang), "text"),
-            *money, *[(f"date_{s}", _capital(text("ledger.date", lang, stage=text(f"pipeline.stage.{s}", lang))), "text")
-                      for s in (*PROJECT_STAGES, DROPPED)],
+            *money, *[(f"date_{s}", _capital(text("ledger.date", lang, stage=text(f"pipeline.stage.{s}", lang))),
+                       "text") for s in (*PROJECT_STAGES, DROPPED)],
             ("drop_reason", text("ledger.drop_reason", lang), "text"),
             ("project_source", header("source", lang), "text"), ("note", text("ledger.note", lang), "text"),
             # a short column last: long sources and notes stop at its edge instead of running off the page
@@ -474,8 +474,8 @@ def _ledger_sheet(book: PipelineBook, lang: Lang) -> _Sheet:
     for r in book.ledger:
         p = r.project
         sheet.rows.append([
-            p.id, p.name, _name(names, p.firm, lang), _name(names, p.chain, lang),
-            join([_name(names, s, lang) for s in p.segments], lang), _name(names, p.park, lang),
+            p.id, p.name, _named(names, p.firm, lang), _named(names, p.chain, lang),
+            join([_named(names, s, lang) for s in p.segments], lang), _named(names, p.park, lang),
             text(f"pipeline.stage.{r.stage}", lang), r.days, stalled if r.stalled else "", p.owner or "",
             None if p.investment is None else p.investment / scale,
             None if p.expected_output is None else p.expected_output / scale,
@@ -487,9 +487,10 @@ def _ledger_sheet(book: PipelineBook, lang: Lang) -> _Sheet:
 def _stage_block(book: PipelineBook, counts: Mapping[str, Mapping[str, int]], key: str, lang: Lang) -> _Sheet:
     codes = [*PROJECT_STAGES, DROPPED] + (["unknown"] if any(c.get("unknown") for c in counts.values()) else [])
     cols = [(key, text(f"pipeline.col.{key}", lang), "text"),
-            *[(s, text(f"pipeline.stage.{s}", lang), "int") for s in codes], ("total", text("ledger.total", lang), "int")]
+            *[(s, text(f"pipeline.stage.{s}", lang), "int") for s in codes],
+            ("total", text("ledger.total", lang), "int")]
     names = {**book.report.names, **book.names}
-    rows = [[_name(names, k, lang), *[c.get(s, 0) for s in codes], sum(c.values())] for k, c in counts.items()]
+    rows = [[_named(names, k, lang), *[c.get(s, 0) for s in codes], sum(c.values())] for k, c in counts.items()]
     return _Sheet(text(f"pipeline.by_{key}", lang), cols, rows)
 
 
@@ -497,7 +498,8 @@ def _rates_block(report: PipelineReport, lang: Lang) -> _Sheet:
     """Cohort and cumulative counts and rates; a rate of no signed project is "—", never 0 % or 100 %."""
     cols = [("basis", text("ledger.basis", lang), "text"), ("signed", text("pipeline.stage.signed", lang), "int")]
     for rate, stage in RATES:
-        cols += [(stage, text(f"pipeline.stage.{stage}", lang), "int"), (rate, text(f"pipeline.rate.{rate}", lang), "pct")]
+        cols += [(stage, text(f"pipeline.stage.{stage}", lang), "int"),
+                 (rate, text(f"pipeline.rate.{rate}", lang), "pct")]
     rows = []
     for basis, label in (("cohort", text("pipeline.cohort", lang, period=report.period)),
                          ("cumulative", text("pipeline.cumulative", lang))):
@@ -511,7 +513,8 @@ def _rates_block(report: PipelineReport, lang: Lang) -> _Sheet:
 
 def _quota_block(report: PipelineReport, titles: Mapping[str, str], lang: Lang) -> _Sheet:
     cols = [("quota", text("pipeline.col.quota", lang), "text"), ("target", text("pipeline.col.target", lang), "int"),
-            ("reached", text("pipeline.col.reached", lang), "int"), ("missing", text("pipeline.col.missing", lang), "int"),
+            ("reached", text("pipeline.col.reached", lang), "int"),
+            ("missing", text("pipeline.col.missing", lang), "int"),
             ("quota_status", header("status", lang), "flag"),
             ("projects", text("pipeline.col.projects", lang), "overflow")]
     sheet = _Sheet(text("pipeline.quotas", lang), cols, colours={"quota_status": {
@@ -522,7 +525,7 @@ def _quota_block(report: PipelineReport, titles: Mapping[str, str], lang: Lang) 
         shown = ", ".join(titles.get(i, i) for i in q.projects[:_QUOTA_NAMES])
         if len(q.projects) > _QUOTA_NAMES:
             shown += text("ledger.more", lang, n=len(q.projects))
-        label = text("ledger.quota_in", lang, scope=_name(report.names, q.scope, lang),
+        label = text("ledger.quota_in", lang, scope=_named(report.names, q.scope, lang),
                      quota=quota_label(q.kind, q.chains, lang, report.names))
         sheet.rows.append([label, q.target, q.reached, q.missing, text(f"ledger.quota.{status}", lang),
                            shown if q.reached is not None else text(f"pipeline.reason.{q.reason}", lang)])
@@ -536,7 +539,7 @@ def _stalled_block(book: PipelineBook, lang: Lang) -> _Sheet:
                    colours={"overdue": {"*": PIPELINE_COLOURS["stalled"]}})
     names = {**book.report.names, **book.names}
     sheet.rows = [[s.name or s.id, text(f"pipeline.stage.{s.stage}", lang), s.owner or "", s.since, s.days, s.limit,
-                   s.overdue, _name(names, s.firm, lang)] for s in book.report.stalled]
+                   s.overdue, _named(names, s.firm, lang)] for s in book.report.stalled]
     return sheet
 
 
