@@ -311,16 +311,18 @@ def project_table(projects: Sequence[Project] | ProjectTable) -> ProjectTable:
     last = np.full((n, len(_COLUMNS)), _NO_DAY, dtype=np.int32)
     codes = {**PROJECT_STAGE_ORDER, DROPPED: _DROP_CODE}
     stage = np.fromiter((codes[p.stage] for p in ps), dtype=np.int8, count=n)
-    # column by column: a few thousand distinct date texts, each parsed once
-    for j, s in enumerate(_COLUMNS):
-        texts = [p.dates.get(s) for p in ps]
-        bounds = {d: _ordinals(d) for d in set(texts) if d is not None}
-        found = [(i, b) for i, d in enumerate(texts) if d is not None and (b := bounds[d]) is not None]
-        if found:
-            rows = [i for i, _ in found]
-            got = np.array([b for _, b in found], dtype=np.int32)
-            first[rows, j], last[rows, j] = got[:, 0], got[:, 1]
     signed_text = np.fromiter(("signed" in p.dates for p in ps), dtype=bool, count=n)
+    rows, cols, lo, hi = [], [], [], []
+    for i, p in enumerate(ps):  # one pass; each distinct date text is parsed once (_ordinals is cached)
+        for s, d in p.dates.items():
+            b = _ordinals(d)
+            if b is not None and s in _COL:
+                rows.append(i)
+                cols.append(_COL[s])
+                lo.append(b[0])
+                hi.append(b[1])
+    first[rows, cols] = lo
+    last[rows, cols] = hi
     return ProjectTable(ps, first, last, stage, signed_text)
 
 
