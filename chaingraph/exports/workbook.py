@@ -76,7 +76,7 @@ class _Sheet:
     rows: list[list[Any]] = field(default_factory=list)
     status_column: str | None = None
     freeze: str = "A2"
-    valign: str = "top"
+    valign: str | None = "top"  # None: the reader's default (bottom), for tables of one-line rows
     #: column key to {label: fill colour}; the label "*" fills every value of the column
     colours: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -234,11 +234,18 @@ def _put_table(ws: Any, sheet: _Sheet, top: int) -> None:
         c.font, c.fill = bold, fill
         c.alignment = Alignment(vertical="center", wrap_text=True, horizontal=across.get(kind))
     formats = {"pct": _PCT, "yi": _MONEY_YI, "money": _MONEY, "num": "0.000", "int": "#,##0"}
+    # one Alignment per kind of cell, and none where the default does: a 50,000-row ledger sets a million cells
+    aligned: dict[tuple[str | None, bool, str | None], Any] = {}
     for i, row in enumerate(sheet.rows, top + 1):
         for j, ((_, _, kind), v) in enumerate(zip(sheet.columns, row), 1):
             c = put_cell(ws, i, j, v)
-            # a "—" (a rate of nothing) sits where the numbers do
-            c.alignment = Alignment(vertical=sheet.valign, wrap_text=kind == "wrap", horizontal=across.get(kind))
+            # numbers stand right by themselves; a "—" (a rate of nothing) is text and is put there
+            how = (sheet.valign, kind == "wrap", "right" if kind in numeric and isinstance(v, str) else
+                   across.get(kind) if kind not in numeric else None)
+            if how != (None, False, None):
+                if how not in aligned:
+                    aligned[how] = Alignment(vertical=how[0], wrap_text=how[1], horizontal=how[2])
+                c.alignment = aligned[how]
             if kind in formats and isinstance(v, (int, float)) and not isinstance(v, bool):
                 c.number_format = formats[kind]
     if sheet.rows:
@@ -467,7 +474,7 @@ def _ledger_sheet(book: PipelineBook, lang: Lang) -> _Sheet:
             ("firm_id", header("firm_id", lang), "text")]
     scale = 1e8 if book.currency == "CNY" else 1.0
     stalled, names = text("ledger.yes", lang), book.names
-    sheet = _Sheet(text("sheet.ledger", lang), cols, freeze="C2", valign="center", colours={
+    sheet = _Sheet(text("sheet.ledger", lang), cols, freeze="C2", valign=None, colours={
         "project_stage": {text("pipeline.stage.producing", lang): PIPELINE_COLOURS["producing"],
                           text("pipeline.stage.dropped", lang): PIPELINE_COLOURS["dropped"]},
         "stalled": {stalled: PIPELINE_COLOURS["stalled"]}})
@@ -556,7 +563,7 @@ def _progress_blocks(book: PipelineBook, lang: Lang) -> list[_Sheet]:
         blocks.append(_quota_block(rep, _titles(book), lang))
     blocks.append(_stalled_block(book, lang))
     for b in blocks:
-        b.valign = "center"
+        b.valign = None
     return blocks
 
 
