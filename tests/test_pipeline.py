@@ -309,3 +309,30 @@ def test_project_set_keeps_gbk_and_crlf(tmp_path):
     new = path.read_bytes().decode("gb18030")
     assert new == text_.replace("registered,,,,2023-02-01,2023-03-15,,", "construction,,,,2023-02-01,2023-03-15,"
                                 "2023-11-02,")
+
+
+def test_cli_impact_only_when_asked():
+    """The what-if (gaps before and after the projects land) costs seconds at a million firms: the command
+    adds it with --impact, with the answer of the library's report (test_gaps_before_and_after_the_pipeline)."""
+    plain = json.loads(run("pipeline", str(DATA), "--as-of", AS_OF, "--format", "json").stdout)
+    assert plain["impact"] is None
+    full = json.loads(run("pipeline", str(DATA), "--as-of", AS_OF, "--format", "json", "--impact").stdout)
+    assert full["impact"]["signed"]["firms"] == ["lanjun", "shev", "shsep"]
+    assert full["impact"]["signed"]["anchors"][0]["after"]["completeness"] == 0.4762
+    assert {k: v for k, v in full.items() if k != "impact"} == {k: v for k, v in plain.items() if k != "impact"}
+    table = run("pipeline", str(DATA), "--as-of", AS_OF, "--lang", "en", "--impact").stdout
+    assert "Lanjun New Energy  0%                48%                   0%" in table
+    assert "With signed projects" not in run("pipeline", str(DATA), "--as-of", AS_OF, "--lang", "en").stdout
+
+
+def test_terminal_lists_the_most_overdue_and_counts_the_rest(report):
+    """25 stalled and 25 dropped projects: the table shows 20 of each and says how many more json and xlsx list."""
+    from dataclasses import replace
+
+    from chaingraph.exports.text import render_pipeline
+
+    many = replace(report, stalled=report.stalled[:1] * 25, dropped=report.dropped * 25, impact=None)
+    text_ = render_pipeline(many, lang="en")
+    assert text_.count("上海汽车电池包") == 20 and text_.count("资金未到位") == 20
+    assert text_.count("... and 5 more; --format json or xlsx lists them all") == 2
+    assert "……另有 5 个未列出" in render_pipeline(many, lang="zh")
