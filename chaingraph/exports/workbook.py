@@ -232,7 +232,7 @@ def _put_table(ws: Any, sheet: _Sheet, top: int) -> None:
     for j, (_, head, kind) in enumerate(sheet.columns, 1):
         c = put_cell(ws, top, j, head)
         c.font, c.fill = bold, fill
-        c.alignment = Alignment(vertical="center", wrap_text=True, horizontal=across.get(kind))
+        c.alignment = Alignment(vertical="center", wrap_text=kind != "overflow", horizontal=across.get(kind))
     formats = {"pct": _PCT, "yi": _MONEY_YI, "money": _MONEY, "num": "0.000", "int": "#,##0"}
     # one Alignment per kind of cell, and none where the default does: a 50,000-row ledger sets a million cells
     aligned: dict[tuple[str | None, bool, str | None], Any] = {}
@@ -292,7 +292,8 @@ def _set_widths(ws: Any, sheets: Sequence[_Sheet]) -> list[int]:
 
 def _header_height(ws: Any, sheet: _Sheet, top: int, widths: Sequence[int]) -> None:
     """A header row tall enough for headers that wrap in their column (no reader grows it)."""
-    lines = max(-(-(_width(head) + 1) // max(1, widths[j] - 1)) for j, (_, head, _) in enumerate(sheet.columns))
+    lines = max(-(-(_width(head) + 1) // max(1, widths[j] - 1))
+                for j, (_, head, kind) in enumerate(sheet.columns) if kind != "overflow")
     if lines > 1:
         ws.row_dimensions[top].height = 15 * lines + 3
 

@@ -353,7 +353,7 @@ def _build(cls: type, names: list[str], values: list[list[Any]]) -> list[Any]:
     new = object.__new__
     out = []
     for row in zip(*values):
-        record = new(cls)
+        record: Any = new(cls)
         record.__dict__.update(zip(names, row))
         out.append(record)
     return out
