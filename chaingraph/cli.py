@@ -160,7 +160,7 @@ def reports_errors(f: F) -> F:
             raise
         except DatasetErrors as exc:
             for problem in exc.problems:
-                click.echo(_terminal(redact(str(problem))), err=True)
+                click.echo(_terminal(redact(problem.say(lang))), err=True)
             n = len(exc.problems)
             msg = text("cli.problems", lang, n=n, s="s" if n != 1 else "")
             raise ChainGraphClickError(msg, lang) from exc

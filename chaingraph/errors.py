@@ -1,7 +1,9 @@
 """The one exception hierarchy of chaingraph.
 
 Every message says what is wrong and how to fix it. The CLI turns any
-:class:`ChainGraphError` into a one-line ``Error: ...`` and exit code 1.
+:class:`ChainGraphError` into a one-line ``Error: ...`` (``错误：...``) and exit code 1.
+Messages are keys of :mod:`chaingraph.i18n` with their values (:class:`Message`), said in the
+user's language when they are printed; ``str()`` of an error is its English sentence.
 """
 from __future__ import annotations
 
@@ -10,6 +12,9 @@ from dataclasses import dataclass
 
 __all__ = [
     "redact",
+    "say",
+    "Message",
+    "Said",
     "ChainGraphError",
     "DatasetError",
     "DatasetErrors",
@@ -22,12 +27,87 @@ __all__ = [
 ]
 
 
+class Message:
+    """A sentence of :mod:`chaingraph.i18n` not said yet: its key and the values of its placeholders.
+
+    Errors carry messages rather than text, so that the command line says them in the user's
+    language when it prints them (:meth:`say`); ``str()`` is the English sentence. A value may be
+    a :class:`Message` itself, or a list of them (said in the same language and joined).
+    Messages are equal when key and values are, so they can name a rule in a dict.
+
+    Examples
+    --------
+    >>> m = Message("error.depth", depth=-1)
+    >>> m.say("en")
+    'depth is -1; give a number of FEEDS steps >= 0'
+    >>> m.say("zh")
+    '深度为 -1；请给出大于等于0的 FEEDS 步数'
+    """
+
+    __slots__ = ("key", "items")
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        self.key = key
+        self.items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items()))
+
+    @property
+    def values(self) -> dict[str, object]:
+        """The placeholders' values."""
+        return dict(self.items)
+
+    def say(self, lang: str = "en") -> str:
+        """The sentence in ``lang`` (``"zh"`` or ``"en"``), its values said in ``lang`` too."""
+        # Imported here: errors sits above i18n, and `import chaingraph` stays light.
+        from chaingraph.i18n import say
+
+        return say(self.key, lang, {k: _said(v, lang) for k, v in self.items})
+
+    def with_values(self, **values: object) -> Message:
+        """This message with some values replaced."""
+        return Message(self.key, **(self.values | values))
+
+    def __str__(self) -> str:
+        return self.say("en")
+
+    def __repr__(self) -> str:
+        return f"Message({self.key!r}, {self.values!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.key, self.items) == (other.key, other.items)
+
+    def __lt__(self, other: Message) -> bool:
+        return (self.key, str(self)) < (other.key, str(other))
+
+    def __hash__(self) -> int:
+        return hash((self.key, self.items))
+
+
+def _said(value: object, lang: str) -> object:
+    if isinstance(value, (Message, ChainGraphError)):
+        return value.say(lang)
+    if isinstance(value, tuple) and value and all(isinstance(v, Message) for v in value):
+        from chaingraph.i18n import say
+
+        return say("list.sep", lang, {}).join(v.say(lang) for v in value if isinstance(v, Message))
+    return value
+
+
+#: What a message or hint may be: text that is the same in every language (rare), or a Message.
+Said = str | Message
+
+
+def say(text: Said, lang: str = "en") -> str:
+    """``text`` in ``lang``: a :class:`Message` said, a plain string as it is."""
+    return text.say(lang) if isinstance(text, Message) else text
+
+
 class ChainGraphError(Exception):
     """Base class of every error chaingraph raises on purpose.
 
     ``key`` names the message in :mod:`chaingraph.i18n` (``error.*``) and
     ``values`` fills its placeholders, so the CLI can say it in the user's
-    language; ``str()`` stays the English message given.
+    language (:meth:`say`); ``str()`` is the English sentence. An error raised
+    without a key keeps the text it was given.
     """
 
     def __init__(self, *args: object, key: str = "", **values: object) -> None:
@@ -35,21 +115,42 @@ class ChainGraphError(Exception):
         self.key = key
         self.values = values
 
+    def say(self, lang: str = "en") -> str:
+        """The message in ``lang``."""
+        if self.key:
+            return Message(self.key, **self.values).say(lang)
+        return super().__str__()
+
+    def __str__(self) -> str:
+        return self.say("en")
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One problem in a dataset, located as an editor shows it (the header is line 1)."""
+    """One problem in a dataset, located as an editor shows it (the header is line 1).
+
+    ``message`` and ``hint`` are :class:`Message` objects (or plain text): ``str()`` says the
+    problem in English, :meth:`say` in any language.
+    """
 
     file: str
     line: int
     column: str
-    message: str
-    hint: str = ""
+    message: Said
+    hint: Said = ""
+
+    def say(self, lang: str = "en") -> str:
+        """``FILE:LINE: what is wrong (how to fix it)`` in ``lang``."""
+        from chaingraph.i18n import say as say_key
+
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        message = say(self.message, lang)
+        if not self.hint:
+            return say_key("problem", lang, {"where": where, "message": message})
+        return say_key("problem.hint", lang, {"where": where, "message": message, "hint": say(self.hint, lang)})
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return self.say("en")
 
 
 class DatasetError(ChainGraphError, ValueError):
@@ -59,10 +160,14 @@ class DatasetError(ChainGraphError, ValueError):
     file is concerned), ``column`` and a ``hint`` saying how to fix it.
     """
 
-    def __init__(self, file: str, line: int, message: str, *, column: str = "", hint: str = "") -> None:
+    def __init__(self, file: str, line: int, message: Said, *, column: str = "", hint: Said = "") -> None:
         self.problem = Problem(file, line, column, message, hint)
-        self.file, self.line, self.column, self.hint = file, line, column, hint
-        super().__init__(str(self.problem))
+        # hint in English, as before messages were said in the user's language (the problem keeps the message)
+        self.file, self.line, self.column, self.hint = file, line, column, say(hint)
+        super().__init__(file)
+
+    def say(self, lang: str = "en") -> str:
+        return self.problem.say(lang)
 
 
 class DatasetErrors(DatasetError):
@@ -72,13 +177,12 @@ class DatasetErrors(DatasetError):
     """
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.message))
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, str(p.message)))
         first = self.problems[0]
         super().__init__(first.file, first.line, first.message, column=first.column, hint=first.hint)
-        self.args = ("\n".join(str(p) for p in self.problems),)
 
-    def __str__(self) -> str:
-        return str(self.args[0])
+    def say(self, lang: str = "en") -> str:
+        return "\n".join(p.say(lang) for p in self.problems)
 
 
 class UnknownFirmError(ChainGraphError, KeyError):
@@ -87,17 +191,8 @@ class UnknownFirmError(ChainGraphError, KeyError):
     def __init__(self, name: str, matches: list[str] | None = None) -> None:
         self.name = name
         self.matches = list(matches or [])
-        msg = f"no firm with id or name {name!r}"
-        if self.matches:
-            msg += "; did you mean: " + ", ".join(self.matches)
-        else:
-            msg += "; run 'chaingraph info SOURCE' to list anchors, or check the id in firms.csv"
-        self.msg = msg
-        super().__init__(msg, key="error.unknown_firm.close" if self.matches else "error.unknown_firm",
+        super().__init__(name, key="error.unknown_firm.close" if self.matches else "error.unknown_firm",
                          name=name, matches=", ".join(self.matches))
-
-    def __str__(self) -> str:
-        return self.msg
 
 
 class UnknownRegionError(ChainGraphError, KeyError):
@@ -105,11 +200,7 @@ class UnknownRegionError(ChainGraphError, KeyError):
 
     def __init__(self, region: str) -> None:
         self.region = region
-        self.msg = f"no region with id {region!r}; pass a region id from regions.csv (see 'chaingraph info SOURCE')"
-        super().__init__(self.msg, key="error.unknown_region", region=region)
-
-    def __str__(self) -> str:
-        return self.msg
+        super().__init__(region, key="error.unknown_region", region=region)
 
 
 class UnknownNameError(ChainGraphError, KeyError):
@@ -119,18 +210,14 @@ class UnknownNameError(ChainGraphError, KeyError):
                  choices: list[str] | None = None) -> None:
         self.kind, self.name = kind, name
         self.matches = list(matches or [])
-        msg = f"no {kind} with id or name {name!r}; "
+        what = Message(f"kind.{kind}")
         if self.matches:
-            msg += "did you mean: " + ", ".join(self.matches)
+            key, listed = "error.unknown_name.close", self.matches
         elif choices:
-            msg += "use one of: " + ", ".join(choices)
+            key, listed = "error.unknown_name.choices", list(choices)
         else:
-            msg += "run 'chaingraph info SOURCE' to list the ids and names"
-        self.msg = msg
-        super().__init__(msg)
-
-    def __str__(self) -> str:
-        return self.msg
+            key, listed = "error.unknown_name", []
+        super().__init__(name, key=key, kind=what, name=name, names=", ".join(listed))
 
 
 class AmbiguousNameError(ChainGraphError, LookupError):
@@ -143,12 +230,8 @@ class AmbiguousNameError(ChainGraphError, LookupError):
         self.kind, self.name = kind, name
         self.candidates = list(candidates)
         listed = "; ".join(f"{i} ({n}{', ' + r if r else ''})" for i, n, r in self.candidates)
-        self.msg = (f"{name!r} matches {len(self.candidates)} {kind}s: {listed}; "
-                    f"pass the id of the one you mean")
-        super().__init__(self.msg)
-
-    def __str__(self) -> str:
-        return self.msg
+        super().__init__(name, key="error.ambiguous_name", name=name, n=len(self.candidates),
+                         kinds=Message(f"kind.{kind}.plural"), candidates=listed)
 
 
 class StoreError(ChainGraphError):
