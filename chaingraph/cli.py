@@ -195,7 +195,9 @@ def _max_file_size(ctx: click.Context, param: click.Parameter, value: str | None
         try:
             ctx.meta["chaingraph.max_file_size"] = parse_size(value)
         except ValueError as exc:
-            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+            from chaingraph.i18n import error_text
+
+            raise click.BadParameter(error_text(exc, _current_lang()), ctx=ctx, param=param) from None
 
 
 def _read_options() -> dict[str, Any]:
@@ -454,8 +456,9 @@ def generate_cmd(out_dir: str, firms: str, links_per_firm: int, chains: int, see
     try:
         n = parse_count(firms)
     except ValueError as exc:
-        msg = str(exc) if lang == "en" else say("error.bad_count", value=firms)
-        raise click.BadParameter(msg, param_hint="'--firms'") from exc
+        from chaingraph.i18n import error_text
+
+        raise click.BadParameter(error_text(exc, lang), param_hint="'--firms'") from exc
     with progress_bar("generating", silent=silent) as progress:
         s = generate_dataset(out_dir, firms=n, links_per_firm=links_per_firm, chains=chains, seed=seed,
                              progress=progress)

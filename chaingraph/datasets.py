@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from chaingraph.errors import DatasetError, DatasetErrors, Message, Problem, Said
+from chaingraph.errors import BadValueError, DatasetError, DatasetErrors, Message, Problem, Said
 from chaingraph.model import (
     DROPPED,
     EVIDENCE_CONFIDENCE,
@@ -381,8 +381,7 @@ def parse_size(text: str) -> int:
     """
     match = re.fullmatch(r"(\d+(?:\.\d*)?)\s*([kmgt]?)(?:i?b)?", str(text).strip().lower())
     if not match or (not match.group(2) and text.strip().lower().endswith("ib")):
-        msg = f"{text!r} is not a size; write a number of bytes with an optional unit, e.g. 500M or 8G"
-        raise ValueError(msg)
+        raise BadValueError(key="value.size", value=text)
     number, unit = match.groups()
     return int(float(number) * (1 << (10 * " kmgt".index(unit or " "))))
 

@@ -23,6 +23,7 @@ __all__ = [
     "UnknownRegionError",
     "UnknownNameError",
     "AmbiguousNameError",
+    "BadValueError",
     "StoreError",
 ]
 
@@ -232,6 +233,10 @@ class AmbiguousNameError(ChainGraphError, LookupError):
         listed = "; ".join(f"{i} ({n}{', ' + r if r else ''})" for i, n, r in self.candidates)
         super().__init__(name, key="error.ambiguous_name", name=name, n=len(self.candidates),
                          kinds=Message(f"kind.{kind}.plural"), candidates=listed)
+
+
+class BadValueError(ChainGraphError, ValueError):
+    """A value written by a person (a size, a count, a day) that cannot be read; says how to write it."""
 
 
 class StoreError(ChainGraphError):

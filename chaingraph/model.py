@@ -238,7 +238,7 @@ def group_of(G: nx.MultiDiGraph, firm: str) -> str:
 
 def new_graph(**meta: Any) -> nx.MultiDiGraph:
     """An empty model graph stamped with metadata (dataset, source, load time, version)."""
-    from chaingraph import __version__
+    from chaingraph._version import __version__
 
     G = nx.MultiDiGraph()
     G.graph.update(meta)

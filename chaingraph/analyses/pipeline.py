@@ -378,8 +378,7 @@ def _period(period: str | None, quotas: Mapping[str, Any], as_of: _dt.date) -> t
     text_ = period or quotas.get("period") or str(as_of.year)
     bounds = period_bounds(str(text_))
     if bounds is None:
-        msg = f"period {text_!r} is not a period; write a year (2023), a quarter (2023-Q2) or a month (2023-04)"
-        raise ChainGraphError(msg)
+        raise ChainGraphError(key="pipeline.bad_period", period=text_)
     return str(text_), bounds[0], bounds[1]
 
 
@@ -387,8 +386,7 @@ def _scoped(T: nx.MultiDiGraph, projects: Sequence[Project], chain: str | None,
             park: str | None) -> list[Project]:
     for value, kind in ((chain, "chain"), (park, "region")):
         if value is not None and (value not in T or T.nodes[value].get("kind") != kind):
-            msg = f"no {kind} with id {value!r}; pass an id from {kind}s.csv (see 'chaingraph info SOURCE')"
-            raise ChainGraphError(msg)
+            raise ChainGraphError(key=f"pipeline.no_{kind}", value=value)
     inside = regions_within(T, park) if park else None
     return [p for p in projects if (chain is None or p.chain == chain)
             and (inside is None or p.park in inside)]

@@ -218,8 +218,7 @@ def write_snapshot(target: str | Path, dataset: Dataset, arrays: Mapping[str, np
     """
     target = Path(target)
     if target.exists() and not is_snapshot(target):
-        msg = f"{target} exists and is not a chaingraph snapshot; give a new path (ending in {SUFFIX}) or delete it"
-        raise SnapshotError(msg, key="error.snapshot_exists", target=str(target))
+        raise SnapshotError(key="error.snapshot_exists", target=str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
