@@ -1031,7 +1031,7 @@ def _check_regions(R: _Table, check: _Checker, folder: Path, meta: dict[str, Any
     level = _canonical_values(R.get("level"), "county")
     bad_level = ~np.asarray(pc.is_in(level, pa.array(LEVELS)).to_numpy(zero_copy_only=False), dtype=bool)
     check.rows(R, bad_level, "level", Message("ds.unknown_level"),
-               hint=Message("ds.hint.use_one_of", choices=", ".join(LEVELS)))
+               hint=Message("ds.hint.use_one_of", choices=list(LEVELS)))
     regions = [Region(row["id"] or "", row["name"] or "", row["name_en"] or "", row["parent"], lv, la, lo_)
                for row, la, lo_, lv in zip(_small(R, ("id", "name", "name_en", "parent")), lat.to_pylist(),
                                            lon.to_pylist(), level.to_pylist())]
@@ -1196,7 +1196,7 @@ def _evidence(L: _Table, check: _Checker) -> pa.Array:
     bad = np.asarray(pc.invert(pc.is_in(given, pa.array(EVIDENCE_KINDS + ("",)))).to_numpy(
         zero_copy_only=False), dtype=bool)
     check.rows(L, bad, "evidence", Message("ds.unknown", what=Message("ds.what.evidence")),
-               hint=Message("ds.hint.evidence", choices=", ".join(EVIDENCE_KINDS)))
+               hint=Message("ds.hint.evidence", choices=list(EVIDENCE_KINDS)))
     return pc.if_else(pc.is_valid(raw), given, derived)
 
 
@@ -1382,7 +1382,7 @@ def _project_row(P: _Table, i: int, cols: dict[str, list[Any]], money: dict[str,
     ok = True
     if stage is not None and stage not in PROJECT_STAGE_ORDER and stage != DROPPED:
         check.add(P.file, line, Message("ds.unknown_stage", value=cols["stage"][i]), column="stage",
-                  hint=Message("ds.hint.project_stages", choices=", ".join(_PROJECT_DATE_COLUMNS)),
+                  hint=Message("ds.hint.project_stages", choices=list(_PROJECT_DATE_COLUMNS)),
                   rule=Message("ds.unknown_stage", value=ELIDED))
         ok = False
     dates = {c: normalise_project_date(cols[c][i]) for c in _PROJECT_DATE_COLUMNS if cols[c][i] is not None}
@@ -1469,7 +1469,7 @@ def _check_plan_settings(folder: Path, meta: dict[str, Any], regions: list[Regio
     for key, value in pipeline.items():
         if key not in PIPELINE_DEFAULTS:
             _settings_problem(check, folder, Message("ds.pipeline_key", key=key),
-                              Message("ds.hint.use", choices=", ".join(PIPELINE_DEFAULTS)))
+                              Message("ds.hint.use", choices=list(PIPELINE_DEFAULTS)))
         elif not _whole(value) or value == 0:
             _settings_problem(check, folder, Message("ds.pipeline_days", key=key, value=repr(value)),
                               Message("ds.hint.write_eg", example=f"{key} = {PIPELINE_DEFAULTS[key]}"))
@@ -1499,8 +1499,8 @@ def _check_plan_settings(folder: Path, meta: dict[str, Any], regions: list[Regio
                 _check_quota_scope(folder, f"quotas.parks.{region}", scope, chains, check)
         elif key != "source":
             _settings_problem(check, folder, Message("ds.quotas_key", key=key),
-                              Message("ds.hint.use", choices="period, source, big_output_min, "
-                                      "major_investment_min, county, parks"))
+                              Message("ds.hint.use", choices=["period", "source", "big_output_min",
+                                                              "major_investment_min", "county", "parks"]))
 
 
 def _check_quota_scope(folder: Path, where: str, scope: Any, chains: list[Chain] | None,
@@ -1522,7 +1522,7 @@ def _check_quota_scope(folder: Path, where: str, scope: Any, chains: list[Chain]
             bad_chains = list(value["chains"]) if ok else []
         else:
             _settings_problem(check, folder, Message("ds.quota_key", key=key, where=where),
-                              Message("ds.hint.use", choices=", ".join(QUOTA_KEYS)))
+                              Message("ds.hint.use", choices=list(QUOTA_KEYS)))
             continue
         if not ok:
             _settings_problem(check, folder, Message("ds.quota_value", where=where, key=key, value=repr(value)),
@@ -1607,7 +1607,7 @@ def set_project_stage(folder: str | Path, project_id: str, *, stage: str, date: 
     canonical = _project_stage(stage)
     if canonical not in PROJECT_STAGE_ORDER and canonical != DROPPED:
         raise DatasetError(str(path), 0, Message("ds.unknown_stage", value=stage),
-                           hint=Message("ds.hint.use", choices=", ".join(_PROJECT_DATE_COLUMNS)))
+                           hint=Message("ds.hint.use", choices=list(_PROJECT_DATE_COLUMNS)))
     day = normalise_project_date(date) if date else None
     raw = read_file(path, missing_hint=Message("ds.hint.projects_needed"))
     assert raw is not None

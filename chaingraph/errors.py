@@ -33,7 +33,8 @@ class Message:
 
     Errors carry messages rather than text, so that the command line says them in the user's
     language when it prints them (:meth:`say`); ``str()`` is the English sentence. A value may be
-    a :class:`Message` itself, or a list of them (said in the same language and joined).
+    a :class:`Message` itself, or a list (of messages, or of names and ids: said in the same language
+    and joined as that language joins a list).
     Messages are equal when key and values are, so they can name a rule in a dict.
 
     Examples
@@ -86,10 +87,12 @@ class Message:
 def _said(value: object, lang: str) -> object:
     if isinstance(value, (Message, ChainGraphError)):
         return value.say(lang)
-    if isinstance(value, tuple) and value and all(isinstance(v, Message) for v in value):
+    if isinstance(value, tuple):
         from chaingraph.i18n import say
 
-        return say("list.sep", lang, {}).join(v.say(lang) for v in value if isinstance(v, Message))
+        # sentences are separated like clauses, names and ids like the items of a list (、 in Chinese)
+        sep = say("list.sep" if any(isinstance(v, Message) for v in value) else "and", lang, {})
+        return sep.join(str(_said(v, lang)) for v in value)
     return value
 
 
@@ -193,7 +196,7 @@ class UnknownFirmError(ChainGraphError, KeyError):
         self.name = name
         self.matches = list(matches or [])
         super().__init__(name, key="error.unknown_firm.close" if self.matches else "error.unknown_firm",
-                         name=name, matches=", ".join(self.matches))
+                         name=name, matches=self.matches)
 
 
 class UnknownRegionError(ChainGraphError, KeyError):
@@ -218,7 +221,7 @@ class UnknownNameError(ChainGraphError, KeyError):
             key, listed = "error.unknown_name.choices", list(choices)
         else:
             key, listed = "error.unknown_name", []
-        super().__init__(name, key=key, kind=what, name=name, names=", ".join(listed))
+        super().__init__(name, key=key, kind=what, name=name, names=listed)
 
 
 class AmbiguousNameError(ChainGraphError, LookupError):

@@ -1402,5 +1402,26 @@ _ERROR_TEXT["en"].update({
                              "as an array delimiter: remove it from firms.csv",
 })
 
+_ERROR_TEXT["zh"].update({
+    "usage.extra_arguments": "多余的参数（{name}）",
+    "usage.requires_argument": "选项 {name} 需要一个值",
+    "usage.not_one_of": "{value} 不是可选值之一：{choices}",
+    "usage.not_valid": "{value} 不是有效的{kind}",
+    "usage.not_in_range": "{value} 不在范围 {range} 内",
+    "usage.does_not_exist": "{kind} {path} 不存在",
+    "usage.kind.integer": "整数", "usage.kind.float": "数字", "usage.kind.boolean": "布尔值",
+    "usage.kind.file": "文件", "usage.kind.directory": "文件夹", "usage.kind.path": "路径",
+})
+_ERROR_TEXT["en"].update({
+    "usage.extra_arguments": "Got unexpected extra arguments ({name})",
+    "usage.requires_argument": "Option {name} requires an argument.",
+    "usage.not_one_of": "{value} is not one of {choices}.",
+    "usage.not_valid": "{value} is not a valid {kind}.",
+    "usage.not_in_range": "{value} is not in the range {range}.",
+    "usage.does_not_exist": "{kind} {path} does not exist.",
+    "usage.kind.integer": "integer", "usage.kind.float": "float", "usage.kind.boolean": "boolean",
+    "usage.kind.file": "File", "usage.kind.directory": "Directory", "usage.kind.path": "Path",
+})
+
 for _lang_key in LANGS:
     TEXT[_lang_key].update(_ERROR_TEXT[_lang_key])

@@ -271,7 +271,7 @@ def _checked(weights: Mapping[str, Any], where: str | Message,
     out = dict(DEFAULT_WEIGHTS if base is None else base)
     for k, v in weights.items():
         if k not in DEFAULT_WEIGHTS:
-            raise ChainGraphError(key="weights.unknown", component=k, where=where, components=", ".join(COMPONENTS))
+            raise ChainGraphError(key="weights.unknown", component=k, where=where, components=list(COMPONENTS))
         try:
             w = float(v)
         except (TypeError, ValueError):

@@ -917,7 +917,7 @@ class CypherStore:
         old = found[0]
         new_stage = _PROJECT_STAGE_WORDS.get(stage.strip(), stage.strip().lower())
         if new_stage not in PROJECT_STAGE_ORDER and new_stage != DROPPED:
-            raise StoreError(key="store.unknown_stage", stage=stage, stages=", ".join((*PROJECT_STAGES, DROPPED)))
+            raise StoreError(key="store.unknown_stage", stage=stage, stages=[*PROJECT_STAGES, DROPPED])
         dates = dict(old.dates)
         day = normalise_project_date(date) if date else None
         if day:
