@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from chaingraph.errors import BadValueError, DatasetError, DatasetErrors, Message, Problem, Said
+from chaingraph.errors import BadValueError, DatasetError, DatasetErrors, Message, Problem
 from chaingraph.model import (
     DROPPED,
     EVIDENCE_CONFIDENCE,
@@ -306,7 +306,7 @@ class _Checker:
         self._counts: dict[tuple[str, Message], int] = {}
         self._next_line: dict[tuple[str, Message], int] = {}
 
-    def add(self, file: str, line: int, message: Message, *, column: str = "", hint: Said = "",
+    def add(self, file: str, line: int, message: Message, *, column: str = "", hint: str = "",
             rule: Message | None = None) -> None:
         """Report ``message``; ``rule`` (default: the message) names its kind, counted per file."""
         key = (file, rule or message)
@@ -327,7 +327,7 @@ class _Checker:
             self._next_line.setdefault(key, line)
 
     def rows(self, table: _Table, mask: np.ndarray | pa.Array, column: str, message: Message,
-             hint: Said = "", values: pa.Array | None = None) -> None:
+             hint: str = "", values: pa.Array | None = None) -> None:
         """Report each row where ``mask`` is true; the message's ``value`` is the cell."""
         m = np.asarray(mask.to_numpy(zero_copy_only=False) if isinstance(mask, (pa.Array, pa.ChunkedArray))
                        else mask, dtype=bool)
@@ -399,7 +399,7 @@ def _kind(mode: int) -> Message:
 
 
 def read_file(path: str | Path, *, file: str | None = None, max_size: int = MAX_FILE_SIZE,
-              missing_ok: bool = False, missing_hint: Said = Message("ds.hint.check_path")) -> bytes | None:
+              missing_ok: bool = False, missing_hint: str = Message("ds.hint.check_path")) -> bytes | None:
     """The bytes of the regular file ``path``, refusing anything that could hang or fill the memory.
 
     The file is checked with ``os.stat`` before it is opened (a named pipe would block the
@@ -495,7 +495,7 @@ def _decode(raw: bytes, file: str, encoding: str | None) -> tuple[bytes, str]:
         raise DatasetError(file, line, msg, hint=Message("ds.hint.save_utf8")) from None
 
 
-def _message(said: Said) -> Message:
+def _message(said: str) -> Message:
     """A problem's message as a :class:`Message` (text from elsewhere is passed on verbatim)."""
     return said if isinstance(said, Message) else Message("verbatim", text=said)
 
@@ -728,7 +728,7 @@ def _required(t: _Table, check: _Checker, columns: tuple[str, ...]) -> None:
 
 
 def _ids(t: _Table, check: _Checker, col: str = "id", *, what: str | None = None,
-         hint: Said = Message("ds.hint.unique")) -> None:
+         hint: str = Message("ds.hint.unique")) -> None:
     """Report each row whose ``col`` repeats an earlier row's (``what`` names the value in the message)."""
     arr = t.get(col)
     codes = np.asarray(pc.dictionary_encode(pc.fill_null(arr, "")).indices.to_numpy(zero_copy_only=False),

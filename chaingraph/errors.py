@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "redact",
     "say",
     "Message",
-    "Said",
     "ChainGraphError",
     "DatasetError",
     "DatasetErrors",
@@ -28,29 +28,32 @@ __all__ = [
 ]
 
 
-class Message:
-    """A sentence of :mod:`chaingraph.i18n` not said yet: its key and the values of its placeholders.
+class Message(str):
+    """A sentence of :mod:`chaingraph.i18n` that can be said in any language: its key and values.
 
-    Errors carry messages rather than text, so that the command line says them in the user's
-    language when it prints them (:meth:`say`); ``str()`` is the English sentence. A value may be
-    a :class:`Message` itself, or a list (of messages, or of names and ids: said in the same language
+    A message *is* its English sentence (a ``str``: compared, sorted and hashed as that text), and
+    :meth:`say` says it in another language. Errors carry messages rather than text, so that the
+    command line says them in the user's language when it prints them. A value may be a
+    :class:`Message` itself, or a list (of messages, or of names and ids: said in the same language
     and joined as that language joins a list).
-    Messages are equal when key and values are, so they can name a rule in a dict.
 
     Examples
     --------
     >>> m = Message("error.depth", depth=-1)
-    >>> m.say("en")
+    >>> m
     'depth is -1; give a number of FEEDS steps >= 0'
     >>> m.say("zh")
     '深度为 -1；请给出大于等于0的 FEEDS 步数'
     """
 
-    __slots__ = ("key", "items")
+    key: str
+    items: tuple[tuple[str, object], ...]
 
-    def __init__(self, key: str, /, **values: object) -> None:
-        self.key = key
-        self.items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items()))
+    def __new__(cls, key: str, /, **values: object) -> Message:
+        items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items()))
+        self = super().__new__(cls, _say(key, items, "en"))
+        self.key, self.items = key, items
+        return self
 
     @property
     def values(self) -> dict[str, object]:
@@ -59,29 +62,25 @@ class Message:
 
     def say(self, lang: str = "en") -> str:
         """The sentence in ``lang`` (``"zh"`` or ``"en"``), its values said in ``lang`` too."""
-        # Imported here: errors sits above i18n, and `import chaingraph` stays light.
-        from chaingraph.i18n import say
-
-        return say(self.key, lang, {k: _said(v, lang) for k, v in self.items})
+        return str(self) if lang == "en" else _say(self.key, self.items, lang)
 
     def with_values(self, **values: object) -> Message:
         """This message with some values replaced."""
         return Message(self.key, **(self.values | values))
 
-    def __str__(self) -> str:
-        return self.say("en")
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _message, (self.key, self.values)
 
-    def __repr__(self) -> str:
-        return f"Message({self.key!r}, {self.values!r})"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Message) and (self.key, self.items) == (other.key, other.items)
+def _message(key: str, values: dict[str, object]) -> Message:
+    return Message(key, **values)
 
-    def __lt__(self, other: Message) -> bool:
-        return (self.key, str(self)) < (other.key, str(other))
 
-    def __hash__(self) -> int:
-        return hash((self.key, self.items))
+def _say(key: str, items: tuple[tuple[str, object], ...], lang: str) -> str:
+    # Imported here: errors sits above i18n, and `import chaingraph` stays light.
+    from chaingraph.i18n import say
+
+    return say(key, lang, {k: _said(v, lang) for k, v in items})
 
 
 def _said(value: object, lang: str) -> object:
@@ -96,12 +95,8 @@ def _said(value: object, lang: str) -> object:
     return value
 
 
-#: What a message or hint may be: text that is the same in every language (rare), or a Message.
-Said = str | Message
-
-
-def say(text: Said, lang: str = "en") -> str:
-    """``text`` in ``lang``: a :class:`Message` said, a plain string as it is."""
+def say(text: str, lang: str = "en") -> str:
+    """``text`` in ``lang``: a :class:`Message` said, other text as it is."""
     return text.say(lang) if isinstance(text, Message) else text
 
 
@@ -133,15 +128,15 @@ class ChainGraphError(Exception):
 class Problem:
     """One problem in a dataset, located as an editor shows it (the header is line 1).
 
-    ``message`` and ``hint`` are :class:`Message` objects (or plain text): ``str()`` says the
-    problem in English, :meth:`say` in any language.
+    ``message`` and ``hint`` are :class:`Message` objects (their English text; plain text stays
+    as it is): ``str()`` says the problem in English, :meth:`say` in any language.
     """
 
     file: str
     line: int
     column: str
-    message: Said
-    hint: Said = ""
+    message: str
+    hint: str = ""
 
     def say(self, lang: str = "en") -> str:
         """``FILE:LINE: what is wrong (how to fix it)`` in ``lang``."""
@@ -164,10 +159,9 @@ class DatasetError(ChainGraphError, ValueError):
     file is concerned), ``column`` and a ``hint`` saying how to fix it.
     """
 
-    def __init__(self, file: str, line: int, message: Said, *, column: str = "", hint: Said = "") -> None:
+    def __init__(self, file: str, line: int, message: str, *, column: str = "", hint: str = "") -> None:
         self.problem = Problem(file, line, column, message, hint)
-        # hint in English, as before messages were said in the user's language (the problem keeps the message)
-        self.file, self.line, self.column, self.hint = file, line, column, say(hint)
+        self.file, self.line, self.column, self.hint = file, line, column, hint
         super().__init__(file)
 
     def say(self, lang: str = "en") -> str:
@@ -181,7 +175,7 @@ class DatasetErrors(DatasetError):
     """
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, str(p.message)))
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.message))
         first = self.problems[0]
         super().__init__(first.file, first.line, first.message, column=first.column, hint=first.hint)
 
