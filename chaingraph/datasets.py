@@ -353,7 +353,8 @@ class _Checker:
 
 
 def _size(n: int) -> str:
-    """``n`` bytes in the largest binary unit that keeps a whole number or one decimal.
+    """``n`` bytes in the largest binary unit that keeps a whole number or one decimal (a message, for
+    the word "bytes").
 
     Examples
     --------
@@ -363,7 +364,7 @@ def _size(n: int) -> str:
     for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= factor:
             return f"{n / factor:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{n} bytes"
+    return Message("ds.bytes", n=n)
 
 
 def parse_size(text: str) -> int:

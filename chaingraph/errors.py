@@ -227,7 +227,8 @@ class AmbiguousNameError(ChainGraphError, LookupError):
     def __init__(self, kind: str, name: str, candidates: list[tuple[str, str, str]]) -> None:
         self.kind, self.name = kind, name
         self.candidates = list(candidates)
-        listed = "; ".join(f"{i} ({n}{', ' + r if r else ''})" for i, n, r in self.candidates)
+        listed = [Message("name.candidate.region" if r else "name.candidate", id=i, name=n, region=r)
+                  for i, n, r in self.candidates]
         super().__init__(name, key="error.ambiguous_name", name=name, n=len(self.candidates),
                          kinds=Message(f"kind.{kind}.plural"), candidates=listed)
 

@@ -727,7 +727,7 @@ _CLI_TEXT: dict[Lang, dict[str, str]] = {
         "error.unknown_region_close": "no region with id {region!r}; did you mean: {close}",
         "error.unknown_region": "no region with id {region!r}; pass a region id from regions.csv "
                                 "(see 'chaingraph info SOURCE')",
-        "error.no_anchors": "no anchor firms in region {region}; mark them with anchor=true in firms.csv "
+        "error.no_anchors": "no anchor firms in region {region!r}; mark them with anchor=true in firms.csv "
                             "or name one with --anchor",
         "error.depth": "depth is {depth}; give a number of FEEDS steps >= 0",
         "error.profile": "cannot read the weights profile {path}: {reason}; check the path",
@@ -1421,6 +1421,15 @@ _ERROR_TEXT["en"].update({
     "usage.does_not_exist": "{kind} {path} does not exist.",
     "usage.kind.integer": "integer", "usage.kind.float": "float", "usage.kind.boolean": "boolean",
     "usage.kind.file": "File", "usage.kind.directory": "Directory", "usage.kind.path": "Path",
+})
+
+_ERROR_TEXT["zh"].update({
+    "name.candidate": "{id}（{name}）", "name.candidate.region": "{id}（{name}，{region}）",
+    "ds.bytes": "{n} 字节",
+})
+_ERROR_TEXT["en"].update({
+    "name.candidate": "{id} ({name})", "name.candidate.region": "{id} ({name}, {region})",
+    "ds.bytes": "{n} bytes",
 })
 
 for _lang_key in LANGS:

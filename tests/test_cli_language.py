@@ -286,7 +286,7 @@ CASES = [
     (encoding, "firms.csv:2: 无法按 utf-8 编码读取该文件", "firms.csv:2: cannot read the file as utf-8", 1),
     (no_folder, "文件夹不存在（请给出包含 dataset.toml 和 firms.csv 的文件夹）", "no such folder", 1),
     (not_regular, "不是普通文件（而是文件夹）", "not a regular file (a folder)", 1),
-    (too_large, "超过上限 100 bytes", "larger than the limit of 100 bytes", 1),
+    (too_large, "超过上限 100 字节", "larger than the limit of 100 bytes", 1),
     (projects, "未知的阶段 'maybe'", "unknown stage 'maybe'", 1),
     (projects, "注册 2023-03-15 早于签约 2023-05-01", "registered 2023-03-15 is before signed 2023-05-01", 1),
     (projects, "已终止的项目需要填写 drop_reason", "a dropped project needs a drop_reason", 1),
