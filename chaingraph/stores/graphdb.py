@@ -389,8 +389,9 @@ class CypherStore:
             raise StoreError(key="store.several_datasets", uri=shown, names=names)
         d = found[0]
         if d.get("schema_version") != SCHEMA_VERSION:
-            raise StoreError(key="store.schema", uri=shown, version=d.get("chaingraph_version") or Message("store.unknown_version"),
-                             schema=d.get("schema_version"), this=__version__, this_schema=SCHEMA_VERSION)
+            version = d.get("chaingraph_version") or Message("store.unknown_version")
+            raise StoreError(key="store.schema", uri=shown, version=version, schema=d.get("schema_version"),
+                             this=__version__, this_schema=SCHEMA_VERSION)
         if not d.get("complete"):
             how = f"'chaingraph load SOURCE --to {shown}{' --replace' if d.get('replacing') else ''}'"
             raise StoreError(key="store.incomplete", name=d.get("name"), uri=shown, how=how)
