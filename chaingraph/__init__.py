@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from chaingraph._version import __version__
 from chaingraph.errors import (
     ChainGraphError,
     DatasetError,
@@ -26,7 +27,6 @@ from chaingraph.errors import (
     UnknownRegionError,
 )
 
-__version__ = "0.1.0"
 
 #: Public name to the module that defines it.
 _EXPORTS = {

@@ -161,7 +161,7 @@ def reports_errors(f: F) -> F:
             raise
         except DatasetErrors as exc:
             for problem in exc.problems:
-                click.echo(_terminal(redact(str(problem))), err=True)
+                click.echo(_terminal(redact(problem.say(lang))), err=True)
             n = len(exc.problems)
             msg = text("cli.problems", lang, n=n, s="s" if n != 1 else "")
             raise ChainGraphClickError(msg, lang) from exc
@@ -196,7 +196,9 @@ def _max_file_size(ctx: click.Context, param: click.Parameter, value: str | None
         try:
             ctx.meta["chaingraph.max_file_size"] = parse_size(value)
         except ValueError as exc:
-            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+            from chaingraph.i18n import error_text
+
+            raise click.BadParameter(error_text(exc, _current_lang()), ctx=ctx, param=param) from None
 
 
 def _read_options() -> dict[str, Any]:
@@ -220,7 +222,9 @@ def _translate_usage(message: str, lang: Lang) -> str:
     patterns = [(r"^Missing argument (.+)\.$", "usage.missing_argument"),
                 (r"^Missing option (.+)\.$", "usage.missing_option"),
                 (r"^No such option:? '?([^'\s]+)'?\.?", "usage.no_such_option"),
-                (r"^No such command (.+)\.$", "usage.no_such_command")]
+                (r"^No such command (.+)\.$", "usage.no_such_command"),
+                (r"^Got unexpected extra arguments? \((.+)\)$", "usage.extra_arguments"),
+                (r"^Option (.+) requires (?:an argument|\d+ arguments)\.$", "usage.requires_argument")]
     for pattern, key in patterns:
         m = re.match(pattern, first)
         if m:
@@ -229,11 +233,33 @@ def _translate_usage(message: str, lang: Lang) -> str:
     else:
         m = re.match(r"^Invalid value for (.+?): (.*)$", first)
         if m:
-            first = text("usage.invalid_value", lang, name=m.group(1), detail=m.group(2))
+            first = text("usage.invalid_value", lang, name=m.group(1), detail=_translate_detail(m.group(2), lang))
     m = re.search(r"Did you mean (.+?)\?", message)
     if m and "usage.did_you_mean" not in first:
         first += " " + text("usage.did_you_mean", lang, names=m.group(1))
     return first + ("\n" + rest if rest and not rest.startswith("Did you mean") else "")
+
+
+def _translate_detail(detail: str, lang: Lang) -> str:
+    """What click says is wrong with a value, in ``lang`` where it can be recognised (our own
+    messages arrive already said in ``lang``)."""
+    from chaingraph.i18n import text
+
+    kinds = {"integer": "usage.kind.integer", "float": "usage.kind.float", "boolean": "usage.kind.boolean",
+             "File": "usage.kind.file", "Directory": "usage.kind.directory", "Path": "usage.kind.path"}
+    m = re.match(r"^(.+) is not one of (.+)\.$", detail)
+    if m:
+        return text("usage.not_one_of", lang, value=m.group(1), choices=m.group(2))
+    m = re.match(r"^(.+) is not a valid (integer|float|boolean)( range)?\.$", detail)
+    if m:
+        return text("usage.not_valid", lang, value=m.group(1), kind=text(kinds[m.group(2)], lang))
+    m = re.match(r"^(.+) is not in the range (.+)\.$", detail)
+    if m:
+        return text("usage.not_in_range", lang, value=m.group(1), range=m.group(2))
+    m = re.match(r"^(File|Directory|Path) (.+) does not exist\.$", detail)
+    if m:
+        return text("usage.does_not_exist", lang, kind=text(kinds[m.group(1)], lang), path=m.group(2))
+    return detail
 
 
 def _lang_from_args(args: Sequence[str]) -> Lang:
@@ -475,8 +501,9 @@ def generate_cmd(out_dir: str, firms: str, links_per_firm: int, chains: int, see
     try:
         n = parse_count(firms)
     except ValueError as exc:
-        msg = str(exc) if lang == "en" else say("error.bad_count", value=firms)
-        raise click.BadParameter(msg, param_hint="'--firms'") from exc
+        from chaingraph.i18n import error_text
+
+        raise click.BadParameter(error_text(exc, lang), param_hint="'--firms'") from exc
     with progress_bar("generating", silent=silent) as progress:
         s = generate_dataset(out_dir, firms=n, links_per_firm=links_per_firm, chains=chains, seed=seed,
                              progress=progress)

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from chaingraph.errors import DatasetError, DatasetErrors, Problem
+from chaingraph.errors import BadValueError, DatasetError, DatasetErrors, Message, Problem
 from chaingraph.model import (
     DROPPED,
     EVIDENCE_CONFIDENCE,
@@ -72,6 +72,8 @@ __all__ = [
     "PIPELINE_DEFAULTS",
     "QUOTA_KEYS",
     "set_project_stage",
+    "project_problem",
+    "ELIDED",
 ]
 
 log = logging.getLogger(__name__)
@@ -286,16 +288,27 @@ class _Table:
         return pa.nulls(len(self), pa.string())
 
 
+class _Elided(str):
+    """The value of a rule's example row, shown as ``…`` (also where the message quotes it with ``!r``)."""
+
+    def __repr__(self) -> str:
+        return "…"
+
+
+ELIDED = _Elided("…")
+
+
 class _Checker:
     """Collects problems, at most :data:`MAX_PER_RULE` of each kind per file."""
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
-        self._counts: dict[tuple[str, str], int] = {}
-        self._next_line: dict[tuple[str, str], int] = {}
+        self._counts: dict[tuple[str, Message], int] = {}
+        self._next_line: dict[tuple[str, Message], int] = {}
 
-    def add(self, file: str, line: int, message: str, *, column: str = "", hint: str = "",
-            rule: str | None = None) -> None:
+    def add(self, file: str, line: int, message: Message, *, column: str = "", hint: str = "",
+            rule: Message | None = None) -> None:
+        """Report ``message``; ``rule`` (default: the message) names its kind, counted per file."""
         key = (file, rule or message)
         n = self._counts.get(key, 0) + 1
         self._counts[key] = n
@@ -304,7 +317,7 @@ class _Checker:
         else:
             self._next_line.setdefault(key, line)
 
-    def more(self, file: str, rule: str, n: int, line: int) -> None:
+    def more(self, file: str, rule: Message, n: int, line: int) -> None:
         """Count ``n`` more problems of ``rule`` without listing them; the first is on ``line``."""
         if n <= 0:
             return
@@ -313,33 +326,35 @@ class _Checker:
         if self._counts[key] > MAX_PER_RULE:
             self._next_line.setdefault(key, line)
 
-    def rows(self, table: _Table, mask: np.ndarray | pa.Array, column: str, message: str,
+    def rows(self, table: _Table, mask: np.ndarray | pa.Array, column: str, message: Message,
              hint: str = "", values: pa.Array | None = None) -> None:
-        """Report each row where ``mask`` is true; ``{value}`` in message is the cell."""
+        """Report each row where ``mask`` is true; the message's ``value`` is the cell."""
         m = np.asarray(mask.to_numpy(zero_copy_only=False) if isinstance(mask, (pa.Array, pa.ChunkedArray))
                        else mask, dtype=bool)
         idx = np.flatnonzero(m)
         if not len(idx):
             return
         cells = (values if values is not None else table.get(column)).take(pa.array(idx[:MAX_PER_RULE]))
+        rule = message.with_values(value=ELIDED)
         for i, cell in zip(idx[:MAX_PER_RULE].tolist(), cells.to_pylist()):
-            self.add(table.file, int(table.lines[i]), message.format(value=cell), column=column,
-                     hint=hint, rule=message)
+            self.add(table.file, int(table.lines[i]), message.with_values(value=cell), column=column,
+                     hint=hint, rule=rule)
         if len(idx) > MAX_PER_RULE:
-            self.more(table.file, message, len(idx) - MAX_PER_RULE, int(table.lines[idx[MAX_PER_RULE]]))
+            self.more(table.file, rule, len(idx) - MAX_PER_RULE, int(table.lines[idx[MAX_PER_RULE]]))
 
     def summary(self) -> list[Problem]:
         """The problems listed, and one line per rule that had more than :data:`MAX_PER_RULE`."""
         extra = [
             Problem(file, self._next_line.get((file, rule), 0), "",
-                    f"... and {n - MAX_PER_RULE} more rows like: {rule.replace('{value!r}', '…')}")
+                    Message("ds.more", n=n - MAX_PER_RULE, like=rule))
             for (file, rule), n in sorted(self._counts.items()) if n > MAX_PER_RULE
         ]
         return self.problems + extra
 
 
 def _size(n: int) -> str:
-    """``n`` bytes in the largest binary unit that keeps a whole number or one decimal.
+    """``n`` bytes in the largest binary unit that keeps a whole number or one decimal (a message, for
+    the word "bytes").
 
     Examples
     --------
@@ -349,7 +364,7 @@ def _size(n: int) -> str:
     for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
         if n >= factor:
             return f"{n / factor:.1f}".removesuffix(".0") + f" {unit}"
-    return f"{n} bytes"
+    return Message("ds.bytes", n=n)
 
 
 def parse_size(text: str) -> int:
@@ -367,26 +382,25 @@ def parse_size(text: str) -> int:
     """
     match = re.fullmatch(r"(\d+(?:\.\d*)?)\s*([kmgt]?)(?:i?b)?", str(text).strip().lower())
     if not match or (not match.group(2) and text.strip().lower().endswith("ib")):
-        msg = f"{text!r} is not a size; write a number of bytes with an optional unit, e.g. 500M or 8G"
-        raise ValueError(msg)
+        raise BadValueError(key="value.size", value=text)
     number, unit = match.groups()
     return int(float(number) * (1 << (10 * " kmgt".index(unit or " "))))
 
 
-def _kind(mode: int) -> str:
+def _kind(mode: int) -> Message:
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return Message("ds.kind.folder")
     if stat.S_ISFIFO(mode):
-        return "a named pipe"
+        return Message("ds.kind.pipe")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return Message("ds.kind.device")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
+        return Message("ds.kind.socket")
+    return Message("ds.kind.special")
 
 
 def read_file(path: str | Path, *, file: str | None = None, max_size: int = MAX_FILE_SIZE,
-              missing_ok: bool = False, missing_hint: str = "check the path") -> bytes | None:
+              missing_ok: bool = False, missing_hint: str = Message("ds.hint.check_path")) -> bytes | None:
     """The bytes of the regular file ``path``, refusing anything that could hang or fill the memory.
 
     The file is checked with ``os.stat`` before it is opened (a named pipe would block the
@@ -431,12 +445,13 @@ def read_file(path: str | Path, *, file: str | None = None, max_size: int = MAX_
     except (FileNotFoundError, NotADirectoryError):
         if missing_ok:
             return None
-        raise DatasetError(name, 0, "missing file", hint=missing_hint) from None
+        raise DatasetError(name, 0, Message("ds.missing_file"), hint=missing_hint) from None
     except PermissionError:
-        msg = "cannot read (permission denied)"
-        raise DatasetError(name, 0, msg, hint="give yourself read access to the file and its folder") from None
+        msg = Message("ds.permission")
+        raise DatasetError(name, 0, msg, hint=Message("ds.hint.read_access")) from None
     except OSError as exc:
-        raise DatasetError(name, 0, f"cannot read: {exc.strerror or exc}", hint="check the file") from None
+        msg = Message("ds.cannot_read", reason=exc.strerror or str(exc))
+        raise DatasetError(name, 0, msg, hint=Message("ds.hint.check_file")) from None
     if len(data) > max_size:  # it grew after the stat
         _check_regular(os.stat_result((stat.S_IFREG, 0, 0, 0, 0, 0, len(data), 0, 0, 0)), name, max_size)
     return data
@@ -444,10 +459,11 @@ def read_file(path: str | Path, *, file: str | None = None, max_size: int = MAX_
 
 def _check_regular(st: os.stat_result, name: str, max_size: int) -> None:
     if not stat.S_ISREG(st.st_mode):
-        raise DatasetError(name, 0, f"not a regular file ({_kind(st.st_mode)})", hint="give the data file itself")
+        msg = Message("ds.not_regular", kind=_kind(st.st_mode))
+        raise DatasetError(name, 0, msg, hint=Message("ds.hint.data_file"))
     if st.st_size > max_size:
-        msg = f"the file is larger than the limit of {_size(max_size)} ({_size(st.st_size)})"
-        raise DatasetError(name, 0, msg, hint="pass --max-file-size with a larger limit, e.g. --max-file-size 8G")
+        msg = Message("ds.too_large", limit=_size(max_size), size=_size(st.st_size))
+        raise DatasetError(name, 0, msg, hint=Message("ds.hint.max_file_size"))
 
 
 def _decode(raw: bytes, file: str, encoding: str | None) -> tuple[bytes, str]:
@@ -457,8 +473,8 @@ def _decode(raw: bytes, file: str, encoding: str | None) -> tuple[bytes, str]:
             text = raw.decode(encoding)
         except (UnicodeDecodeError, LookupError) as exc:
             line = raw.count(b"\n", 0, exc.start) + 1 if isinstance(exc, UnicodeDecodeError) else 0
-            msg = f"cannot read the file as {encoding}: {exc}"
-            raise DatasetError(file, line, msg, hint="check --encoding, or leave it out to detect") from None
+            msg = Message("ds.bad_encoding", encoding=encoding, reason=str(exc))
+            raise DatasetError(file, line, msg, hint=Message("ds.hint.encoding")) from None
         return text.lstrip("\ufeff").encode("utf-8"), encoding
     if raw.startswith(b"\xef\xbb\xbf"):
         raw, enc = raw[3:], "utf-8-sig"
@@ -476,8 +492,13 @@ def _decode(raw: bytes, file: str, encoding: str | None) -> tuple[bytes, str]:
         # broken byte: point at that byte, not at where GB18030 first stumbled.
         bad = utf8_error if enc == "utf-8-sig" or not raw[:utf8_error].isascii() else exc.start
         line = raw.count(b"\n", 0, bad) + 1
-        msg = f"byte 0x{raw[bad]:02x} is neither UTF-8 nor GB18030/GBK"
-        raise DatasetError(file, line, msg, hint="save the file as UTF-8 CSV, or pass --encoding") from None
+        msg = Message("ds.bad_byte", byte=f"{raw[bad]:02x}")
+        raise DatasetError(file, line, msg, hint=Message("ds.hint.save_utf8")) from None
+
+
+def _message(said: str) -> Message:
+    """A problem's message as a :class:`Message` (text from elsewhere is passed on verbatim)."""
+    return said if isinstance(said, Message) else Message("verbatim", text=said)
 
 
 def _physical_lines(data: bytes) -> int:
@@ -512,7 +533,7 @@ def _column_names(header: list[str], columns: tuple[str, ...], required: tuple[s
     seen: dict[str, int] = {}
     for pos, cell in enumerate(header):
         if re.search(_CONTROL, cell):
-            check.add(file, 1, f"column name {cell!r} holds a control character", hint="delete it")
+            check.add(file, 1, Message("ds.column_control", cell=cell), hint=Message("ds.hint.delete_it"))
         folded = _fold(cell)
         canonical = lookup.get(folded)
         if canonical is None:
@@ -521,8 +542,8 @@ def _column_names(header: list[str], columns: tuple[str, ...], required: tuple[s
                 canonical = f"{canonical}_{pos + 1}"
             extra.append(canonical)
         elif canonical in seen:
-            check.add(file, 1, f"column {canonical!r} appears twice (as {header[seen[canonical]]!r} "
-                      f"and {cell!r})", column=canonical, hint="delete or rename one of them")
+            check.add(file, 1, Message("ds.column_twice", column=canonical, first=header[seen[canonical]],
+                                       second=cell), column=canonical, hint=Message("ds.hint.delete_one"))
             canonical = f"{canonical}_{pos + 1}"
             extra.append(canonical)
         seen[canonical] = pos
@@ -530,8 +551,9 @@ def _column_names(header: list[str], columns: tuple[str, ...], required: tuple[s
     missing = [c for c in required if c not in names]
     for col in missing:
         aliases = "/".join(HEADER_ALIASES.get(col, ())[:3])
-        check.add(file, 1, f"missing required column {col!r}", column=col,
-                  hint=f"add a column named {col}" + (f" (or {aliases})" if aliases else ""))
+        hint = Message("ds.hint.add_column.aliases" if aliases else "ds.hint.add_column", column=col,
+                       aliases=aliases)
+        check.add(file, 1, Message("ds.missing_column", column=col), column=col, hint=hint)
     return (None if missing else names), extra
 
 
@@ -541,17 +563,16 @@ def _read_csv(raw: bytes, file: str, columns: tuple[str, ...], required: tuple[s
     try:
         data, enc = _decode(raw, file, encoding)
     except DatasetError as exc:
-        check.add(file, exc.line, str(exc.problem.message), hint=exc.hint)
+        check.add(file, exc.line, _message(exc.problem.message), hint=exc.problem.hint)
         return None
     del raw
     if not data or data.isspace():
-        check.add(file, 1, "the file is empty", hint="the first line must be the header: "
-                  + ",".join(required))
+        check.add(file, 1, Message("ds.empty_file"), hint=Message("ds.hint.header", columns=",".join(required)))
         return None
     try:
         header = _header(data)
     except csv.Error as exc:
-        check.add(file, 1, f"cannot parse the header: {exc}", hint="check the quotes on this line")
+        check.add(file, 1, Message("ds.bad_header", reason=str(exc)), hint=Message("ds.hint.quotes_line"))
         return None
     names, extra = _column_names(header, columns, required, file, check)
     if names is None:
@@ -655,19 +676,18 @@ def _match_rows(shape: tuple[np.ndarray, np.ndarray, np.ndarray], n_rows: int, n
     for i in bad[:MAX_PER_RULE].tolist():
         _report_width(file, width, int(first[i]), int(last[i]), int(n_cells[i]), check)
     if len(bad) > MAX_PER_RULE:
-        check.more(file, "expected cells", len(bad) - MAX_PER_RULE, int(first[bad[MAX_PER_RULE]]))
+        check.more(file, Message("ds.rule.cells"), len(bad) - MAX_PER_RULE, int(first[bad[MAX_PER_RULE]]))
     return True
 
 
 def _report_width(file: str, width: int, line: int, last: int, found: int, check: _Checker) -> None:
     if last > line:
         # A row over several lines often means a quote that is never closed.
-        check.add(file, line, f"expected {width} cells, found {found} in the row on lines {line}-{last}",
-                  hint="check the quotes (one may be unclosed) and the commas", rule="expected cells")
+        check.add(file, line, Message("ds.cells.lines", width=width, found=found, line=line, last=last),
+                  hint=Message("ds.hint.quotes_commas"), rule=Message("ds.rule.cells"))
     else:
-        check.add(file, line, f"expected {width} cells, found {found}",
-                  hint="check for a stray or missing comma, or quote cells that contain commas",
-                  rule="expected cells")
+        check.add(file, line, Message("ds.cells", width=width, found=found),
+                  hint=Message("ds.hint.stray_comma"), rule=Message("ds.rule.cells"))
 
 
 def _parse_slowly(data: bytes, names: list[str], file: str,
@@ -691,7 +711,7 @@ def _parse_slowly(data: bytes, names: list[str], file: str,
             rows.append(row)
             lines.append(line)
     except csv.Error as exc:
-        check.add(file, start, f"cannot parse the CSV: {exc}", hint="check the quotes on this line")
+        check.add(file, start, Message("ds.bad_csv", reason=str(exc)), hint=Message("ds.hint.quotes_line"))
         return None
     columns = list(zip(*rows)) if rows else [() for _ in names]
     cols = {name: pa.array(col, pa.string()) for name, col in zip(names, columns)}
@@ -704,11 +724,12 @@ def _is_null(arr: pa.Array) -> np.ndarray:
 
 def _required(t: _Table, check: _Checker, columns: tuple[str, ...]) -> None:
     for col in columns:
-        check.rows(t, _is_null(t.get(col)), col, f"empty {col}", hint=f"fill in the {col}")
+        check.rows(t, _is_null(t.get(col)), col, Message("ds.empty", column=col),
+                   hint=Message("ds.hint.fill", column=col))
 
 
 def _ids(t: _Table, check: _Checker, col: str = "id", *, what: str | None = None,
-         hint: str = "ids must be unique; merge or rename the rows") -> None:
+         hint: str = Message("ds.hint.unique")) -> None:
     """Report each row whose ``col`` repeats an earlier row's (``what`` names the value in the message)."""
     arr = t.get(col)
     codes = np.asarray(pc.dictionary_encode(pc.fill_null(arr, "")).indices.to_numpy(zero_copy_only=False),
@@ -717,13 +738,14 @@ def _ids(t: _Table, check: _Checker, col: str = "id", *, what: str | None = None
         return
     _, first = np.unique(codes, return_index=True)
     dup = np.flatnonzero((first[codes] != np.arange(len(codes))) & ~_is_null(arr))
-    what = what or col
+    named = Message(f"ds.what.{what or col}")
+    rule = Message("ds.rule.duplicate", what=named)
     for i in dup[:MAX_PER_RULE].tolist():
         j = int(first[codes[i]])
-        check.add(t.file, int(t.lines[i]), f"duplicate {what} {arr[i].as_py()!r}, first on line "
-                  f"{int(t.lines[j])}", column=col, hint=hint, rule=f"duplicate {what}")
+        check.add(t.file, int(t.lines[i]), Message("ds.duplicate", what=named, value=arr[i].as_py(),
+                                                   first=int(t.lines[j])), column=col, hint=hint, rule=rule)
     if len(dup) > MAX_PER_RULE:
-        check.more(t.file, f"duplicate {what}", len(dup) - MAX_PER_RULE, int(t.lines[dup[MAX_PER_RULE]]))
+        check.more(t.file, rule, len(dup) - MAX_PER_RULE, int(t.lines[dup[MAX_PER_RULE]]))
 
 
 def _number(t: _Table, check: _Checker, col: str, *, lo: float | None = 0.0, hi: float | None = None,
@@ -737,17 +759,17 @@ def _number(t: _Table, check: _Checker, col: str, *, lo: float | None = 0.0, hi:
     else:
         values, valid = _numbers(t, check, col, raw)
     if lo is not None:
-        check.rows(t, valid & (values < lo), col, f"{col} {{value!r}} is below {lo:g}",
-                   hint=f"{col} cannot be less than {lo:g}")
+        check.rows(t, valid & (values < lo), col, Message("ds.below", column=col, lo=f"{lo:g}"),
+                   hint=Message("ds.hint.below", column=col, lo=f"{lo:g}"))
     if hi is not None:
-        check.rows(t, valid & (values > hi), col, f"{col} {{value!r}} is above {hi:g}",
-                   hint=f"{col} cannot be more than {hi:g}")
+        check.rows(t, valid & (values > hi), col, Message("ds.above", column=col, hi=f"{hi:g}"),
+                   hint=Message("ds.hint.above", column=col, hi=f"{hi:g}"))
     if integer:
         huge = valid & (np.abs(np.where(valid, values, 0)) >= 2.0 ** 63)
-        check.rows(t, huge, col, f"{col} {{value!r}} is too large", hint="check the digits and the unit")
+        check.rows(t, huge, col, Message("ds.huge", column=col), hint=Message("ds.hint.digits_unit"))
         valid &= ~huge
         frac = valid & (values != np.floor(values))
-        check.rows(t, frac, col, f"{col} {{value!r}} is not a whole number", hint="write a whole number")
+        check.rows(t, frac, col, Message("ds.not_whole", column=col), hint=Message("ds.hint.whole"))
         return pa.array(np.where(valid, values, 0).astype(np.int64), mask=~valid)
     return pa.array(values, mask=~valid)
 
@@ -783,12 +805,11 @@ def _numbers(t: _Table, check: _Checker, col: str, raw: pa.Array) -> tuple[np.nd
             s = pc.if_else(pa.array(has), pc.utf8_slice_codeunits(s, 0, -1), s)
     empty = np.asarray(pc.equal(s, "").to_numpy(zero_copy_only=False), dtype=bool)
     ok = np.asarray(pc.match_substring_regex(s, _NUMBER_RE).to_numpy(zero_copy_only=False), dtype=bool)
-    check.rows(t, ~empty & ~ok, col, f"{col} {{value!r}} is not a number",
-               hint="write digits, e.g. 1200000 or 1.2e6")
+    check.rows(t, ~empty & ~ok, col, Message("ds.not_number", column=col), hint=Message("ds.hint.digits"))
     good = pc.if_else(pa.array(ok), s, pa.scalar(None, pa.string()))
     values = np.asarray(pc.cast(good, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64) * mult
     huge = ok & np.isinf(values)
-    check.rows(t, huge, col, f"{col} {{value!r}} is too large", hint="check the digits and the unit")
+    check.rows(t, huge, col, Message("ds.huge", column=col), hint=Message("ds.hint.digits_unit"))
     valid = ok & ~np.isnan(values) & ~huge
     return values, valid
 
@@ -799,8 +820,8 @@ def _boolean(t: _Table, check: _Checker, col: str, *, default: bool | None) -> p
     is_true = np.asarray(pc.is_in(s, pa.array(TRUE)).to_numpy(zero_copy_only=False), dtype=bool)
     is_false = np.asarray(pc.is_in(s, pa.array(FALSE)).to_numpy(zero_copy_only=False), dtype=bool)
     empty = _is_null(raw)
-    check.rows(t, ~empty & ~is_true & ~is_false, col, f"{col} {{value!r}} is not true or false",
-               hint="write true or false; yes/no, 1/0 and 是/否 also work")
+    check.rows(t, ~empty & ~is_true & ~is_false, col, Message("ds.not_bool", column=col),
+               hint=Message("ds.hint.bool"))
     if default is None:
         return pa.array(is_true, mask=~(is_true | is_false))
     return pa.array(np.where(is_true | is_false, is_true, default))
@@ -808,11 +829,14 @@ def _boolean(t: _Table, check: _Checker, col: str, *, default: bool | None) -> p
 
 def _ref(t: _Table, check: _Checker, col: str, known: pa.Array | None, what: str, hint: str,
          values: pa.Array | None = None) -> None:
+    """Report the cells of ``col`` not in ``known``: ``what`` names them (``ds.what.*``), ``hint`` is a
+    ``ds.hint.*`` key."""
     if known is None:
         return
     arr = t.get(col) if values is None else values
     bad = ~np.asarray(pc.is_in(arr, known).to_numpy(zero_copy_only=False), dtype=bool) & ~_is_null(arr)
-    check.rows(t, bad, col, f"unknown {what} {{value!r}}", hint=hint, values=arr)
+    check.rows(t, bad, col, Message("ds.unknown", what=Message(f"ds.what.{what}")), hint=Message(f"ds.hint.{hint}"),
+               values=arr)
 
 
 def _depth(value: Any) -> int:
@@ -837,18 +861,17 @@ def _depth(value: Any) -> int:
 
 def _toml(path: Path, file: str, check: _Checker) -> dict[str, Any]:
     try:
-        raw = read_file(path, file=file, max_size=MAX_TOML_SIZE,
-                        missing_hint="every dataset needs dataset.toml with name and home_region")
+        raw = read_file(path, file=file, max_size=MAX_TOML_SIZE, missing_hint=Message("ds.hint.toml_needed"))
     except DatasetError as exc:
-        check.add(file, 0, exc.problem.message, hint=exc.hint)
+        check.add(file, 0, _message(exc.problem.message), hint=exc.problem.hint)
         return {}
     assert raw is not None
-    deep = f"tables or arrays nest more than {MAX_TOML_DEPTH} deep"
-    flat = "dataset.toml holds a few plain keys; remove the nesting"
+    deep = Message("ds.toml_deep", depth=MAX_TOML_DEPTH)
+    flat = Message("ds.hint.toml_flat")
     try:
         meta = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        check.add(file, 0, "dataset.toml is not UTF-8", hint="save it as UTF-8")
+        check.add(file, 0, Message("ds.toml_not_utf8"), hint=Message("ds.hint.save_as_utf8"))
         return {}
     except RecursionError:  # tomllib recurses once per level of nesting
         check.add(file, 0, deep, hint=flat)
@@ -861,29 +884,29 @@ def _toml(path: Path, file: str, check: _Checker) -> dict[str, Any]:
                 line = int(text.split("line ")[1].split(",")[0].rstrip(")"))
             except ValueError:
                 line = 0
-        check.add(file, line, f"cannot parse TOML: {text}", hint="check quotes and '=' signs")
+        check.add(file, line, Message("ds.toml_parse", reason=text), hint=Message("ds.hint.toml_syntax"))
         return {}
     if max(map(_depth, meta.values()), default=0) > MAX_TOML_DEPTH:
         check.add(file, 0, deep, hint=flat)
         return {}
     for key in ("name", "home_region"):
         if key not in meta or meta[key] == "":
-            check.add(file, 0, f"missing {key}", hint=f'add a line like {key} = "..."')
+            check.add(file, 0, Message("ds.toml_missing", key=key), hint=Message("ds.hint.toml_add", key=key))
     for key in ("name", "title", "description", "licence", "home_region", "currency"):
         if key in meta and not isinstance(meta[key], str):
-            check.add(file, 0, f"{key} must be text, not {meta[key]!r}",
-                      hint=f'write {key} = "..." in quotes')
+            check.add(file, 0, Message("ds.toml_not_text", key=key, value=repr(meta[key])),
+                      hint=Message("ds.hint.toml_quote", key=key))
     for key, value in meta.items():
         texts = value if isinstance(value, list) else [value]
         control = _CONTROL_IN_TEXT if key == "description" else _CONTROL
         if any(isinstance(v, str) and re.search(control, v) for v in texts):
-            check.add(file, 0, f"{key} holds a control character: {value!r}", hint="delete it")
+            check.add(file, 0, Message("ds.toml_control", key=key, value=repr(value)),
+                      hint=Message("ds.hint.delete_it"))
     sources = meta.get("sources", [])
     if isinstance(sources, str):
         meta["sources"] = [sources]
     elif not isinstance(sources, list) or not all(isinstance(x, str) for x in sources):
-        check.add(file, 0, f"sources must be a list of text, not {sources!r}",
-                  hint='write sources = ["https://...", "..."]')
+        check.add(file, 0, Message("ds.toml_sources", value=repr(sources)), hint=Message("ds.hint.toml_sources"))
     meta.setdefault("currency", "CNY")
     return meta
 
@@ -931,9 +954,9 @@ def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any
         try:
             if raw is None:
                 raw = read_file(folder / name, file=file, max_size=max_file_size, missing_ok=not needed,
-                                missing_hint="columns: " + ",".join(req + opt) + " (see docs/dataset-format.md)")
+                                missing_hint=Message("ds.hint.columns", columns=",".join(req + opt)))
         except DatasetError as exc:
-            check.add(file, 0, exc.problem.message, hint=exc.hint)
+            check.add(file, 0, _message(exc.problem.message), hint=exc.problem.hint)
         else:
             if raw is not None:
                 tables[name] = _read_csv(raw, file, req + opt, req, encoding, check)
@@ -945,23 +968,23 @@ def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any
         progress(total, total)
     problems = check.summary()
     if problems or result is None:
-        raise DatasetErrors(problems or [Problem(str(folder), 0, "", "the dataset could not be read")])
+        raise DatasetErrors(problems or [Problem(str(folder), 0, "", Message("ds.unreadable"))])
     return result
 
 
 def _check_folder(folder: Path) -> None:
     """Raise :class:`DatasetErrors` unless ``folder`` is a folder."""
+    msg: Message | None
     try:
-        msg = "" if stat.S_ISDIR(os.stat(folder).st_mode) else "not a dataset folder"
+        msg = None if stat.S_ISDIR(os.stat(folder).st_mode) else Message("ds.not_folder")
     except (FileNotFoundError, NotADirectoryError):
-        msg = "no such folder"
+        msg = Message("ds.no_folder")
     except PermissionError:
-        msg = "cannot read (permission denied)"
+        msg = Message("ds.permission")
     except OSError as exc:
-        msg = f"cannot read: {exc.strerror or exc}"
+        msg = Message("ds.cannot_read", reason=exc.strerror or str(exc))
     if msg:
-        raise DatasetErrors([Problem(str(folder), 0, "", msg,
-                                     "give the folder that holds dataset.toml and firms.csv")])
+        raise DatasetErrors([Problem(str(folder), 0, "", msg, Message("ds.hint.folder"))])
 
 
 def _small(t: _Table | None, cols: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -994,8 +1017,8 @@ def _region_cycles(R: _Table, regions: list[Region], check: _Checker) -> None:
             node = parent[node]
         if node is not None and state.get(node) == 1:
             cycle = path[path.index(node):]
-            check.add(R.file, line_of[node], "the region tree has a cycle: " + " > ".join(cycle + [node]),
-                      column="parent", hint="a region cannot be inside itself; fix one parent")
+            check.add(R.file, line_of[node], Message("ds.region_cycle", cycle=" > ".join(cycle + [node])),
+                      column="parent", hint=Message("ds.hint.region_cycle"))
         for n in path:
             state[n] = 2
 
@@ -1003,20 +1026,21 @@ def _region_cycles(R: _Table, regions: list[Region], check: _Checker) -> None:
 def _check_regions(R: _Table, check: _Checker, folder: Path, meta: dict[str, Any]) -> list[Region]:
     _required(R, check, ("id", "name"))
     _ids(R, check)
-    _ref(R, check, "parent", _known(R), "parent region", "use an id from regions.csv, or leave it empty")
+    _ref(R, check, "parent", _known(R), "parent_region", "region_or_empty")
     lat = _number(R, check, "lat", lo=-90, hi=90)
     lon = _number(R, check, "lon", lo=-180, hi=180)
     level = _canonical_values(R.get("level"), "county")
     bad_level = ~np.asarray(pc.is_in(level, pa.array(LEVELS)).to_numpy(zero_copy_only=False), dtype=bool)
-    check.rows(R, bad_level, "level", "unknown level {value!r}", hint="use one of " + ", ".join(LEVELS))
+    check.rows(R, bad_level, "level", Message("ds.unknown_level"),
+               hint=Message("ds.hint.use_one_of", choices=list(LEVELS)))
     regions = [Region(row["id"] or "", row["name"] or "", row["name_en"] or "", row["parent"], lv, la, lo_)
                for row, la, lo_, lv in zip(_small(R, ("id", "name", "name_en", "parent")), lat.to_pylist(),
                                            lon.to_pylist(), level.to_pylist())]
     _region_cycles(R, regions, check)
     home = meta.get("home_region")
     if isinstance(home, str) and home and home not in {r.id for r in regions} and not R.partial:
-        check.add(str(folder / "dataset.toml"), 0, f"home_region {home!r} is not in regions.csv",
-                  hint="use an id from regions.csv")
+        check.add(str(folder / "dataset.toml"), 0, Message("ds.home_region", value=home),
+                  hint=Message("ds.hint.from_regions"))
     return regions
 
 
@@ -1029,10 +1053,10 @@ def _check_chains(C: _Table, check: _Checker) -> list[Chain]:
 def _check_segments(S: _Table, check: _Checker, chain_ids: pa.Array | None) -> list[Segment]:
     _required(S, check, ("id", "chain", "name"))
     _ids(S, check)
-    _ref(S, check, "chain", chain_ids, "chain", "use an id from chains.csv")
+    _ref(S, check, "chain", chain_ids, "chain", "from_chains")
     stage = _canonical_values(S.get("stage"), "midstream")
     bad_stage = ~np.asarray(pc.is_in(stage, pa.array(STAGES)).to_numpy(zero_copy_only=False), dtype=bool)
-    check.rows(S, bad_stage, "stage", "unknown stage {value!r}", hint="use upstream, midstream or downstream")
+    check.rows(S, bad_stage, "stage", Message("ds.unknown_stage"), hint=Message("ds.hint.stages"))
     return [Segment(r["id"] or "", r["chain"] or "", r["name"] or "", r["name_en"] or "", st)
             for r, st in zip(_small(S, ("id", "chain", "name", "name_en")), stage.to_pylist())]
 
@@ -1040,14 +1064,14 @@ def _check_segments(S: _Table, check: _Checker, chain_ids: pa.Array | None) -> l
 def _check_segment_links(SL: _Table, check: _Checker, segment_ids: pa.Array | None) -> list[SegmentLink]:
     _required(SL, check, ("from", "to"))
     for col in ("from", "to"):
-        _ref(SL, check, col, segment_ids, "segment", "use an id from segments.csv")
+        _ref(SL, check, col, segment_ids, "segment", "from_segments")
     weight = _number(SL, check, "weight", lo=0, hi=1)
     same = np.asarray(pc.fill_null(pc.equal(SL.get("from"), SL.get("to")), False)
                       .to_numpy(zero_copy_only=False), dtype=bool)
-    check.rows(SL, same, "to", "segment {value!r} feeds itself", hint="delete the row")
+    check.rows(SL, same, "to", Message("ds.feeds_itself"), hint=Message("ds.hint.delete_row"))
     pairs = pc.binary_join_element_wise(SL.get("from"), SL.get("to"), " -> ")
-    _ids(_Table(SL.file, {"to": pairs}, SL.lines, []), check, "to", what="segment link",
-         hint="keep one row per pair of segments")
+    _ids(_Table(SL.file, {"to": pairs}, SL.lines, []), check, "to", what="segment_link",
+         hint=Message("ds.hint.one_row_per_pair"))
     return [SegmentLink(r["from"] or "", r["to"] or "", w)
             for r, w in zip(_small(SL, ("from", "to")), weight.to_pylist())]
 
@@ -1072,8 +1096,8 @@ def _firm_segments(F: _Table, check: _Checker, segment_ids: pa.Array | None) -> 
                ~np.asarray(pc.is_in(flat_kept, segment_ids).to_numpy(zero_copy_only=False), dtype=bool))
     if unknown.any():
         rows_t = _Table(F.file, {"segments": flat_kept}, F.lines[parents], [])
-        check.rows(rows_t, unknown, "segments", "unknown segment {value!r}",
-                   hint="use ids from segments.csv, separated by ';'")
+        check.rows(rows_t, unknown, "segments", Message("ds.unknown", what=Message("ds.what.segment")),
+                   hint=Message("ds.hint.segment_ids"))
     offsets = np.zeros(len(F) + 1, dtype=np.int32)
     np.cumsum(np.bincount(parents, minlength=len(F)), out=offsets[1:])
     return pa.ListArray.from_arrays(pa.array(offsets), flat_kept)
@@ -1083,7 +1107,7 @@ def _check_firms(F: _Table, check: _Checker, region_ids: pa.Array | None,
                  segment_ids: pa.Array | None) -> pa.Table:
     _required(F, check, ("id", "name", "region"))
     _ids(F, check)
-    _ref(F, check, "region", region_ids, "region", "use an id from regions.csv")
+    _ref(F, check, "region", region_ids, "region", "from_regions")
     firm_cols = {
         "id": F.get("id"), "name": F.get("name"), "name_en": F.get("name_en"), "region": F.get("region"),
         "segments": _firm_segments(F, check, segment_ids),
@@ -1122,10 +1146,9 @@ def _parents(F: _Table, check: _Checker) -> None:
     parent = F.get("parent")
     if parent.null_count == len(parent):
         return
-    _ref(F, check, "parent", None if F.partial else F.get("id"), "parent firm",
-         "use a firm id from firms.csv (the group's parent company), or leave it empty")
+    _ref(F, check, "parent", None if F.partial else F.get("id"), "parent_firm", "parent_firm")
     same = np.asarray(pc.fill_null(pc.equal(parent, F.get("id")), False).to_numpy(zero_copy_only=False), bool)
-    check.rows(F, same, "parent", "firm {value!r} is its own parent", hint="leave parent empty for a group's top")
+    check.rows(F, same, "parent", Message("ds.own_parent"), hint=Message("ds.hint.top_parent"))
     of = {i: p for i, p in zip(F.get("id").to_pylist(), parent.to_pylist()) if i is not None and p and p != i}
     line = {i: int(n) for i, n in zip(F.get("id").to_pylist(), F.lines) if i is not None}
     done: set[str] = set()
@@ -1137,8 +1160,8 @@ def _parents(F: _Table, check: _Checker) -> None:
             node = of.get(node)
         if node is not None and node in path:
             cycle = path[path.index(node):]
-            check.add(F.file, line.get(node, 0), "the parent chain has a cycle: " + " > ".join(cycle + [node]),
-                      column="parent", hint="a firm cannot be inside its own group; fix one parent")
+            check.add(F.file, line.get(node, 0), Message("ds.parent_cycle", cycle=" > ".join(cycle + [node])),
+                      column="parent", hint=Message("ds.hint.parent_cycle"))
         done.update(path)
 
 
@@ -1173,8 +1196,8 @@ def _evidence(L: _Table, check: _Checker) -> pa.Array:
     given = _canonical_values(raw, "")
     bad = np.asarray(pc.invert(pc.is_in(given, pa.array(EVIDENCE_KINDS + ("",)))).to_numpy(
         zero_copy_only=False), dtype=bool)
-    check.rows(L, bad, "evidence", "unknown evidence {value!r}",
-               hint="use " + ", ".join(EVIDENCE_KINDS) + " (or leave it empty)")
+    check.rows(L, bad, "evidence", Message("ds.unknown", what=Message("ds.what.evidence")),
+               hint=Message("ds.hint.evidence", choices=list(EVIDENCE_KINDS)))
     return pc.if_else(pc.is_valid(raw), given, derived)
 
 
@@ -1222,8 +1245,7 @@ def _controls(t: _Table, check: _Checker) -> None:
         pattern = _CONTROL_IN_TEXT if col in FREE_TEXT or col in t.extra else _CONTROL
         bad = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
         if pc.any(bad).as_py():
-            check.rows(t, bad, col, f"{col} {{value!r}} holds a control character",
-                       hint="delete it; names, ids and text cannot hold control characters")
+            check.rows(t, bad, col, Message("ds.cell_control", column=col), hint=Message("ds.hint.no_control"))
 
 
 def _extra_json(F: _Table) -> pa.Array:
@@ -1287,17 +1309,17 @@ def _link_checks(L: _Table, check: _Checker, firm_ids: pa.Array | None, segment_
     s_null, c_null = _is_null(supplier), _is_null(customer)
     if firm_ids is not None:
         known = _known_codes(ends.dictionary, codes, firm_ids)
-        hint = "use an id from firms.csv"
-        check.rows(L, ~known[:n] & ~s_null, "supplier", "unknown firm {value!r}", hint=hint)
-        check.rows(L, ~known[n:] & ~c_null, "customer", "unknown firm {value!r}", hint=hint)
+        hint, unknown = Message("ds.hint.from_firms"), Message("ds.unknown", what=Message("ds.what.firm"))
+        check.rows(L, ~known[:n] & ~s_null, "supplier", unknown, hint=hint)
+        check.rows(L, ~known[n:] & ~c_null, "customer", unknown, hint=hint)
     valid = ~s_null & ~c_null
-    check.rows(L, valid & (s == c), "customer", "firm {value!r} supplies itself", hint="delete the row")
+    check.rows(L, valid & (s == c), "customer", Message("ds.supplies_itself"), hint=Message("ds.hint.delete_row"))
     segs = pc.dictionary_encode(segment)
     g = np.asarray(segs.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     if segment_ids is not None:
         known_seg = _known_codes(segs.dictionary, g, pa.concat_arrays([segment_ids, pa.array([""])]))
-        check.rows(L, ~known_seg, "segment", "unknown segment {value!r}",
-                   hint="use an id from segments.csv, or leave it empty")
+        check.rows(L, ~known_seg, "segment", Message("ds.unknown", what=Message("ds.what.segment")),
+                   hint=Message("ds.hint.segment_or_empty"))
     n_f = len(ends.dictionary)
     n_g = len(segs.dictionary)
     pair = s * n_f + c
@@ -1313,13 +1335,13 @@ def _link_checks(L: _Table, check: _Checker, firm_ids: pa.Array | None, segment_
     for i in np.flatnonzero(dup)[:MAX_PER_RULE].tolist():
         j = int(first[inverse[i]])
         seg = segment[i].as_py()
-        check.add(L.file, int(L.lines[i]),
-                  f"duplicate link {L.get('supplier')[i].as_py()} -> {L.get('customer')[i].as_py()}"
-                  + (f" ({seg})" if seg else "") + f", first on line {int(L.lines[j])}",
-                  hint="merge the rows, adding their values", rule="duplicate link")
+        msg = Message("ds.duplicate_link.segment" if seg else "ds.duplicate_link", supplier=supplier[i].as_py(),
+                      customer=customer[i].as_py(), segment=seg, first=int(L.lines[j]))
+        check.add(L.file, int(L.lines[i]), msg, hint=Message("ds.hint.merge_links"),
+                  rule=Message("ds.rule.duplicate_link"))
     rest = np.flatnonzero(dup)[MAX_PER_RULE:]
     if len(rest):
-        check.more(L.file, "duplicate link", len(rest), int(L.lines[rest[0]]))
+        check.more(L.file, Message("ds.rule.duplicate_link"), len(rest), int(L.lines[rest[0]]))
 
 
 def _cross_kind_ids(check: _Checker, folder: Path, tables: dict[str, _Table | None]) -> None:
@@ -1334,8 +1356,8 @@ def _cross_kind_ids(check: _Checker, folder: Path, tables: dict[str, _Table | No
             clash = np.asarray(pc.is_in(small.get("id"), shared).to_numpy(zero_copy_only=False),
                                dtype=bool) & ~_is_null(small.get("id"))
             other = kind_b if small is a else kind_a
-            check.rows(small, clash, "id", f"id {{value!r}} is also a {other} id",
-                       hint="ids must be unique across regions, chains, segments and firms; rename one")
+            check.rows(small, clash, "id", Message("ds.cross_id", other=Message(f"ds.what.{other}")),
+                       hint=Message("ds.hint.unique_across"))
 
 
 # -- projects.csv and the [quotas] and [pipeline] tables of dataset.toml (issue 18) -------------------------
@@ -1360,30 +1382,29 @@ def _project_row(P: _Table, i: int, cols: dict[str, list[Any]], money: dict[str,
     stage = _project_stage(cols["stage"][i])
     ok = True
     if stage is not None and stage not in PROJECT_STAGE_ORDER and stage != DROPPED:
-        check.add(P.file, line, f"unknown stage {cols['stage'][i]!r}", column="stage",
-                  hint="use " + ", ".join(_PROJECT_DATE_COLUMNS) + " (or 线索, 接洽, 在谈, 签约, 注册, 开工, "
-                  "投产, 终止)", rule="unknown project stage")
+        check.add(P.file, line, Message("ds.unknown_stage", value=cols["stage"][i]), column="stage",
+                  hint=Message("ds.hint.project_stages", choices=list(_PROJECT_DATE_COLUMNS)),
+                  rule=Message("ds.unknown_stage", value=ELIDED))
         ok = False
     dates = {c: normalise_project_date(cols[c][i]) for c in _PROJECT_DATE_COLUMNS if cols[c][i] is not None}
-    for column, message in project_date_problems(stage or "", dates) if ok else ():
-        hint = ("write YYYY-MM-DD, or YYYY-MM when only the month is known" if "not a date" in message
-                else "dates follow lead, contacted, negotiating, signed, registered, construction, producing; "
-                     "fix the date or the stage")
-        check.add(P.file, line, message, column=column, hint=hint, rule=message.split(" ")[0] + " order")
+    for column, key, values in project_date_problems(stage or "", dates) if ok else ():
+        hint = Message("ds.hint.date" if key == "project.not_a_date" else "ds.hint.date_order")
+        check.add(P.file, line, project_problem(key, values), column=column, hint=hint, rule=Message(key))
     chain = cols["chain"][i]
     segments = tuple(dict.fromkeys(x.strip() for x in _split_segments(cols["segments"][i]) if x.strip()))
     for seg in segments if seg_chain is not None else ():
         if seg_chain is None:
             break
         if seg not in seg_chain:
-            check.add(P.file, line, f"unknown segment {seg!r}", column="segments",
-                      hint="use ids from segments.csv, separated by ';'", rule="unknown project segment")
+            unknown = Message("ds.unknown", what=Message("ds.what.segment"))
+            check.add(P.file, line, unknown.with_values(value=seg), column="segments",
+                      hint=Message("ds.hint.segment_ids"), rule=unknown.with_values(value=ELIDED))
         elif chain and seg_chain[seg] != chain:
-            check.add(P.file, line, f"segment {seg!r} is in chain {seg_chain[seg]!r}, not {chain!r}",
-                      column="segments", hint="fix the chain or the segment", rule="segment of another chain")
+            check.add(P.file, line, Message("ds.other_chain", segment=seg, chain=seg_chain[seg], given=chain),
+                      column="segments", hint=Message("ds.hint.chain_or_segment"), rule=Message("ds.rule.other_chain"))
     if stage == DROPPED and not cols["drop_reason"][i]:
-        check.add(P.file, line, "a dropped project needs a drop_reason", column="drop_reason",
-                  hint="say why it was dropped (e.g. 资金未到位)", rule="dropped without reason")
+        check.add(P.file, line, Message("ds.drop_reason"), column="drop_reason",
+                  hint=Message("ds.hint.drop_reason"))
     if not ok or stage is None or cols["id"][i] is None:
         return None
     return Project(
@@ -1392,6 +1413,16 @@ def _project_row(P: _Table, i: int, cols: dict[str, list[Any]], money: dict[str,
         drop_reason=cols["drop_reason"][i], investment=money["investment"][i],
         expected_output=money["expected_output"][i], owner=cols["owner"][i], source=cols["source"][i],
         note=cols["note"][i])
+
+
+def project_problem(key: str, values: dict[str, str]) -> Message:
+    """A problem of :func:`~chaingraph.model.project_date_problems` as a message, its stages named in the
+    reader's language (the date columns keep their names)."""
+    named: dict[str, object] = dict(values)
+    for k in ("later", "earlier", "last", "stage"):
+        if values.get(k) in _PROJECT_DATE_COLUMNS:
+            named[k] = Message(f"pipeline.stage.{values[k]}")
+    return Message(key, **named)
 
 
 def _split_segments(cell: str | None) -> list[str]:
@@ -1405,10 +1436,10 @@ def _check_projects(P: _Table, check: _Checker, firm_ids: pa.Array | None, regio
     """Check projects.csv (docs/dataset-format.md) and return its projects in file order."""
     _required(P, check, ("id", "name", "firm", "chain", "stage"))
     _ids(P, check)
-    _ref(P, check, "firm", firm_ids, "firm", "use an id from firms.csv (add a new firm there first)")
-    _ref(P, check, "anchor", firm_ids, "anchor firm", "use an anchor's id from firms.csv, or leave it empty")
-    _ref(P, check, "park", region_ids, "region", "use a region id from regions.csv")
-    _ref(P, check, "chain", chain_ids, "chain", "use an id from chains.csv")
+    _ref(P, check, "firm", firm_ids, "firm", "project_firm")
+    _ref(P, check, "anchor", firm_ids, "anchor_firm", "project_anchor")
+    _ref(P, check, "park", region_ids, "region", "region_id")
+    _ref(P, check, "chain", chain_ids, "chain", "from_chains")
     money = {c: _number(P, check, c).to_pylist() for c in ("investment", "expected_output")}
     cols = {c: P.get(c).to_pylist() for c in ("id", "name", "firm", "chain", "stage", "segments", "anchor",
                                               "park", "drop_reason", "owner", "source", "note",
@@ -1422,7 +1453,7 @@ def _check_projects(P: _Table, check: _Checker, firm_ids: pa.Array | None, regio
     return out
 
 
-def _settings_problem(check: _Checker, folder: Path, message: str, hint: str) -> None:
+def _settings_problem(check: _Checker, folder: Path, message: Message, hint: Message) -> None:
     check.add(str(folder / "dataset.toml"), 0, message, hint=hint)
 
 
@@ -1438,44 +1469,45 @@ def _check_plan_settings(folder: Path, meta: dict[str, Any], regions: list[Regio
         pipeline = {"pipeline": pipeline}
     for key, value in pipeline.items():
         if key not in PIPELINE_DEFAULTS:
-            _settings_problem(check, folder, f"unknown [pipeline] setting {key!r}",
-                              "use " + ", ".join(PIPELINE_DEFAULTS))
+            _settings_problem(check, folder, Message("ds.pipeline_key", key=key),
+                              Message("ds.hint.use", choices=list(PIPELINE_DEFAULTS)))
         elif not _whole(value) or value == 0:
-            _settings_problem(check, folder, f"[pipeline] {key} = {value!r} is not a number of days",
-                              f"write e.g. {key} = {PIPELINE_DEFAULTS[key]}")
+            _settings_problem(check, folder, Message("ds.pipeline_days", key=key, value=repr(value)),
+                              Message("ds.hint.write_eg", example=f"{key} = {PIPELINE_DEFAULTS[key]}"))
     quotas = meta.get("quotas")
     if quotas is None:
         return
     if not isinstance(quotas, dict):
-        _settings_problem(check, folder, "quotas must be a table", "write [quotas] with period = \"2023\"")
+        _settings_problem(check, folder, Message("ds.quotas_table"), Message("ds.hint.quotas_table"))
         return
     for key, value in quotas.items():
         if key == "period":
             if not isinstance(value, str) or period_bounds(value) is None:
-                _settings_problem(check, folder, f"[quotas] period {value!r} is not a period",
-                                  'write period = "2023" (a year), "2023-Q2" or "2023-04"')
+                _settings_problem(check, folder, Message("ds.quota_period", value=repr(value)),
+                                  Message("ds.hint.quota_period"))
         elif key in ("big_output_min", "major_investment_min"):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                _settings_problem(check, folder, f"[quotas] {key} = {value!r} is not an amount",
-                                  f"write {key} = 10000000000 (in the dataset's currency)")
+                _settings_problem(check, folder, Message("ds.quota_amount", key=key, value=repr(value)),
+                                  Message("ds.hint.quota_amount", key=key))
         elif key == "county":
             _check_quota_scope(folder, "quotas.county", value, chains, check)
         elif key == "parks" and isinstance(value, dict):
             known = None if regions is None else {r.id for r in regions}
             for region, scope in value.items():
                 if known is not None and region not in known:
-                    _settings_problem(check, folder, f"[quotas.parks] names unknown region {region!r}",
-                                      "use a region id from regions.csv")
+                    _settings_problem(check, folder, Message("ds.quota_park", region=region),
+                                      Message("ds.hint.region_id"))
                 _check_quota_scope(folder, f"quotas.parks.{region}", scope, chains, check)
         elif key != "source":
-            _settings_problem(check, folder, f"unknown [quotas] key {key!r}",
-                              "use period, source, big_output_min, major_investment_min, county, parks")
+            _settings_problem(check, folder, Message("ds.quotas_key", key=key),
+                              Message("ds.hint.use", choices=["period", "source", "big_output_min",
+                                                              "major_investment_min", "county", "parks"]))
 
 
 def _check_quota_scope(folder: Path, where: str, scope: Any, chains: list[Chain] | None,
                        check: _Checker) -> None:
     if not isinstance(scope, dict):
-        _settings_problem(check, folder, f"[{where}] must be a table", "see docs/dataset-format.md")
+        _settings_problem(check, folder, Message("ds.scope_table", where=where), Message("ds.hint.see_docs"))
         return
     known = None if chains is None else {c.id for c in chains}
     for key, value in scope.items():
@@ -1490,15 +1522,16 @@ def _check_quota_scope(folder: Path, where: str, scope: Any, chains: list[Chain]
                 and isinstance(value["chains"], list) and all(isinstance(c, str) for c in value["chains"])
             bad_chains = list(value["chains"]) if ok else []
         else:
-            _settings_problem(check, folder, f"unknown quota {key!r} in [{where}]", "use " + ", ".join(QUOTA_KEYS))
+            _settings_problem(check, folder, Message("ds.quota_key", key=key, where=where),
+                              Message("ds.hint.use", choices=list(QUOTA_KEYS)))
             continue
         if not ok:
-            _settings_problem(check, folder, f"[{where}] {key} = {value!r} is not a quota",
-                              "a quota is a whole number >= 0; see docs/dataset-format.md")
+            _settings_problem(check, folder, Message("ds.quota_value", where=where, key=key, value=repr(value)),
+                              Message("ds.hint.quota_value"))
         for c in bad_chains:
             if known is not None and c not in known:
-                _settings_problem(check, folder, f"[{where}] {key} names unknown chain {c!r}",
-                                  "use a chain id from chains.csv")
+                _settings_problem(check, folder, Message("ds.quota_chain", where=where, key=key, chain=c),
+                                  Message("ds.hint.chain_id"))
 
 
 _STAGE_ZH = {"lead": "线索", "contacted": "接洽", "negotiating": "在谈", "signed": "签约", "registered": "注册",
@@ -1521,20 +1554,20 @@ def _edit_project(text: str, file: str, project_id: str, stage: str, date: str |
     """``text`` of projects.csv with one row's stage, date and drop reason set; every other byte kept."""
     records = _records(text)
     if not records:
-        raise DatasetError(file, 1, "the file is empty", hint="the first line must be the header")
+        raise DatasetError(file, 1, Message("ds.empty_file"), hint=Message("ds.hint.header_line"))
     names, _ = _column_names(records[0][0], FILES["projects.csv"][1] + FILES["projects.csv"][2],
                              FILES["projects.csv"][1], file, _Checker())
     if names is None:
-        raise DatasetError(file, 1, "projects.csv lacks a required column", hint="run chaingraph validate")
+        raise DatasetError(file, 1, Message("ds.projects_column"), hint=Message("ds.hint.validate"))
     pos = {n: i for i, n in enumerate(names)}
     wanted = {"stage": stage} | ({stage: date} if date else {}) | ({"drop_reason": reason} if reason else {})
     for col in wanted:
         if col not in pos:
-            raise DatasetError(file, 1, f"projects.csv has no column {col!r}",
-                               hint=f"add a column {col} to the header (and a comma to every row), then retry")
+            raise DatasetError(file, 1, Message("ds.projects_no_column", column=col),
+                               hint=Message("ds.hint.projects_add_column", column=col))
     hits = [r for r in records[1:] if len(r[0]) > pos["id"] and r[0][pos["id"]].strip() == project_id]
     if not hits:
-        raise DatasetError(file, 0, f"no project with id {project_id!r}", hint="use an id from projects.csv")
+        raise DatasetError(file, 0, Message("ds.no_project", project=project_id), hint=Message("ds.hint.project_id"))
     row, start, end = hits[0]
     cells = list(row)
     old_stage = cells[pos["stage"]].strip()
@@ -1574,9 +1607,10 @@ def set_project_stage(folder: str | Path, project_id: str, *, stage: str, date: 
     path = Path(folder) / "projects.csv"
     canonical = _project_stage(stage)
     if canonical not in PROJECT_STAGE_ORDER and canonical != DROPPED:
-        raise DatasetError(str(path), 0, f"unknown stage {stage!r}", hint="use " + ", ".join(_PROJECT_DATE_COLUMNS))
+        raise DatasetError(str(path), 0, Message("ds.unknown_stage", value=stage),
+                           hint=Message("ds.hint.use", choices=list(_PROJECT_DATE_COLUMNS)))
     day = normalise_project_date(date) if date else None
-    raw = read_file(path, missing_hint="the dataset needs a projects.csv to set a stage in")
+    raw = read_file(path, missing_hint=Message("ds.hint.projects_needed"))
     assert raw is not None
     data, enc = _decode(raw, str(path), encoding)
     text = _edit_project(data.decode("utf-8"), str(path), project_id, str(canonical), day, reason)

@@ -1,15 +1,20 @@
 """The one exception hierarchy of chaingraph.
 
 Every message says what is wrong and how to fix it. The CLI turns any
-:class:`ChainGraphError` into a one-line ``Error: ...`` and exit code 1.
+:class:`ChainGraphError` into a one-line ``Error: ...`` (``错误：...``) and exit code 1.
+Messages are keys of :mod:`chaingraph.i18n` with their values (:class:`Message`), said in the
+user's language when they are printed; ``str()`` of an error is its English sentence.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "redact",
+    "say",
+    "Message",
     "ChainGraphError",
     "DatasetError",
     "DatasetErrors",
@@ -18,8 +23,81 @@ __all__ = [
     "UnknownRegionError",
     "UnknownNameError",
     "AmbiguousNameError",
+    "BadValueError",
     "StoreError",
 ]
+
+
+class Message(str):
+    """A sentence of :mod:`chaingraph.i18n` that can be said in any language: its key and values.
+
+    A message *is* its English sentence (a ``str``: compared, sorted and hashed as that text), and
+    :meth:`say` says it in another language. Errors carry messages rather than text, so that the
+    command line says them in the user's language when it prints them. A value may be a
+    :class:`Message` itself, or a list (of messages, or of names and ids: said in the same language
+    and joined as that language joins a list).
+
+    Examples
+    --------
+    >>> m = Message("error.depth", depth=-1)
+    >>> m
+    'depth is -1; give a number of FEEDS steps >= 0'
+    >>> m.say("zh")
+    '深度为 -1；请给出大于等于0的 FEEDS 步数'
+    """
+
+    key: str
+    items: tuple[tuple[str, object], ...]
+
+    def __new__(cls, key: str, /, **values: object) -> Message:
+        items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in values.items()))
+        self = super().__new__(cls, _say(key, items, "en"))
+        self.key, self.items = key, items
+        return self
+
+    @property
+    def values(self) -> dict[str, object]:
+        """The placeholders' values."""
+        return dict(self.items)
+
+    def say(self, lang: str = "en") -> str:
+        """The sentence in ``lang`` (``"zh"`` or ``"en"``), its values said in ``lang`` too."""
+        return str(self) if lang == "en" else _say(self.key, self.items, lang)
+
+    def with_values(self, **values: object) -> Message:
+        """This message with some values replaced."""
+        return Message(self.key, **(self.values | values))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _message, (self.key, self.values)
+
+
+def _message(key: str, values: dict[str, object]) -> Message:
+    return Message(key, **values)
+
+
+def _say(key: str, items: tuple[tuple[str, object], ...], lang: str) -> str:
+    # Imported here: errors sits above i18n, and `import chaingraph` stays light.
+    from chaingraph.i18n import say
+
+    return say(key, lang, {k: _said(v, lang) for k, v in items})
+
+
+def _said(value: object, lang: str) -> object:
+    if isinstance(value, (Message, ChainGraphError)):
+        return value.say(lang)
+    if isinstance(value, tuple):
+        from chaingraph.i18n import say
+
+        # sentences are separated like clauses, names and ids like the items of a list (、 in Chinese)
+        sep = say("list.sep" if any(isinstance(v, Message) for v in value) else "and", lang, {})
+        return sep.join(str(_said(v, lang)) for v in value)
+    return value
+
+
+def say(text: str, lang: str = "en") -> str:
+    """``text`` in ``lang``: a :class:`Message` said, other text as it is."""
+    return text.say(lang) if isinstance(text, Message) else text
 
 
 class ChainGraphError(Exception):
@@ -27,7 +105,8 @@ class ChainGraphError(Exception):
 
     ``key`` names the message in :mod:`chaingraph.i18n` (``error.*``) and
     ``values`` fills its placeholders, so the CLI can say it in the user's
-    language; ``str()`` stays the English message given.
+    language (:meth:`say`); ``str()`` is the English sentence. An error raised
+    without a key keeps the text it was given.
     """
 
     def __init__(self, *args: object, key: str = "", **values: object) -> None:
@@ -35,10 +114,23 @@ class ChainGraphError(Exception):
         self.key = key
         self.values = values
 
+    def say(self, lang: str = "en") -> str:
+        """The message in ``lang``."""
+        if self.key:
+            return Message(self.key, **self.values).say(lang)
+        return super().__str__()
+
+    def __str__(self) -> str:
+        return self.say("en")
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One problem in a dataset, located as an editor shows it (the header is line 1)."""
+    """One problem in a dataset, located as an editor shows it (the header is line 1).
+
+    ``message`` and ``hint`` are :class:`Message` objects (their English text; plain text stays
+    as it is): ``str()`` says the problem in English, :meth:`say` in any language.
+    """
 
     file: str
     line: int
@@ -46,10 +138,18 @@ class Problem:
     message: str
     hint: str = ""
 
-    def __str__(self) -> str:
+    def say(self, lang: str = "en") -> str:
+        """``FILE:LINE: what is wrong (how to fix it)`` in ``lang``."""
+        from chaingraph.i18n import say as say_key
+
         where = f"{self.file}:{self.line}" if self.line else self.file
-        text = f"{where}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        message = say(self.message, lang)
+        if not self.hint:
+            return say_key("problem", lang, {"where": where, "message": message})
+        return say_key("problem.hint", lang, {"where": where, "message": message, "hint": say(self.hint, lang)})
+
+    def __str__(self) -> str:
+        return self.say("en")
 
 
 class DatasetError(ChainGraphError, ValueError):
@@ -62,7 +162,10 @@ class DatasetError(ChainGraphError, ValueError):
     def __init__(self, file: str, line: int, message: str, *, column: str = "", hint: str = "") -> None:
         self.problem = Problem(file, line, column, message, hint)
         self.file, self.line, self.column, self.hint = file, line, column, hint
-        super().__init__(str(self.problem))
+        super().__init__(file)
+
+    def say(self, lang: str = "en") -> str:
+        return self.problem.say(lang)
 
 
 class DatasetErrors(DatasetError):
@@ -75,10 +178,9 @@ class DatasetErrors(DatasetError):
         self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.column, p.message))
         first = self.problems[0]
         super().__init__(first.file, first.line, first.message, column=first.column, hint=first.hint)
-        self.args = ("\n".join(str(p) for p in self.problems),)
 
-    def __str__(self) -> str:
-        return str(self.args[0])
+    def say(self, lang: str = "en") -> str:
+        return "\n".join(p.say(lang) for p in self.problems)
 
 
 class UnknownFirmError(ChainGraphError, KeyError):
@@ -87,17 +189,8 @@ class UnknownFirmError(ChainGraphError, KeyError):
     def __init__(self, name: str, matches: list[str] | None = None) -> None:
         self.name = name
         self.matches = list(matches or [])
-        msg = f"no firm with id or name {name!r}"
-        if self.matches:
-            msg += "; did you mean: " + ", ".join(self.matches)
-        else:
-            msg += "; run 'chaingraph info SOURCE' to list anchors, or check the id in firms.csv"
-        self.msg = msg
-        super().__init__(msg, key="error.unknown_firm.close" if self.matches else "error.unknown_firm",
-                         name=name, matches=", ".join(self.matches))
-
-    def __str__(self) -> str:
-        return self.msg
+        super().__init__(name, key="error.unknown_firm.close" if self.matches else "error.unknown_firm",
+                         name=name, matches=self.matches)
 
 
 class UnknownRegionError(ChainGraphError, KeyError):
@@ -105,11 +198,7 @@ class UnknownRegionError(ChainGraphError, KeyError):
 
     def __init__(self, region: str) -> None:
         self.region = region
-        self.msg = f"no region with id {region!r}; pass a region id from regions.csv (see 'chaingraph info SOURCE')"
-        super().__init__(self.msg, key="error.unknown_region", region=region)
-
-    def __str__(self) -> str:
-        return self.msg
+        super().__init__(region, key="error.unknown_region", region=region)
 
 
 class UnknownNameError(ChainGraphError, KeyError):
@@ -119,18 +208,14 @@ class UnknownNameError(ChainGraphError, KeyError):
                  choices: list[str] | None = None) -> None:
         self.kind, self.name = kind, name
         self.matches = list(matches or [])
-        msg = f"no {kind} with id or name {name!r}; "
+        what = Message(f"kind.{kind}")
         if self.matches:
-            msg += "did you mean: " + ", ".join(self.matches)
+            key, listed = "error.unknown_name.close", self.matches
         elif choices:
-            msg += "use one of: " + ", ".join(choices)
+            key, listed = "error.unknown_name.choices", list(choices)
         else:
-            msg += "run 'chaingraph info SOURCE' to list the ids and names"
-        self.msg = msg
-        super().__init__(msg)
-
-    def __str__(self) -> str:
-        return self.msg
+            key, listed = "error.unknown_name", []
+        super().__init__(name, key=key, kind=what, name=name, names=listed)
 
 
 class AmbiguousNameError(ChainGraphError, LookupError):
@@ -142,13 +227,14 @@ class AmbiguousNameError(ChainGraphError, LookupError):
     def __init__(self, kind: str, name: str, candidates: list[tuple[str, str, str]]) -> None:
         self.kind, self.name = kind, name
         self.candidates = list(candidates)
-        listed = "; ".join(f"{i} ({n}{', ' + r if r else ''})" for i, n, r in self.candidates)
-        self.msg = (f"{name!r} matches {len(self.candidates)} {kind}s: {listed}; "
-                    f"pass the id of the one you mean")
-        super().__init__(self.msg)
+        listed = [Message("name.candidate.region" if r else "name.candidate", id=i, name=n, region=r)
+                  for i, n, r in self.candidates]
+        super().__init__(name, key="error.ambiguous_name", name=name, n=len(self.candidates),
+                         kinds=Message(f"kind.{kind}.plural"), candidates=listed)
 
-    def __str__(self) -> str:
-        return self.msg
+
+class BadValueError(ChainGraphError, ValueError):
+    """A value written by a person (a size, a count, a day) that cannot be read; says how to write it."""
 
 
 class StoreError(ChainGraphError):

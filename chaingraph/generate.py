@@ -74,7 +74,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from chaingraph.errors import ChainGraphError
+from chaingraph.errors import BadValueError, ChainGraphError, Message
 from chaingraph.model import DROPPED, PROJECT_STAGES, Progress
 
 __all__ = ["generate_dataset", "parse_count"]
@@ -215,13 +215,11 @@ def parse_count(text: str) -> int:
     cleaned = str(text).strip().lower().replace("_", "").replace(",", "")
     match = _COUNT.fullmatch(cleaned)
     if not match:
-        msg = f"{text!r} is not a count; write digits with an optional k or m, e.g. 2000, 10k or 1m"
-        raise ValueError(msg)
+        raise BadValueError(key="value.count", value=text)
     number, suffix = match.groups()
     value = float(number) * {"": 1, "k": 1_000, "m": 1_000_000}[suffix]
     if value != int(value):
-        msg = f"{text!r} is not a whole number"
-        raise ValueError(msg)
+        raise BadValueError(key="value.whole", value=text)
     return int(value)
 
 
@@ -296,13 +294,11 @@ def generate_dataset(
     _check_options(firms=firms, links_per_firm=links_per_firm, chains=chains, seed=seed)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        msg = f"{str(out)!r} is a file, not a folder; pass a folder to write the dataset into"
-        raise ChainGraphError(msg)
+        raise ChainGraphError(key="generate.not_folder", path=str(out))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        msg = f"cannot create {str(out)!r}: {exc.strerror}; pick a folder you can write to"
-        raise ChainGraphError(msg) from exc
+        raise ChainGraphError(key="generate.cannot_create", path=str(out), reason=exc.strerror) from exc
 
     name = f"synthetic-{firms}-s{seed}"
     if (links_per_firm, chains) != (5, 3):
@@ -325,8 +321,7 @@ def generate_dataset(
         for f in FILES:
             os.replace(partial[f], out / f)
     except OSError as exc:
-        msg = f"cannot write the dataset to {str(out)!r}: {exc}; check the free space and permissions"
-        raise ChainGraphError(msg) from exc
+        raise ChainGraphError(key="generate.cannot_write", path=str(out), reason=exc.strerror or str(exc)) from exc
     finally:
         for path in partial.values():
             path.unlink(missing_ok=True)
@@ -358,19 +353,18 @@ def generate_dataset(
 def _check_options(*, firms: int, links_per_firm: int, chains: int, seed: int) -> None:
     problems = []
     if firms < 1:
-        problems.append(f"firms is {firms}; pass at least 1")
+        problems.append(Message("generate.firms", n=firms))
     if links_per_firm < 0:
-        problems.append(f"links_per_firm is {links_per_firm}; pass 0 or more")
+        problems.append(Message("generate.links_per_firm", n=links_per_firm))
     if not 1 <= chains <= 999:
-        problems.append(f"chains is {chains}; pass 1 to 999")
+        problems.append(Message("generate.chains", n=chains))
     if seed < 0:
-        problems.append(f"seed is {seed}; pass 0 or more")
+        problems.append(Message("generate.seed", n=seed))
     # Links are deduplicated on int64 keys (supplier * firms + customer) * segments + segment.
     if firms >= 1 and chains >= 1 and firms * firms * chains * 20 >= 2**62:
-        problems.append(f"{firms} firms are too many to deduplicate links; pass at most 300 million / chains")
+        problems.append(Message("generate.too_many", n=firms))
     if problems:
-        msg = "cannot generate: " + "; ".join(problems)
-        raise ChainGraphError(msg)
+        raise ChainGraphError(key="generate.bad", problems=problems)
 
 
 def _rng(seed: int, *stream: int) -> np.random.Generator:

@@ -12,7 +12,7 @@ from typing import Any
 from chaingraph.model import Lang
 
 __all__ = ["Lang", "LANGS", "TEXT", "HEADERS", "text", "header", "join", "status_label", "action_label",
-           "format_money", "error_text"]
+           "format_money", "error_text", "say"]
 
 LANGS: tuple[Lang, ...] = ("zh", "en")
 
@@ -603,7 +603,6 @@ _CLI_TEXT: dict[Lang, dict[str, str]] = {
         "error.table_suffix": "无法把表格写入 {path}：文件名必须以 .csv 或 .xlsx 结尾",
         "error.unknown_firm": "没有编号或名称为 {name!r} 的企业；运行 'chaingraph info SOURCE' 查看链主，或检查 firms.csv 中的编号",
         "error.unknown_firm.close": "没有编号或名称为 {name!r} 的企业；您是否要找：{matches}",
-        "error.bad_count": "无法识别企业数量 {value!r}；请写成 2000、10k 或 1m",
         "error.encoding": "未知的输出编码 {name!r}；请使用 utf-8 或 gb18030",
         "error.budget": "预算为 {budget}；请给出大于等于0的目标家数",
         "error.quotas_over_budget": "配额合计 {total} 家，超过预算 {budget} 家；请提高 --budget 或降低 --quota",
@@ -730,7 +729,7 @@ _CLI_TEXT: dict[Lang, dict[str, str]] = {
         "error.unknown_region_close": "no region with id {region!r}; did you mean: {close}",
         "error.unknown_region": "no region with id {region!r}; pass a region id from regions.csv "
                                 "(see 'chaingraph info SOURCE')",
-        "error.no_anchors": "no anchor firms in region {region}; mark them with anchor=true in firms.csv "
+        "error.no_anchors": "no anchor firms in region {region!r}; mark them with anchor=true in firms.csv "
                             "or name one with --anchor",
         "error.depth": "depth is {depth}; give a number of FEEDS steps >= 0",
         "error.profile": "cannot read the weights profile {path}: {reason}; check the path",
@@ -743,7 +742,6 @@ _CLI_TEXT: dict[Lang, dict[str, str]] = {
         "error.unknown_firm": "no firm with id or name {name!r}; run 'chaingraph info SOURCE' to list anchors, "
                               "or check the id in firms.csv",
         "error.unknown_firm.close": "no firm with id or name {name!r}; did you mean: {matches}",
-        "error.bad_count": "cannot read the number of firms {value!r}; write it as 2000, 10k or 1m",
         "error.encoding": "unknown output encoding {name!r}; use utf-8 or gb18030",
         "error.budget": "budget is {budget}; give a number of targets >= 0",
         "error.quotas_over_budget": "the quotas add up to {total}, more than the budget of {budget}; "
@@ -816,8 +814,8 @@ for _lang_key in LANGS:
 def error_text(exc: BaseException, lang: Lang = "zh") -> str:
     """The message of a :class:`~chaingraph.errors.ChainGraphError` in ``lang``.
 
-    Errors raised with a ``key`` are said in ``lang``; others keep the English
-    message they were raised with.
+    Errors say themselves (their :mod:`chaingraph.i18n` key and values); anything
+    else keeps its own text.
 
     Examples
     --------
@@ -825,13 +823,29 @@ def error_text(exc: BaseException, lang: Lang = "zh") -> str:
     >>> error_text(UnknownRegionError("zz"), "zh").split("；")[0]
     "没有编号为 'zz' 的地区"
     """
-    key = getattr(exc, "key", "")
-    if key and key in TEXT[lang]:
-        try:
-            return text(key, lang, **getattr(exc, "values", {}))
-        except (KeyError, IndexError, ValueError):
-            pass
-    return str(exc)
+    said = getattr(exc, "say", None)
+    return str(said(lang)) if callable(said) else str(exc)
+
+
+def say(key: str, lang: str, values: dict[str, Any]) -> str:
+    """The sentence ``key`` in ``lang`` (English when ``lang`` is not a language of :data:`LANGS`).
+
+    Used by :class:`chaingraph.errors.Message`; a placeholder the values lack, or a key
+    missing in ``lang``, falls back to English rather than hiding the error being reported.
+    """
+    table = TEXT["zh"] if lang == "zh" else TEXT["en"]
+    template = table.get(key) or TEXT["en"].get(key)
+    if template is None:
+        return f"{key} {values}" if values else key
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return TEXT["en"].get(key, key).format_map(_Lenient(values))
+
+
+class _Lenient(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 # -- the group-expansion sheet of the workbook ---------------------------------------------------------------
@@ -868,3 +882,587 @@ TEXT["en"].update({
     "column.investment": "total investment of the project", "column.expected_output": "annual output at full capacity",
     "column.project_segments": "the segments the project makes",
 })
+
+# -- errors in the user's language (issue 13, §1): dataset problems, names, stores, projects ---------------
+# Said through chaingraph.errors.Message: the library raises a key and its values, the command line says
+# it in the user's language. Ids, paths, numbers and column names stay as they are in both languages.
+_ERROR_TEXT: dict[Lang, dict[str, str]] = {
+    "zh": {
+        "verbatim": "{text}",
+        "list.sep": "；",
+        "problem": "{where}: {message}",
+        "problem.hint": "{where}: {message}（{hint}）",
+        "kind.firm": "企业", "kind.chain": "产业链", "kind.segment": "环节", "kind.region": "地区",
+        "kind.firm.plural": "家企业", "kind.chain.plural": "条产业链", "kind.segment.plural": "个环节",
+        "kind.region.plural": "个地区",
+        "error.unknown_name": "没有编号或名称为 {name!r} 的{kind}；运行 'chaingraph info SOURCE' 查看编号和名称",
+        "error.unknown_name.close": "没有编号或名称为 {name!r} 的{kind}；您是否要找：{names}",
+        "error.unknown_name.choices": "没有编号或名称为 {name!r} 的{kind}；可用：{names}",
+        "error.ambiguous_name": "{name!r} 匹配到 {n} {kinds}：{candidates}；请改用所指对象的编号",
+        # dataset problems: FILE:LINE: what is wrong (how to fix it)
+        "ds.more": "……另有 {n} 行同类问题：{like}",
+        "ds.kind.folder": "文件夹", "ds.kind.pipe": "命名管道", "ds.kind.device": "设备",
+        "ds.kind.socket": "套接字", "ds.kind.special": "特殊文件",
+        "ds.missing_file": "缺少文件",
+        "ds.permission": "无法读取（没有权限）",
+        "ds.cannot_read": "无法读取：{reason}",
+        "ds.not_regular": "不是普通文件（而是{kind}）",
+        "ds.too_large": "文件大小 {size} 超过上限 {limit}",
+        "ds.bad_encoding": "无法按 {encoding} 编码读取该文件",
+        "ds.bad_byte": "字节 0x{byte} 既不是 UTF-8 也不是 GB18030/GBK 编码",
+        "ds.column_control": "列名 {cell!r} 含有控制字符",
+        "ds.column_twice": "列 {column!r} 出现了两次（{first!r} 和 {second!r}）",
+        "ds.missing_column": "缺少必需的列 {column!r}",
+        "ds.empty_file": "文件为空",
+        "ds.bad_header": "无法解析表头",
+        "ds.cells.lines": "应有 {width} 个单元格，第 {line}-{last} 行上的这一行有 {found} 个",
+        "ds.cells": "应有 {width} 个单元格，实际有 {found} 个",
+        "ds.rule.cells": "单元格个数不对",
+        "ds.bad_csv": "无法解析 CSV",
+        "ds.empty": "{column} 为空",
+        "ds.what.id": "编号", "ds.what.segment_link": "环节关系", "ds.what.parent_region": "上级地区",
+        "ds.what.chain": "产业链", "ds.what.segment": "环节", "ds.what.region": "地区", "ds.what.firm": "企业",
+        "ds.what.anchor_firm": "链主企业", "ds.what.parent_firm": "母公司", "ds.what.evidence": "证据类型",
+        "ds.duplicate": "重复的{what} {value!r}，首次出现在第 {first} 行",
+        "ds.rule.duplicate": "重复的{what}",
+        "ds.below": "{column} {value!r} 小于 {lo}",
+        "ds.above": "{column} {value!r} 大于 {hi}",
+        "ds.huge": "{column} {value!r} 过大",
+        "ds.not_whole": "{column} {value!r} 不是整数",
+        "ds.not_number": "{column} {value!r} 不是数字",
+        "ds.not_bool": "{column} {value!r} 不是 true 或 false",
+        "ds.unknown": "未知的{what} {value!r}",
+        "ds.toml_deep": "表格或数组嵌套超过 {depth} 层",
+        "ds.toml_not_utf8": "dataset.toml 不是 UTF-8 编码",
+        "ds.toml_parse": "无法解析 TOML",
+        "ds.toml_missing": "缺少 {key}",
+        "ds.toml_not_text": "{key} 必须是文本，而不是 {value}",
+        "ds.toml_control": "{key} 含有控制字符：{value}",
+        "ds.toml_sources": "sources 必须是文本列表，而不是 {value}",
+        "ds.unreadable": "无法读取该数据集",
+        "ds.not_folder": "不是数据集文件夹",
+        "ds.no_folder": "文件夹不存在",
+        "ds.region_cycle": "地区层级出现循环：{cycle}",
+        "ds.unknown_level": "未知的级别 {value!r}",
+        "ds.home_region": "home_region {value!r} 不在 regions.csv 中",
+        "ds.unknown_stage": "未知的阶段 {value!r}",
+        "ds.feeds_itself": "环节 {value!r} 供给自身",
+        "ds.own_parent": "企业 {value!r} 的母公司是它自己",
+        "ds.parent_cycle": "母公司关系出现循环：{cycle}",
+        "ds.cell_control": "{column} {value!r} 含有控制字符",
+        "ds.supplies_itself": "企业 {value!r} 向自己供货",
+        "ds.duplicate_link": "重复的供货关系 {supplier} -> {customer}，首次出现在第 {first} 行",
+        "ds.duplicate_link.segment": "重复的供货关系 {supplier} -> {customer}（{segment}），首次出现在第 {first} 行",
+        "ds.rule.duplicate_link": "重复的供货关系",
+        "ds.cross_id": "编号 {value!r} 同时也是{other}的编号",
+        "ds.other_chain": "环节 {segment!r} 属于产业链 {chain!r}，而不是 {given!r}",
+        "ds.rule.other_chain": "环节属于其他产业链",
+        "ds.drop_reason": "已终止的项目需要填写 drop_reason（终止原因）",
+        "ds.pipeline_key": "未知的 [pipeline] 设置 {key!r}",
+        "ds.pipeline_days": "[pipeline] {key} = {value} 不是天数",
+        "ds.quotas_table": "quotas 必须是一个表",
+        "ds.quota_period": "[quotas] period {value} 不是有效的考核期",
+        "ds.quota_amount": "[quotas] {key} = {value} 不是金额",
+        "ds.quota_park": "[quotas.parks] 中的地区 {region!r} 不存在",
+        "ds.quotas_key": "未知的 [quotas] 键 {key!r}",
+        "ds.scope_table": "[{where}] 必须是一个表",
+        "ds.quota_key": "[{where}] 中有未知的指标 {key!r}",
+        "ds.quota_value": "[{where}] {key} = {value} 不是有效的指标",
+        "ds.quota_chain": "[{where}] {key} 中的产业链 {chain!r} 不存在",
+        "ds.projects_column": "projects.csv 缺少必需的列",
+        "ds.projects_no_column": "projects.csv 没有 {column!r} 列",
+        "ds.no_project": "没有编号为 {project!r} 的项目",
+        "project.not_a_date": "{column} {value!r} 不是日期",
+        "project.before": "{later} {date} 早于{earlier} {earlier_date}",
+        "project.dropped_stage": "填写了终止日期，但阶段是 {stage!r}",
+        "project.dropped_before": "终止日期 {date} 早于{last} {last_date}",
+        "project.stage_before": "阶段 {stage!r} 早于已有日期的{last}",
+        "ds.hint.check_path": "请检查路径",
+        "ds.hint.read_access": "请给自己开通该文件及其所在文件夹的读取权限",
+        "ds.hint.check_file": "请检查该文件",
+        "ds.hint.data_file": "请给出数据文件本身",
+        "ds.hint.max_file_size": "请用 --max-file-size 放宽上限，例如 --max-file-size 8G",
+        "ds.hint.encoding": "请检查 --encoding，或不指定以自动识别编码",
+        "ds.hint.save_utf8": "请把文件另存为 UTF-8 CSV，或用 --encoding 指定编码",
+        "ds.hint.delete_it": "请删除它",
+        "ds.hint.delete_one": "请删除或重命名其中一列",
+        "ds.hint.add_column": "请添加名为 {column} 的列",
+        "ds.hint.add_column.aliases": "请添加名为 {column}（或 {aliases}）的列",
+        "ds.hint.header": "第一行必须是表头：{columns}",
+        "ds.hint.header_line": "第一行必须是表头",
+        "ds.hint.quotes_line": "请检查这一行的引号",
+        "ds.hint.quotes_commas": "请检查引号（可能有未闭合的引号）和逗号",
+        "ds.hint.stray_comma": "请检查是否多了或少了逗号；含逗号的单元格请加引号",
+        "ds.hint.fill": "请填写 {column}",
+        "ds.hint.unique": "编号必须唯一；请合并或重命名这些行",
+        "ds.hint.one_row_per_pair": "每对环节只保留一行",
+        "ds.hint.below": "{column} 不能小于 {lo}",
+        "ds.hint.above": "{column} 不能大于 {hi}",
+        "ds.hint.digits_unit": "请检查数字和单位",
+        "ds.hint.whole": "请填写整数",
+        "ds.hint.digits": "请填写数字，例如 1200000 或 1.2e6",
+        "ds.hint.bool": "请填写 true 或 false；yes/no、1/0、是/否 也可以",
+        "ds.hint.region_or_empty": "请使用 regions.csv 中的编号，或留空",
+        "ds.hint.from_chains": "请使用 chains.csv 中的编号",
+        "ds.hint.from_segments": "请使用 segments.csv 中的编号",
+        "ds.hint.from_regions": "请使用 regions.csv 中的编号",
+        "ds.hint.from_firms": "请使用 firms.csv 中的编号",
+        "ds.hint.parent_firm": "请使用 firms.csv 中的企业编号（集团母公司），或留空",
+        "ds.hint.project_firm": "请使用 firms.csv 中的编号（新企业请先加入 firms.csv）",
+        "ds.hint.project_anchor": "请使用 firms.csv 中链主的编号，或留空",
+        "ds.hint.region_id": "请使用 regions.csv 中的地区编号",
+        "ds.hint.chain_id": "请使用 chains.csv 中的产业链编号",
+        "ds.hint.segment_or_empty": "请使用 segments.csv 中的编号，或留空",
+        "ds.hint.segment_ids": "请使用 segments.csv 中的编号，用 ';' 分隔",
+        "ds.hint.toml_needed": "每个数据集都需要含 name 和 home_region 的 dataset.toml",
+        "ds.hint.toml_flat": "dataset.toml 只含几个简单的键；请去掉嵌套",
+        "ds.hint.save_as_utf8": "请另存为 UTF-8",
+        "ds.hint.toml_syntax": "请检查引号和 '=' 号",
+        "ds.hint.toml_add": "请添加一行，例如 {key} = \"...\"",
+        "ds.hint.toml_quote": "请加引号，写成 {key} = \"...\"",
+        "ds.hint.toml_sources": "请写成 sources = [\"https://...\", \"...\"]",
+        "ds.hint.columns": "应有的列：{columns}（见 docs/dataset-format.md）",
+        "ds.hint.folder": "请给出包含 dataset.toml 和 firms.csv 的文件夹",
+        "ds.hint.region_cycle": "地区不能包含自身；请修改其中一个 parent",
+        "ds.hint.use_one_of": "请使用以下之一：{choices}",
+        "ds.hint.use": "请使用 {choices}",
+        "ds.hint.stages": "请使用 upstream、midstream 或 downstream（也可写上游、中游、下游）",
+        "ds.hint.delete_row": "请删除这一行",
+        "ds.hint.top_parent": "集团最上层企业的 parent 请留空",
+        "ds.hint.parent_cycle": "企业不能属于自己所在的集团；请修改其中一个 parent",
+        "ds.hint.evidence": "请使用 {choices}（或留空）",
+        "ds.hint.no_control": "请删除它；名称、编号和文本都不能含有控制字符",
+        "ds.hint.merge_links": "请合并这些行，并把金额相加",
+        "ds.hint.unique_across": "地区、产业链、环节和企业的编号必须互不相同；请重命名其中一个",
+        "ds.hint.project_stages": "请使用 线索、接洽、在谈、签约、注册、开工、投产、终止（或 {choices}）",
+        "ds.hint.date": "请写成 YYYY-MM-DD；只知道月份时写 YYYY-MM",
+        "ds.hint.date_order": "日期应按 线索、接洽、在谈、签约、注册、开工、投产 的顺序；请修改日期或阶段",
+        "ds.hint.chain_or_segment": "请修改产业链或环节",
+        "ds.hint.drop_reason": "请写明终止原因（例如 资金未到位）",
+        "ds.hint.write_eg": "请写成例如 {example}",
+        "ds.hint.quotas_table": "请写成 [quotas] 表，例如 period = \"2023\"",
+        "ds.hint.quota_period": "请写成 period = \"2023\"（年）、\"2023-Q2\"（季度）或 \"2023-04\"（月）",
+        "ds.hint.quota_amount": "请写成 {key} = 10000000000（单位为数据集的币种）",
+        "ds.hint.see_docs": "见 docs/dataset-format.md",
+        "ds.hint.quota_value": "指标应为大于等于0的整数；见 docs/dataset-format.md",
+        "ds.hint.validate": "请运行 chaingraph validate",
+        "ds.hint.projects_add_column": "请在表头添加 {column} 列（并在每行加一个逗号），然后重试",
+        "ds.hint.project_id": "请使用 projects.csv 中的编号",
+        "ds.hint.projects_needed": "数据集需要有 projects.csv 才能设置阶段",
+    },
+    "en": {
+        "verbatim": "{text}",
+        "list.sep": "; ",
+        "problem": "{where}: {message}",
+        "problem.hint": "{where}: {message} ({hint})",
+        "kind.firm": "firm", "kind.chain": "chain", "kind.segment": "segment", "kind.region": "region",
+        "kind.firm.plural": "firms", "kind.chain.plural": "chains", "kind.segment.plural": "segments",
+        "kind.region.plural": "regions",
+        "error.unknown_name": "no {kind} with id or name {name!r}; run 'chaingraph info SOURCE' to list the ids "
+                              "and names",
+        "error.unknown_name.close": "no {kind} with id or name {name!r}; did you mean: {names}",
+        "error.unknown_name.choices": "no {kind} with id or name {name!r}; use one of: {names}",
+        "error.ambiguous_name": "{name!r} matches {n} {kinds}: {candidates}; pass the id of the one you mean",
+        "ds.more": "... and {n} more rows like: {like}",
+        "ds.kind.folder": "a folder", "ds.kind.pipe": "a named pipe", "ds.kind.device": "a device",
+        "ds.kind.socket": "a socket", "ds.kind.special": "a special file",
+        "ds.missing_file": "missing file",
+        "ds.permission": "cannot read (permission denied)",
+        "ds.cannot_read": "cannot read: {reason}",
+        "ds.not_regular": "not a regular file ({kind})",
+        "ds.too_large": "the file is larger than the limit of {limit} ({size})",
+        "ds.bad_encoding": "cannot read the file as {encoding}: {reason}",
+        "ds.bad_byte": "byte 0x{byte} is neither UTF-8 nor GB18030/GBK",
+        "ds.column_control": "column name {cell!r} holds a control character",
+        "ds.column_twice": "column {column!r} appears twice (as {first!r} and {second!r})",
+        "ds.missing_column": "missing required column {column!r}",
+        "ds.empty_file": "the file is empty",
+        "ds.bad_header": "cannot parse the header: {reason}",
+        "ds.cells.lines": "expected {width} cells, found {found} in the row on lines {line}-{last}",
+        "ds.cells": "expected {width} cells, found {found}",
+        "ds.rule.cells": "expected cells",
+        "ds.bad_csv": "cannot parse the CSV: {reason}",
+        "ds.empty": "empty {column}",
+        "ds.what.id": "id", "ds.what.segment_link": "segment link", "ds.what.parent_region": "parent region",
+        "ds.what.chain": "chain", "ds.what.segment": "segment", "ds.what.region": "region", "ds.what.firm": "firm",
+        "ds.what.anchor_firm": "anchor firm", "ds.what.parent_firm": "parent firm", "ds.what.evidence": "evidence",
+        "ds.duplicate": "duplicate {what} {value!r}, first on line {first}",
+        "ds.rule.duplicate": "duplicate {what}",
+        "ds.below": "{column} {value!r} is below {lo}",
+        "ds.above": "{column} {value!r} is above {hi}",
+        "ds.huge": "{column} {value!r} is too large",
+        "ds.not_whole": "{column} {value!r} is not a whole number",
+        "ds.not_number": "{column} {value!r} is not a number",
+        "ds.not_bool": "{column} {value!r} is not true or false",
+        "ds.unknown": "unknown {what} {value!r}",
+        "ds.toml_deep": "tables or arrays nest more than {depth} deep",
+        "ds.toml_not_utf8": "dataset.toml is not UTF-8",
+        "ds.toml_parse": "cannot parse TOML: {reason}",
+        "ds.toml_missing": "missing {key}",
+        "ds.toml_not_text": "{key} must be text, not {value}",
+        "ds.toml_control": "{key} holds a control character: {value}",
+        "ds.toml_sources": "sources must be a list of text, not {value}",
+        "ds.unreadable": "the dataset could not be read",
+        "ds.not_folder": "not a dataset folder",
+        "ds.no_folder": "no such folder",
+        "ds.region_cycle": "the region tree has a cycle: {cycle}",
+        "ds.unknown_level": "unknown level {value!r}",
+        "ds.home_region": "home_region {value!r} is not in regions.csv",
+        "ds.unknown_stage": "unknown stage {value!r}",
+        "ds.feeds_itself": "segment {value!r} feeds itself",
+        "ds.own_parent": "firm {value!r} is its own parent",
+        "ds.parent_cycle": "the parent chain has a cycle: {cycle}",
+        "ds.cell_control": "{column} {value!r} holds a control character",
+        "ds.supplies_itself": "firm {value!r} supplies itself",
+        "ds.duplicate_link": "duplicate link {supplier} -> {customer}, first on line {first}",
+        "ds.duplicate_link.segment": "duplicate link {supplier} -> {customer} ({segment}), first on line {first}",
+        "ds.rule.duplicate_link": "duplicate link",
+        "ds.cross_id": "id {value!r} is also a {other} id",
+        "ds.other_chain": "segment {segment!r} is in chain {chain!r}, not {given!r}",
+        "ds.rule.other_chain": "segment of another chain",
+        "ds.drop_reason": "a dropped project needs a drop_reason",
+        "ds.pipeline_key": "unknown [pipeline] setting {key!r}",
+        "ds.pipeline_days": "[pipeline] {key} = {value} is not a number of days",
+        "ds.quotas_table": "quotas must be a table",
+        "ds.quota_period": "[quotas] period {value} is not a period",
+        "ds.quota_amount": "[quotas] {key} = {value} is not an amount",
+        "ds.quota_park": "[quotas.parks] names unknown region {region!r}",
+        "ds.quotas_key": "unknown [quotas] key {key!r}",
+        "ds.scope_table": "[{where}] must be a table",
+        "ds.quota_key": "unknown quota {key!r} in [{where}]",
+        "ds.quota_value": "[{where}] {key} = {value} is not a quota",
+        "ds.quota_chain": "[{where}] {key} names unknown chain {chain!r}",
+        "ds.projects_column": "projects.csv lacks a required column",
+        "ds.projects_no_column": "projects.csv has no column {column!r}",
+        "ds.no_project": "no project with id {project!r}",
+        "project.not_a_date": "{column} {value!r} is not a date",
+        "project.before": "{later} {date} is before {earlier} {earlier_date}",
+        "project.dropped_stage": "a dropped date is given but the stage is {stage!r}",
+        "project.dropped_before": "dropped {date} is before {last} {last_date}",
+        "project.stage_before": "stage {stage!r} is before {last}, which has a date",
+        "ds.hint.check_path": "check the path",
+        "ds.hint.read_access": "give yourself read access to the file and its folder",
+        "ds.hint.check_file": "check the file",
+        "ds.hint.data_file": "give the data file itself",
+        "ds.hint.max_file_size": "pass --max-file-size with a larger limit, e.g. --max-file-size 8G",
+        "ds.hint.encoding": "check --encoding, or leave it out to detect",
+        "ds.hint.save_utf8": "save the file as UTF-8 CSV, or pass --encoding",
+        "ds.hint.delete_it": "delete it",
+        "ds.hint.delete_one": "delete or rename one of them",
+        "ds.hint.add_column": "add a column named {column}",
+        "ds.hint.add_column.aliases": "add a column named {column} (or {aliases})",
+        "ds.hint.header": "the first line must be the header: {columns}",
+        "ds.hint.header_line": "the first line must be the header",
+        "ds.hint.quotes_line": "check the quotes on this line",
+        "ds.hint.quotes_commas": "check the quotes (one may be unclosed) and the commas",
+        "ds.hint.stray_comma": "check for a stray or missing comma, or quote cells that contain commas",
+        "ds.hint.fill": "fill in the {column}",
+        "ds.hint.unique": "ids must be unique; merge or rename the rows",
+        "ds.hint.one_row_per_pair": "keep one row per pair of segments",
+        "ds.hint.below": "{column} cannot be less than {lo}",
+        "ds.hint.above": "{column} cannot be more than {hi}",
+        "ds.hint.digits_unit": "check the digits and the unit",
+        "ds.hint.whole": "write a whole number",
+        "ds.hint.digits": "write digits, e.g. 1200000 or 1.2e6",
+        "ds.hint.bool": "write true or false; yes/no, 1/0 and 是/否 also work",
+        "ds.hint.region_or_empty": "use an id from regions.csv, or leave it empty",
+        "ds.hint.from_chains": "use an id from chains.csv",
+        "ds.hint.from_segments": "use an id from segments.csv",
+        "ds.hint.from_regions": "use an id from regions.csv",
+        "ds.hint.from_firms": "use an id from firms.csv",
+        "ds.hint.parent_firm": "use a firm id from firms.csv (the group's parent company), or leave it empty",
+        "ds.hint.project_firm": "use an id from firms.csv (add a new firm there first)",
+        "ds.hint.project_anchor": "use an anchor's id from firms.csv, or leave it empty",
+        "ds.hint.region_id": "use a region id from regions.csv",
+        "ds.hint.chain_id": "use a chain id from chains.csv",
+        "ds.hint.segment_or_empty": "use an id from segments.csv, or leave it empty",
+        "ds.hint.segment_ids": "use ids from segments.csv, separated by ';'",
+        "ds.hint.toml_needed": "every dataset needs dataset.toml with name and home_region",
+        "ds.hint.toml_flat": "dataset.toml holds a few plain keys; remove the nesting",
+        "ds.hint.save_as_utf8": "save it as UTF-8",
+        "ds.hint.toml_syntax": "check quotes and '=' signs",
+        "ds.hint.toml_add": "add a line like {key} = \"...\"",
+        "ds.hint.toml_quote": "write {key} = \"...\" in quotes",
+        "ds.hint.toml_sources": "write sources = [\"https://...\", \"...\"]",
+        "ds.hint.columns": "columns: {columns} (see docs/dataset-format.md)",
+        "ds.hint.folder": "give the folder that holds dataset.toml and firms.csv",
+        "ds.hint.region_cycle": "a region cannot be inside itself; fix one parent",
+        "ds.hint.use_one_of": "use one of {choices}",
+        "ds.hint.use": "use {choices}",
+        "ds.hint.stages": "use upstream, midstream or downstream",
+        "ds.hint.delete_row": "delete the row",
+        "ds.hint.top_parent": "leave parent empty for a group's top",
+        "ds.hint.parent_cycle": "a firm cannot be inside its own group; fix one parent",
+        "ds.hint.evidence": "use {choices} (or leave it empty)",
+        "ds.hint.no_control": "delete it; names, ids and text cannot hold control characters",
+        "ds.hint.merge_links": "merge the rows, adding their values",
+        "ds.hint.unique_across": "ids must be unique across regions, chains, segments and firms; rename one",
+        "ds.hint.project_stages": "use {choices} (or 线索, 接洽, 在谈, 签约, 注册, 开工, 投产, 终止)",
+        "ds.hint.date": "write YYYY-MM-DD, or YYYY-MM when only the month is known",
+        "ds.hint.date_order": "dates follow lead, contacted, negotiating, signed, registered, construction, "
+                              "producing; fix the date or the stage",
+        "ds.hint.chain_or_segment": "fix the chain or the segment",
+        "ds.hint.drop_reason": "say why it was dropped (e.g. 资金未到位)",
+        "ds.hint.write_eg": "write e.g. {example}",
+        "ds.hint.quotas_table": "write [quotas] with period = \"2023\"",
+        "ds.hint.quota_period": "write period = \"2023\" (a year), \"2023-Q2\" or \"2023-04\"",
+        "ds.hint.quota_amount": "write {key} = 10000000000 (in the dataset's currency)",
+        "ds.hint.see_docs": "see docs/dataset-format.md",
+        "ds.hint.quota_value": "a quota is a whole number >= 0; see docs/dataset-format.md",
+        "ds.hint.validate": "run chaingraph validate",
+        "ds.hint.projects_add_column": "add a column {column} to the header (and a comma to every row), then retry",
+        "ds.hint.project_id": "use an id from projects.csv",
+        "ds.hint.projects_needed": "the dataset needs a projects.csv to set a stage in",
+    },
+}
+
+_ERROR_TEXT["zh"].update({
+    "quality.error_detail": "{message}（{hint}）", "quality.error_detail.bare": "{message}",
+    # stores: URIs, connections, loads
+    "store.scheme": "不支持的数据库地址 {uri!r}：Neo4j 请用 neo4j://、neo4j+s://、bolt:// 或 bolt+s://，"
+                    "FalkorDB 请用 falkordb://HOST:PORT[/GRAPH]",
+    "store.scheme.http": "不支持的数据库地址 {uri!r}（7474 是 Neo4j 浏览器的端口，Bolt 端口是 7687）："
+                         "Neo4j 请用 neo4j://、neo4j+s://、bolt:// 或 bolt+s://，FalkorDB 请用 falkordb://HOST:PORT[/GRAPH]",
+    "store.malformed": "数据库地址 {uri!r} 格式有误：请写成 SCHEME://HOST:PORT，IPv6 主机需加方括号（bolt://[::1]:7687）",
+    "store.bolt.auth": "{uri} 拒绝了用户 {user!r} 的凭据：请设置 NEO4J_USER 和 NEO4J_PASSWORD（或用 --user 并在提示时输入密码）",
+    "store.bolt.tls": "与 {uri} 的 TLS 连接失败：如果服务器在该端口没有 TLS，请用 {plain}://；"
+                      "如果其证书是自签名的，请用 {plain}+ssc://",
+    "store.bolt.routing": "{uri} 不响应路由请求（单机服务器或 FalkorDB）：请改用 bolt://{bare}",
+    "store.bolt.handshake": "{uri} 没有响应 Bolt 握手：这是 Bolt 端口吗（Neo4j 的是 7687）？"
+                            "如使用 TLS 请用 neo4j+s:// 或 bolt+s://；FalkorDB 自身的端口请用 falkordb://",
+    "store.bolt.unreachable.tls": "无法连接 {uri}：请启动服务器或检查主机和端口；如果服务器在该端口没有 TLS，请用 {plain}://",
+    "store.bolt.unreachable": "无法连接 {uri}：请启动服务器或检查主机和端口；"
+                              "如果服务器要求 TLS（Neo4j Aura 即如此），请用 neo4j+s:// 或 bolt+s://",
+    "store.cannot_use": "无法使用 {uri}：{detail}",
+    "store.bolt.no_database": "{uri} 上没有这个数据库：请检查 --database，或省略它以使用服务器的默认数据库",
+    "store.bolt.query": "{uri} 执行查询失败：{detail}；设置 CHAINGRAPH_DEBUG=1 可记录查询名称，"
+                        "或用 'chaingraph load SOURCE --to URI --replace' 重新加载",
+    "store.other": "{uri}：{kind}：{detail}",
+    "store.no_neo4j_driver": "缺少 neo4j 驱动：请运行 pip install 'neo4j>=5.14'",
+    "store.bolt.falkordb_database": "{uri} 上 FalkorDB 的 Bolt 端口只提供一个图，不接受数据库名："
+                                    "请去掉 --database，或用 falkordb://HOST:PORT/GRAPH 选择图",
+    "store.bolt.old": "{uri} 运行的是 {name} {version}；chaingraph 需要 Neo4j 5 或更高版本",
+    "store.bolt.no_query": "{uri} 响应 Bolt 但不执行任何查询：如果这是 FalkorDB 的 Bolt 端口，请不带凭据连接"
+                           "（取消 NEO4J_PASSWORD；它拒绝已登录用户的所有查询），否则 chaingraph 需要 Neo4j 5 或 FalkorDB",
+    "store.bolt.unknown_server": "{uri} 使用 Bolt 协议，但既不是 Neo4j 5 也不是 FalkorDB；chaingraph 需要其中之一",
+    "store.falkordb.auth": "{uri} 拒绝了密码：请在地址中给出（falkordb://:PASSWORD@host:port）或设置 FALKORDB_PASSWORD",
+    "store.falkordb.unreachable": "无法连接 {uri}：请启动 FalkorDB（见 docs/graph-databases.md）或检查主机和端口",
+    "store.falkordb.redis": "{uri} 是没有 FalkorDB 模块的 Redis：请用 --loadmodule falkordb.so 启动 redis-server，"
+                            "或使用 FalkorDB 服务器",
+    "store.falkordb.query": "{uri} 执行查询失败：{detail}",
+    "store.falkordb.not_resp": "{uri} 的响应不像 FalkorDB：如果这是 Bolt 端口，请用 bolt://{host}:{port}；"
+                               "FalkorDB 自身的默认端口是 6379",
+    "store.no_falkordb_client": "缺少 falkordb 客户端：请运行 pip install 'chaingraph[falkordb]'",
+    "store.falkordb.port": "{uri} 中的端口有误：请写成 falkordb://HOST:PORT[/GRAPH]",
+    "store.graph_option": "--graph 只用于 falkordb:// 地址；通过 Bolt 连接请用 --database（或不指定，使用默认数据库）",
+    "store.row_too_big": "{name} 的一行（{row}...）对 FalkorDB 的 Bolt 端口来说太大（超过 4 KB 的消息会使其崩溃）："
+                         "请改用 falkordb://HOST:PORT 加载",
+    "store.no_dataset": "{uri} 中没有 chaingraph 数据集：请用 'chaingraph load SOURCE --to {uri}' 加载",
+    "store.several_datasets": "{uri} 中有多个数据集（{names}）：请用 'chaingraph load SOURCE --to {uri} --replace' "
+                              "重新加载其中一个",
+    "store.schema": "{uri} 由 chaingraph {version} 以结构版本 {schema} 加载；chaingraph {this} 读取结构版本 "
+                    "{this_schema}：请用 'chaingraph load SOURCE --to {uri} --replace' 重新加载",
+    "store.unknown_version": "（未知版本）",
+    "store.incomplete": "{uri} 中数据集 {name!r} 的加载未完成（中途停止）：请重新运行同一命令 {how}",
+    "store.locked": "{uri} 已被 {command!r} 锁定（{host} 上的进程 {pid}，自 {since} 起）：请等待其完成；"
+                    "如果该进程已不在运行，请加 --force-unlock 重新加载",
+    "store.other_dataset": "{uri} 中是数据集 {held!r}，而不是 {name!r}：请加 --replace 替换它，"
+                           "或加载到另一个数据库（--database）或 FalkorDB 图（地址路径）",
+    "store.other_schema": "{uri} 中的 {name!r} 是结构版本 {schema}（chaingraph {version}）；"
+                          "当前 chaingraph 写入版本 {this_schema}：请加 --replace 重新加载",
+    "store.other_version": "{uri} 中是数据集 {name!r} 的另一个版本（加载自 {source}）：请加 --replace 替换它",
+    "store.firm_count": "{uri} 中有 {held} 家企业，而本次加载写入了 {wrote} 家：请加 --replace 重新加载",
+    "store.no_project": "{uri} 中没有编号为 {project!r} 的项目；请检查编号",
+    "store.unknown_stage": "未知的阶段 {stage!r}；请使用 {stages}",
+    "store.project_dates": "项目 {project}：{problems}（未做任何改动）",
+    "store.batch_size": "批大小至少为 1，而不是 {size}",
+    # snapshots
+    "snapshot.no_manifest": "{folder} 不是 chaingraph 快照（没有 {manifest}）",
+    "snapshot.bad_manifest": "{folder}：{manifest} 无法读取",
+    "snapshot.not_snapshot": "{folder} 不是 chaingraph 快照",
+    "snapshot.version": "{folder} 由 chaingraph {reader}（格式 {format}）写入，当前为 {this}（格式 {this_format}）",
+    "snapshot.no_files": "{folder}：清单中没有列出任何文件",
+    "snapshot.missing": "{folder}：缺少 {name}",
+    "snapshot.unreadable_file": "{folder}：{name} 无法读取",
+    "snapshot.damaged": "{folder}：{name} 已损坏（大小或哈希值与清单不符）",
+    "snapshot.other_dataset": "{folder} 是由该数据集的另一个版本生成的",
+    "snapshot.unreadable": "{folder}：无法读取快照",
+})
+_ERROR_TEXT["en"].update({
+    "quality.error_detail": "{message} ({hint})", "quality.error_detail.bare": "{message}",
+    "store.scheme": "unsupported database URI {uri!r}: use neo4j://, neo4j+s://, bolt:// or bolt+s:// for Neo4j, "
+                    "or falkordb://HOST:PORT[/GRAPH] for FalkorDB",
+    "store.scheme.http": "unsupported database URI {uri!r} (7474 is Neo4j's browser port; Bolt listens on 7687): "
+                         "use neo4j://, neo4j+s://, bolt:// or bolt+s:// for Neo4j, or falkordb://HOST:PORT[/GRAPH] "
+                         "for FalkorDB",
+    "store.malformed": "malformed database URI {uri!r} ({reason}): write it as SCHEME://HOST:PORT, an IPv6 host in "
+                       "brackets (bolt://[::1]:7687)",
+    "store.bolt.auth": "{uri} refused the credentials of user {user!r}: set NEO4J_USER and NEO4J_PASSWORD "
+                       "(or pass --user and type the password when asked)",
+    "store.bolt.tls": "TLS with {uri} failed: if the server has no TLS on this port use {plain}:// ; if its "
+                      "certificate is self-signed use {plain}+ssc://",
+    "store.bolt.routing": "{uri} answers no routing requests (a single server, or FalkorDB): use bolt://{bare} instead",
+    "store.bolt.handshake": "{uri} did not answer the Bolt handshake: is this a Bolt port (Neo4j's is 7687)? "
+                            "If it uses TLS use neo4j+s:// or bolt+s://; for FalkorDB's own port use falkordb://",
+    "store.bolt.unreachable.tls": "cannot reach {uri}: start the server or check the host and port; if the server "
+                                  "has no TLS on this port use {plain}://",
+    "store.bolt.unreachable": "cannot reach {uri}: start the server or check the host and port; if the server "
+                              "requires TLS (Neo4j Aura does) use neo4j+s:// or bolt+s://",
+    "store.cannot_use": "cannot use {uri}: {detail}",
+    "store.bolt.no_database": "{uri} has no such database: check --database, or omit it to use the server's default",
+    "store.bolt.query": "{uri} failed a query: {detail}; set CHAINGRAPH_DEBUG=1 to log the query names, or reload "
+                        "with 'chaingraph load SOURCE --to URI --replace'",
+    "store.other": "{uri}: {kind}: {detail}",
+    "store.no_neo4j_driver": "the neo4j driver is missing: pip install 'neo4j>=5.14'",
+    "store.bolt.falkordb_database": "FalkorDB's Bolt endpoint at {uri} serves one graph and takes no database "
+                                    "name: drop --database, or use falkordb://HOST:PORT/GRAPH to pick a graph",
+    "store.bolt.old": "{uri} runs {name} {version}; chaingraph needs Neo4j 5 or later",
+    "store.bolt.no_query": "{uri} answers Bolt but runs no query: if it is FalkorDB's Bolt endpoint, connect without "
+                           "credentials (unset NEO4J_PASSWORD; it refuses every query from a logged-in user), "
+                           "otherwise chaingraph needs Neo4j 5 or FalkorDB",
+    "store.bolt.unknown_server": "{uri} speaks Bolt but is neither Neo4j 5 nor FalkorDB; chaingraph needs one of them",
+    "store.falkordb.auth": "{uri} refused the password: pass it in the URI (falkordb://:PASSWORD@host:port) or set "
+                           "FALKORDB_PASSWORD",
+    "store.falkordb.unreachable": "cannot reach {uri}: start FalkorDB (see docs/graph-databases.md) or check the "
+                                  "host and port",
+    "store.falkordb.redis": "{uri} is Redis without the FalkorDB module: start redis-server with "
+                            "--loadmodule falkordb.so, or use a FalkorDB server",
+    "store.falkordb.query": "{uri} failed a query: {detail}",
+    "store.falkordb.not_resp": "{uri} does not answer like FalkorDB: if this is a Bolt port use bolt://{host}:{port}; "
+                               "FalkorDB's own port is 6379 by default",
+    "store.no_falkordb_client": "the falkordb client is missing: pip install 'chaingraph[falkordb]'",
+    "store.falkordb.port": "bad port in {uri}: use falkordb://HOST:PORT[/GRAPH]",
+    "store.graph_option": "--graph is for falkordb:// URIs; over Bolt use --database (or nothing for the default)",
+    "store.row_too_big": "a row of {name} ({row}...) is too big for FalkorDB's Bolt endpoint, which crashes on "
+                         "messages over 4 KB: load through falkordb://HOST:PORT instead",
+    "store.no_dataset": "{uri} holds no chaingraph dataset: load one with 'chaingraph load SOURCE --to {uri}'",
+    "store.several_datasets": "{uri} holds several datasets ({names}): reload one with "
+                              "'chaingraph load SOURCE --to {uri} --replace'",
+    "store.schema": "{uri} was loaded by chaingraph {version} with schema version {schema}; chaingraph {this} reads "
+                    "schema version {this_schema}: reload it with 'chaingraph load SOURCE --to {uri} --replace'",
+    "store.unknown_version": "(unknown)",
+    "store.incomplete": "incomplete load of dataset {name!r} in {uri} (it stopped before it finished): "
+                        "rerun the same command, {how}",
+    "store.locked": "{uri} is locked by {command!r} (process {pid} on {host}, since {since}): wait for it to "
+                    "finish; if that process is no longer running, run the load again with --force-unlock",
+    "store.other_dataset": "{uri} holds dataset {held!r}, not {name!r}: pass --replace to replace it, or load into "
+                           "another database (--database) or FalkorDB graph (URI path)",
+    "store.other_schema": "{uri} holds {name!r} in schema version {schema} (chaingraph {version}); this chaingraph "
+                          "writes version {this_schema}: pass --replace to reload it",
+    "store.other_version": "{uri} holds another version of dataset {name!r} (loaded from {source}): pass --replace "
+                           "to replace it",
+    "store.firm_count": "{uri} holds {held} firms where this load wrote {wrote}: rerun the load with --replace",
+    "store.no_project": "no project with id {project!r} in {uri}; check the id",
+    "store.unknown_stage": "unknown stage {stage!r}; use {stages}",
+    "store.project_dates": "project {project}: {problems} (nothing was changed)",
+    "store.batch_size": "batch size must be at least 1, not {size}",
+    "snapshot.no_manifest": "{folder} is not a chaingraph snapshot (no {manifest})",
+    "snapshot.bad_manifest": "{folder}: unreadable {manifest} ({reason})",
+    "snapshot.not_snapshot": "{folder} is not a chaingraph snapshot",
+    "snapshot.version": "{folder} was written by chaingraph {reader} (format {format}), this is {this} "
+                        "(format {this_format})",
+    "snapshot.no_files": "{folder}: the manifest lists no files",
+    "snapshot.missing": "{folder}: {name} is missing",
+    "snapshot.unreadable_file": "{folder}: {name} cannot be read ({reason})",
+    "snapshot.damaged": "{folder}: {name} is damaged (its size or hash differs from the manifest's)",
+    "snapshot.other_dataset": "{folder} was made from another version of the dataset",
+    "snapshot.unreadable": "{folder}: cannot read the snapshot ({reason})",
+})
+
+_ERROR_TEXT["zh"].update({
+    "weights.profile": "权重文件",
+    "weights.unknown": "{where} 中有未知的评分项 {component!r}；请使用以下之一：{components}",
+    "weights.not_number": "{where} 中 {component} 的权重 {value} 不是数字；请写成例如 {component}=2",
+    "weights.negative": "{where} 中 {component} 的权重为 {value}；权重必须是大于等于0的数",
+    "weights.all_zero": "{where} 中所有权重都是0；请至少给一个评分项正的权重",
+    "weights.no_equals": "权重 {part!r} 缺少 '='；请写成 评分项=权重，例如 supplies_anchor=3",
+    "weights.table": "{where}：[weights] 必须是 评分项 = 权重 的表",
+    "weights.toml": "{where} 不是有效的 TOML",
+    "weights.deep": "{where}：表格或数组嵌套过深；权重文件应是 评分项 = 权重 的表",
+    "pipeline.bad_period": "考核期 {period!r} 无效；请写成年份（2023）、季度（2023-Q2）或月份（2023-04）",
+    "pipeline.no_chain": "没有编号为 {value!r} 的产业链；请使用 chains.csv 中的编号（见 'chaingraph info SOURCE'）",
+    "pipeline.no_region": "没有编号为 {value!r} 的地区；请使用 regions.csv 中的编号（见 'chaingraph info SOURCE'）",
+    "value.size": "{value!r} 不是大小；请写成字节数，可带单位，例如 500M 或 8G",
+    "value.count": "{value!r} 不是数量；请写数字，可带 k 或 m，例如 2000、10k 或 1m",
+    "value.whole": "{value!r} 不是整数",
+    "generate.not_folder": "{path!r} 是文件而不是文件夹；请给出写入数据集的文件夹",
+    "generate.cannot_create": "无法创建 {path!r}：{reason}；请换一个可写的文件夹",
+    "generate.cannot_write": "无法把数据集写入 {path!r}：{reason}；请检查剩余空间和权限",
+    "generate.firms": "企业数为 {n}；至少为 1",
+    "generate.links_per_firm": "links_per_firm 为 {n}；请给出大于等于0的数",
+    "generate.chains": "产业链数为 {n}；请给出 1 到 999",
+    "generate.seed": "seed 为 {n}；请给出大于等于0的数",
+    "generate.too_many": "{n} 家企业太多，无法对供应关系去重；企业数最多为 3 亿 ÷ 产业链数",
+    "generate.bad": "无法生成：{problems}",
+    "hint.profile_path": "请检查 --profile 的路径",
+    "error.profile_utf8": "无法读取权重文件 {path}：不是 UTF-8 编码；请另存为 UTF-8",
+    "error.as_of": "--as-of {value!r} 不是日期；请写成 YYYY-MM-DD，例如 --as-of 2023-12-31",
+    "error.neo4j_admin_source": "export --neo4j-admin 读取的是数据集文件夹，而不是数据库（{scheme}://...）",
+    "store.array_delimiter": "某企业的 {column} 含有控制字符 U+001F，neo4j-admin 会把它当作数组分隔符：请从 firms.csv 中删除它",
+})
+_ERROR_TEXT["en"].update({
+    "weights.profile": "the weights profile",
+    "weights.unknown": "unknown score component {component!r} in {where}; use one of: {components}",
+    "weights.not_number": "weight of {component} in {where} is {value}, not a number; write e.g. {component}=2",
+    "weights.negative": "weight of {component} in {where} is {value}; weights must be numbers >= 0",
+    "weights.all_zero": "all weights are 0 in {where}; give at least one component a positive weight",
+    "weights.no_equals": "weight {part!r} has no '='; write component=weight, e.g. supplies_anchor=3",
+    "weights.table": "{where}: [weights] must be a table of component = weight",
+    "weights.toml": "{where} is not valid TOML: {reason}",
+    "weights.deep": "{where}: tables or arrays nest too deep; a profile is a table of component = weight",
+    "pipeline.bad_period": "period {period!r} is not a period; write a year (2023), a quarter (2023-Q2) or a month "
+                           "(2023-04)",
+    "pipeline.no_chain": "no chain with id {value!r}; pass an id from chains.csv (see 'chaingraph info SOURCE')",
+    "pipeline.no_region": "no region with id {value!r}; pass an id from regions.csv (see 'chaingraph info SOURCE')",
+    "value.size": "{value!r} is not a size; write a number of bytes with an optional unit, e.g. 500M or 8G",
+    "value.count": "{value!r} is not a count; write digits with an optional k or m, e.g. 2000, 10k or 1m",
+    "value.whole": "{value!r} is not a whole number",
+    "generate.not_folder": "{path!r} is a file, not a folder; pass a folder to write the dataset into",
+    "generate.cannot_create": "cannot create {path!r}: {reason}; pick a folder you can write to",
+    "generate.cannot_write": "cannot write the dataset to {path!r}: {reason}; check the free space and permissions",
+    "generate.firms": "firms is {n}; pass at least 1",
+    "generate.links_per_firm": "links_per_firm is {n}; pass 0 or more",
+    "generate.chains": "chains is {n}; pass 1 to 999",
+    "generate.seed": "seed is {n}; pass 0 or more",
+    "generate.too_many": "{n} firms are too many to deduplicate links; pass at most 300 million / chains",
+    "generate.bad": "cannot generate: {problems}",
+    "hint.profile_path": "check the path of --profile",
+    "error.profile_utf8": "cannot read the weights profile {path}: not UTF-8; save it as UTF-8",
+    "error.as_of": "--as-of {value!r} is not a day; write YYYY-MM-DD, e.g. --as-of 2023-12-31",
+    "error.neo4j_admin_source": "export --neo4j-admin reads a dataset folder, not a database ({scheme}://...)",
+    "store.array_delimiter": "a firm's {column} holds the control character U+001F, which neo4j-admin would read "
+                             "as an array delimiter: remove it from firms.csv",
+})
+
+_ERROR_TEXT["zh"].update({
+    "usage.extra_arguments": "多余的参数（{name}）",
+    "usage.requires_argument": "选项 {name} 需要一个值",
+    "usage.not_one_of": "{value} 不是可选值之一：{choices}",
+    "usage.not_valid": "{value} 不是有效的{kind}",
+    "usage.not_in_range": "{value} 不在范围 {range} 内",
+    "usage.does_not_exist": "{kind} {path} 不存在",
+    "usage.kind.integer": "整数", "usage.kind.float": "数字", "usage.kind.boolean": "布尔值",
+    "usage.kind.file": "文件", "usage.kind.directory": "文件夹", "usage.kind.path": "路径",
+})
+_ERROR_TEXT["en"].update({
+    "usage.extra_arguments": "Got unexpected extra arguments ({name})",
+    "usage.requires_argument": "Option {name} requires an argument.",
+    "usage.not_one_of": "{value} is not one of {choices}.",
+    "usage.not_valid": "{value} is not a valid {kind}.",
+    "usage.not_in_range": "{value} is not in the range {range}.",
+    "usage.does_not_exist": "{kind} {path} does not exist.",
+    "usage.kind.integer": "integer", "usage.kind.float": "float", "usage.kind.boolean": "boolean",
+    "usage.kind.file": "File", "usage.kind.directory": "Directory", "usage.kind.path": "Path",
+})
+
+_ERROR_TEXT["zh"].update({
+    "name.candidate": "{id}（{name}）", "name.candidate.region": "{id}（{name}，{region}）",
+    "ds.bytes": "{n} 字节",
+})
+_ERROR_TEXT["en"].update({
+    "name.candidate": "{id} ({name})", "name.candidate.region": "{id} ({name}, {region})",
+    "ds.bytes": "{n} bytes",
+})
+
+for _lang_key in LANGS:
+    TEXT[_lang_key].update(_ERROR_TEXT[_lang_key])

@@ -51,7 +51,7 @@ from chaingraph.analyses.targets import (
     weights_from_toml,
 )
 from chaingraph.datasets import MAX_FILE_SIZE, MAX_TOML_SIZE, read_file
-from chaingraph.errors import ChainGraphError, UnknownFirmError
+from chaingraph.errors import ChainGraphError, Message, UnknownFirmError
 from chaingraph.exports.cells import prepare_output
 from chaingraph.exports.tables import write_target_table
 from chaingraph.exports.workbook import PipelineBook, Report, write_report
@@ -111,8 +111,7 @@ def _template_names(template: nx.MultiDiGraph, kind: str) -> NameIndex:
 def _home_region(store: GraphStore, template: nx.MultiDiGraph, region: str | None) -> str:
     r = region or store.metadata().get("home_region")
     if not r:
-        msg = "the dataset has no home_region; pass --region with a region id from regions.csv"
-        raise ChainGraphError(msg)
+        raise ChainGraphError(key="error.no_home_region")
     return _template_names(template, "region").match(str(r)).id
 
 
@@ -126,9 +125,7 @@ def _anchors(store: GraphStore, names: Sequence[str], region: str) -> list[str]:
         return list(dict.fromkeys(store.resolve_firm(n) for n in names))
     found = store.anchors(region)
     if not found:
-        msg = (f"no anchor firms in region {region!r}; mark them with anchor=true in firms.csv "
-               "or name one with --anchor")
-        raise ChainGraphError(msg, key="error.no_anchors", region=region)
+        raise ChainGraphError(key="error.no_anchors", region=region)
     return found
 
 
@@ -253,8 +250,7 @@ def _add_firms(store: GraphStore, G: nx.MultiDiGraph, firms: Collection[str]) ->
 
 def _check_depth(depth: int) -> None:
     if depth < 0:
-        msg = f"depth is {depth}; give a number of FEEDS steps >= 0"
-        raise ChainGraphError(msg, key="error.depth", depth=depth)
+        raise ChainGraphError(key="error.depth", depth=depth)
 
 
 def load_weights(spec: str | None = None, profile: str | Path | None = None) -> dict[str, float] | None:
@@ -262,13 +258,12 @@ def load_weights(spec: str | None = None, profile: str | Path | None = None) -> 
     base = None
     if profile is not None:
         path = Path(profile)
-        raw = read_file(path, max_size=MAX_TOML_SIZE, missing_hint="check the path of --profile")
+        raw = read_file(path, max_size=MAX_TOML_SIZE, missing_hint=Message("hint.profile_path"))
         assert raw is not None
         try:
             content = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            msg = f"cannot read the weights profile {path}: not UTF-8; save it as UTF-8"
-            raise ChainGraphError(msg, key="error.profile", path=str(path), reason="not UTF-8") from None
+            raise ChainGraphError(key="error.profile_utf8", path=str(path)) from None
         base = weights_from_toml(content, name=str(path))
     if spec:
         return parse_weights(spec, base=base)
@@ -292,8 +287,7 @@ def parse_quotas(specs: Sequence[str]) -> dict[str, int]:
             except ValueError:
                 n = -1
             if not sep or not chain.strip() or n < 0:
-                msg = f"quota {part!r} is not chain=K with K a whole number >= 0; write e.g. --quota li=10"
-                raise ChainGraphError(msg, key="error.quota", part=part)
+                raise ChainGraphError(key="error.quota", part=part)
             out[chain.strip()] = n
     return out
 
@@ -537,8 +531,7 @@ def run_demo(
     if not src.exists() and source is None:
         src = Path("datasets") / "jiashan"
     if not src.exists():
-        msg = f"the demo dataset {src} is missing; run from a chaingraph checkout or pass --source FOLDER"
-        raise ChainGraphError(msg, key="error.demo_missing", path=str(src))
+        raise ChainGraphError(key="error.demo_missing", path=str(src))
     out = Path(out_dir)
     prepare_output(out / "x")
     store = open_store(str(src), max_file_size=max_file_size)
@@ -692,8 +685,7 @@ def html_report(
         return write_chain_map(G, out, region=scope.region, targets=ranked, status=report, lang=lang, top=targets,
                                date=date, chains=wanted)
     if not anchor:
-        msg = "no anchor given; pass --anchor ID (see 'chaingraph info SOURCE') or --chain-map"
-        raise ChainGraphError(msg, key="error.no_anchor_given")
+        raise ChainGraphError(key="error.no_anchor_given")
     scope = _scope(store, anchors=[anchor], region=region, depth=depth, min_confidence=min_confidence)
     a = scope.anchors[0]
     G = _target_context(scope)
@@ -734,8 +726,7 @@ def _day(text_: str | None) -> _dt.date:
     try:
         return _dt.date.fromisoformat(text_.strip())
     except ValueError:
-        msg = f"--as-of {text_!r} is not a day; write YYYY-MM-DD, e.g. --as-of 2023-12-31"
-        raise ChainGraphError(msg) from None
+        raise ChainGraphError(key="error.as_of", value=text_) from None
 
 
 def _pipeline_impact(store: GraphStore, T: nx.MultiDiGraph, projects: ProjectTable, *, region: str,
@@ -850,7 +841,6 @@ def export_neo4j_admin(source: str, out: str | Path, *, database: str = "neo4j",
     from chaingraph.stores.neo4j_admin import write_neo4j_admin
 
     if is_database_uri(source):
-        msg = f"export --neo4j-admin reads a dataset folder, not a database ({source.split('://')[0]}://...)"
-        raise ChainGraphError(msg)
+        raise ChainGraphError(key="error.neo4j_admin_source", scheme=source.split("://")[0])
     dataset = read_dataset(source, encoding=encoding, progress=progress)
     return write_neo4j_admin(dataset, out, database=database)

@@ -238,7 +238,7 @@ def group_of(G: nx.MultiDiGraph, firm: str) -> str:
 
 def new_graph(**meta: Any) -> nx.MultiDiGraph:
     """An empty model graph stamped with metadata (dataset, source, load time, version)."""
-    from chaingraph import __version__
+    from chaingraph._version import __version__
 
     G = nx.MultiDiGraph()
     G.graph.update(meta)
@@ -655,44 +655,48 @@ def _date_bounds(s: str) -> tuple[_dt.date, _dt.date] | None:
     return None
 
 
-def project_date_problems(stage: str, dates: Mapping[str, str]) -> list[tuple[str, str]]:
-    """What is wrong with a project's stage and dates, as ``(column, message)`` pairs.
+def project_date_problems(stage: str, dates: Mapping[str, str]) -> list[tuple[str, str, dict[str, str]]]:
+    """What is wrong with a project's stage and dates, as ``(column, key, values)`` triples.
 
-    The rules (docs/dataset-format.md): every date parses; dates follow the
-    stage order (a later stage is never *surely* before an earlier one: with
-    month precision, ``2023-03`` and ``2023-03-10`` are in order either way);
-    ``stage`` is at least the latest stage with a date; a ``dropped`` date
-    needs stage ``dropped``.
+    ``key`` names the sentence in :mod:`chaingraph.i18n` (``project.*``) and ``values`` fills it,
+    so the caller says the problem in the user's language. The rules (docs/dataset-format.md):
+    every date parses; dates follow the stage order (a later stage is never *surely* before an
+    earlier one: with month precision, ``2023-03`` and ``2023-03-10`` are in order either way);
+    ``stage`` is at least the latest stage with a date; a ``dropped`` date needs stage ``dropped``.
 
     Examples
     --------
     >>> project_date_problems("signed", {"signed": "2023-01-28"})
     []
-    >>> project_date_problems("signed", {"signed": "2023-02", "registered": "2023-01-15"})
-    [('registered', 'registered 2023-01-15 is before signed 2023-02'), ('stage', "stage 'signed' is before registered, which has a date")]
+    >>> for p in project_date_problems("signed", {"signed": "2023-02", "registered": "2023-01-15"}):
+    ...     print(p)
+    ('registered', 'project.before', {'later': 'registered', 'date': '2023-01-15', 'earlier': 'signed', 'earlier_date': '2023-02'})
+    ('stage', 'project.stage_before', {'stage': 'signed', 'last': 'registered'})
     """
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str, dict[str, str]]] = []
     bounds = {}
     for s, text_ in dates.items():
         b = parse_project_date(text_)
         if b is None:
-            problems.append((s, f"{s} {text_!r} is not a date"))
+            problems.append((s, "project.not_a_date", {"column": s, "value": text_}))
         else:
             bounds[s] = b
     ordered = [s for s in PROJECT_STAGES if s in bounds]
     for i, later in enumerate(ordered):
         for earlier in ordered[:i]:
             if bounds[later][1] < bounds[earlier][0]:
-                problems.append((later, f"{later} {dates[later]} is before {earlier} {dates[earlier]}"))
+                problems.append((later, "project.before", {"later": later, "date": dates[later], "earlier": earlier,
+                                                           "earlier_date": dates[earlier]}))
                 break
     if DROPPED in bounds:
         if stage != DROPPED:
-            problems.append((DROPPED, f"a dropped date is given but the stage is {stage!r}"))
+            problems.append((DROPPED, "project.dropped_stage", {"stage": stage}))
         last = ordered[-1] if ordered else None
         if last and bounds[DROPPED][1] < bounds[last][0]:
-            problems.append((DROPPED, f"dropped {dates[DROPPED]} is before {last} {dates[last]}"))
+            problems.append((DROPPED, "project.dropped_before", {"date": dates[DROPPED], "last": last,
+                                                                 "last_date": dates[last]}))
     if stage in PROJECT_STAGE_ORDER and ordered and PROJECT_STAGE_ORDER[ordered[-1]] > PROJECT_STAGE_ORDER[stage]:
-        problems.append(("stage", f"stage {stage!r} is before {ordered[-1]}, which has a date"))
+        problems.append(("stage", "project.stage_before", {"stage": stage, "last": ordered[-1]}))
     return problems
 
 

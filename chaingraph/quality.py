@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from chaingraph.datasets import MAX_FILE_SIZE, Dataset, read_dataset
-from chaingraph.errors import DatasetErrors, Problem
+from chaingraph.errors import DatasetErrors, Problem, say
 from chaingraph.i18n import text
 from chaingraph.model import COARSE_PRECISIONS, Lang, location_precision
 from chaingraph.names import normalise
@@ -277,6 +277,12 @@ def check_quality(ds: Dataset, *, lang: Lang = "zh") -> QualityReport:
     return QualityReport(str(ds.path), tuple(found), counts)
 
 
+def _detail(p: Problem, lang: Lang) -> str:
+    """What is wrong and how to fix it, in ``lang`` (the example gives the file and line)."""
+    return text("quality.error_detail" if p.hint else "quality.error_detail.bare", lang,
+                message=say(p.message, lang), hint=say(p.hint, lang))
+
+
 def _error_notices(problems: Sequence[Problem], lang: Lang) -> list[Notice]:
     """Errors grouped by file and column: code ``invalid_<file stem>``, the problems as examples."""
     groups: dict[tuple[str, str], list[Problem]] = {}
@@ -286,7 +292,7 @@ def _error_notices(problems: Sequence[Problem], lang: Lang) -> list[Notice]:
     for (file, column), ps in groups.items():
         stem = Path(file).stem or "dataset"
         out.append(Notice(f"invalid_{stem}", "error", len(ps),
-                          tuple(Example(p.file, p.line, f"{p.message} ({p.hint})" if p.hint else p.message)
+                          tuple(Example(p.file, p.line, _detail(p, lang))
                                 for p in ps),  # every error: each one blocks the load
                           text("quality.invalid", lang, n=len(ps), file=file, column=column or "-")))
     return out

@@ -57,42 +57,49 @@ def test_validate_gbk_with_encoding(make_dataset, tiny_path):
     folder = make_dataset(firms_csv=(tiny_path.parent / "firms_gbk.csv").read_bytes())
     assert invoke("validate", str(folder)).exit_code == 0
     assert invoke("validate", str(tiny_path), "--encoding", "utf-8").exit_code == 0
-    result = invoke("validate", str(folder), "--encoding", "utf-8", ok=False)
+    result = invoke("validate", str(folder), "--encoding", "utf-8", "--lang", "en", ok=False)
     assert result.exit_code == 1
     assert result.output == (
         f"{folder}/firms.csv:2: cannot read the file as utf-8: 'utf-8' codec can't decode byte 0xc0 "
         "in position 103: invalid start byte (check --encoding, or leave it out to detect)\n"
-        "错误：发现1个问题，未加载任何数据\n")
+        "Error: 1 problem found; nothing was loaded\n")
+    # in Chinese, without Python's English account of the byte
+    result = invoke("validate", str(folder), "--encoding", "utf-8", ok=False)
+    assert result.output == (f"{folder}/firms.csv:2: 无法按 utf-8 编码读取该文件（请检查 --encoding，或不指定以自动识别编码）\n"
+                             "错误：发现1个问题，未加载任何数据\n")
 
 
 def test_validate_broken(make_dataset):
     folder = make_dataset(
         firms_csv="id,name,region,segments\nlanjun,兰钧,js,cell\nlanjun,兰钧二,zz,\n",
         links_csv=None)
-    result = invoke("validate", str(folder), ok=False)
+    result = invoke("validate", str(folder), "--lang", "en", ok=False)
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.output == (
         f"{folder}/firms.csv:3: duplicate id 'lanjun', first on line 2 "
         "(ids must be unique; merge or rename the rows)\n"
         f"{folder}/firms.csv:3: unknown region 'zz' (use an id from regions.csv)\n"
-        "错误：发现2个问题，未加载任何数据\n")
+        "Error: 2 problems found; nothing was loaded\n")
 
 
 def test_validate_one_problem(make_dataset):
     folder = make_dataset(links_csv="supplier,customer\nlanjun,lanjun\n")
-    result = invoke("validate", str(folder), ok=False)
+    result = invoke("validate", str(folder), "--lang", "en", ok=False)
     assert result.exit_code == 1
     assert result.output == (f"{folder}/links.csv:2: firm 'lanjun' supplies itself (delete the row)\n"
+                             "Error: 1 problem found; nothing was loaded\n")
+    result = invoke("validate", str(folder), ok=False)
+    assert result.output == (f"{folder}/links.csv:2: 企业 'lanjun' 向自己供货（请删除这一行）\n"
                              "错误：发现1个问题，未加载任何数据\n")
 
 
 def test_validate_no_such_folder(tmp_path):
-    result = invoke("validate", str(tmp_path / "nope"), ok=False)
+    result = invoke("validate", str(tmp_path / "nope"), "--lang", "en", ok=False)
     assert result.exit_code == 1
     assert result.output == (f"{tmp_path / 'nope'}: no such folder "
                              "(give the folder that holds dataset.toml and firms.csv)\n"
-                             "错误：发现1个问题，未加载任何数据\n")
+                             "Error: 1 problem found; nothing was loaded\n")
 
 
 def test_info_zh(tiny_path):
@@ -126,10 +133,10 @@ def test_info_json(tiny_path):
 
 def test_info_broken(make_dataset):
     folder = make_dataset(regions_csv="id,name,parent\ncn,中国,cn\n")
-    result = invoke("info", str(folder), "--silent", ok=False)
+    result = invoke("info", str(folder), "--silent", "--lang", "en", ok=False)
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.output.endswith("错误：发现6个问题，未加载任何数据\n")
+    assert result.output.endswith("Error: 6 problems found; nothing was loaded\n")
     assert f"{folder}/regions.csv:2: the region tree has a cycle: cn > cn " \
            "(a region cannot be inside itself; fix one parent)\n" in result.output
 

@@ -100,7 +100,8 @@ def test_targets_weights_and_profile(tmp_path):
     data = json.loads(run("targets", TINY, "--format", "json", "--profile", str(prof), "--weights",
                           "scale=0", "--silent").stdout)
     assert [t["firm"]["id"] for t in data["targets"]] == ["shsep", "shev"]
-    assert "unknown score component 'speed'" in run("targets", TINY, "--weights", "speed=1", code=1).output
+    assert "unknown score component 'speed'" in run("targets", TINY, "--weights", "speed=1", "--lang", "en",
+                                                          code=1).output
 
 
 def test_targets_csv_xlsx(tmp_path):

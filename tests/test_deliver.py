@@ -151,7 +151,7 @@ def test_control_characters_never_reach_the_terminal(make_dataset, tiny_path):
         assert "\x1b" not in out and "\x07" not in out, args
     result = CliRunner().invoke(cli, ["targets", str(folder), "--silent", "--wide"])
     assert result.exit_code == 1
-    assert "firms.csv:4: name '上海\\x1b[31m隔膜III\\x07' holds a control character" in result.output
+    assert "firms.csv:4: name '上海\\x1b[31m隔膜III\\x07' 含有控制字符" in result.output
     from chaingraph.exports.text import terminal_safe
 
     assert terminal_safe("上海\x1b[31m隔膜Ⅲ\x07") == "上海?[31m隔膜III?"

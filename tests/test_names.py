@@ -98,7 +98,7 @@ def test_cli_echoes_a_partial_match_and_lists_ambiguity(make_dataset):
                                   "--format", "json"], catch_exceptions=False)
     assert ok.exit_code == 0
     assert "'兰钧新能源' taken as 兰钧新能源科技有限公司 (lanjun), a prefix match" in ok.stderr
-    bad = CliRunner().invoke(cli, ["gaps", folder, "--anchor", "东方明珠", "--silent"])
+    bad = CliRunner().invoke(cli, ["gaps", folder, "--anchor", "东方明珠", "--silent", "--lang", "en"])
     assert bad.exit_code == 1
     assert "'东方明珠' matches 2 firms: pearl-new (東方明珠, 嘉善县); pearl-old (东方明珠, 上海市)" in bad.output
 

@@ -82,6 +82,6 @@ def test_cli_prints_the_command(tmp_path):
 
 
 def test_cli_refuses_a_database(tmp_path):
-    result = CliRunner().invoke(cli, ["export", "bolt://localhost:7687", "--neo4j-admin", str(tmp_path)])
+    result = CliRunner().invoke(cli, ["export", "bolt://localhost:7687", "--neo4j-admin", str(tmp_path), "--lang", "en"])
     assert result.exit_code == 1
     assert "reads a dataset folder, not a database" in result.output

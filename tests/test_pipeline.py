@@ -293,10 +293,10 @@ def test_project_set_round_trip(tmp_path):
     # p2 is 在谈 in Chinese: it stays Chinese
     run("project", "set", str(folder), "p2", "--stage", "signed", "--date", "2023-12-01")
     assert b",\xe7\xad\xbe\xe7\xba\xa6,2023-01-05" in path.read_bytes()  # 签约
-    bad = run("project", "set", str(folder), "p3", "--stage", "signed", ok=False)
+    bad = run("project", "set", str(folder), "p3", "--stage", "signed", "--lang", "en", ok=False)
     assert bad.exit_code == 1 and "stage 'signed' is before producing, which has a date" in bad.output
     assert read_dataset(folder).projects[2].stage == "producing"
-    unknown = run("project", "set", str(folder), "p9", "--stage", "signed", ok=False)
+    unknown = run("project", "set", str(folder), "p9", "--stage", "signed", "--lang", "en", ok=False)
     assert unknown.exit_code == 1 and "no project with id 'p9'" in unknown.output
 
 

@@ -509,8 +509,7 @@ def _period(period: str | None, quotas: Mapping[str, Any], as_of: _dt.date) -> t
     text_ = period or quotas.get("period") or str(as_of.year)
     bounds = period_bounds(str(text_))
     if bounds is None:
-        msg = f"period {text_!r} is not a period; write a year (2023), a quarter (2023-Q2) or a month (2023-04)"
-        raise ChainGraphError(msg)
+        raise ChainGraphError(key="pipeline.bad_period", period=text_)
     return str(text_), bounds[0], bounds[1]
 
 
@@ -518,8 +517,7 @@ def _scoped(T: nx.MultiDiGraph, t: ProjectTable, chain: str | None, park: str | 
     """Which projects are of ``chain`` and in ``park`` or inside it (both optional, checked first)."""
     for value, kind in ((chain, "chain"), (park, "region")):
         if value is not None and (value not in T or T.nodes[value].get("kind") != kind):
-            msg = f"no {kind} with id {value!r}; pass an id from {kind}s.csv (see 'chaingraph info SOURCE')"
-            raise ChainGraphError(msg)
+            raise ChainGraphError(key=f"pipeline.no_{kind}", value=value)
     if chain is None and park is None:
         return np.ones(len(t), dtype=bool)
     inside = regions_within(T, park) if park else None

@@ -110,13 +110,10 @@ class Plan:
 
 def _checked_quotas(budget: int, quotas: Mapping[str, int] | None) -> dict[str, int]:
     if budget < 0:
-        msg = f"budget is {budget}; give a number of targets >= 0"
-        raise ChainGraphError(msg, key="error.budget", budget=budget)
+        raise ChainGraphError(key="error.budget", budget=budget)
     checked = {c: int(k) for c, k in (quotas or {}).items()}
     if sum(checked.values()) > budget:
-        msg = (f"the quotas add up to {sum(checked.values())}, more than the budget of {budget}; "
-               "raise --budget or lower a --quota")
-        raise ChainGraphError(msg, key="error.quotas_over_budget", total=sum(checked.values()), budget=budget)
+        raise ChainGraphError(key="error.quotas_over_budget", total=sum(checked.values()), budget=budget)
     return checked
 
 

@@ -76,7 +76,7 @@ from chaingraph.analyses.gaps import (
     _gaps_indexed,
     _Index,
 )
-from chaingraph.errors import ChainGraphError
+from chaingraph.errors import ChainGraphError, Message
 from chaingraph.i18n import format_money, join, text
 from chaingraph.model import (
     COARSE_DISTANCE,
@@ -266,24 +266,21 @@ class TargetReport:
 
 # -- weights -------------------------------------------------------------------------------------
 
-def _checked(weights: Mapping[str, Any], where: str, base: Mapping[str, float] | None = None) -> dict[str, float]:
+def _checked(weights: Mapping[str, Any], where: str | Message,
+             base: Mapping[str, float] | None = None) -> dict[str, float]:
     out = dict(DEFAULT_WEIGHTS if base is None else base)
     for k, v in weights.items():
         if k not in DEFAULT_WEIGHTS:
-            msg = f"unknown score component {k!r} in {where}; use one of: {', '.join(COMPONENTS)}"
-            raise ChainGraphError(msg)
+            raise ChainGraphError(key="weights.unknown", component=k, where=where, components=list(COMPONENTS))
         try:
             w = float(v)
         except (TypeError, ValueError):
-            msg = f"weight of {k} in {where} is {v!r}, not a number; write e.g. {k}=2"
-            raise ChainGraphError(msg) from None
+            raise ChainGraphError(key="weights.not_number", component=k, where=where, value=repr(v)) from None
         if not math.isfinite(w) or w < 0:
-            msg = f"weight of {k} in {where} is {v!r}; weights must be numbers >= 0"
-            raise ChainGraphError(msg)
+            raise ChainGraphError(key="weights.negative", component=k, where=where, value=repr(v))
         out[k] = w
     if sum(out.values()) <= 0:
-        msg = f"all weights are 0 in {where}; give at least one component a positive weight"
-        raise ChainGraphError(msg)
+        raise ChainGraphError(key="weights.all_zero", where=where)
     return out
 
 
@@ -310,13 +307,12 @@ def parse_weights(spec: str, *, base: Mapping[str, float] | None = None) -> dict
             continue
         key, sep, value = part.partition("=")
         if not sep:
-            msg = f"weight {part.strip()!r} has no '='; write component=weight, e.g. supplies_anchor=3"
-            raise ChainGraphError(msg)
+            raise ChainGraphError(key="weights.no_equals", part=part.strip())
         pairs[key.strip()] = value.strip()
     return _checked(pairs, "--weights", base)
 
 
-def weights_from_toml(text_: str, *, name: str = "the weights profile") -> dict[str, float]:
+def weights_from_toml(text_: str, *, name: str = "") -> dict[str, float]:
     """Weights from a TOML profile: top-level ``component = weight`` keys or a ``[weights]`` table.
 
     Examples
@@ -324,19 +320,17 @@ def weights_from_toml(text_: str, *, name: str = "the weights profile") -> dict[
     >>> weights_from_toml("[weights]\\nproximity = 4\\n")["proximity"]
     4.0
     """
+    where: str | Message = name or Message("weights.profile")
     try:
         data = tomllib.loads(text_)
         table = data.get("weights", data)
         if not isinstance(table, dict):
-            msg = f"{name}: [weights] must be a table of component = weight"
-            raise ChainGraphError(msg)
-        return _checked(table, name)
+            raise ChainGraphError(key="weights.table", where=where)
+        return _checked(table, where)
     except tomllib.TOMLDecodeError as exc:
-        msg = f"{name} is not valid TOML: {exc}"
-        raise ChainGraphError(msg) from None
+        raise ChainGraphError(key="weights.toml", where=where, reason=str(exc)) from None
     except RecursionError:  # tomllib (and repr of a bad value) recurse once per level of nesting
-        msg = f"{name}: tables or arrays nest too deep; a profile is a table of component = weight"
-        raise ChainGraphError(msg) from None
+        raise ChainGraphError(key="weights.deep", where=where) from None
 
 
 # -- geometry ------------------------------------------------------------------------------------

@@ -110,8 +110,7 @@ def _checked_encoding(encoding: str) -> str:
     enc = encoding.strip().lower().replace("_", "-")
     enc = {"utf8": "utf-8", "utf-8-sig": "utf-8", "gb-18030": "gb18030"}.get(enc, enc)
     if enc not in OUTPUT_ENCODINGS:
-        msg = f"unknown output encoding {encoding!r}; use utf-8 or gb18030"
-        raise ChainGraphError(msg, key="error.encoding", name=encoding)
+        raise ChainGraphError(key="error.encoding", name=encoding)
     return enc
 
 
@@ -126,8 +125,7 @@ def prepare_output(path: str | Path) -> Path:
     """
     p = Path(path)
     if p.is_dir():
-        msg = f"cannot write {p}: it is a folder; give a file name after -o, e.g. {p / 'out'}"
-        raise ChainGraphError(msg, key="error.output_dir", path=str(p), example=str(p / "out"))
+        raise ChainGraphError(key="error.output_dir", path=str(p), example=str(p / "out"))
     with output_errors(p):
         p.parent.mkdir(parents=True, exist_ok=True)
     return p
@@ -139,12 +137,9 @@ def output_errors(path: Path) -> Iterator[None]:
     try:
         yield
     except IsADirectoryError:
-        msg = f"cannot write {path}: it is a folder; give a file name after -o"
-        raise ChainGraphError(msg, key="error.output_dir", path=str(path), example=str(path / "out")) from None
+        raise ChainGraphError(key="error.output_dir", path=str(path), example=str(path / "out")) from None
     except PermissionError:
-        msg = f"cannot write {path} (permission denied); choose a folder you can write to"
-        raise ChainGraphError(msg, key="error.output_denied", path=str(path)) from None
+        raise ChainGraphError(key="error.output_denied", path=str(path)) from None
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        msg = f"cannot write {path} ({reason}); check the path"
-        raise ChainGraphError(msg, key="error.output_failed", path=str(path), reason=reason) from None
+        raise ChainGraphError(key="error.output_failed", path=str(path), reason=reason) from None

@@ -152,8 +152,7 @@ def _r4(x: Any) -> Any:
 def _format_of(path: Path) -> str:
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("csv", "xlsx"):
-        msg = f"cannot write a table to {path}: the name must end in .csv or .xlsx"
-        raise ChainGraphError(msg, key="error.table_suffix", path=str(path))
+        raise ChainGraphError(key="error.table_suffix", path=str(path))
     return fmt
 
 

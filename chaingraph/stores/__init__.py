@@ -192,9 +192,7 @@ def save_snapshot(source: str | Path, target: str | Path, *, encoding: str | Non
     from chaingraph.stores.snapshot import SUFFIX, SnapshotError
 
     if not str(target).rstrip("/").endswith(SUFFIX):
-        msg = (f"--to {str(target)!r}: give a database URI (neo4j://, bolt://, falkordb://...) or a snapshot "
-               f"folder ending in {SUFFIX}")
-        raise SnapshotError(msg, key="error.snapshot_target", target=str(target))
+        raise SnapshotError(key="error.snapshot_target", target=str(target))
     store = MemoryStore.from_dataset(source, encoding=encoding, progress=progress)
     store.save(target)
     return store.counts()

@@ -93,37 +93,28 @@ def bolt_error(exc: Exception, uri: str, user: str | None) -> StoreError:
     tls = any(type(c).__name__.startswith("SSL") or "SSL" in str(c) or "certificate" in str(c) for c in chain)
     scheme = uri.split("://")[0].lower()
     plain = scheme.split("+")[0]
+    # the server's or driver's own words (detail) are passed on as they are, on one line
+    detail = (text.splitlines() or [""])[0]
     if isinstance(exc, ne.AuthError):
-        msg = (f"{shown} refused the credentials of user {user!r}: set NEO4J_USER and NEO4J_PASSWORD "
-               "(or pass --user and type the password when asked)")
-    elif tls and "+" in scheme:
-        msg = (f"TLS with {shown} failed: if the server has no TLS on this port use {plain}:// ; if its "
-               f"certificate is self-signed use {plain}+ssc://")
-    elif isinstance(exc, (ne.ServiceUnavailable, ne.SessionExpired, OSError)):
+        return StoreError(key="store.bolt.auth", uri=shown, user=user)
+    if tls and "+" in scheme:
+        return StoreError(key="store.bolt.tls", uri=shown, plain=plain)
+    if isinstance(exc, (ne.ServiceUnavailable, ne.SessionExpired, OSError)):
         if "routing" in text.lower() or "towards 'WRITE'" in text:
-            msg = (f"{shown} answers no routing requests (a single server, or FalkorDB): use "
-                   f"bolt://{shown.split('://', 1)[1]} instead")
-        elif "handshake" in text.lower():
-            msg = (f"{shown} did not answer the Bolt handshake: is this a Bolt port (Neo4j's is 7687)? "
-                   "If it uses TLS use neo4j+s:// or bolt+s://; for FalkorDB's own port use falkordb://")
-        elif "+" in scheme:
-            msg = (f"cannot reach {shown}: start the server or check the host and port; if the server has "
-                   f"no TLS on this port use {plain}://")
-        else:
-            msg = (f"cannot reach {shown}: start the server or check the host and port; if the server "
-                   "requires TLS (Neo4j Aura does) use neo4j+s:// or bolt+s://")
-    elif isinstance(exc, ne.ConfigurationError):
-        msg = f"cannot use {shown}: {text or type(exc).__name__}"
-    elif isinstance(exc, (ne.ClientError, ne.DatabaseError, ne.TransientError)):
+            return StoreError(key="store.bolt.routing", uri=shown, bare=shown.split("://", 1)[1])
+        if "handshake" in text.lower():
+            return StoreError(key="store.bolt.handshake", uri=shown)
+        if "+" in scheme:
+            return StoreError(key="store.bolt.unreachable.tls", uri=shown, plain=plain)
+        return StoreError(key="store.bolt.unreachable", uri=shown)
+    if isinstance(exc, ne.ConfigurationError):
+        return StoreError(key="store.cannot_use", uri=shown, detail=detail or type(exc).__name__)
+    if isinstance(exc, (ne.ClientError, ne.DatabaseError, ne.TransientError)):
         code = getattr(exc, "code", None) or ""
         if "DatabaseNotFound" in code:
-            msg = f"{shown} has no such database: check --database, or omit it to use the server's default"
-        else:
-            msg = (f"{shown} failed a query: {text or code or type(exc).__name__}; set CHAINGRAPH_DEBUG=1 "
-                   "to log the query names, or reload with 'chaingraph load SOURCE --to URI --replace'")
-    else:
-        msg = f"{shown}: {type(exc).__name__}: {text}"
-    return StoreError(msg.splitlines()[0] if msg else type(exc).__name__)
+            return StoreError(key="store.bolt.no_database", uri=shown)
+        return StoreError(key="store.bolt.query", uri=shown, detail=detail or code or type(exc).__name__)
+    return StoreError(key="store.other", uri=shown, kind=type(exc).__name__, detail=detail)
 
 
 class BoltTransport:
@@ -135,8 +126,7 @@ class BoltTransport:
         try:
             import neo4j
         except ImportError as exc:
-            msg = "the neo4j driver is missing: pip install 'neo4j>=5.14'"
-            raise StoreError(msg) from exc
+            raise StoreError(key="store.no_neo4j_driver") from exc
         self._neo4j = neo4j
         self.uri, self.user, self.database = uri, user, database
         self.auth = (user or "neo4j", password) if password is not None else None
@@ -158,9 +148,7 @@ class BoltTransport:
             self.max_message = FALKORDB_BOLT_MAX_MESSAGE
             if database:
                 self.close()
-                msg = (f"FalkorDB's Bolt endpoint at {redact_uri(uri)} serves one graph and takes no database "
-                       "name: drop --database, or use falkordb://HOST:PORT/GRAPH to pick a graph")
-                raise StoreError(msg)
+                raise StoreError(key="store.bolt.falkordb_database", uri=redact_uri(uri))
 
     def _open(self) -> Any:
         neo4j = self._neo4j
@@ -198,8 +186,8 @@ class BoltTransport:
             except (neo4j.exceptions.DriverError, OSError, ValueError) as exc:
                 driver.close()
                 if isinstance(exc, ValueError) or isinstance(exc, neo4j.exceptions.ConfigurationError):
-                    msg = f"cannot use {redact_uri(self.uri)}: {exc}"
-                    raise StoreError(msg) from exc
+                    raise StoreError(key="store.cannot_use", uri=redact_uri(self.uri),
+                                     detail=(str(exc).splitlines() or [""])[0]) from exc
                 last = exc
                 break
         assert last is not None
@@ -212,23 +200,18 @@ class BoltTransport:
             major = str(versions[0]).split(".")[0] if versions else ""
             if major.isdigit() and int(major) < 5:
                 self.close()
-                msg = f"{redact_uri(self.uri)} runs {name} {versions[0]}; chaingraph needs Neo4j 5 or later"
-                raise StoreError(msg)
+                raise StoreError(key="store.bolt.old", uri=redact_uri(self.uri), name=name, version=versions[0])
             return "neo4j"
         try:
             with self.driver.session(database=self.database) as session:
                 found = session.run(cypher.statement("detect_falkordb")).data()
         except self._neo4j.exceptions.Neo4jError as exc:
             self.close()
-            msg = (f"{redact_uri(self.uri)} answers Bolt but runs no query: if it is FalkorDB's Bolt endpoint, "
-                   "connect without credentials (unset NEO4J_PASSWORD; it refuses every query from a "
-                   "logged-in user), otherwise chaingraph needs Neo4j 5 or FalkorDB")
-            raise StoreError(msg) from exc
+            raise StoreError(key="store.bolt.no_query", uri=redact_uri(self.uri)) from exc
         if found and found[0].get("falkordb_procedures"):
             return "falkordb"
         self.close()
-        msg = f"{redact_uri(self.uri)} speaks Bolt but is neither Neo4j 5 nor FalkorDB; chaingraph needs one of them"
-        raise StoreError(msg)
+        raise StoreError(key="store.bolt.unknown_server", uri=redact_uri(self.uri))
 
     def run(self, name: str, text: str, params: dict[str, Any], *, write: bool) -> list[dict[str, Any]]:
         if self.kind == "falkordb":

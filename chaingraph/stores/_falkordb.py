@@ -25,16 +25,13 @@ def falkordb_error(exc: Exception, uri: str) -> StoreError:
     name = type(exc).__name__
     if name in ("AuthenticationError", "AuthenticationWrongNumberOfArgsError") or "NOAUTH" in text \
             or "WRONGPASS" in text or "invalid password" in text.lower() or "invalid username" in text.lower():
-        msg = (f"{shown} refused the password: pass it in the URI (falkordb://:PASSWORD@host:port) or set "
-               "FALKORDB_PASSWORD")
-    elif name in ("ConnectionError", "TimeoutError") or isinstance(exc, OSError):
-        msg = f"cannot reach {shown}: start FalkorDB (see docs/graph-databases.md) or check the host and port"
-    elif "unknown command" in text.lower():
-        msg = (f"{shown} is Redis without the FalkorDB module: start redis-server with "
-               "--loadmodule falkordb.so, or use a FalkorDB server")
-    else:
-        msg = f"{shown} failed a query: {text or name}"
-    return StoreError(msg.splitlines()[0])
+        return StoreError(key="store.falkordb.auth", uri=shown)
+    if name in ("ConnectionError", "TimeoutError") or isinstance(exc, OSError):
+        return StoreError(key="store.falkordb.unreachable", uri=shown)
+    if "unknown command" in text.lower():
+        return StoreError(key="store.falkordb.redis", uri=shown)
+    # the server's own words are passed on as they are, on one line
+    return StoreError(key="store.falkordb.query", uri=shown, detail=(text.splitlines() or [name])[0] or name)
 
 
 def _resp_probe(uri: str, host: str, port: int, timeout: float = 5.0) -> None:
@@ -50,9 +47,7 @@ def _resp_probe(uri: str, host: str, port: int, timeout: float = 5.0) -> None:
     except OSError as exc:
         raise falkordb_error(exc, uri) from exc
     if not reply.startswith((b"+", b"-")):
-        msg = (f"{redact_uri(uri)} does not answer like FalkorDB: if this is a Bolt port use "
-               f"bolt://{host}:{port}; FalkorDB's own port is 6379 by default")
-        raise StoreError(msg)
+        raise StoreError(key="store.falkordb.not_resp", uri=redact_uri(uri), host=host, port=port)
 
 
 class FalkorTransport:
@@ -67,16 +62,14 @@ class FalkorTransport:
             import falkordb
             import redis
         except ImportError as exc:
-            msg = "the falkordb client is missing: pip install 'chaingraph[falkordb]'"
-            raise StoreError(msg) from exc
+            raise StoreError(key="store.no_falkordb_client") from exc
         self._redis = redis
         self.uri = uri
         parts = urlsplit(uri)
         try:
             port = parts.port or 6379
         except ValueError as exc:
-            msg = f"bad port in {redact_uri(uri)}: use falkordb://HOST:PORT[/GRAPH]"
-            raise StoreError(msg) from exc
+            raise StoreError(key="store.falkordb.port", uri=redact_uri(uri)) from exc
         path_graph = unquote(parts.path.strip("/"))
         self.graph_name = graph or path_graph or DEFAULT_FALKORDB_GRAPH
         username = user if user is not None else (unquote(parts.username) if parts.username else None)

@@ -90,18 +90,14 @@ def parse_uri(uri: str) -> DatabaseURI:
     shown = redact_uri(uri)
     scheme = uri.partition("://")[0].lower() if "://" in uri else ""
     if scheme not in DATABASE_SCHEMES:
-        hint = " (7474 is Neo4j's browser port; Bolt listens on 7687)" if scheme in ("http", "https") else ""
-        msg = (f"unsupported database URI {shown!r}{hint}: use neo4j://, neo4j+s://, bolt:// or bolt+s:// "
-               "for Neo4j, or falkordb://HOST:PORT[/GRAPH] for FalkorDB")
-        raise StoreError(msg)
+        key = "store.scheme.http" if scheme in ("http", "https") else "store.scheme"
+        raise StoreError(key=key, uri=shown)
     try:
         parts = urlsplit(uri)
         port = parts.port
     except ValueError as exc:
         # urllib's reason names the bad port or the IPv6 host, never the userinfo
-        msg = (f"malformed database URI {shown!r} ({exc}): write it as SCHEME://HOST:PORT, an IPv6 host in "
-               "brackets (bolt://[::1]:7687)")
-        raise StoreError(msg) from None
+        raise StoreError(key="store.malformed", uri=shown, reason=str(exc)) from None
     userinfo, at, hostport = parts.netloc.rpartition("@")
     user, colon, password = userinfo.partition(":")
     # by hand: urllib drops the "//" of an empty host (falkordb://:PW@/g would become falkordb:/g)

@@ -63,8 +63,8 @@ import pyarrow as pa
 # chaingraph.cypher is cypher/__init__.py, mapped by setup.cfg's package_dir; mypy does not follow the
 # mapping and types it through chaingraph.__getattr__
 from chaingraph import __version__, cypher
-from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset
-from chaingraph.errors import StoreError, UnknownFirmError
+from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset, project_problem
+from chaingraph.errors import Message, StoreError, UnknownFirmError
 from chaingraph.model import (
     COARSE_DISTANCE,
     COARSE_PRECISIONS,
@@ -302,8 +302,7 @@ class CypherStore:
             if password is None:
                 password = os.environ.get("NEO4J_PASSWORD")
             if graph:
-                msg = "--graph is for falkordb:// URIs; over Bolt use --database (or nothing for the default)"
-                raise StoreError(msg)
+                raise StoreError(key="store.graph_option")
             transport: _Transport = BoltTransport(parsed.bare, user=user, password=password, database=database)
         else:
             transport = FalkorTransport(parsed.bare, user=user, password=password, graph=graph or database)
@@ -365,9 +364,7 @@ class CypherStore:
         for item in items:
             cost = packed_size(falkordb_bolt_escape(item) if escaped else item)
             if fixed + cost + 5 > limit:
-                msg = (f"a row of {name} ({str(item)[:60]}...) is too big for FalkorDB's Bolt endpoint, "
-                       f"which crashes on messages over 4 KB: load through falkordb://HOST:PORT instead")
-                raise StoreError(msg)
+                raise StoreError(key="store.row_too_big", name=name, row=str(item)[:60])
             if batch and (len(batch) >= size or used + cost + 5 > limit):
                 yield batch
                 batch, used = [], fixed
@@ -386,24 +383,18 @@ class CypherStore:
         shown = redact_uri(self.uri)
         found = self._datasets()
         if not found:
-            msg = f"{shown} holds no chaingraph dataset: load one with 'chaingraph load SOURCE --to {shown}'"
-            raise StoreError(msg)
+            raise StoreError(key="store.no_dataset", uri=shown)
         if len(found) > 1:
             names = ", ".join(sorted(str(d["name"]) for d in found))
-            msg = (f"{shown} holds several datasets ({names}): reload one with "
-                   f"'chaingraph load SOURCE --to {shown} --replace'")
-            raise StoreError(msg)
+            raise StoreError(key="store.several_datasets", uri=shown, names=names)
         d = found[0]
         if d.get("schema_version") != SCHEMA_VERSION:
-            msg = (f"{shown} was loaded by chaingraph {d.get('chaingraph_version') or '(unknown)'} with schema "
-                   f"version {d.get('schema_version')}; chaingraph {__version__} reads schema version "
-                   f"{SCHEMA_VERSION}: reload it with 'chaingraph load SOURCE --to {shown} --replace'")
-            raise StoreError(msg)
+            version = d.get("chaingraph_version") or Message("store.unknown_version")
+            raise StoreError(key="store.schema", uri=shown, version=version, schema=d.get("schema_version"),
+                             this=__version__, this_schema=SCHEMA_VERSION)
         if not d.get("complete"):
             how = f"'chaingraph load SOURCE --to {shown}{' --replace' if d.get('replacing') else ''}'"
-            msg = (f"incomplete load of dataset {d.get('name')!r} in {shown} (it stopped before it finished): "
-                   f"rerun the same command, {how}")
-            raise StoreError(msg)
+            raise StoreError(key="store.incomplete", name=d.get("name"), uri=shown, how=how)
         self._dataset = d
         return d
 
@@ -740,10 +731,8 @@ class CypherStore:
             self._run("release_lock", write=True, lock=LOCK_NAME, token=holder.get("token"))
             holder = self._acquire_lock(token, command)
         if holder.get("token") != token:
-            msg = (f"{redact_uri(self.uri)} is locked by {holder.get('command')!r} (process {holder.get('pid')} "
-                   f"on {holder.get('host')}, since {holder.get('since')}): wait for it to finish; if that "
-                   "process is no longer running, run the load again with --force-unlock")
-            raise StoreError(msg)
+            raise StoreError(key="store.locked", uri=redact_uri(self.uri), command=holder.get("command"),
+                             pid=holder.get("pid"), host=holder.get("host"), since=holder.get("since"))
         _held_locks.add(token)
         log.info("took the write lock of %s", redact_uri(self.uri))
         try:
@@ -818,18 +807,12 @@ class CypherStore:
         for d in self._datasets():
             resume = {"firms": int(d.get("firms_done") or 0), "links": int(d.get("links_done") or 0)}
             if d.get("name") != name:
-                msg = (f"{shown} holds dataset {d.get('name')!r}, not {name!r}: pass --replace to replace it, "
-                       "or load into another database (--database) or FalkorDB graph (URI path)")
-                raise StoreError(msg)
+                raise StoreError(key="store.other_dataset", uri=shown, held=d.get("name"), name=name)
             if d.get("schema_version") != SCHEMA_VERSION:
-                msg = (f"{shown} holds {name!r} in schema version {d.get('schema_version')} (chaingraph "
-                       f"{d.get('chaingraph_version')}); this chaingraph writes version {SCHEMA_VERSION}: "
-                       "pass --replace to reload it")
-                raise StoreError(msg)
+                raise StoreError(key="store.other_schema", uri=shown, name=name, schema=d.get("schema_version"),
+                                 version=d.get("chaingraph_version"), this_schema=SCHEMA_VERSION)
             if d.get("fingerprint") != fingerprint:
-                msg = (f"{shown} holds another version of dataset {name!r} (loaded from {d.get('source')}): "
-                       "pass --replace to replace it")
-                raise StoreError(msg)
+                raise StoreError(key="store.other_version", uri=shown, name=name, source=d.get("source"))
         return resume
 
     def _merge_dataset_node(self, dataset: Dataset, name: str, fingerprint: str) -> None:
@@ -853,9 +836,8 @@ class CypherStore:
                 # these nodes under other ids while the links below use them
                 node_ids = {str(r["id"]): int(r["node"]) for r in self._run("firm_node_ids")}
                 if len(node_ids) != dataset_firms:
-                    msg = (f"{redact_uri(self.uri)} holds {len(node_ids)} firms where this load wrote "
-                           f"{dataset_firms}: rerun the load with --replace")
-                    raise StoreError(msg)
+                    raise StoreError(key="store.firm_count", uri=redact_uri(self.uri), held=len(node_ids),
+                                     wrote=dataset_firms)
             for chunk in _table_lists(table, batch_size, offset):
                 if node_ids is not None:
                     for cells in chunk:
@@ -932,23 +914,20 @@ class CypherStore:
                            reason: str | None) -> dict[str, Any]:
         found = [p for p in self.projects() if p.id == project_id]
         if not found:
-            msg = f"no project with id {project_id!r} in {redact_uri(self.uri)}; check the id"
-            raise StoreError(msg)
+            raise StoreError(key="store.no_project", project=project_id, uri=redact_uri(self.uri))
         old = found[0]
         new_stage = _PROJECT_STAGE_WORDS.get(stage.strip(), stage.strip().lower())
         if new_stage not in PROJECT_STAGE_ORDER and new_stage != DROPPED:
-            msg = f"unknown stage {stage!r}; use {', '.join((*PROJECT_STAGES, DROPPED))}"
-            raise StoreError(msg)
+            raise StoreError(key="store.unknown_stage", stage=stage, stages=[*PROJECT_STAGES, DROPPED])
         dates = dict(old.dates)
         day = normalise_project_date(date) if date else None
         if day:
             dates[new_stage] = day
-        problems = project_date_problems(new_stage, dates)
+        problems = [project_problem(key, values) for _, key, values in project_date_problems(new_stage, dates)]
         if new_stage == DROPPED and not (reason or old.drop_reason):
-            problems.append(("drop_reason", "a dropped project needs a drop_reason"))
+            problems.append(Message("ds.drop_reason"))
         if problems:
-            msg = f"project {project_id}: " + "; ".join(m for _, m in problems) + " (nothing was changed)"
-            raise StoreError(msg)
+            raise StoreError(key="store.project_dates", project=project_id, problems=problems)
         cells = {s: dates.get(s) for s in (*PROJECT_STAGES, DROPPED)}
         changed = (new_stage, dates, reason or old.drop_reason) != (old.stage, dict(old.dates), old.drop_reason)
         if changed:
@@ -1101,8 +1080,7 @@ def load_dataset(
         ``rows_per_second``, ``server`` and ``protocol``.
     """
     if batch_size is not None and batch_size < 1:
-        msg = f"batch size must be at least 1, not {batch_size}"
-        raise StoreError(msg)
+        raise StoreError(key="store.batch_size", size=batch_size)
     if isinstance(uri_or_store, CypherStore):
         return uri_or_store.load(dataset, batch_size=batch_size or uri_or_store.default_batch_size,
                                  replace=replace, progress=progress, force_unlock=force_unlock)

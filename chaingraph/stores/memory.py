@@ -226,9 +226,7 @@ class MemoryStore:
         try:
             dataset, arrays, _ = read_snapshot(folder)
         except SnapshotError as exc:
-            msg = (f"the snapshot {folder} cannot be used: {exc}; "
-                   f"run chaingraph load DATASET_FOLDER --to {folder} again")
-            raise SnapshotError(msg, key="error.snapshot_unusable", path=str(folder), reason=str(exc)) from exc
+            raise SnapshotError(key="error.snapshot_unusable", path=str(folder), reason=exc) from exc
         return cls(dataset, source=source or str(folder), index=arrays)
 
     @classmethod

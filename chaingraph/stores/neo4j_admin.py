@@ -141,9 +141,7 @@ def _check_arrays(dataset: Dataset) -> None:
         if pa.types.is_list(field.type):
             values = pc.list_flatten(dataset.firms.column(field.name))
             if len(values) and pc.any(pc.match_substring(values, ARRAY_DELIMITER)).as_py():
-                msg = (f"a firm's {field.name} holds the control character U+001F, which neo4j-admin would read "
-                       f"as an array delimiter: remove it from firms.csv")
-                raise StoreError(msg)
+                raise StoreError(key="store.array_delimiter", column=field.name)
 
 
 def _dataset_row(dataset: Dataset) -> list[list[Any]]:

@@ -221,8 +221,7 @@ def write_snapshot(target: str | Path, dataset: Dataset, arrays: Mapping[str, np
     """
     target = Path(target)
     if target.exists() and not is_snapshot(target):
-        msg = f"{target} exists and is not a chaingraph snapshot; give a new path (ending in {SUFFIX}) or delete it"
-        raise SnapshotError(msg, key="error.snapshot_exists", target=str(target))
+        raise SnapshotError(key="error.snapshot_exists", target=str(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
@@ -297,18 +296,15 @@ def _manifest(folder: Path) -> dict[str, Any]:
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        msg = f"{folder} is not a chaingraph snapshot (no {MANIFEST})"
-        raise SnapshotError(msg) from exc
+        raise SnapshotError(key="snapshot.no_manifest", folder=str(folder), manifest=MANIFEST) from exc
     except (OSError, ValueError) as exc:
-        msg = f"{folder}: unreadable {MANIFEST} ({exc})"
-        raise SnapshotError(msg) from exc
+        raise SnapshotError(key="snapshot.bad_manifest", folder=str(folder), manifest=MANIFEST,
+                            reason=str(exc)) from exc
     if not isinstance(manifest, dict) or manifest.get("magic") != _MAGIC:
-        msg = f"{folder} is not a chaingraph snapshot"
-        raise SnapshotError(msg)
+        raise SnapshotError(key="snapshot.not_snapshot", folder=str(folder))
     if manifest.get("format") != FORMAT or manifest.get("reader") != reader_key():
-        msg = (f"{folder} was written by chaingraph {manifest.get('reader')} (format {manifest.get('format')}), "
-               f"this is {reader_key()} (format {FORMAT})")
-        raise SnapshotError(msg)
+        raise SnapshotError(key="snapshot.version", folder=str(folder), reader=manifest.get("reader"),
+                            format=manifest.get("format"), this=reader_key(), this_format=FORMAT)
     return manifest
 
 
@@ -320,22 +316,18 @@ def _checked_files(folder: Path, manifest: dict[str, Any]) -> dict[str, pa.Buffe
     """
     files = manifest.get("files")
     if not isinstance(files, dict) or "small.json" not in files:
-        msg = f"{folder}: the manifest lists no files"
-        raise SnapshotError(msg)
+        raise SnapshotError(key="snapshot.no_files", folder=str(folder))
     mapped: dict[str, pa.Buffer] = {}
     for name, want in files.items():
         path = folder / name
         if Path(name).name != name or not path.is_file():
-            msg = f"{folder}: {name} is missing"
-            raise SnapshotError(msg)
+            raise SnapshotError(key="snapshot.missing", folder=str(folder), name=name)
         try:
             buffer = _map(path)
         except OSError as exc:  # replaced by another process since the manifest was read
-            msg = f"{folder}: {name} cannot be read ({exc})"
-            raise SnapshotError(msg) from exc
+            raise SnapshotError(key="snapshot.unreadable_file", folder=str(folder), name=name, reason=str(exc)) from exc
         if buffer.size != want.get("size") or xxhash.xxh3_64(memoryview(buffer)).hexdigest() != want.get("xxh3_64"):
-            msg = f"{folder}: {name} is damaged (its size or hash differs from the manifest's)"
-            raise SnapshotError(msg)
+            raise SnapshotError(key="snapshot.damaged", folder=str(folder), name=name)
         mapped[name] = buffer
     return mapped
 
@@ -396,8 +388,7 @@ def read_snapshot(folder: str | Path, *, dataset_fingerprint: Mapping[str, Any] 
     manifest = _manifest(folder)
     if dataset_fingerprint is not None and (manifest.get("dataset") != dataset_fingerprint
                                             or manifest.get("encoding") != encoding):
-        msg = f"{folder} was made from another version of the dataset"
-        raise SnapshotError(msg)
+        raise SnapshotError(key="snapshot.other_dataset", folder=str(folder))
     mapped = _checked_files(folder, manifest)
     try:
         small = json.loads(memoryview(mapped["small.json"]).tobytes().decode("utf-8"), object_hook=_json_hook)
@@ -408,6 +399,5 @@ def read_snapshot(folder: str | Path, *, dataset_fingerprint: Mapping[str, Any] 
                 small[name] = {key: _npy(mapped[f"{name}--{key}.npy"]) for key in value["$arrays"]}
         dataset = Dataset(**_records(small), **tables)
     except (OSError, ValueError, TypeError, KeyError, pa.ArrowException) as exc:
-        msg = f"{folder}: cannot read the snapshot ({exc})"
-        raise SnapshotError(msg) from exc
+        raise SnapshotError(key="snapshot.unreadable", folder=str(folder), reason=str(exc)) from exc
     return dataset, arrays, manifest
