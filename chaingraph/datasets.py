@@ -27,6 +27,7 @@ import shutil
 import stat
 import tomllib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -246,7 +247,8 @@ class Dataset:
     links: pa.Table
     extra_columns: list[str] = field(default_factory=list)
     #: The projects of projects.csv (empty without the file), in file order.
-    projects: list[Project] = field(default_factory=list)
+    #: (A :class:`~chaingraph.stores.snapshot.LazyProjects` when read from a snapshot: decoded on first use.)
+    projects: Sequence[Project] = field(default_factory=list)
     #: Per file, the line of each row (for FILE:LINE in the quality report, chaingraph.quality), and the
     #: lines of the trailing empty rows skipped.
     lines: dict[str, np.ndarray] = field(default_factory=dict)

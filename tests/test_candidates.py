@@ -250,3 +250,61 @@ def test_vectorised_haversine_matches():
     got = _haversine_km(lat, lon, 30.84, 120.92)
     for (la, lo), d in zip(pts, got.tolist()):
         assert math.isclose(d, haversine_km(la, lo, 30.84, 120.92), rel_tol=1e-12, abs_tol=1e-9)
+
+
+def _python_scores(table, gaps, n_anchors, w):
+    """The score of every candidate as the scoring stage computed it one candidate at a time, before it
+    moved to numpy: the reference the numpy columns must equal to the last bit."""
+    from chaingraph.analyses.targets import COMPONENTS, NEUTRAL_PROXIMITY, PROXIMITY_KM, _severity
+
+    max_peers, max_ties = max(table.peers, default=0), max(table.ties, default=0)
+    logs = [math.log10(o) for o in table.output if o is not None]
+    lo, hi = (min(logs), max(logs)) if logs else (0.0, 0.0)
+
+    def proximity(d):
+        return 0.0 if d is None else NEUTRAL_PROXIMITY if d == COARSE_DISTANCE else 1 / (1 + d / PROXIMITY_KM)
+
+    columns = {
+        "supplies_anchor": [float(x) for x in table.supplies_anchor],
+        "supplies_peers": [p / max_peers if max_peers else 0.0 for p in table.peers],
+        "local_ties": [t / max_ties if max_ties else 0.0 for t in table.ties],
+        "gap_severity": [_severity(gaps, s, n_anchors)[0] for s in table.segments],
+        "scale": [(math.log10(o) - lo + 1) / (hi - lo + 1) if o is not None else 0.0 for o in table.output],
+        "proximity": [proximity(d) for d in table.distance],
+    }
+    wa, wp, wt, wg, ws, wx = (w[k] for k in COMPONENTS)
+    total = sum(w.values())
+    scores = [round((wa * a + wp * p + wt * t + wg * g + ws * s + wx * x) / total, 6)
+              for a, p, t, g, s, x in zip(*(columns[k] for k in COMPONENTS))]
+    return columns, scores
+
+
+@pytest.mark.parametrize("graph", ["tiny", "jiashan", "gen10k"])
+@pytest.mark.parametrize("weights", [None, {"supplies_anchor": 0.7, "proximity": 3.3, "scale": 1.9}])
+def test_numpy_scoring_equals_the_python_expression(graph, weights, graphs):
+    """The scoring stage computes the six components and the score with numpy over the whole candidate
+    table (issue 17); every component and every rounded score equals, bit for bit, the per-candidate Python
+    expression it replaced, and the order is by score, then id."""
+    from chaingraph.analyses.gaps import _Index
+    from chaingraph.analyses.targets import COMPONENTS, _checked, _collect_gaps, _Ranking
+
+    store = MemoryStore.from_dataset(graphs[graph])
+    R = store.metadata()["home_region"]
+    anchors = store.anchors()
+    G = local_context(store, anchors)
+    idx = _Index(G, R)
+    gaps = _collect_gaps(idx, anchors, depth=2, threshold=0.5, chain=None)
+    table = store.candidates(anchors=anchors, gaps={s: sorted(a) for s, a in gaps.by_segment.items()}, region=R)
+    assert len(table) >= LEAST[graph]
+    w = _checked(weights or {}, "weights")
+    ranking = _Ranking(table, gaps, len(anchors), w, "en", lambda ids: (idx, {}), G)
+    columns, scores = _python_scores(table, gaps, len(anchors), w)
+    assert ranking.scores == scores
+    assert all(type(x) is float for x in ranking.scores)
+    for k in COMPONENTS:
+        assert ranking.columns[k] == columns[k], k
+    by_hand = sorted(range(len(scores)), key=lambda i: (-scores[i], table.ids[i]))
+    assert [t.i for t in ranking.ranked(None)] == by_hand
+    for top in (1, 7, len(scores) + 3):
+        assert [t.i for t in ranking.ranked(top)] == by_hand[:top]
+    assert ranking.ranked(0) == []

@@ -350,6 +350,7 @@ class _Index:
         self.local_firms: set[str] = set(self.local_extra)
         # FEEDS edges only, so that segment distances never scan the (many) SUPPLIES edges
         self.feeds = nx.MultiDiGraph()
+        given: list[tuple[str, str, Any]] = []
         nodes = G.nodes
         for n, d in G.nodes(data=True):
             kind = d.get("kind")
@@ -357,6 +358,7 @@ class _Index:
                 for _, v, e in G.out_edges(n, data=True):
                     if e.get("rel") == "FEEDS":
                         self.feeds.add_edge(n, v, rel="FEEDS")
+                        given.append((n, v, e.get("weight")))
             if kind != "firm":
                 continue
             if d.get("region") in self.local_regions or n in self.local_extra:
@@ -366,6 +368,9 @@ class _Index:
         for lst in self.local_by_segment.values():
             lst.sort()
         self._nodes = nodes
+        # once per index, not once per anchor: feeds_weights(G) walks every edge of G, SUPPLIES included
+        self.feeds_w = _effective_weights(given)
+        self._refs: dict[str, FirmRef] = {}
 
     def is_local(self, firm: str) -> bool:
         return firm in self.local_firms
@@ -378,6 +383,7 @@ class _Index:
         """The same index with ``extra`` firms counted as local (cheap: only they are added)."""
         new = object.__new__(_Index)
         new.G, new.region, new.local_regions, new.feeds = self.G, self.region, self.local_regions, self.feeds
+        new.feeds_w, new._refs = self.feeds_w, self._refs
         new.min_confidence, new.confirmed = self.min_confidence, self.confirmed
         new.local_extra = self.local_extra | frozenset(extra)
         new.local_firms = self.local_firms | set(extra)
@@ -396,8 +402,13 @@ class _Index:
         return new
 
     def ref(self, firm: str) -> FirmRef:
-        d = self.G.nodes[firm]
-        return FirmRef(firm, str(d.get("name") or ""), str(d.get("name_en") or ""), d.get("region"))
+        # cached: the local firms of a segment are listed again in every anchor's gap table
+        hit = self._refs.get(firm)
+        if hit is None:
+            d = self._nodes[firm]
+            hit = FirmRef(firm, str(d.get("name") or ""), str(d.get("name_en") or ""), d.get("region"))
+            self._refs[firm] = hit
+        return hit
 
     def region_ref(self) -> dict[str, str]:
         d = self.G.nodes[self.region]
@@ -417,11 +428,14 @@ def feeds_weights(G: nx.MultiDiGraph) -> dict[tuple[str, str], float]:
     >>> sorted(feeds_weights(G).items())
     [(('cathode', 'cell'), 0.4), (('electrolyte', 'cell'), 0.3), (('separator', 'cell'), 0.3)]
     """
+    return _effective_weights((u, v, d.get("weight")) for u, v, d in G.edges(data=True) if d.get("rel") == "FEEDS")
+
+
+def _effective_weights(edges: Iterable[tuple[str, str, Any]]) -> dict[tuple[str, str], float]:
+    """:func:`feeds_weights` of the FEEDS edges ``(source, target, weight or None)``, in edge order."""
     given: dict[tuple[str, str], float | None] = {}
-    for u, v, d in G.edges(data=True):
-        if d.get("rel") == "FEEDS":
-            w = d.get("weight")
-            given[(u, v)] = None if w is None else float(w)
+    for u, v, w in edges:
+        given[(u, v)] = None if w is None else float(w)
     left: dict[str, float] = {}
     unweighted: dict[str, int] = {}
     for (u, v), w in given.items():
@@ -430,15 +444,14 @@ def feeds_weights(G: nx.MultiDiGraph) -> dict[tuple[str, str], float]:
     return {(u, v): w if w is not None else max(0.0, left[v]) / unweighted[v] for (u, v), w in given.items()}
 
 
-def _segment_weights(G: nx.MultiDiGraph, feeds: nx.MultiDiGraph, own: Sequence[str], depth: int,
-                     distances: dict[str, tuple[str, int]]) -> dict[str, float]:
+def _segment_weights(eff: Mapping[tuple[str, str], float], feeds: nx.MultiDiGraph, own: Sequence[str],
+                     depth: int, distances: dict[str, tuple[str, int]]) -> dict[str, float]:
     """Weight of each segment: the largest FEEDS weight (:func:`feeds_weights`) on an edge that realises
     its distance in its direction; 1 for own segments.
 
     The distances of each direction are taken before the two are merged, so a segment whose next step
     towards the anchor is labelled the other way (q -> y with y nearer downstream) keeps its edge's weight.
     """
-    eff = feeds_weights(G)
     by_direction = {"upstream": _bfs(feeds, own, depth, reverse=True), "downstream": _bfs(feeds, own, depth,
                                                                                          reverse=False)}
     out: dict[str, float] = {}
@@ -579,7 +592,7 @@ def _gaps_indexed(
     _check_firm(G, anchor)
     segs = tuple(G.nodes[anchor].get("segments") or ())
     distances = segment_distances(idx.feeds, segs, depth=depth)
-    weights = _segment_weights(G, idx.feeds, segs, depth, distances)
+    weights = _segment_weights(idx.feeds_w, idx.feeds, segs, depth, distances)
     report = _analyse(idx, anchor, distances, weights, threshold, depth)
     if not what_if:
         return report
@@ -764,7 +777,7 @@ def what_if_summaries(
         _check_firm(G, anchor)
         segs = tuple(G.nodes[anchor].get("segments") or ())
         distances = segment_distances(idx.feeds, segs, depth=depth)
-        weights = _segment_weights(G, idx.feeds, segs, depth, distances)
+        weights = _segment_weights(idx.feeds_w, idx.feeds, segs, depth, distances)
         before = _analyse(idx, anchor, distances, weights, threshold, depth, brief=True)
         out.append((before.anchor, before.summary, {
             name: _analyse(ix, anchor, distances, weights, threshold, depth, brief=True).summary

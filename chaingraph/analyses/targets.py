@@ -61,7 +61,6 @@ The portfolio plan built on these scores is in :mod:`chaingraph.analyses.plan`.
 """
 from __future__ import annotations
 
-import heapq
 import math
 import tomllib
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -69,6 +68,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from chaingraph.analyses.gaps import (
     FirmRef,
@@ -503,16 +503,6 @@ def _severity(gaps: _Gaps, segs: tuple[str, ...], n_anchors: int) -> tuple[float
     return best
 
 
-def _proximity(d: float | None) -> float:
-    """``1 / (1 + d / 100)``; 0 without a distance, :data:`NEUTRAL_PROXIMITY` for a firm located
-    only at province or country precision (:data:`~chaingraph.model.COARSE_DISTANCE`)."""
-    if d is None:
-        return 0.0
-    if d == COARSE_DISTANCE:
-        return NEUTRAL_PROXIMITY
-    return 1 / (1 + d / PROXIMITY_KM)
-
-
 def _table(raw: Sequence[Mapping[str, Any]]) -> CandidateTable:
     return CandidateTable(
         ids=[r["id"] for r in raw], segments=[tuple(r["segs"]) for r in raw],
@@ -537,29 +527,20 @@ class _Ranking:
         #: Candidates in an anchor's corporate group, not ranked (ids, sorted).
         self.group = list(group)
         self.template = template
-        cache: dict[tuple[str, ...], float] = {}
-        for segs in set(table.segments):
-            cache[segs] = _severity(gaps, segs, n_anchors)[0]
-        max_peers = max(table.peers, default=0)
-        max_ties = max(table.ties, default=0)
-        logs = [math.log10(o) for o in table.output if o is not None]
-        lo, hi = (min(logs), max(logs)) if logs else (0.0, 0.0)
-        # the same expressions as on one candidate, so both paths round alike
-        self.columns = {
-            "supplies_anchor": [float(x) for x in table.supplies_anchor],
-            "supplies_peers": [p / max_peers if max_peers else 0.0 for p in table.peers],
-            "local_ties": [t / max_ties if max_ties else 0.0 for t in table.ties],
-            "gap_severity": [cache[s] for s in table.segments],
-            "scale": [(math.log10(o) - lo + 1) / (hi - lo + 1) if o is not None else 0.0 for o in table.output],
-            "proximity": [_proximity(d) for d in table.distance],
-        }
+        cols = _component_columns(table, gaps, n_anchors)
         wa, wp, wt, wg, ws, wx = (w[k] for k in COMPONENTS)
         total = sum(w.values())
-        self.scores = [round((wa * a + wp * p + wt * t + wg * g + ws * s + wx * x) / total, 6)
-                       for a, p, t, g, s, x in zip(*(self.columns[k] for k in COMPONENTS))]
+        # numpy evaluates the weighted sum term by term in the order Python does, so the doubles are
+        # the same; round() stays Python's (correctly rounded, where np.round may differ in the 6th place)
+        raw = (wa * cols["supplies_anchor"] + wp * cols["supplies_peers"] + wt * cols["local_ties"]
+               + wg * cols["gap_severity"] + ws * cols["scale"] + wx * cols["proximity"]) / total
+        self.scores = [round(x, 6) for x in raw.tolist()]
+        self.columns = {k: cols[k].tolist() for k in COMPONENTS}
+        self._scores = np.array(self.scores, dtype=np.float64)
         self._chains: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def components(self, i: int) -> dict[str, float]:
+        """The score components of candidate ``i``."""
         return {k: self.columns[k][i] for k in COMPONENTS}
 
     def chains(self, segs: tuple[str, ...]) -> tuple[str, ...]:
@@ -572,13 +553,7 @@ class _Ranking:
 
     def ranked(self, top: int | None) -> list[_Lazy]:
         """Candidates by score, ties by firm id; the first ``top`` (all when ``None``)."""
-        scores, ids = self.scores, self.table.ids
-
-        def key(i: int) -> tuple[float, str]:
-            return -scores[i], ids[i]
-
-        order = sorted(range(len(ids)), key=key) if top is None else heapq.nsmallest(top, range(len(ids)), key=key)
-        return [_Lazy(self, i, rank) for rank, i in enumerate(order, 1)]
+        return [_Lazy(self, i, rank) for rank, i in enumerate(_order(self._scores, self.table.ids, top), 1)]
 
     def build(self, lazies: Sequence[_Lazy], into: nx.MultiDiGraph | None = None) -> list[Target]:
         """The targets of ``lazies``, with names and reasons, from one look at their neighbourhoods.
@@ -594,6 +569,60 @@ class _Ranking:
                     into.add_node(t.id, **idx.G.nodes[t.id])
         return [_target(idx, self.gaps, t.rank, t.score, raw[t.id], self.components(t.i), self.w, self.lang)
                 for t in lazies]
+
+
+def _component_columns(table: CandidateTable, gaps: _Gaps, n_anchors: int) -> dict[str, np.ndarray]:
+    """Every candidate's score components (module docstring), a numpy column each.
+
+    The same expressions, in the same order, as on one candidate, so that both paths give the same
+    doubles: ``math.log10`` (not ``np.log10``, which may differ in the last bit) for the scale.
+    """
+    severity = {segs: _severity(gaps, segs, n_anchors)[0] for segs in set(table.segments)}
+    peers = np.asarray(table.peers, dtype=np.float64)
+    ties = np.asarray(table.ties, dtype=np.float64)
+    max_peers = float(peers.max()) if len(peers) else 0.0
+    max_ties = float(ties.max()) if len(ties) else 0.0
+    known = np.array([o is not None for o in table.output], dtype=bool)
+    logs = np.array([math.log10(o) for o in table.output if o is not None], dtype=np.float64)
+    lo, hi = (float(logs.min()), float(logs.max())) if len(logs) else (0.0, 0.0)
+    scale = np.zeros(len(table))
+    scale[known] = (logs - lo + 1) / (hi - lo + 1)
+    # 1 / (1 + d / 100); 0 without a distance, neutral for a firm located only at province or
+    # country precision (COARSE_DISTANCE)
+    dist = np.array([np.nan if d is None else d for d in table.distance], dtype=np.float64)
+    proximity = 1 / (1 + dist / PROXIMITY_KM)
+    proximity[dist == COARSE_DISTANCE] = NEUTRAL_PROXIMITY
+    proximity[np.isnan(dist)] = 0.0
+    return {
+        "supplies_anchor": np.asarray(table.supplies_anchor, dtype=np.float64),
+        "supplies_peers": peers / max_peers if max_peers else np.zeros(len(table)),
+        "local_ties": ties / max_ties if max_ties else np.zeros(len(table)),
+        "gap_severity": np.array([severity[s] for s in table.segments], dtype=np.float64),
+        "scale": scale,
+        "proximity": proximity,
+    }
+
+
+def _order(scores: np.ndarray, ids: Sequence[str], top: int | None) -> list[int]:
+    """Indices by score, highest first, ties by id; the first ``top`` (all when ``None``).
+
+    With ``top``, only the candidates scoring at least the ``top``-th best score are sorted in
+    Python (a partition finds that score); without, numpy sorts the ids and then (score, id rank).
+    """
+    n = len(ids)
+    if top is not None and top < n:
+        if top <= 0:
+            return []
+        kth = np.partition(-scores, top - 1)[top - 1]
+        near = np.flatnonzero(-scores <= kth).tolist()
+        return sorted(near, key=lambda i: (-scores[i], ids[i]))[:top]
+    if not n:
+        return []
+    names = np.array(ids)
+    id_rank = np.empty(n, dtype=np.int64)
+    id_rank[np.argsort(names, kind="stable")] = np.arange(n)
+    order: list[int] = np.lexsort((id_rank, -scores)).tolist()
+    return order
 
 
 class _Lazy:

@@ -101,9 +101,10 @@ def _haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: float, lon2: float) 
 def build_index(dataset: Dataset) -> dict[str, np.ndarray]:
     """The index arrays of :class:`MemoryStore` (its :attr:`~MemoryStore.INDEX`) for ``dataset``.
 
-    ``firm_region`` and ``anchor_mask`` per firm; CSR ``seg_offsets``/``seg_firms``
-    (the firms of each segment); the rows ``link_sup``/``link_cus`` of each link's ends;
-    CSR ``out_offsets``/``out_links`` and ``in_offsets``/``in_links`` (each firm's links).
+    ``firm_region``, ``anchor_mask`` and ``group_root`` (the row of the top of its parent
+    chain, see :func:`_group_roots`) per firm; CSR ``seg_offsets``/``seg_firms`` (the
+    firms of each segment); the rows ``link_sup``/``link_cus`` of each link's ends; CSR
+    ``out_offsets``/``out_links`` and ``in_offsets``/``in_links`` (each firm's links).
     """
     firms, links = dataset.firms, dataset.links
     firm_ids = firms.column("id").combine_chunks()
@@ -121,7 +122,23 @@ def build_index(dataset: Dataset) -> dict[str, np.ndarray]:
             "anchor_mask": _np(firms.column("anchor"), bool),
             "seg_offsets": seg_offsets, "seg_firms": seg_parent[order], "link_sup": link_sup,
             "link_cus": link_cus, "out_offsets": out_offsets, "out_links": out_links,
-            "in_offsets": in_offsets, "in_links": in_links}
+            "in_offsets": in_offsets, "in_links": in_links, "group_root": _group_roots(firms, firm_ids)}
+
+
+def _group_roots(firms: pa.Table, firm_ids: pa.Array) -> np.ndarray:
+    """Per firm, the row of the top of its parent chain (its own row without a parent).
+
+    Saved in the snapshot with the other index arrays: following the parents of a million firms
+    took half a second of every ``targets`` run (issue 17).
+    """
+    parent = _np(pc.fill_null(pc.index_in(firms.column("parent"), firm_ids), -1), np.int64)
+    root = np.arange(len(parent))
+    for _ in range(64):  # validation rules out cycles; chains are short
+        up = parent[root]
+        if not (up >= 0).any():
+            break
+        root = np.where(up >= 0, up, root)
+    return root
 
 
 def _weighted_distinct(owners: np.ndarray, others: np.ndarray, weights: np.ndarray, n: int,
@@ -185,7 +202,7 @@ class MemoryStore:
 
     #: The index arrays built from the dataset (see :func:`build_index`), saved in a snapshot.
     INDEX = ("firm_region", "anchor_mask", "seg_offsets", "seg_firms", "link_sup", "link_cus",
-             "out_offsets", "out_links", "in_offsets", "in_links")
+             "out_offsets", "out_links", "in_offsets", "in_links", "group_root")
 
     def __init__(self, dataset: Dataset, *, source: str | None = None,
                  index: Mapping[str, np.ndarray] | None = None) -> None:
@@ -198,8 +215,8 @@ class MemoryStore:
         arrays = build_index(dataset) if index is None else index
         # np.asarray: arrays memory-mapped from a snapshot act as plain read-only arrays
         self.firm_region, self.anchor_mask, self.seg_offsets, self.seg_firms, self.link_sup, self.link_cus, \
-            self.out_offsets, self.out_links, self.in_offsets, self.in_links = (np.asarray(arrays[k])
-                                                                                for k in self.INDEX)
+            self.out_offsets, self.out_links, self.in_offsets, self.in_links, self.group_root = (
+                np.asarray(arrays[k]) for k in self.INDEX)
         log.info("memory store: %d firms, %d links", len(self.firm_ids), len(self.link_sup))
 
     def index(self) -> dict[str, np.ndarray]:
@@ -384,18 +401,6 @@ class MemoryStore:
         return {s: i for i, s in enumerate(self.segment_ids.to_pylist())}
 
     @cached_property
-    def _group_root(self) -> np.ndarray:
-        """Per firm, the row of the top of its parent chain (its own row without a parent)."""
-        parent = _np(pc.fill_null(pc.index_in(self.dataset.firms.column("parent"), self.firm_ids), -1), np.int64)
-        root = np.arange(len(parent))
-        for _ in range(64):  # validation rules out cycles; chains are short
-            up = parent[root]
-            if not (up >= 0).any():
-                break
-            root = np.where(up >= 0, up, root)
-        return root
-
-    @cached_property
     def _confidence(self) -> np.ndarray:
         """Every link's confidence (the dataset fills empty cells from the evidence defaults)."""
         return _np(pc.fill_null(self.dataset.links.column("confidence"), 1.0), np.float64)
@@ -496,7 +501,7 @@ class MemoryStore:
             ties=ties,
             output=[x if x > 0 else None for x in np.where(np.isnan(output), 0.0, output).tolist()],
             distance=[None if x != x else x for x in best.tolist()],
-            groups=self.firm_ids.take(pa.array(self._group_root[cand])).to_pylist(),
+            groups=self.firm_ids.take(pa.array(self.group_root[cand])).to_pylist(),
         )
 
     def _coarsely_located(self, rows: np.ndarray) -> np.ndarray:
