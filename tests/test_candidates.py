@@ -308,3 +308,80 @@ def test_numpy_scoring_equals_the_python_expression(graph, weights, graphs):
     for top in (1, 7, len(scores) + 3):
         assert [t.i for t in ranking.ranked(top)] == by_hand[:top]
     assert ranking.ranked(0) == []
+
+
+class _ListGroup:
+    """A group as the plan kept it before issue 17: a list sorted worst first, popped from the end."""
+
+    def __init__(self, members):
+        self.members = members
+
+    def __len__(self):
+        return len(self.members)
+
+    def head(self):
+        return self.members[-1]
+
+    def pop(self):
+        return self.members.pop()
+
+
+def _reference_fits(ranking, gaps, idx, anchors):
+    """The plan's groups as it built them before issue 17: every candidate ranked as a _Lazy, the suppliers'
+    fits read from their neighbourhood (ranking.explain), each group sorted in Python."""
+    from chaingraph.analyses.plan import FIT_FLOOR
+
+    ranked = ranking.ranked(None)
+    peers = ranking.columns["supplies_peers"]
+    suppliers = [t for t in ranked if ranking.columns["supplies_anchor"][t.i] > 0]
+    raw = ranking.explain([t.id for t in suppliers])[1] if suppliers else {}
+    groups = {}
+    for t in ranked:
+        uniform = max(peers[t.i], FIT_FLOOR)
+        fit = {s: uniform for s in t.segments}
+        if t.id in raw:
+            for a, links in raw[t.id]["supplied"].items():
+                for s in t.segments:
+                    if a in gaps.by_segment[s]:
+                        fit[s] = max([fit[s], *(c for sg, c, _ in links if sg in (s, ""))])
+            groups[(t.segments, t.id)] = [(t, fit)]
+        else:
+            groups.setdefault(t.segments, []).append((t, fit))
+    for members in groups.values():
+        members.sort(key=lambda m: (-next(iter(m[1].values()), 0.0), -m[0].score, m[0].id), reverse=True)
+    return {g: _ListGroup(m) for g, m in groups.items()}, len(suppliers)
+
+
+@pytest.mark.parametrize("graph", ["jiashan", "gen10k"])
+@pytest.mark.parametrize("options", [{"budget": 25}, {"budget": 12, "quotas": "first-chain"},
+                                     {"budget": 9, "min_confidence": 0.2}])
+def test_plan_groups_equal_the_python_reference(graph, options, graphs, monkeypatch):
+    """The plan orders each group of candidates with numpy and reads the suppliers' fits from their links
+    to the anchors in the gap context (issue 17); the plan, picks, gains and fits included, equals the one
+    the Python groups built from the suppliers' neighbourhoods gave."""
+    import chaingraph.analyses.plan as plan_module
+
+    store = MemoryStore.from_dataset(graphs[graph])
+    R = store.metadata()["home_region"]
+    anchors = store.anchors()
+    options = dict(options)
+    if options.get("quotas") == "first-chain":
+        chain = sorted(n for n, d in store.template().nodes(data=True) if d.get("kind") == "chain")[0]
+        options["quotas"] = {chain: 5}
+    G = local_context(store, anchors)
+    suppliers = []
+    real = plan_module._fits
+
+    def counted(*args):
+        groups, n = real(*args)
+        suppliers.append(n)
+        return groups, n
+
+    with monkeypatch.context() as m:
+        m.setattr(plan_module, "_fits", counted)
+        fast = plan_targets(G.copy(), anchors, region=R, source=store, lang="en", **options).to_dict()
+        m.setattr(plan_module, "_fits", _reference_fits)
+        slow = plan_targets(G.copy(), anchors, region=R, source=store, lang="en", **options).to_dict()
+    assert len(fast["picks"]) == options["budget"]
+    assert suppliers[0] > 0, "some candidates supply an anchor, so their own fits are compared too"
+    assert fast == slow

@@ -27,11 +27,12 @@ eligible.
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from chaingraph.analyses.gaps import FirmRef, GapSummary, _gaps_indexed, _Index
 from chaingraph.analyses.targets import (
@@ -42,6 +43,7 @@ from chaingraph.analyses.targets import (
     _Lazy,
     _rank,
     _Ranking,
+    _supplied_anchors,
 )
 from chaingraph.errors import ChainGraphError
 from chaingraph.model import CONFIRMED, CandidateSource, Lang
@@ -132,40 +134,87 @@ def segment_value(fits: Sequence[float]) -> float:
 _Fit = dict[str, float]
 
 
-def _fits(ranking: _Ranking, gaps: _Gaps) -> tuple[dict[tuple[Any, ...], list[tuple[_Lazy, _Fit]]], int]:
-    """The candidates in groups whose best left (last) is the only one that can be picked next, each
-    with its fit per gap segment (module docstring).
+class _Group:
+    """The candidates of one group (see :func:`_fits`), in the order they can be picked: only the
+    first left is ever looked at, so its :class:`_Lazy` and fit are made when it comes up."""
+
+    __slots__ = ("members", "pos", "make", "_head")
+
+    def __init__(self, members: Sequence[int], make: Callable[[int], tuple[_Lazy, _Fit]]) -> None:
+        self.members, self.pos, self.make = members, 0, make
+        self._head: tuple[_Lazy, _Fit] | None = None
+
+    def __len__(self) -> int:
+        return len(self.members) - self.pos
+
+    def head(self) -> tuple[_Lazy, _Fit]:
+        """The member that can be picked next, with its fit."""
+        if self._head is None:
+            self._head = self.make(self.members[self.pos])
+        return self._head
+
+    def pop(self) -> tuple[_Lazy, _Fit]:
+        """Take the head out of the group."""
+        out = self.head()
+        self.pos, self._head = self.pos + 1, None
+        return out
+
+
+def _fits(ranking: _Ranking, gaps: _Gaps, idx: _Index,
+          anchors: Collection[str]) -> tuple[dict[tuple[Any, ...], _Group], int]:
+    """The candidates in groups of which only the best left can be picked next, and the number of
+    those that supply an anchor.
 
     A candidate that supplies no anchor fits all its segments alike (its peers' evidence or the
-    floor), so among those making the same segments the larger fit, then score, then smaller id wins.
-    The few that supply an anchor have fits of their own, read from their links, and a group each.
+    floor, module docstring), so among those making the same segments the larger fit, then score,
+    then smaller id wins: numpy orders each group once, over the whole table. The few that supply an
+    anchor have fits of their own, read from their links to the anchors in ``idx.G``, and a group
+    each.
     """
-    ranked = ranking.ranked(None)
-    peers = ranking.columns["supplies_peers"]
-    suppliers = [t for t in ranked if ranking.columns["supplies_anchor"][t.i] > 0]
-    raw = ranking.explain([t.id for t in suppliers])[1] if suppliers else {}
-    groups: dict[tuple[Any, ...], list[tuple[_Lazy, _Fit]]] = {}
-    for t in ranked:
-        uniform = max(peers[t.i], FIT_FLOOR)
-        fit = {s: uniform for s in t.segments}
-        if t.id in raw:
-            for a, links in raw[t.id]["supplied"].items():
+    table, columns = ranking.table, ranking.columns
+    n = len(table)
+    rank = np.empty(n, dtype=np.int64)
+    rank[ranking.order(None)] = np.arange(1, n + 1)
+    uniform = np.maximum(np.asarray(columns["supplies_peers"], dtype=np.float64), FIT_FLOOR).tolist()
+    supplies = np.asarray(columns["supplies_anchor"], dtype=np.float64) > 0
+
+    def make(i: int) -> tuple[_Lazy, _Fit]:
+        t = _Lazy(ranking, i, int(rank[i]))
+        fit = {s: uniform[i] for s in t.segments}
+        if supplies[i]:
+            for a, links in _supplied_anchors(idx, t.id, anchors).items():
                 for s in t.segments:
                     if a in gaps.by_segment[s]:
                         fit[s] = max([fit[s], *(c for sg, c, _ in links if sg in (s, ""))])
-            groups[(t.segments, t.id)] = [(t, fit)]
-        else:
-            groups.setdefault(t.segments, []).append((t, fit))
-    for members in groups.values():
-        members.sort(key=lambda m: (-next(iter(m[1].values()), 0.0), -m[0].score, m[0].id), reverse=True)
+        return t, fit
+
+    groups: dict[tuple[Any, ...], _Group] = {}
+    suppliers = np.flatnonzero(supplies)
+    for i in suppliers.tolist():
+        groups[(table.segments[i], table.ids[i])] = _Group([i], make)
+    signature: dict[tuple[str, ...], int] = {}
+    sig = np.array([signature.setdefault(segs, len(signature)) for segs in table.segments], dtype=np.int64)
+    others = np.flatnonzero(~supplies)
+    if len(others):
+        id_rank = np.empty(n, dtype=np.int64)
+        id_rank[np.argsort(np.array(table.ids), kind="stable")] = np.arange(n)
+        scores = np.asarray(ranking.scores, dtype=np.float64)
+        u = np.asarray(uniform, dtype=np.float64)
+        # by group, then larger fit, larger score, smaller id: the order the group is picked in
+        ordered = others[np.lexsort((id_rank[others], -scores[others], -u[others], sig[others]))]
+        cuts = np.flatnonzero(np.diff(sig[ordered])) + 1
+        for members in np.split(ordered, cuts):
+            first = int(members[0])
+            groups[table.segments[first]] = _Group(members.tolist(), make)
     return groups, len(suppliers)
 
 
 def _greedy(ranking: _Ranking, gaps: _Gaps, gap_w: Mapping[str, float], quotas: Mapping[str, int],
-            budget: int) -> tuple[list[tuple[_Lazy, float, _Fit]], float, dict[str, int]]:
+            budget: int, idx: _Index,
+            anchors: Collection[str]) -> tuple[list[tuple[_Lazy, float, _Fit]], float, dict[str, int]]:
     """The greedy picks with their gains and fits, the objective and the quotas left unmet (module
     docstring)."""
-    groups = _fits(ranking, gaps)[0]
+    groups = _fits(ranking, gaps, idx, anchors)[0]
     picked: dict[str, list[float]] = {}
     owed = {c: k for c, k in quotas.items() if k > 0}
     unmet: dict[str, int] = {}
@@ -176,7 +225,7 @@ def _greedy(ranking: _Ranking, gaps: _Gaps, gap_w: Mapping[str, float], quotas: 
         best: tuple[float, float, str] | None = None
         best_group: tuple[Any, ...] = ()
         for g, members in groups.items():
-            t, fit = members[-1]
+            t, fit = members.head()
             if restrict and owed.keys().isdisjoint(t.chains):
                 continue
             gain = sum(gap_w[s] * (segment_value([*picked.get(s, ()), f]) - segment_value(picked.get(s, ())))
@@ -298,7 +347,7 @@ def plan_targets(
                           tie_firms=base_idx.local_firms)
     gap_w = {s: sum(GAP_BASE[(st, dr)] * sw for st, dr, sw in sharing.values())
              for s, sharing in gaps.by_segment.items()}
-    chosen, objective, unmet = _greedy(ranking, gaps, gap_w, quotas, budget)
+    chosen, objective, unmet = _greedy(ranking, gaps, gap_w, quotas, budget, idx, set(anchors))
     built = ranking.build([t for t, _, _ in chosen], into=G)
     picks = [PlanPick(order, target, gain, t.chains, fit)
              for order, ((t, gain, fit), target) in enumerate(zip(chosen, built), 1)]

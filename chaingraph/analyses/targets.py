@@ -471,9 +471,7 @@ def _weighted_links(idx: _Index, f: str, anchors: Collection[str], own: Collecti
     peers: dict[str, float] = {}
     ties: dict[str, float] = {}
     for v, keyed in succ[f].items():
-        links = [(str(e.get("segment") or k), idx.weight(e), str(e.get("evidence") or "unknown"))
-                 for k, e in keyed.items() if e.get("rel") == "SUPPLIES"]
-        links = [x for x in links if x[1] > 0]
+        links = _counted_links(idx, keyed)
         if not links:
             continue
         w = max(c for _, c, _ in links)
@@ -491,6 +489,26 @@ def _weighted_links(idx: _Index, f: str, anchors: Collection[str], own: Collecti
         if w > 0:
             ties[u] = max(ties.get(u, 0.0), w)
     return supplied, peers, ties
+
+
+def _counted_links(idx: _Index, keyed: Mapping[Any, Mapping[str, Any]]) -> list[tuple[str, float, str]]:
+    """``(segment, confidence, evidence)`` of the SUPPLIES edges ``keyed`` (one pair's edges, by key)
+    that count (confidence above 0 after ``min_confidence``)."""
+    links = [(str(e.get("segment") or k), idx.weight(e), str(e.get("evidence") or "unknown"))
+             for k, e in keyed.items() if e.get("rel") == "SUPPLIES"]
+    return [x for x in links if x[1] > 0]
+
+
+def _supplied_anchors(idx: _Index, f: str, anchors: Collection[str]) -> dict[str, list[tuple[str, float, str]]]:
+    """The ``supplied`` part of :func:`_weighted_links` alone: anchor -> ``(segment, confidence,
+    evidence)`` of ``f``'s links to it, surest first. ``idx.G`` must hold ``f``'s links to the
+    anchors (a gap context does: it holds every anchor's suppliers and their links to it)."""
+    succ: dict[str, dict[str, dict[Any, dict[str, Any]]]] = idx.G._succ
+    out: dict[str, list[tuple[str, float, str]]] = {}
+    for v, keyed in succ[f].items():
+        if v in anchors and (links := _counted_links(idx, keyed)):
+            out[v] = sorted(links, key=lambda x: (-x[1], x[0]))
+    return out
 
 
 def _severity(gaps: _Gaps, segs: tuple[str, ...], n_anchors: int) -> tuple[float, str]:
@@ -551,9 +569,13 @@ class _Ranking:
             self._chains[segs] = hit
         return hit
 
+    def order(self, top: int | None) -> list[int]:
+        """Indices of the candidates by score, ties by firm id; the first ``top`` (all when ``None``)."""
+        return _order(self._scores, self.table.ids, top)
+
     def ranked(self, top: int | None) -> list[_Lazy]:
         """Candidates by score, ties by firm id; the first ``top`` (all when ``None``)."""
-        return [_Lazy(self, i, rank) for rank, i in enumerate(_order(self._scores, self.table.ids, top), 1)]
+        return [_Lazy(self, i, rank) for rank, i in enumerate(self.order(top), 1)]
 
     def build(self, lazies: Sequence[_Lazy], into: nx.MultiDiGraph | None = None) -> list[Target]:
         """The targets of ``lazies``, with names and reasons, from one look at their neighbourhoods.
