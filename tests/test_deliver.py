@@ -338,3 +338,21 @@ def test_extra_firm_columns_pass_through(make_dataset, tiny_path, tmp_path):
     assert heads[extra:extra + 3] == ["电话", "联系人", "企业编号"]   # the dataset keeps extra columns sorted by name
     shsep = next(r for r in ws.iter_rows(min_row=2, values_only=True) if "shsep" in r)
     assert shsep[extra:extra + 2] == ("021-5555", "王经理")
+
+
+def test_terminal_safe_maps_each_character_as_one_at_a_time():
+    """terminal_safe looks at each distinct character once and translates the text in one pass (issue 17: a
+    call per character took seconds on the 6 MB JSON of targets at a million firms); every character ends up
+    as the per-character rule says: Ⅲ and ① (ambiguous width, NFKC letters or digits) become III and 1,
+    "…" and "é" stay, control characters become "?"."""
+    import random
+
+    from chaingraph.exports.text import _CONTROL, _unambiguous, terminal_safe
+
+    assert terminal_safe("Ⅲ期①…é\x1b") == "III期1…é?"
+    rng = random.Random(5)
+    alphabet = [chr(i) for i in range(0x80, 0x2700)] + list("Ⅲ①…期ab\n\t")
+    for _ in range(200):
+        s = "".join(rng.choice(alphabet) for _ in range(300))
+        one_by_one = "".join(_unambiguous(c) for c in _CONTROL.sub("?", s.replace("\t", " ").replace("\r", "?")))
+        assert terminal_safe(s) == one_by_one

@@ -43,7 +43,10 @@ def terminal_safe(s: str) -> str:
     s = _CONTROL.sub("?", s.replace("\t", " ").replace("\r", "?"))
     if s.isascii():
         return s
-    return "".join(_unambiguous(c) for c in s)
+    # one look per distinct character, then one C pass: the JSON of targets at a million firms is
+    # 6 million characters, and a Python call per character took seconds (issue 17)
+    swap = {ord(c): u for c in set(s) if not c.isascii() and (u := _unambiguous(c)) != c}
+    return s.translate(swap) if swap else s
 
 
 def _unambiguous(c: str) -> str:
