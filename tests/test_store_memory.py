@@ -204,3 +204,19 @@ def test_adding_firms_clears_the_networkx_cache():
     cache["backends"] = {"stale": "converted graph"}
     add_firms_and_links(G, [("a", {"kind": "firm"})], [])
     assert G.__networkx_cache__ == {}
+
+
+def test_firm_columns_are_the_context_attributes():
+    """firm_columns looks many firms up at once (the targets' pipeline notes ask for 47,000 at a million
+    firms, issue 17): every firm of jiashan gets the region, segments (a tuple) and parent its node in the
+    whole graph has; an unknown id is left out."""
+    from chaingraph.stores import FirmColumns
+
+    store = MemoryStore.from_dataset("datasets/jiashan")
+    assert isinstance(store, FirmColumns)
+    G = store.whole_graph()
+    ids = [n for n, d in G.nodes(data=True) if d.get("kind") == "firm"]
+    got = store.firm_columns([*ids, "no-such-firm"], ("region", "segments", "parent"))
+    assert sorted(got) == sorted(ids) and len(ids) == 206
+    assert got["lanjun"] == {"region": "cn-zj-jx-jiashan-etdz", "segments": ("li-cell", "li-pack"), "parent": "tsingshan"}
+    assert all(got[f][c] == G.nodes[f].get(c) for f in ids for c in ("region", "segments", "parent"))

@@ -58,7 +58,7 @@ from chaingraph.model import (
 from chaingraph.stores._graph import graph_from_dataset
 from chaingraph.stores._uri import DATABASE_SCHEMES, check_uri
 
-__all__ = ["GraphStore", "CandidateSource", "CandidateTable", "Progress", "open_store", "is_database_uri",
+__all__ = ["GraphStore", "CandidateSource", "CandidateTable", "FirmColumns", "Progress", "open_store", "is_database_uri",
            "refuse_other_uri", "describe", "graph_from_dataset", "save_snapshot"]
 
 
@@ -102,6 +102,15 @@ class GraphStore(Protocol):
 
     def close(self) -> None:
         """Release connections and memory."""
+
+
+@runtime_checkable
+class FirmColumns(Protocol):
+    """A store that looks up some attributes of many firms at once (the memory store), where
+    :meth:`GraphStore.firm` would take one call, a scan of the firm ids, per firm."""
+
+    def firm_columns(self, firm_ids: Collection[str], columns: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """``{firm id: {column: value}}`` for the known ``firm_ids``; list columns as tuples."""
 
 
 def is_database_uri(source: str) -> bool:

@@ -361,6 +361,16 @@ class MemoryStore:
             raise UnknownFirmError(firm_id, self._close_matches(firm_id))
         return firm_nodes(self.dataset.firms.take(pa.array(rows)))[0][1]
 
+    def firm_columns(self, firm_ids: Collection[str], columns: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Some attributes of many firms at once: id -> ``{column: value}`` for the known ids (list
+        columns as tuples), as on their context nodes; see :class:`~chaingraph.stores.FirmColumns`."""
+        rows = self._rows(firm_ids)
+        table = self.dataset.firms.select(list(columns)).take(pa.array(rows))
+        ids = self.firm_ids.take(pa.array(rows)).to_pylist()
+        values = [[tuple(v or ()) if pa.types.is_list(table.schema.field(c).type) else v
+                   for v in table.column(c).to_pylist()] for c in columns]
+        return {f: dict(zip(columns, row)) for f, *row in zip(ids, *values)}
+
     # -- context -----------------------------------------------------------
     def context(self, *, anchors: Sequence[str], segments: Collection[str], region: str,
                 external: bool = True) -> nx.MultiDiGraph:
