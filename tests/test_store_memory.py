@@ -218,5 +218,6 @@ def test_firm_columns_are_the_context_attributes():
     ids = [n for n, d in G.nodes(data=True) if d.get("kind") == "firm"]
     got = store.firm_columns([*ids, "no-such-firm"], ("region", "segments", "parent"))
     assert sorted(got) == sorted(ids) and len(ids) == 206
-    assert got["lanjun"] == {"region": "cn-zj-jx-jiashan-etdz", "segments": ("li-cell", "li-pack"), "parent": "tsingshan"}
+    assert got["lanjun"] == {"region": "cn-zj-jx-jiashan-etdz", "segments": ("li-cell", "li-pack"),
+                             "parent": "tsingshan"}
     assert all(got[f][c] == G.nodes[f].get(c) for f in ids for c in ("region", "segments", "parent"))

@@ -491,7 +491,7 @@ def _weighted_links(idx: _Index, f: str, anchors: Collection[str], own: Collecti
     return supplied, peers, ties
 
 
-def _counted_links(idx: _Index, keyed: Mapping[Any, Mapping[str, Any]]) -> list[tuple[str, float, str]]:
+def _counted_links(idx: _Index, keyed: Mapping[Any, dict[str, Any]]) -> list[tuple[str, float, str]]:
     """``(segment, confidence, evidence)`` of the SUPPLIES edges ``keyed`` (one pair's edges, by key)
     that count (confidence above 0 after ``min_confidence``)."""
     links = [(str(e.get("segment") or k), idx.weight(e), str(e.get("evidence") or "unknown"))

@@ -58,7 +58,8 @@ from chaingraph.model import (
 from chaingraph.stores._graph import graph_from_dataset
 from chaingraph.stores._uri import DATABASE_SCHEMES, check_uri
 
-__all__ = ["GraphStore", "CandidateSource", "CandidateTable", "FirmColumns", "Progress", "open_store", "is_database_uri",
+__all__ = ["GraphStore", "CandidateSource", "CandidateTable", "FirmColumns",
+           "Progress", "open_store", "is_database_uri",
            "refuse_other_uri", "describe", "graph_from_dataset", "save_snapshot"]
 
 
