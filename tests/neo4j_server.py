@@ -32,12 +32,19 @@ try:  # pytest puts tests/ on sys.path (rootdir conftest); python -m tests.neo4j
 except ImportError:  # pragma: no cover - manual use
     from tests.falkordb_server import free_port
 
-__all__ = ["JAR", "Neo4jServer", "build_jar", "find_java"]
+__all__ = ["JAR", "LOAD_JVM_OPTIONS", "Neo4jServer", "build_jar", "find_java"]
 
 PROJECT = Path(__file__).resolve().parent / "neo4j"
 POM = PROJECT / "pom.xml"
 JAR = PROJECT / "target" / "neo4j-test-server.jar"
 JAVA_17 = Path("/usr/lib/jvm/java-17-openjdk-amd64/bin/java")
+#: JVM flags of a load server (``quick=False``), after the ``server.jvm.additional`` lines of the
+#: neo4j.conf that Neo4j 5 ships, besides ``-Xms`` equal to ``-Xmx``: a heap that starts small keeps
+#: being collected in full while a load grows it (measured in benchmarks/results.md).
+LOAD_JVM_OPTIONS = ("-XX:+UseG1GC", "-XX:-OmitStackTraceInFastThrow", "-XX:+AlwaysPreTouch",
+                    "-XX:+UnlockExperimentalVMOptions", "-XX:+TrustFinalNonStaticFields",
+                    "-XX:+DisableExplicitGC", "-Djdk.nio.maxCachedBufferSize=1024",
+                    "-Dio.netty.tryReflectionSetAccessible=true")
 
 
 def find_java() -> str:
@@ -89,9 +96,10 @@ def build_jar(*, force: bool = False) -> Path:
     return JAR
 
 
-def _class_archive(java: str) -> Path:
-    """The AppCDS archive for this jar and this ``java`` (Java checks the jar's time stamp itself)."""
-    tag = hashlib.sha1(str(Path(java).resolve()).encode()).hexdigest()[:8]
+def _class_archive(java: str, quick: bool = True) -> Path:
+    """The AppCDS archive for this jar, this ``java`` and its flags (Java checks the jar's time stamp
+    itself); test and load servers run other collectors, so each keeps its own archive."""
+    tag = hashlib.sha1(str(Path(java).resolve()).encode()).hexdigest()[:8] + ("" if quick else "-load")
     return JAR.parent / f"neo4j-test-server-{tag}.jsa"
 
 
@@ -108,8 +116,11 @@ class Neo4jServer:
     heap, pagecache
         JVM heap (``-Xmx``) and page cache size, small for a 2-core test machine.
     quick
-        Only the C1 JIT compiler (``-XX:TieredStopAtLevel=1``): starts on half the
-        CPU time; ``False`` for long benchmarks.
+        Only the C1 JIT compiler (``-XX:TieredStopAtLevel=1``) and the serial collector:
+        starts on half the CPU time, which is what a test server needs. ``False`` gives a
+        load server: the JVM flags of :data:`LOAD_JVM_OPTIONS` (what Neo4j's own
+        ``neo4j.conf`` sets: full JIT, the whole heap reserved from the start), for
+        benchmarks (benchmarks/neo4j_load.py).
     """
 
     user = "neo4j"
@@ -151,11 +162,14 @@ class Neo4jServer:
             return self
         jar = build_jar()
         java = find_java()
-        args = [java, f"-Xmx{self.heap}", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"]
+        args = [java, f"-Xmx{self.heap}", "-XX:+ExitOnOutOfMemoryError"]
         if self.quick:
-            # C1 only: half the CPU to start, and the test queries are small
-            args.append("-XX:TieredStopAtLevel=1")
-        archive = _class_archive(java)
+            # C1 only: half the CPU to start, and the test queries are small; the serial collector
+            # has the smallest footprint
+            args += ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"]
+        else:
+            args += [f"-Xms{self.heap}", *LOAD_JVM_OPTIONS]
+        archive = _class_archive(java, self.quick)
         self._dumping = None
         if archive.exists():
             args.append(f"-XX:SharedArchiveFile={archive}")

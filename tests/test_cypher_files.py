@@ -67,7 +67,8 @@ def test_writes_merge_on_ids_in_batches():
         text = cypher.statement(name)
         assert text.startswith("UNWIND $rows AS row") and "CREATE (" in text and "MERGE" not in text, name
         assert text.endswith("_done = $done") and "MATCH (d:Dataset {name: $name})" in text, name
-    assert "LIMIT $limit" in cypher.statement("delete_dataset")
+    for name in ("delete_links", "delete_firms", "delete_dataset"):  # every delete transaction is bounded
+        assert "LIMIT $limit" in cypher.statement(name), name
 
 
 def test_neo4j_constraints_cover_every_id():

@@ -131,7 +131,7 @@ NEO4J_BATCH_SIZE = 10_000
 READ_CHUNK = 5000
 #: Ids per read query over FalkorDB's own protocol, which has no message limit: one round trip per role.
 FALKORDB_READ_CHUNK = 200_000
-#: Nodes deleted per ``delete_dataset`` call.
+#: Links or nodes deleted per ``delete_links``, ``delete_firms`` or ``delete_dataset`` call (one transaction each).
 DELETE_CHUNK = 10000
 #: Name of the graph's one write lock node (``acquire_lock.cypher``).
 LOCK_NAME = "chaingraph"
@@ -681,7 +681,8 @@ class CypherStore:
 
         First, in a transaction of its own, the Dataset node is marked incomplete and its fingerprint
         and resume counters cleared (``mark_dataset_replacing``); then the other nodes go in batches,
-        the Dataset node last. Cut short anywhere, the graph is refused by every read and by a plain
+        the firms and projects first (``delete_firms``), then the template (``delete_dataset``), the
+        Dataset node last. Cut short anywhere, the graph is refused by every read and by a plain
         load, until a load finishes.
         """
         self._run("mark_dataset_replacing", write=True)
@@ -690,12 +691,16 @@ class CypherStore:
         # repeated LIMITed deletes, each its own transaction, run on both servers (CALL { } IN
         # TRANSACTIONS would need an auto-commit transaction, and FalkorDB has none of it)
         limit = DELETE_CHUNK if self.transport.max_message is None else 2000
-        while True:
-            rows = self._run("delete_dataset", write=True, limit=limit)
-            deleted = int(rows[0]["deleted"]) if rows else 0
-            total += deleted
-            if deleted == 0:
-                break
+        # links, then firms, then the template: a node's DETACH DELETE takes all its relationships into
+        # its transaction, and a batch of firms with their links, or a Segment or Region node with one
+        # relationship per firm, outgrew Neo4j's transaction memory at 100k firms
+        for statement in ("delete_links", "delete_firms", "delete_dataset"):
+            while True:
+                rows = self._run(statement, write=True, limit=limit)
+                deleted = int(rows[0]["deleted"]) if rows else 0
+                total += deleted
+                if deleted == 0:
+                    break
         rows = self._run("delete_dataset_node", write=True)
         return total + (int(rows[0]["deleted"]) if rows else 0)
 
