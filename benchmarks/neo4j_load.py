@@ -3,7 +3,7 @@ the neo4j-admin path (``chaingraph export --neo4j-admin`` + ``neo4j-admin databa
 
     python benchmarks/neo4j_load.py --firms 100000 [--rounds 2] [--falkordb] [--admin] [--batch-size N]
 
-Generates ``chaingraph generate --firms N --seed 0`` (once, under /tmp) and starts Neo4j as a load server
+Generates ``chaingraph generate --firms N --seed 0`` (once, in /tmp/chaingraph-neo4j-load-genN) and starts Neo4j as a load server
 (``quick=False`` in tests/neo4j_server.py: Neo4j's own JVM flags, G1, full JIT, the 2 GB heap reserved from
 the start, 1 GB page cache), and with ``--falkordb`` a FalkorDB server too. Each round loads the dataset
 into Neo4j and then into FalkorDB (so both see the same machine load), after deleting the previous round's
@@ -53,7 +53,7 @@ def thread_cpu(pid: int) -> Counter[str]:
             fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:  # the thread ended
             continue
-        if "BoltWorker" in name:
+        if "BoltWork" in name:  # comm keeps 15 characters: "neo4j.BoltWorke"
             kind = "worker"
         elif re.match(r"(GC |G1 |GC Thread|VM Thread)", name) or name.startswith("G1"):
             kind = "gc"
@@ -126,8 +126,8 @@ def main() -> None:
     ap.add_argument("--falkordb", action="store_true", help="also load FalkorDB (native protocol), alternately")
     ap.add_argument("--admin", action="store_true", help="also time export --neo4j-admin + import")
     args = ap.parse_args()
-    folder = Path(f"/tmp/chaingraph-bench-gen{args.firms}")
-    if not (folder / "projects.csv").exists():  # made by an older generator: make it again
+    folder = Path(f"/tmp/chaingraph-neo4j-load-gen{args.firms}")
+    if not folder.exists():
         subprocess.run([sys.executable, "-m", "chaingraph", "generate", "--firms", str(args.firms), "--seed", "0",
                         str(folder)], check=True)
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
