@@ -680,16 +680,17 @@ class CypherStore:
         """Delete every chaingraph node and relationship, in batches; returns the nodes deleted.
 
         First, in a transaction of its own, the Dataset node is marked incomplete and its fingerprint
-        and resume counters cleared (``mark_dataset_replacing``); then the other nodes go in batches,
-        the firms and projects first (``delete_firms``), then the template (``delete_dataset``), the
-        Dataset node last. Cut short anywhere, the graph is refused by every read and by a plain
+        and resume counters cleared (``mark_dataset_replacing``); then the rest goes in batches, each its
+        own transaction: the SUPPLIES links (``delete_links``), the firms and projects
+        (``delete_firms``), the template (``delete_dataset``), and the Dataset node last. Cut short anywhere, the graph is refused by every read and by a plain
         load, until a load finishes.
         """
         self._run("mark_dataset_replacing", write=True)
         self._dataset, self._template = None, None
         total = 0
-        # repeated LIMITed deletes, each its own transaction, run on both servers (CALL { } IN
-        # TRANSACTIONS would need an auto-commit transaction, and FalkorDB has none of it)
+        # repeated LIMITed deletes, each its own transaction, run on both servers: CALL { } IN
+        # TRANSACTIONS would need an auto-commit transaction (not retried by the driver, and FalkorDB has
+        # none), and on Neo4j it measured no faster (benchmarks/results.md)
         limit = DELETE_CHUNK if self.transport.max_message is None else 2000
         # links, then firms, then the template: a node's DETACH DELETE takes all its relationships into
         # its transaction, and a batch of firms with their links, or a Segment or Region node with one
