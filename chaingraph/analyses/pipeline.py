@@ -312,17 +312,14 @@ def project_table(projects: Sequence[Project] | ProjectTable) -> ProjectTable:
     codes = {**PROJECT_STAGE_ORDER, DROPPED: _DROP_CODE}
     stage = np.fromiter((codes[p.stage] for p in ps), dtype=np.int8, count=n)
     signed_text = np.fromiter(("signed" in p.dates for p in ps), dtype=bool, count=n)
-    rows, cols, lo, hi = [], [], [], []
-    for i, p in enumerate(ps):  # one pass; each distinct date text is parsed once (_ordinals is cached)
-        for s, d in p.dates.items():
-            b = _ordinals(d)
-            if b is not None and s in _COL:
-                rows.append(i)
-                cols.append(_COL[s])
-                lo.append(b[0])
-                hi.append(b[1])
-    first[rows, cols] = lo
-    last[rows, cols] = hi
+    # one pass over every (project, stage column, date text); each distinct text is parsed once
+    cells = [(i, _COL[s], d) for i, p in enumerate(ps) for s, d in p.dates.items() if s in _COL]
+    parsed = {d: _ordinals(d) for d in {c[2] for c in cells}}
+    kept = [(i, c, b) for i, c, d in cells if (b := parsed[d]) is not None]
+    if kept:
+        rows, cols, bounds = zip(*kept)
+        first[rows, cols] = [b[0] for b in bounds]
+        last[rows, cols] = [b[1] for b in bounds]
     return ProjectTable(ps, first, last, stage, signed_text)
 
 

@@ -382,7 +382,8 @@ class LazyProjects(Sequence[Project]):
             assert self._table is not None
             columns = {k: self._table.column(k).to_pylist() for k in _PROJECT_FIELDS}
             columns["segments"] = [tuple(v) for v in columns["segments"]]
-            columns["dates"] = [json.loads(v) for v in columns["dates"]]
+            # one decode of all the dates (an array of the objects), not one call per project
+            columns["dates"] = json.loads("[" + ",".join(columns["dates"]) + "]")
             self._items = _without_gc(Project, list(_PROJECT_FIELDS), [columns[k] for k in _PROJECT_FIELDS])
             self._table = None
         return self._items
