@@ -194,14 +194,10 @@ def _anchors(G: nx.MultiDiGraph, status: Any) -> frozenset[str]:
     return frozenset(f for f, d in firms(G) if d.get("anchor"))
 
 
-def _others(local: Sequence[str], anchors: frozenset[str]) -> list[str]:
-    """The local firms of a segment that count as such: the anchors analysed excluded (docs/analysis.md)."""
-    return [f for f in local if f not in anchors]
-
-
 def _count_text(cell: _MapCell, local: Sequence[str]) -> str:
-    """"本地 2 家", or with anchors making the segment "本地 0 家 · 链主 1 家": the gap table's count, and the anchors apart."""
-    others = len(_others(local, cell.anchors))
+    """A segment's local firms counted as the gap table counts them, the anchors analysed excluded
+    (docs/analysis.md), with those anchors named apart: 本地 2 家, or 本地 0 家 · 链主 1 家."""
+    others = sum(1 for f in local if f not in cell.anchors)
     text_ = P.t(cell.lang, "local_count", n=others)
     if len(local) > others:
         text_ += " · " + P.t(cell.lang, "anchor_count", n=len(local) - others)
