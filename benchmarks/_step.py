@@ -138,7 +138,7 @@ def step_pipeline(a: argparse.Namespace) -> None:
 
     store = _open(a)
     as_of = a.as_of or REFERENCE_DATE.isoformat()
-    times, rep = timed(lambda: pipeline_report(store, as_of=as_of), a.repeat)
+    times, rep = timed(lambda: pipeline_report(store, as_of=as_of, impact=True), a.repeat)
     emit("pipeline", times, as_of=as_of, projects=rep.projects, stalled=len(rep.stalled),
          anchors=len((rep.impact or {}).get("signed", {}).get("anchors", [])))
 

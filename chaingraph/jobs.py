@@ -699,22 +699,28 @@ def html_report(
 
 # -- the project pipeline (issue 18) -------------------------------------------------------------
 
-def _live_firms(store: GraphStore) -> tuple[set[str], list[Project], list[ProjectNote]]:
+def _live_firms(store: GraphStore) -> tuple[set[str], ProjectTable, list[ProjectNote]]:
     """Firms with a live project today (never recommended again), the store's projects and a note on
-    each project (:func:`_pipeline_notes` keeps those of the candidates): one pass over the projects,
-    which at 50,000 projects costs most of a second."""
-    projects = store.projects()
+    each project (:func:`_pipeline_notes` keeps those of the candidates): one pass over the projects'
+    columns."""
+    projects = project_table(store.projects())
     live, notes = pipeline_notes(projects, firms=None)
     return live, projects, notes
 
 
-def _pipeline_notes(scope: _Scope, projects: Sequence[Project], notes: Sequence[ProjectNote],
+def _near_firms(projects: ProjectTable, segments: set[str]) -> set[str]:
+    """The firms of projects in one of ``segments``, or in no segment named (they may be in any)."""
+    return {f for f, segs in zip(projects.column("firm"), projects.column("segments"))
+            if not segs or not segments.isdisjoint(segs)}
+
+
+def _pipeline_notes(scope: _Scope, projects: ProjectTable, notes: Sequence[ProjectNote],
                     gaps: Sequence[Mapping[str, Any]], chain: str | None) -> tuple[ProjectNote, ...]:
     """The ``notes`` on the projects of firms that would be candidates: not local, making a gap segment."""
     gap_segs = {s["id"] for rep in gaps for s in rep.get("segments", ())
                 if s.get("status") in ("missing", "weak") and (chain is None or s.get("chain") == chain)}
     inside = regions_within(scope.template, scope.region)
-    wanted = sorted({p.firm for p in projects if not p.segments or gap_segs & set(p.segments)})
+    wanted = sorted(_near_firms(projects, gap_segs))
     firms = {f for f, attrs in _firm_attrs(scope.store, wanted, ("region", "segments")).items()
              if attrs.get("region") not in inside and gap_segs & set(attrs.get("segments") or ())}
     return tuple(n for n in notes if n.firm in firms)
@@ -760,7 +766,7 @@ def _pipeline_impact(store: GraphStore, T: nx.MultiDiGraph, projects: ProjectTab
     reach = scope.segments()
     chosen = firms_by_stage(T, projects, ("signed", "producing"), as_of=as_of, chain=chain, park=park)
     # a firm whose projects all lie outside the anchors' reach cannot change their gaps
-    near = {p.firm for p in project_table(projects).projects if not p.segments or reach & set(p.segments)}
+    near = _near_firms(projects, reach)
     chosen = {k: [f for f in v if f in near] for k, v in chosen.items()}
     G = _gap_context(scope, sorted(set(chosen["signed"]) | set(chosen["producing"])))
     # summaries only: the what-if holds thousands of firms at scale, and only the summaries are shown
@@ -777,11 +783,11 @@ def pipeline_report(
     period: str | None = None,
     chain: str | None = None,
     park: str | None = None,
-    impact: bool = True,
+    impact: bool = False,
 ) -> PipelineReport:
     """The project pipeline as of ``as_of`` (ISO day, default today): see
-    :func:`chaingraph.analyses.pipeline.analyse_pipeline`; with ``impact``, the gaps before and after
-    the signed and producing projects' firms count as local."""
+    :func:`chaingraph.analyses.pipeline.analyse_pipeline`; with ``impact`` (``pipeline --impact``), also
+    the gaps before and after the signed and producing projects' firms count as local."""
     meta = store.metadata()
     T = store.template()
     home = _home_region(store, T, None)

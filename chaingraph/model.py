@@ -85,6 +85,9 @@ __all__ = [
     "DROPPED",
     "PIPELINE_DEFAULTS",
     "Project",
+    "PROJECT_DATE_KEYS",
+    "ProjectColumns",
+    "project_column",
     "parse_project_date",
     "normalise_project_date",
     "project_date_problems",
@@ -603,6 +606,40 @@ class Project:
     def live(self) -> bool:
         """Whether the project is still going (not dropped)."""
         return self.stage != DROPPED
+
+
+#: The keys a project's ``dates`` may hold: the stages in order, then ``dropped``.
+PROJECT_DATE_KEYS = (*PROJECT_STAGES, DROPPED)
+
+
+@runtime_checkable
+class ProjectColumns(Protocol):
+    """Projects that can also be read column by column (a snapshot's): an answer over tens of
+    thousands of projects reads the few columns it needs instead of making a record of each."""
+
+    def __len__(self) -> int: ...
+
+    def project_column(self, name: str) -> Sequence[Any]:
+        """Field ``name`` of :class:`Project` for every project, in order; ``dates.KEY`` (a key of
+        :data:`PROJECT_DATE_KEYS`) is that date's text, ``None`` where the project has none."""
+
+
+def project_column(projects: Sequence[Project], name: str) -> Sequence[Any]:
+    """Field ``name`` (or ``dates.KEY``, see :class:`ProjectColumns`) of every project, in order:
+    from the columns where ``projects`` keeps them, else from each record.
+
+    Examples
+    --------
+    >>> ps = [Project("p", "P", "f", "li", "signed", dates={"signed": "2023-02"}), Project("q", "Q", "g", "li", "lead")]
+    >>> project_column(ps, "firm"), project_column(ps, "dates.signed")
+    (['f', 'g'], ['2023-02', None])
+    """
+    if isinstance(projects, ProjectColumns):
+        return projects.project_column(name)
+    if name.startswith("dates."):
+        key = name[len("dates."):]
+        return [p.dates.get(key) for p in projects]
+    return [getattr(p, name) for p in projects]
 
 
 def parse_project_date(text: str) -> tuple[_dt.date, _dt.date] | None:

@@ -336,7 +336,7 @@ def pipeline(small):
 
     out, _ = small
     store = MemoryStore.from_dataset(out)
-    return store, pipeline_report(store, as_of=REFERENCE_DATE.isoformat())
+    return store, pipeline_report(store, as_of=REFERENCE_DATE.isoformat(), impact=True)
 
 
 def test_projects_validate_and_reference_the_dataset(small):

@@ -54,7 +54,7 @@ AS_OF = "2023-12-31"
 @pytest.fixture(scope="module")
 def report():
     store = open_store(str(DATA))
-    return jobs.pipeline_report(store, as_of=AS_OF)
+    return jobs.pipeline_report(store, as_of=AS_OF, impact=True)
 
 
 def test_rates_cohort_and_cumulative(report):

@@ -6,6 +6,8 @@ conftest.py), so nothing here touches ~/.cache.
 """
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import os
 import shutil
@@ -66,7 +68,8 @@ def snapshot_of(folder: Path) -> Path:
 
 
 COMMANDS = [("gaps", "--format", "json"), ("targets", "--format", "json"),
-            ("plan", "--budget", "3", "--format", "json"), ("info", "--format", "json")]
+            ("plan", "--budget", "3", "--format", "json"),
+            ("pipeline", "--format", "json", "--as-of", "2023-12-31", "--impact"), ("info", "--format", "json")]
 
 
 @pytest.mark.parametrize("dataset", [TINY, JIASHAN, PIPELINE], ids=["tiny", "jiashan", "pipeline"])
@@ -106,6 +109,41 @@ def test_snapshot_carries_every_part_of_the_dataset(tmp_path):
     for name, arr in direct.index().items():
         assert arrays[name].dtype == arr.dtype and (arrays[name] == arr).all(), name
     assert manifest["dataset"] == fingerprint(folder)
+
+
+def test_snapshot_projects_are_read_column_by_column(tmp_path, monkeypatch):
+    """The snapshot's projects give every field, and every date by its key, as columns equal to the
+    records' (``model.ProjectColumns``); the pipeline report and the targets' project notes are made from
+    those columns alone, without a record per project, and equal the answers from the CSV records."""
+    from chaingraph import jobs
+    from chaingraph.analyses.pipeline import pipeline_notes
+    from chaingraph.model import PROJECT_DATE_KEYS, Project, ProjectColumns, project_column
+    from chaingraph.stores.snapshot import LazyProjects
+
+    folder = copy(PIPELINE, tmp_path)
+    direct = MemoryStore.from_dataset(folder)
+    want = list(direct.projects())
+    open_store(str(folder))
+    lazy = open_store(str(folder)).projects()
+    assert isinstance(lazy, LazyProjects) and isinstance(lazy, ProjectColumns) and len(lazy) == len(want) >= 5
+    for name in [f.name for f in dataclasses.fields(Project)] + [f"dates.{k}" for k in PROJECT_DATE_KEYS]:
+        assert list(lazy.project_column(name)) == list(project_column(want, name)), name
+    assert any(p.dates.get("dropped") for p in want) and any(p.drop_reason for p in want)
+    assert [lazy[i] for i in range(len(want))] == want and lazy[-1] == want[-1]   # one record at a time
+
+    day = "2023-12-31"
+    expected = jobs.pipeline_report(direct, as_of=day, impact=False).to_dict()
+    expected_notes = pipeline_notes(want, as_of=dt.date(2023, 12, 31))
+
+    def no_records(self):
+        raise AssertionError("a record per project was made")
+
+    monkeypatch.setattr(LazyProjects, "_decoded", no_records)
+    store = open_store(str(folder))
+    assert jobs.pipeline_report(store, as_of=day, impact=False).to_dict() == expected
+    assert pipeline_notes(store.projects(), as_of=dt.date(2023, 12, 31)) == expected_notes
+    with pytest.raises(AssertionError, match="a record per project"):
+        list(store.projects())
 
 
 def test_an_edit_that_keeps_size_and_time_invalidates(tmp_path, reads):

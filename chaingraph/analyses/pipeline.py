@@ -52,7 +52,7 @@ import datetime as _dt
 import functools
 import statistics
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
@@ -65,9 +65,11 @@ from chaingraph.model import (
     DROPPED,
     PIPELINE_DEFAULTS,
     PROJECT_STAGE_ORDER,
+    PROJECT_DATE_KEYS,
     PROJECT_STAGES,
     Project,
     parse_project_date,
+    project_column,
     period_bounds,
     regions_within,
 )
@@ -264,7 +266,7 @@ class PipelineReport:
 # -- the projects as columns: each project's dates parsed once, states as numpy operations -------------------
 
 #: The date columns of a :class:`ProjectTable`: the stages in order, then ``dropped``.
-_COLUMNS = (*PROJECT_STAGES, DROPPED)
+_COLUMNS = PROJECT_DATE_KEYS
 _COL = {s: i for i, s in enumerate(_COLUMNS)}
 _NO_DAY = np.iinfo(np.int32).max  # the first day of a missing date: after every as-of day
 _DROP_CODE, _UNKNOWN_CODE = len(PROJECT_STAGES), len(PROJECT_STAGES) + 1
@@ -281,17 +283,31 @@ class ProjectTable:
     ``first`` and ``last`` hold, per project and per stage of :data:`PROJECT_STAGES` then
     ``dropped``, the first and last day its date can mean (proleptic ordinals; a missing or
     unparseable date has ``first`` after every day). ``stage`` is the ``stage`` column's index
-    in :data:`PROJECT_STAGES` (``dropped``: 7).
+    in :data:`PROJECT_STAGES` (``dropped``: 7). :meth:`column` reads one field of every project
+    (:func:`~chaingraph.model.project_column`), so a report names the projects it lists without
+    making a record of each.
     """
 
-    projects: tuple[Project, ...]
+    projects: Sequence[Project]
     first: np.ndarray
     last: np.ndarray
     stage: np.ndarray
     signed_text: np.ndarray
+    _columns: dict[str, Sequence[Any]] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.projects)
+
+    def column(self, name: str) -> Sequence[Any]:
+        """Field ``name`` (or ``dates.KEY``) of every project, in order, read once."""
+        if name not in self._columns:
+            self._columns[name] = project_column(self.projects, name)
+        return self._columns[name]
+
+    def date(self, i: int, key: str) -> str | None:
+        """Project ``i``'s date text for ``key`` (a stage or ``dropped``), as the file gives it."""
+        text_: str | None = self.column(f"dates.{key}")[i]
+        return text_
 
 
 def project_table(projects: Sequence[Project] | ProjectTable) -> ProjectTable:
@@ -305,22 +321,24 @@ def project_table(projects: Sequence[Project] | ProjectTable) -> ProjectTable:
     """
     if isinstance(projects, ProjectTable):
         return projects
-    ps = tuple(projects)
-    n = len(ps)
+    t = ProjectTable(projects, np.empty((0, 0), np.int32), np.empty((0, 0), np.int32), np.empty(0, np.int8),
+                     np.empty(0, bool))
+    n = len(projects)
     first = np.full((n, len(_COLUMNS)), _NO_DAY, dtype=np.int32)
     last = np.full((n, len(_COLUMNS)), _NO_DAY, dtype=np.int32)
+    for c, key in enumerate(_COLUMNS):
+        # each distinct date text is parsed once; a column is then two lookups into its bounds
+        texts = t.column(f"dates.{key}")
+        parsed = {d: b for d in set(texts) if d is not None and (b := _ordinals(d)) is not None}
+        if parsed:
+            slot = {d: i for i, d in enumerate(parsed, start=1)}
+            where = np.fromiter((slot.get(d, 0) for d in texts), dtype=np.int32, count=n)
+            bounds = np.array([(_NO_DAY, _NO_DAY), *parsed.values()], dtype=np.int32)
+            first[:, c], last[:, c] = bounds[where, 0], bounds[where, 1]
     codes = {**PROJECT_STAGE_ORDER, DROPPED: _DROP_CODE}
-    stage = np.fromiter((codes[p.stage] for p in ps), dtype=np.int8, count=n)
-    signed_text = np.fromiter(("signed" in p.dates for p in ps), dtype=bool, count=n)
-    # one pass over every (project, stage column, date text); each distinct text is parsed once
-    cells = [(i, _COL[s], d) for i, p in enumerate(ps) for s, d in p.dates.items() if s in _COL]
-    parsed = {d: _ordinals(d) for d in {c[2] for c in cells}}
-    kept = [(i, c, b) for i, c, d in cells if (b := parsed[d]) is not None]
-    if kept:
-        rows, cols, bounds = zip(*kept)
-        first[rows, cols] = [b[0] for b in bounds]
-        last[rows, cols] = [b[1] for b in bounds]
-    return ProjectTable(ps, first, last, stage, signed_text)
+    stage = np.fromiter((codes[s] for s in t.column("stage")), dtype=np.int8, count=n)
+    signed_text = np.fromiter((d is not None for d in t.column("dates.signed")), dtype=bool, count=n)
+    return replace(t, first=first, last=last, stage=stage, signed_text=signed_text)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -435,14 +453,14 @@ def _stalls(t: ProjectTable, st: _States, rows: np.ndarray,
     live &= ~st.dropped
     days, limit, clocked = _clocks(t, st, live, settings)
     out = []
+    ids, names, firms, chains, owners = (t.column(k) for k in ("id", "name", "firm", "chain", "owner"))
     for i in np.flatnonzero(clocked & (days > limit)).tolist():
-        p = t.projects[i]
         _, cols = _CLOCKS[int(st.reached[i])]
-        since = max((int(t.last[i, c]), p.dates[_COLUMNS[c]]) for c in cols if t.first[i, c] <= st.day)[1]
-        out.append(StalledProject(p.id, p.name, p.firm, p.chain, _CODES[st.reached[i]], since, int(days[i]),
-                                  int(limit[i]), int(days[i] - limit[i]), p.owner))
+        since = max((int(t.last[i, c]), t.date(i, _COLUMNS[c])) for c in cols if t.first[i, c] <= st.day)[1]
+        out.append(StalledProject(ids[i], names[i], firms[i], chains[i], _CODES[st.reached[i]], str(since),
+                                  int(days[i]), int(limit[i]), int(days[i] - limit[i]), owners[i]))
     out.sort(key=lambda s: (-s.overdue, s.id))
-    return out, [t.projects[i].id for i in np.flatnonzero((limit >= 0) & ~clocked)]
+    return out, [ids[i] for i in np.flatnonzero((limit >= 0) & ~clocked).tolist()]
 
 
 def _cohort(t: ProjectTable, st: _States, lo: _dt.date, hi: _dt.date) -> np.ndarray:
@@ -518,8 +536,8 @@ def _scoped(T: nx.MultiDiGraph, t: ProjectTable, chain: str | None, park: str | 
     if chain is None and park is None:
         return np.ones(len(t), dtype=bool)
     inside = regions_within(T, park) if park else None
-    return np.fromiter(((chain is None or p.chain == chain) and (inside is None or p.park in inside)
-                        for p in t.projects), dtype=bool, count=len(t))
+    return np.fromiter(((chain is None or c == chain) and (inside is None or p in inside)
+                        for c, p in zip(t.column("chain"), t.column("park"))), dtype=bool, count=len(t))
 
 
 def analyse_pipeline(
@@ -586,15 +604,15 @@ def analyse_pipeline(
     rows = np.flatnonzero(_scoped(T, t, chain, park) & st.begun)
     cohort = _cohort(t, st, lo, hi)
     stalled, undated = _stalls(t, st, rows, limits)
-    live_cohort = [t.projects[i] for i in np.flatnonzero(cohort & ~st.dropped)]
+    # the quotas need a record of each live project of the cohort: a period's, not every project
+    live_cohort = [t.projects[i] for i in np.flatnonzero(cohort & ~st.dropped).tolist()] if quotas else []
     items = [q for q in _quotas(T, home, live_cohort, quotas)
              if (chain is None or not q.chains or chain in q.chains) and (park is None or q.scope == park)]
-    ps = [t.projects[i] for i in rows]
-    dropped = tuple(ProjectNote(p.firm, p.id, p.name, DROPPED, p.dates.get(DROPPED), p.owner, p.drop_reason)
-                    for p in (t.projects[i] for i in rows[st.dropped[rows]]))
+    dropped = _notes(t, rows[st.dropped[rows]], np.full(len(t), _DROP_CODE, dtype=np.int8))
     reached = st.reached[rows]
-    undated_signed = tuple(t.projects[i].id for i in rows[(reached >= _SIGNED) & ~t.signed_text[rows]])
-    chains, parks = [p.chain for p in ps], [p.park or home for p in ps]
+    ids, chain_col, park_col = t.column("id"), t.column("chain"), t.column("park")
+    undated_signed = tuple(ids[i] for i in rows[(reached >= _SIGNED) & ~t.signed_text[rows]].tolist())
+    chains, parks = [chain_col[i] for i in rows.tolist()], [park_col[i] or home for i in rows.tolist()]
     return PipelineReport(
         as_of=as_of.isoformat(), period=label, chain=chain, park=park, projects=len(rows),
         by_chain=_count(chains, st.code()[rows]), by_park=_count(parks, st.code()[rows]),
@@ -664,12 +682,13 @@ def project_ledger(
     return out
 
 
-def pipeline_notes(projects: Iterable[Project], *, firms: Collection[str] | None = None,
+def pipeline_notes(projects: Sequence[Project] | ProjectTable, *, firms: Collection[str] | None = None,
                    as_of: _dt.date | None = None) -> tuple[set[str], list[ProjectNote]]:
     """The firms with a live project (not to be recommended again) and a note per project of ``firms``.
 
     A live project's note gives its stage and the date of that stage (``since``); a dropped one's
-    gives the reason. ``firms=None`` notes every project.
+    gives the reason. ``firms=None`` notes every project. A project none of whose dates had come by
+    ``as_of`` (default today) is neither live nor noted (:func:`project_state`).
 
     Examples
     --------
@@ -680,20 +699,28 @@ def pipeline_notes(projects: Iterable[Project], *, firms: Collection[str] | None
     >>> sorted(live), [(n.firm, n.stage, n.since, n.drop_reason) for n in notes]
     (['f1'], [('f1', 'negotiating', '2023-03-02', None), ('f2', 'dropped', None, '资金未到位')])
     """
-    day = as_of or _dt.date.today()
-    live: set[str] = set()
-    notes = []
-    for p in projects:
-        st = project_state(p, day)
-        if st is None:
-            continue
-        if not st.dropped:
-            live.add(p.firm)
-        if firms is None or p.firm in firms:
-            stage = st.stage
-            notes.append(ProjectNote(p.firm, p.id, p.name, stage, p.dates.get(stage), p.owner,
-                                     p.drop_reason if st.dropped else None))
-    return live, notes
+    t = project_table(projects)
+    st = _table_states(t, as_of or _dt.date.today())
+    firm_col = t.column("firm")
+    live = {firm_col[i] for i in np.flatnonzero(st.begun & ~st.dropped).tolist()}
+    rows = np.flatnonzero(st.begun)
+    if firms is not None:
+        wanted = set(firms)
+        rows = np.array([i for i in rows.tolist() if firm_col[i] in wanted], dtype=np.intp)
+    return live, list(_notes(t, rows, st.code()))
+
+
+def _notes(t: ProjectTable, rows: np.ndarray, codes: np.ndarray) -> tuple[ProjectNote, ...]:
+    """A :class:`ProjectNote` for each project of ``rows`` at its stage code (``_CODES``): the date
+    of that stage, and the drop reason of a dropped one."""
+    firms, ids, names, owners, reasons = (t.column(k) for k in ("firm", "id", "name", "owner", "drop_reason"))
+    out = []
+    for i in rows.tolist():
+        stage = _CODES[codes[i]]
+        since = t.date(i, stage) if stage in _COL else None
+        out.append(ProjectNote(firms[i], ids[i], names[i], stage, since, owners[i],
+                               reasons[i] if stage == DROPPED else None))
+    return tuple(out)
 
 
 def firms_reaching(T: nx.MultiDiGraph, projects: Sequence[Project], stage: str, *, as_of: _dt.date,
@@ -725,7 +752,8 @@ def firms_by_stage(T: nx.MultiDiGraph, projects: Sequence[Project] | ProjectTabl
     t = project_table(projects)
     st = _table_states(t, as_of)
     live = _scoped(T, t, chain, park) & st.begun & ~st.dropped
-    return {s: sorted({t.projects[i].firm for i in np.flatnonzero(live & (st.reached >= PROJECT_STAGE_ORDER[s]))})
+    firms = t.column("firm")
+    return {s: sorted({firms[i] for i in np.flatnonzero(live & (st.reached >= PROJECT_STAGE_ORDER[s])).tolist()})
             for s in stages}
 
 

@@ -98,8 +98,9 @@ class GraphStore(Protocol):
     ) -> nx.MultiDiGraph:
         """The graph an analysis of ``anchors`` needs (see the module docstring)."""
 
-    def projects(self) -> list[Project]:
-        """The dataset's projects (projects.csv), in file order; ``[]`` without any."""
+    def projects(self) -> Sequence[Project]:
+        """The dataset's projects (projects.csv), in file order; empty without any. A store may give
+        them as :class:`~chaingraph.model.ProjectColumns` too, read column by column."""
 
     def close(self) -> None:
         """Release connections and memory."""

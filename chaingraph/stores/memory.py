@@ -309,8 +309,9 @@ class MemoryStore:
     def template(self) -> nx.MultiDiGraph:
         return self._template.copy()
 
-    def projects(self) -> list[Project]:
-        return list(self.dataset.projects)
+    def projects(self) -> Sequence[Project]:
+        # a snapshot's projects stay columns until records are asked for (model.ProjectColumns)
+        return self.dataset.projects
 
     def _local_mask(self, region: str | None) -> np.ndarray:
         if region is None:

@@ -65,7 +65,7 @@ import xxhash
 
 from chaingraph.datasets import FILES, Dataset
 from chaingraph.errors import StoreError
-from chaingraph.model import Chain, Project, Region, Segment, SegmentLink
+from chaingraph.model import PROJECT_DATE_KEYS, Chain, Project, Region, Segment, SegmentLink
 
 __all__ = [
     "FORMAT",
@@ -84,7 +84,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Layout version of the snapshot folder; a reader refuses any other.
-FORMAT = 3  # 2: records stored column by column in small.json; 3: projects in projects.arrow
+FORMAT = 4  # 2: records stored column by column in small.json; 3: projects in projects.arrow; 4: a column per date
 #: The suffix of a snapshot folder.
 SUFFIX = ".chaingraph"
 MANIFEST = "manifest.json"
@@ -94,6 +94,9 @@ _RECORDS: dict[str, type] = {"regions": Region, "chains": Chain, "segments": Seg
                              "segment_links": SegmentLink}
 #: The fields of a project, in order: the columns of projects.arrow (strings unless listed here).
 _PROJECT_FIELDS = tuple(f.name for f in dataclasses.fields(Project))
+#: The columns of projects.arrow: the fields (``dates`` as JSON text), then each date on its own
+#: (``dates.signed`` ...), which the pipeline reads without making a record per project.
+_PROJECT_COLUMNS = (*_PROJECT_FIELDS, *(f"dates.{k}" for k in PROJECT_DATE_KEYS))
 _PROJECT_TYPES = {"segments": pa.list_(pa.string()), "investment": pa.float64(),
                   "expected_output": pa.float64()}
 _TABLES = ("firms", "links")
@@ -212,6 +215,7 @@ def _write_files(tmp: Path, dataset: Dataset, arrays: Mapping[str, np.ndarray]) 
                                     for f in dataclasses.fields(cls)}}
     projects = small.pop("projects")
     columns = {k: [getattr(p, k) for p in projects] for k in _PROJECT_FIELDS}
+    columns.update({f"dates.{k}": [d.get(k) for d in columns["dates"]] for k in PROJECT_DATE_KEYS})
     columns["dates"] = [json.dumps(dict(d), ensure_ascii=False) for d in columns["dates"]]
     table = pa.table({k: pa.array(v, _PROJECT_TYPES.get(k, pa.string())) for k, v in columns.items()})
     with pa.OSFile(str(tmp / "projects.arrow"), "wb") as sink:
@@ -370,26 +374,37 @@ def _build(cls: type, names: list[str], values: list[list[Any]]) -> list[Any]:
 class LazyProjects(Sequence[Project]):
     """The projects of a snapshot (``projects.arrow``, checked with the rest), decoded on first use.
 
-    A sequence of :class:`~chaingraph.model.Project` that compares equal to the list of the same projects.
+    A sequence of :class:`~chaingraph.model.Project` that compares equal to the list of the same
+    projects, and a :class:`~chaingraph.model.ProjectColumns`: a column is decoded alone, and the
+    records are made only when one is asked for.
     """
 
     def __init__(self, table: pa.Table) -> None:
-        self._table: pa.Table | None = table
+        self._table = table
+        self._columns: dict[str, list[Any]] = {}
         self._items: list[Project] | None = None
+
+    def project_column(self, name: str) -> list[Any]:
+        if name not in self._columns:
+            if name not in _PROJECT_COLUMNS:
+                raise KeyError(name)
+            values = self._table.column(name).to_pylist()
+            if name == "segments":
+                values = [tuple(v) for v in values]
+            elif name == "dates":
+                # one decode of all the dates (an array of the objects), not one call per project
+                values = json.loads("[" + ",".join(values) + "]")
+            self._columns[name] = values
+        return self._columns[name]
 
     def _decoded(self) -> list[Project]:
         if self._items is None:
-            assert self._table is not None
-            columns = {k: self._table.column(k).to_pylist() for k in _PROJECT_FIELDS}
-            columns["segments"] = [tuple(v) for v in columns["segments"]]
-            # one decode of all the dates (an array of the objects), not one call per project
-            columns["dates"] = json.loads("[" + ",".join(columns["dates"]) + "]")
-            self._items = _without_gc(Project, list(_PROJECT_FIELDS), [columns[k] for k in _PROJECT_FIELDS])
-            self._table = None
+            columns = [self.project_column(k) for k in _PROJECT_FIELDS]
+            self._items = _without_gc(Project, list(_PROJECT_FIELDS), columns)
         return self._items
 
     def __len__(self) -> int:
-        return len(self._decoded())
+        return int(self._table.num_rows)
 
     @overload
     def __getitem__(self, i: int) -> Project: ...
@@ -398,6 +413,12 @@ class LazyProjects(Sequence[Project]):
     def __getitem__(self, i: slice) -> list[Project]: ...
 
     def __getitem__(self, i: int | slice) -> Project | list[Project]:
+        if self._items is None and not isinstance(i, slice):
+            # one record, from the columns: a report lists a few projects of tens of thousands
+            row = range(len(self))[i]
+            record: Project = _build(Project, list(_PROJECT_FIELDS), [[self.project_column(k)[row]]
+                                                                      for k in _PROJECT_FIELDS])[0]
+            return record
         return self._decoded()[i]
 
     def __iter__(self) -> Iterator[Project]:
@@ -466,8 +487,8 @@ def read_snapshot(folder: str | Path, *, dataset_fingerprint: Mapping[str, Any] 
             if isinstance(value, dict) and list(value) == ["$arrays"]:
                 small[name] = {key: _npy(mapped[f"{name}--{key}.npy"]) for key in value["$arrays"]}
         projects = pa.ipc.open_file(pa.BufferReader(mapped["projects.arrow"])).read_all()
-        if projects.column_names != list(_PROJECT_FIELDS):
-            msg = f"the project columns {projects.column_names} are not {list(_PROJECT_FIELDS)}"
+        if projects.column_names != list(_PROJECT_COLUMNS):
+            msg = f"the project columns {projects.column_names} are not {list(_PROJECT_COLUMNS)}"
             raise ValueError(msg)
         dataset = Dataset(**_records(small), **tables, projects=LazyProjects(projects))
     except (OSError, ValueError, TypeError, KeyError, pa.ArrowException) as exc:
