@@ -668,6 +668,12 @@ def _parsed_date(text: str) -> tuple[_dt.date, _dt.date] | None:
 
 def normalise_project_date(text: str) -> str:
     """``text`` with full-width digits folded and ``/`` or ``.`` as ``-``: ``２０２３/3/2`` → ``2023-03-02``."""
+    return _normalised_date(str(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalised_date(text: str) -> str:
+    # 50,000 projects hold a few thousand distinct date texts: each is folded once
     import unicodedata
 
     s = unicodedata.normalize("NFKC", str(text)).strip().replace("/", "-").replace(".", "-")
