@@ -239,6 +239,9 @@ BAD = "(delete it; names, ids and text cannot hold control characters)"
      ["firms.csv:2: name '兰钧\\x00新能源' holds a control character " + BAD]),
     ({"firms_csv": FIRMS.replace("shsep", "sh\x1b[31msep"), "links_csv": None},
      ["firms.csv:4: id 'sh\\x1b[31msep' holds a control character " + BAD]),
+    # no control byte but a quoted line end, which only the column check sees (the bytes hold no control)
+    ({"firms_csv": FIRMS.replace("shsep", '"sh\nsep"'), "links_csv": None},
+     ["firms.csv:4: id 'sh\\nsep' holds a control character " + BAD]),
     ({"firms_csv": FIRMS.replace("Shanghai EV", "Shanghai\tEV")},
      ["firms.csv:5: name_en 'Shanghai\\tEV' holds a control character " + BAD]),
     ({"regions_csv": REGIONS.replace("大云镇", "大云\x07镇")},
