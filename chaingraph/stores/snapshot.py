@@ -200,8 +200,9 @@ def _write_files(tmp: Path, dataset: Dataset, arrays: Mapping[str, np.ndarray]) 
                 writer.write_table(table)
     for name, arr in arrays.items():
         np.save(tmp / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
+    # link_rows served the index, which the snapshot holds itself (link_sup, link_cus)
     small = {field.name: getattr(dataset, field.name) for field in dataclasses.fields(dataset)
-             if field.name not in _TABLES}
+             if field.name not in _TABLES and field.name != "link_rows"}
     small["path"] = str(dataset.path)
     # Fields holding arrays by name (the row lines of each file) become .npy files, mapped like the index.
     for name, value in list(small.items()):
