@@ -27,6 +27,7 @@ import shutil
 import stat
 import tomllib
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -351,6 +352,15 @@ class _Checker:
                      hint=hint, rule=rule)
         if len(idx) > MAX_PER_RULE:
             self.more(table.file, rule, len(idx) - MAX_PER_RULE, int(table.lines[idx[MAX_PER_RULE]]))
+
+    def absorb(self, other: _Checker, *, at: int) -> None:
+        """Take the problems ``other`` found (in other files than this checker's so far), listed from
+        position ``at``: a file checked in another thread is reported in the usual order."""
+        self.problems[at:at] = other.problems
+        for key, n in other._counts.items():
+            self._counts[key] = self._counts.get(key, 0) + n
+        for key, line in other._next_line.items():
+            self._next_line.setdefault(key, line)
 
     def summary(self) -> list[Problem]:
         """The problems listed, and one line per rule that had more than :data:`MAX_PER_RULE`."""
@@ -1227,11 +1237,18 @@ def _check(folder: Path, meta: dict[str, Any], tables: dict[str, _Table | None],
     chains = _check_chains(C, check) if C is not None else []
     segments = _check_segments(S, check, _known(C)) if S is not None else []
     segment_links = _check_segment_links(SL, check, _known(S)) if SL is not None else []
-    firms_table = _check_firms(F, check, _known(R), _known(S)) if F is not None else None
-    links_table, link_rows = _check_links(L, check, _known(F), _known(S)) if L is not None else (None, {})
-    _cross_kind_ids(check, folder, {"region": R, "chain": C, "segment": S, "firm": F})
-    projects = _check_projects(P, check, _known(F), _known(R), segments if S is not None and not S.partial
-                               else None, _known(C)) if P is not None else []
+    links_check = _Checker()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # links.csv is checked on the second core (its checks are Arrow and numpy calls, which release the
+        # GIL) while the firms and projects are checked here; its problems are listed where they were
+        pending = pool.submit(_check_links, L, links_check, _known(F), _known(S)) if L is not None else None
+        firms_table = _check_firms(F, check, _known(R), _known(S)) if F is not None else None
+        at = len(check.problems)
+        _cross_kind_ids(check, folder, {"region": R, "chain": C, "segment": S, "firm": F})
+        projects = _check_projects(P, check, _known(F), _known(R), segments if S is not None and not S.partial
+                                   else None, _known(C)) if P is not None else []
+        links_table, link_rows = pending.result() if pending is not None else (None, {})
+    check.absorb(links_check, at=at)
     _check_plan_settings(folder, meta, regions if R is not None and not R.partial else None,
                          chains if C is not None and not C.partial else None, check)
     if check.problems or any(tables[n] is None and FILES[n][0] for n in FILES) or not meta:

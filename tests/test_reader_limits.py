@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -279,3 +280,22 @@ def test_no_control_character_in_a_valid_dataset_reaches_a_store(make_dataset):
                 for s in value if isinstance(value, list) else [value]:
                     assert not isinstance(s, str) or not any(ord(ch) < 32 and ch not in "\t\r\n" or ord(ch) == 127
                                                              for ch in s)
+
+
+def test_problems_keep_the_file_order_while_links_are_checked_on_another_thread(tmp_path):
+    """links.csv is checked in a second thread beside firms.csv and projects.csv; its problems are
+    still listed after the firms' and before the projects', as the checks run in that order, and the
+    per-rule cap counts each file once."""
+    src = Path(__file__).resolve().parent / "data" / "pipeline"
+    folder = Path(shutil.copytree(src, tmp_path / "ds"))
+    edit = {"firms.csv": ("jscathode,嘉善正极,Jiashan Cathode,dy,", "jscathode,嘉善正极,Jiashan Cathode,nowhere,"),
+            "links.csv": ("shsep,lanjun,separator", "ghost,lanjun,separator"),
+            "projects.csv": ("p1,上海隔膜嘉善基地,shsep,", "p1,上海隔膜嘉善基地,nobody,")}
+    for name, (old, new) in edit.items():
+        text = (folder / name).read_text(encoding="utf-8")
+        assert old in text
+        (folder / name).write_text(text.replace(old, new), encoding="utf-8")
+    found = problems(folder)
+    files = [p.split(":")[0].rsplit("/", 1)[-1] for p in found]
+    assert files == ["firms.csv", "links.csv", "projects.csv"], found
+    assert "'nowhere'" in found[0] and "'ghost'" in found[1] and "'nobody'" in found[2]
