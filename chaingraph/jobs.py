@@ -25,6 +25,8 @@ from chaingraph.analyses.gaps import (
     GapReport,
     find_gaps,
     find_region_gaps,
+    gaps_from_table,
+    region_gaps_from_table,
     what_if_summaries,
 )
 from chaingraph.analyses.pipeline import (
@@ -59,6 +61,7 @@ from chaingraph.i18n import header, join, text
 from chaingraph.model import (
     CONFIRMED,
     CandidateSource,
+    GapSource,
     Lang,
     Project,
     display_name,
@@ -319,6 +322,9 @@ def gap_report(
     Returns the JSON shape of :meth:`chaingraph.analyses.gaps.GapReport.to_dict`, or
     without ``anchor`` ``{"region", "depth", "anchors": [...], "chains": [...]}``.
     """
+    if isinstance(store, GapSource) and store.tables_gaps:
+        return _gap_report_from_table(store, anchor=anchor, depth=depth, region=region, threshold=threshold,
+                                      what_if=what_if, min_confidence=min_confidence, confirmed=confirmed)
     scope = _scope(store, anchors=[anchor] if anchor else [], region=region, depth=depth, threshold=threshold,
                    min_confidence=min_confidence, confirmed=confirmed)
     wi = [store.resolve_firm(w) for w in what_if]
@@ -332,6 +338,31 @@ def gap_report(
                                               what_if=wi, **scope.rules()).to_dict(), scope.template)
 
 
+def _gap_report_from_table(store: GapSource, *, anchor: str | None, depth: int, region: str | None,
+                           threshold: float, what_if: Sequence[str], min_confidence: float,
+                           confirmed: float) -> dict[str, Any]:
+    """:func:`gap_report` on the store's gap table (:class:`~chaingraph.model.GapSource`): the same
+    report without a context graph, nor networkx imported (``tests/test_gaps_table.py``)."""
+    _check_depth(depth)
+    regions, chains, _, _ = store.chain_template()
+    graph_store: GraphStore = store  # type: ignore[assignment]  # a GapSource is also a GraphStore here
+    r = region or graph_store.metadata().get("home_region")
+    if not r:
+        raise ChainGraphError(key="error.no_home_region")
+    R = NameIndex((Entry(x.id, x.name or "", x.name_en or "") for x in regions), kind="region").match(str(r)).id
+    anchors = _anchors(graph_store, [anchor] if anchor else [], R)
+    wi = [graph_store.resolve_firm(w) for w in what_if]
+    table = store.gap_table(anchors=anchors, region=R, depth=depth, extra=wi, every_segment=not anchor)
+    refs = {c.id: {"name": c.name or "", "name_en": c.name_en or ""} for c in chains}
+    if anchor:
+        one = gaps_from_table(table, anchors[0], depth=depth, threshold=threshold, what_if=wi,
+                              min_confidence=min_confidence, confirmed=confirmed).to_dict()
+        return _named_chains(one, refs)
+    return _named_chains(region_gaps_from_table(table, anchors, depth=depth, threshold=threshold, what_if=wi,
+                                                min_confidence=min_confidence, confirmed=confirmed).to_dict(),
+                         refs)
+
+
 def _chain_refs(template: nx.MultiDiGraph) -> dict[str, dict[str, str]]:
     """Chain id to its names, for people to read."""
     return {str(n): {"name": str(d.get("name") or ""), "name_en": str(d.get("name_en") or "")}
@@ -340,7 +371,11 @@ def _chain_refs(template: nx.MultiDiGraph) -> dict[str, dict[str, str]]:
 
 def _with_chain_names(report: dict[str, Any], template: nx.MultiDiGraph) -> dict[str, Any]:
     """Add ``chain_name`` and ``chain_name_en`` to every segment of a gap report dict (ids stay)."""
-    refs = _chain_refs(template)
+    return _named_chains(report, _chain_refs(template))
+
+
+def _named_chains(report: dict[str, Any], refs: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+    """:func:`_with_chain_names` with the chain names ``refs`` (chain id to ``name`` and ``name_en``)."""
     for rep in report.get("anchors", [report]):
         for s in rep.get("segments", []):
             ref = refs.get(s.get("chain") or "", {})
