@@ -1000,7 +1000,7 @@ def _chain_map(idx: _Index | _TableIndex, reports: Sequence[GapReport]) -> tuple
     out = []
     for c in chains:
         rows = []
-        for s in sorted(by_chain[c], key=lambda s: (STAGE_ORDER.get(idx.segment(s).get("stage"), 1), s)):
+        for s in sorted(by_chain[c], key=lambda s: (STAGE_ORDER.get(str(idx.segment(s).get("stage")), 1), s)):
             d = idx.segment(s)
             # the gap table's rule: local firms of a segment, the anchors excluded
             n_local = sum(1 for f in idx.local_by_segment.get(s, ()) if f not in anchors)
