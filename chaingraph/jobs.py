@@ -348,7 +348,9 @@ def _gap_report_from_table(store: GapSource, *, anchor: str | None, depth: int, 
     r = region or graph_store.metadata().get("home_region")
     if not r:
         raise ChainGraphError(key="error.no_home_region")
-    R = NameIndex((Entry(x.id, x.name or "", x.name_en or "") for x in regions), kind="region").match(str(r)).id
+    R = str(r).strip()
+    if R not in {x.id for x in regions}:  # a name: matched as _home_region does (an id matches itself there)
+        R = NameIndex((Entry(x.id, x.name or "", x.name_en or "") for x in regions), kind="region").match(R).id
     anchors = _anchors(graph_store, [anchor] if anchor else [], R)
     wi = [graph_store.resolve_firm(w) for w in what_if]
     table = store.gap_table(anchors=anchors, region=R, depth=depth, extra=wi, every_segment=not anchor)

@@ -86,6 +86,22 @@ def _stable_order(keys: np.ndarray, n: int) -> np.ndarray:
             return order
 
 
+def _take(rows: np.ndarray) -> pa.Array:
+    """``pa.array(rows)`` for row numbers, without the converter's test for numpy masked arrays, which imports
+    ``numpy.ma`` (20-40 ms) the first time: the gaps command takes rows only through here."""
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(rows), [None, pa.py_buffer(rows)])
+
+
+def _sorted_distinct(rows: np.ndarray) -> np.ndarray:
+    """``np.unique(rows)``, which on first use imports ``numpy.ma`` (20-40 ms of a ``gaps`` run)."""
+    ordered = np.sort(rows)
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    result: np.ndarray = ordered[keep]
+    return result
+
+
 def _csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Offsets and row order grouping rows by ``keys`` (values in ``0..n-1``)."""
     order = _stable_order(keys, n)
@@ -359,7 +375,7 @@ class MemoryStore:
 
     def anchors(self, region: str | None = None) -> list[str]:
         rows = np.flatnonzero(self.anchor_mask & self._local_mask(region))
-        return sorted(self.firm_ids.take(pa.array(rows)).to_pylist())
+        return sorted(self.firm_ids.take(_take(rows)).to_pylist())
 
     def _rows(self, ids: Collection[str]) -> np.ndarray:
         if not ids:
@@ -369,7 +385,7 @@ class MemoryStore:
         wanted = pa.array(list(dict.fromkeys(ids)), pa.string())
         position = pc.index_in(self.firm_ids, value_set=wanted)
         rows = np.flatnonzero(_np(pc.is_valid(position), bool))
-        order = np.argsort(_np(position.take(pa.array(rows)), np.int64), kind="stable")
+        order = np.argsort(_np(position.take(_take(rows)), np.int64), kind="stable")
         result: np.ndarray = rows[order].astype(np.int64)
         return result
 
@@ -420,7 +436,7 @@ class MemoryStore:
         wanted = list(dict.fromkeys(ids))
         rows = self._rows(wanted)
         if len(rows) != len(wanted):
-            known = set(self.firm_ids.take(pa.array(rows)).to_pylist())
+            known = set(self.firm_ids.take(_take(rows)).to_pylist())
             missing = next(f for f in wanted if f not in known)
             raise UnknownFirmError(missing, self._close_matches(missing))
         return rows
@@ -443,9 +459,9 @@ class MemoryStore:
         named = [r for s, r in zip(listed, local_rows) if s in within]
         in_rows = [self.in_links[self.in_offsets[r]:self.in_offsets[r + 1]] for r in anchor_rows.tolist()]
         links = np.concatenate([np.zeros(0, dtype=np.int64), *in_rows])
-        rows = np.unique(np.concatenate([anchor_rows, extra_rows, self.link_sup[links], *named]))
+        rows = _sorted_distinct(np.concatenate([anchor_rows, extra_rows, self.link_sup[links], *named]))
         firms = self._gap_firms(rows)
-        table = self.dataset.links.select(["supplier", "segment", "value", "confidence"]).take(pa.array(links))
+        table = self.dataset.links.select(["supplier", "segment", "value", "confidence"]).take(_take(links))
         sup, seg, val, conf = (table.column(c).to_pylist() for c in table.column_names)
         by_anchor: dict[str, list[tuple[str, str, float | None, float | None]]] = {}
         start = 0
@@ -459,7 +475,7 @@ class MemoryStore:
         return GapTable(
             regions=self.dataset.regions, chains=self.dataset.chains, segments=self.dataset.segments,
             segment_links=self.dataset.segment_links, region=region, local_by_segment=by_segment, firms=firms,
-            local=frozenset(self.firm_ids.take(pa.array(rows[local[rows]])).to_pylist()), links=by_anchor,
+            local=frozenset(self.firm_ids.take(_take(rows[local[rows]])).to_pylist()), links=by_anchor,
             in_group=self._in_group(anchors, anchor_rows, in_rows, local, region, extra_rows, supplier_rows),
         )
 
@@ -472,7 +488,7 @@ class MemoryStore:
             i = index.get(s)
             r = self.seg_firms[self.seg_offsets[i]:self.seg_offsets[i + 1]] if i is not None else np.zeros(0, int)
             rows.append(r[local[r]])
-        ids = self.firm_ids.take(pa.array(np.concatenate([np.zeros(0, dtype=np.int64), *rows]))).to_pylist()
+        ids = self.firm_ids.take(_take(np.concatenate([np.zeros(0, dtype=np.int64), *rows]))).to_pylist()
         out: dict[str, list[str]] = {}
         start = 0
         for s, r in zip(segments, rows):
@@ -483,7 +499,7 @@ class MemoryStore:
 
     def _gap_firms(self, rows: np.ndarray) -> dict[str, dict[str, Any]]:
         """Name, English name, region and segments (a tuple) of the firms of ``rows``, by id."""
-        table = self.dataset.firms.select(["id", "name", "name_en", "region", "segments"]).take(pa.array(rows))
+        table = self.dataset.firms.select(["id", "name", "name_en", "region", "segments"]).take(_take(rows))
         ids, name, name_en, region, segments = (table.column(c).to_pylist() for c in table.column_names)
         return {f: {"name": n, "name_en": e, "region": r, "segments": tuple(s or ())}
                 for f, n, e, r, s in zip(ids, name, name_en, region, segments)}
@@ -503,7 +519,7 @@ class MemoryStore:
         out: dict[str, frozenset[str]] = {}
         context: set[int] | None = None
         for a, row, chunk in zip(anchors, anchor_rows.tolist(), in_rows):
-            sup = np.unique(self.link_sup[chunk])
+            sup = _sorted_distinct(self.link_sup[chunk])
             same = sup[self.group_root[sup] == self.group_root[row]].tolist()
             if not same:
                 continue
