@@ -623,8 +623,6 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
         chaingraph gaps datasets/jiashan --format json -o gaps.json
     """
     from chaingraph import jobs
-    from chaingraph.exports.tables import gap_rows
-    from chaingraph.exports.text import render_gaps
 
     store = _open(source, encoding, silent)
     try:
@@ -635,8 +633,12 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
     if fmt == "json":
         _emit(json.dumps(data, ensure_ascii=False, indent=2), output)
     elif fmt == "csv":
+        from chaingraph.exports.tables import gap_rows  # imports the targets analysis, networkx with it
+
         _emit_csv(*gap_rows(data, lang=lang), output, output_encoding)
     else:
+        from chaingraph.exports.text import render_gaps
+
         _emit(render_gaps(data, lang=lang, width=None if output else table_width(wide)), output)
 
 

@@ -18,47 +18,23 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
-import networkx as nx
-
 from chaingraph import __version__
 from chaingraph.analyses.gaps import (
     GapReport,
     find_gaps,
     find_region_gaps,
+    gaps_from_table,
+    region_gaps_from_table,
     what_if_summaries,
-)
-from chaingraph.analyses.pipeline import (
-    PipelinePlan,
-    PipelineReport,
-    PipelineTargets,
-    ProjectNote,
-    ProjectTable,
-    analyse_pipeline,
-    firms_by_stage,
-    pipeline_notes,
-    project_ledger,
-    project_table,
-)
-from chaingraph.analyses.plan import plan_targets
-from chaingraph.analyses.targets import (
-    DEFAULT_WEIGHTS,
-    GroupMember,
-    Target,
-    TargetReport,
-    parse_weights,
-    rank_targets,
-    rank_with_group,
-    weights_from_toml,
 )
 from chaingraph.datasets import MAX_FILE_SIZE, MAX_TOML_SIZE, read_file
 from chaingraph.errors import ChainGraphError, Message, UnknownFirmError
 from chaingraph.exports.cells import prepare_output
-from chaingraph.exports.tables import write_target_table
-from chaingraph.exports.workbook import PipelineBook, Report, write_report
 from chaingraph.i18n import header, join, text
 from chaingraph.model import (
     CONFIRMED,
     CandidateSource,
+    GapSource,
     Lang,
     Project,
     display_name,
@@ -69,10 +45,24 @@ from chaingraph.names import Entry, NameIndex
 from chaingraph.stores import FirmColumns, GraphStore, is_database_uri, refuse_other_uri
 
 if TYPE_CHECKING:
+    import networkx as nx
+
+    from chaingraph.analyses.pipeline import (
+        PipelinePlan,
+        PipelineReport,
+        PipelineTargets,
+        ProjectNote,
+        ProjectTable,
+    )
+    from chaingraph.analyses.targets import GroupMember, Target
     from chaingraph.exports._page import Page
+    from chaingraph.exports.workbook import PipelineBook, Report
+
+# The analyses of targets, plans and projects, and the exports of tables, import networkx and numpy: they are
+# imported by the functions that use them, so that `gaps` on a memory store starts without them (issue 17).
 
 __all__ = [
-    "TargetReport",
+    "TargetReport",  # noqa: F822  (imported on first use, by __getattr__ below)
     "gap_report",
     "target_report",
     "plan_report",
@@ -93,6 +83,16 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+
+def __getattr__(name: str) -> Any:
+    # jobs.TargetReport, re-exported, without importing the targets analysis for every command
+    if name == "TargetReport":
+        from chaingraph.analyses.targets import TargetReport
+
+        return TargetReport
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 #: The demo dataset, next to the package in a source checkout.
 DEMO_DATASET = Path(__file__).resolve().parent.parent / "datasets" / "jiashan"
@@ -255,6 +255,8 @@ def _check_depth(depth: int) -> None:
 
 def load_weights(spec: str | None = None, profile: str | Path | None = None) -> dict[str, float] | None:
     """Weights from a TOML profile file, then ``spec`` (``a=3,b=1``) on top; ``None`` if neither."""
+    from chaingraph.analyses.targets import parse_weights, weights_from_toml
+
     base = None
     if profile is not None:
         path = Path(profile)
@@ -319,6 +321,9 @@ def gap_report(
     Returns the JSON shape of :meth:`chaingraph.analyses.gaps.GapReport.to_dict`, or
     without ``anchor`` ``{"region", "depth", "anchors": [...], "chains": [...]}``.
     """
+    if isinstance(store, GapSource) and store.tables_gaps:
+        return _gap_report_from_table(store, anchor=anchor, depth=depth, region=region, threshold=threshold,
+                                      what_if=what_if, min_confidence=min_confidence, confirmed=confirmed)
     scope = _scope(store, anchors=[anchor] if anchor else [], region=region, depth=depth, threshold=threshold,
                    min_confidence=min_confidence, confirmed=confirmed)
     wi = [store.resolve_firm(w) for w in what_if]
@@ -332,6 +337,33 @@ def gap_report(
                                               what_if=wi, **scope.rules()).to_dict(), scope.template)
 
 
+def _gap_report_from_table(store: GapSource, *, anchor: str | None, depth: int, region: str | None,
+                           threshold: float, what_if: Sequence[str], min_confidence: float,
+                           confirmed: float) -> dict[str, Any]:
+    """:func:`gap_report` on the store's gap table (:class:`~chaingraph.model.GapSource`): the same
+    report without a context graph, nor networkx imported (``tests/test_gaps_table.py``)."""
+    _check_depth(depth)
+    regions, chains, _, _ = store.chain_template()
+    graph_store: GraphStore = store  # type: ignore[assignment]  # a GapSource is also a GraphStore here
+    r = region or graph_store.metadata().get("home_region")
+    if not r:
+        raise ChainGraphError(key="error.no_home_region")
+    R = str(r).strip()
+    if R not in {x.id for x in regions}:  # a name: matched as _home_region does (an id matches itself there)
+        R = NameIndex((Entry(x.id, x.name or "", x.name_en or "") for x in regions), kind="region").match(R).id
+    anchors = _anchors(graph_store, [anchor] if anchor else [], R)
+    wi = [graph_store.resolve_firm(w) for w in what_if]
+    table = store.gap_table(anchors=anchors, region=R, depth=depth, extra=wi, every_segment=not anchor)
+    refs = {c.id: {"name": c.name or "", "name_en": c.name_en or ""} for c in chains}
+    if anchor:
+        one = gaps_from_table(table, anchors[0], depth=depth, threshold=threshold, what_if=wi,
+                              min_confidence=min_confidence, confirmed=confirmed).to_dict()
+        return _named_chains(one, refs)
+    return _named_chains(region_gaps_from_table(table, anchors, depth=depth, threshold=threshold, what_if=wi,
+                                                min_confidence=min_confidence, confirmed=confirmed).to_dict(),
+                         refs)
+
+
 def _chain_refs(template: nx.MultiDiGraph) -> dict[str, dict[str, str]]:
     """Chain id to its names, for people to read."""
     return {str(n): {"name": str(d.get("name") or ""), "name_en": str(d.get("name_en") or "")}
@@ -340,7 +372,11 @@ def _chain_refs(template: nx.MultiDiGraph) -> dict[str, dict[str, str]]:
 
 def _with_chain_names(report: dict[str, Any], template: nx.MultiDiGraph) -> dict[str, Any]:
     """Add ``chain_name`` and ``chain_name_en`` to every segment of a gap report dict (ids stay)."""
-    refs = _chain_refs(template)
+    return _named_chains(report, _chain_refs(template))
+
+
+def _named_chains(report: dict[str, Any], refs: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+    """:func:`_with_chain_names` with the chain names ``refs`` (chain id to ``name`` and ``name_en``)."""
     for rep in report.get("anchors", [report]):
         for s in rep.get("segments", []):
             ref = refs.get(s.get("chain") or "", {})
@@ -364,6 +400,9 @@ def target_report(
     confirmed: float = CONFIRMED,
 ) -> PipelineTargets:
     """Ranked targets for ``anchors`` (ids or names; all anchors of the region by default)."""
+    from chaingraph.analyses.pipeline import PipelineTargets
+    from chaingraph.analyses.targets import rank_with_group
+
     scope = _scope(store, anchors=anchors, region=region, depth=depth, threshold=threshold,
                    min_confidence=min_confidence, confirmed=confirmed)
     if chain:
@@ -398,6 +437,9 @@ def plan_report(
     confirmed: float = CONFIRMED,
 ) -> PipelinePlan:
     """A portfolio of ``budget`` targets for the region's anchors (see :func:`chaingraph.analyses.plan.plan_targets`)."""
+    from chaingraph.analyses.pipeline import PipelinePlan
+    from chaingraph.analyses.plan import plan_targets
+
     scope = _scope(store, anchors=anchors, region=region, depth=depth, threshold=threshold,
                    min_confidence=min_confidence, confirmed=confirmed)
     if quotas:
@@ -438,6 +480,10 @@ def report(
     no chain is left out), on the same contexts and evidence rules as
     ``targets``, ``gaps`` and ``plan``.
     """
+    from chaingraph.analyses.plan import plan_targets
+    from chaingraph.analyses.targets import DEFAULT_WEIGHTS, rank_with_group
+    from chaingraph.exports.workbook import Report
+
     scope = _scope(store, region=region, depth=depth, threshold=threshold, min_confidence=min_confidence,
                    confirmed=confirmed)
     ids, R = scope.anchors, scope.region
@@ -551,6 +597,9 @@ def run_demo(
 
 
 def _write_demo_files(rep: Report, out: Path, lang: Lang) -> list[Path]:
+    from chaingraph.exports.tables import write_target_table
+    from chaingraph.exports.workbook import write_report
+
     written = [_write_json(out / f"gaps-{g['anchor']['id']}.json", g) for g in rep.gaps]
     region = {"region": rep.gaps[0]["region"] if rep.gaps else {}, "anchors": list(rep.gaps),
               "chains": list(rep.chains)}
@@ -666,6 +715,8 @@ def html_report(
         If neither ``anchor`` nor ``chain_map`` nor ``firm_map`` is given, a
         chain is unknown, or the home region has no anchors for the chain map.
     """
+    from chaingraph.analyses.targets import rank_targets
+
     # The page writers import pyvis (and with it IPython): only the commands that draw a page pay for it.
     from chaingraph.exports.firm_map import write_firm_map
     from chaingraph.exports.html import write_html
@@ -703,6 +754,8 @@ def _live_firms(store: GraphStore) -> tuple[set[str], ProjectTable, list[Project
     """Firms with a live project today (never recommended again), the store's projects and a note on
     each project (:func:`_pipeline_notes` keeps those of the candidates): one pass over the projects'
     columns."""
+    from chaingraph.analyses.pipeline import pipeline_notes, project_table
+
     projects = project_table(store.projects())
     live, notes = pipeline_notes(projects, firms=None)
     return live, projects, notes
@@ -760,6 +813,8 @@ def _pipeline_impact(store: GraphStore, T: nx.MultiDiGraph, projects: ProjectTab
                      as_of: _dt.date, chain: str | None, park: str | None) -> dict[str, Any] | None:
     """Each anchor's gap summary before and after the firms of all signed (or all producing) projects
     count as local: the what-if of :func:`chaingraph.analyses.gaps.what_if_summaries`."""
+    from chaingraph.analyses.pipeline import firms_by_stage
+
     if not store.anchors(region):
         return None
     scope = _scope(store, region=region)
@@ -788,6 +843,8 @@ def pipeline_report(
     """The project pipeline as of ``as_of`` (ISO day, default today): see
     :func:`chaingraph.analyses.pipeline.analyse_pipeline`; with ``impact`` (``pipeline --impact``), also
     the gaps before and after the signed and producing projects' firms count as local."""
+    from chaingraph.analyses.pipeline import analyse_pipeline, project_table
+
     meta = store.metadata()
     T = store.template()
     home = _home_region(store, T, None)
@@ -806,6 +863,9 @@ def pipeline_book(store: GraphStore, *, as_of: str | None = None, period: str | 
     """What the 招商进度 and 项目台账 sheets show (:func:`chaingraph.exports.workbook.write_pipeline_workbook`):
     the pipeline as of ``as_of`` (default today) without the what-if, every project's ledger row, and
     the names of their chains, segments, parks and firms."""
+    from chaingraph.analyses.pipeline import analyse_pipeline, project_ledger, project_table
+    from chaingraph.exports.workbook import PipelineBook
+
     meta = store.metadata()
     T = store.template()
     day = _day(as_of)

@@ -38,15 +38,20 @@ import math
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
-import networkx as nx
+if TYPE_CHECKING:  # networkx is imported where a graph is made: `gaps` on a memory store never needs it
+    import networkx as nx
 
 __all__ = [
     "Lang",
     "Progress",
     "CandidateTable",
     "CandidateSource",
+    "GapTable",
+    "GapSource",
+    "feeds_distances",
+    "regions_within_records",
     "haversine_km",
     "firm_location",
     "location_point",
@@ -224,6 +229,7 @@ def group_of(G: nx.MultiDiGraph, firm: str) -> str:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
     >>> G.add_nodes_from([("a", {"parent": "b"}), ("b", {"parent": "c"}), ("c", {}), ("d", {"parent": "zz"})])
     >>> group_of(G, "a"), group_of(G, "d")
@@ -243,6 +249,8 @@ def new_graph(**meta: Any) -> nx.MultiDiGraph:
     """An empty model graph stamped with metadata (dataset, source, load time, version)."""
     from chaingraph._version import __version__
 
+    import networkx as nx
+
     G = nx.MultiDiGraph()
     G.graph.update(meta)
     G.graph.setdefault("loaded_at", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
@@ -255,12 +263,11 @@ def firms(G: nx.MultiDiGraph) -> Iterator[tuple[str, dict[str, Any]]]:
     return ((n, d) for n, d in G.nodes(data=True) if d.get("kind") == "firm")
 
 
-def _feeds_adjacency(G: nx.MultiDiGraph, *, reverse: bool) -> dict[str, list[str]]:
+def _feeds_adjacency(edges: Iterable[tuple[str, str]], *, reverse: bool) -> dict[str, list[str]]:
     adj: dict[str, list[str]] = {}
-    for u, v, d in G.edges(data=True):
-        if d.get("rel") == "FEEDS":
-            a, b = (v, u) if reverse else (u, v)
-            adj.setdefault(a, []).append(b)
+    for u, v in edges:
+        a, b = (v, u) if reverse else (u, v)
+        adj.setdefault(a, []).append(b)
     return adj
 
 
@@ -277,17 +284,34 @@ def segment_distances(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
     >>> G.add_edges_from([("ore", "cathode"), ("cathode", "cell"), ("cell", "pack")], rel="FEEDS")
     [0, 0, 0]
     >>> sorted(segment_distances(G, ["cell"], depth=1).items())
     [('cathode', ('upstream', 1)), ('cell', ('own', 0)), ('pack', ('downstream', 1))]
     """
+    feeds = [(u, v) for u, v, d in G.edges(data=True) if d.get("rel") == "FEEDS"]
+    return feeds_distances(feeds, segments, depth=depth)
+
+
+def feeds_distances(
+    feeds: Sequence[tuple[str, str]], segments: Iterable[str], *, depth: int = 2
+) -> dict[str, tuple[str, int]]:
+    """:func:`segment_distances` on the FEEDS edges ``feeds`` given as ``(source, target)`` pairs, for
+    callers that hold the template as records rather than a graph (a memory store's gap table).
+
+    Examples
+    --------
+    >>> sorted(feeds_distances([("ore", "cathode"), ("cathode", "cell"), ("cell", "pack")], ["cell"],
+    ...                        depth=1).items())
+    [('cathode', ('upstream', 1)), ('cell', ('own', 0)), ('pack', ('downstream', 1))]
+    """
     own = list(dict.fromkeys(segments))
     result: dict[str, tuple[str, int]] = {s: ("own", 0) for s in own}
     found: dict[str, dict[str, int]] = {}
     for direction, reverse in (("upstream", True), ("downstream", False)):
-        adj = _feeds_adjacency(G, reverse=reverse)
+        adj = _feeds_adjacency(feeds, reverse=reverse)
         dist = {s: 0 for s in own}
         queue = deque(own)
         while queue:
@@ -312,6 +336,7 @@ def regions_within(G: nx.MultiDiGraph, region: str) -> set[str]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
     >>> G.add_edges_from([("town", "county"), ("county", "city")], rel="PART_OF")
     [0, 0]
@@ -327,6 +352,31 @@ def regions_within(G: nx.MultiDiGraph, region: str) -> set[str]:
         for child, _, d in G.in_edges(r, data=True):
             if d.get("rel") == "PART_OF" and G.nodes[child].get("kind", "region") == "region" \
                     and child not in inside:
+                inside.add(child)
+                stack.append(child)
+    return inside
+
+
+def regions_within_records(regions: Iterable[Region], region: str) -> set[str]:
+    """:func:`regions_within` on the region records of a dataset (a region's ``parent`` is the end of
+    its PART_OF edge in the template graph), for stores that answer without building that graph.
+
+    Examples
+    --------
+    >>> tree = [Region("city", "City"), Region("county", "County", parent="city"),
+    ...         Region("town", "Town", parent="county")]
+    >>> sorted(regions_within_records(tree, "county"))
+    ['county', 'town']
+    """
+    children: dict[str, list[str]] = {}
+    for r in regions:
+        if r.parent:
+            children.setdefault(r.parent, []).append(r.id)
+    inside = {region}
+    stack = [region]
+    while stack:
+        for child in children.get(stack.pop(), ()):
+            if child not in inside:
                 inside.add(child)
                 stack.append(child)
     return inside
@@ -380,6 +430,8 @@ def validate_graph(G: nx.MultiDiGraph) -> None:
 
 def graph_to_json(G: nx.MultiDiGraph) -> dict[str, Any]:
     """Node-link JSON data of ``G`` that :func:`graph_from_json` reads back equal."""
+    import networkx as nx
+
     data: dict[str, Any] = nx.node_link_data(G, edges="edges", source="_from", target="_to")
     for node in data["nodes"]:
         for key in ("segments", "aliases"):
@@ -390,6 +442,8 @@ def graph_to_json(G: nx.MultiDiGraph) -> dict[str, Any]:
 
 def graph_from_json(data: dict[str, Any]) -> nx.MultiDiGraph:
     """Inverse of :func:`graph_to_json`."""
+    import networkx as nx
+
     G: nx.MultiDiGraph = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges",
                                             source="_from", target="_to")
     for _, d in G.nodes(data=True):
@@ -423,6 +477,7 @@ def firm_location(G: nx.MultiDiGraph, firm: str) -> tuple[float, float] | None:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
     >>> G.add_node("js", kind="region", name="嘉善", lat=30.84, lon=120.92)
     >>> G.add_node("a", kind="firm", region="js", lat=31.0, lon=121.0)
@@ -557,6 +612,59 @@ class CandidateSource(Protocol):
     def neighbourhood(self, firms: Collection[str], *, also: Collection[str] = ()) -> nx.MultiDiGraph:
         """The template with ``firms``, every SUPPLIES link of theirs and the firms at the other end,
         and the firms ``also`` (without links of their own)."""
+
+
+@dataclass(frozen=True)
+class GapTable:
+    """What the gap tables of some anchors read, gathered by a store without a graph (:class:`GapSource`).
+
+    The same facts :func:`chaingraph.analyses.gaps.find_gaps` reads from the gap context (the anchors,
+    their suppliers and the local firms of every segment, see ``jobs._gap_context``):
+
+    * the template as records (``regions``, ``chains``, ``segments``, ``segment_links``, in the
+      dataset's order) and the home region ``region``;
+    * ``local_by_segment``: per segment, the ids of the local firms that make it, sorted (the segments
+      within ``depth`` of an anchor, or every segment when the store was asked for all);
+    * ``firms``: ``name``, ``name_en``, ``region`` and ``segments`` (a tuple) of the anchors, their
+      suppliers, the extra firms and the local firms listed for the segments within ``depth``;
+    * ``local``: which of ``firms`` are local (their region is the home region or inside it);
+    * ``links``: per anchor, its SUPPLIES links ``(supplier, segment, value, confidence)`` in the order
+      the context graph holds them (suppliers by their first link, then link order; a later link with
+      the same supplier and segment replaces an earlier one, as an edge key does);
+    * ``in_group``: per anchor, its suppliers in its corporate group as :func:`group_of` finds them on
+      the context (a parent chain ends at a parent that the context does not hold).
+    """
+
+    regions: Sequence[Region]
+    chains: Sequence[Chain]
+    segments: Sequence[Segment]
+    segment_links: Sequence[SegmentLink]
+    region: str
+    local_by_segment: Mapping[str, list[str]]
+    firms: Mapping[str, Mapping[str, Any]]
+    local: frozenset[str]
+    links: Mapping[str, list[tuple[str, str, float | None, float | None]]]
+    in_group: Mapping[str, frozenset[str]]
+
+
+@runtime_checkable
+class GapSource(Protocol):
+    """A store that gathers gap tables itself (the memory store, from its columns), where the
+    context graph would build networkx nodes for every local firm.
+
+    ``tables_gaps`` says whether it can here; when false, analyses use the context.
+    """
+
+    tables_gaps: bool
+
+    def gap_table(self, *, anchors: Sequence[str], region: str, depth: int, extra: Sequence[str] = (),
+                  every_segment: bool = False) -> GapTable:
+        """The :class:`GapTable` of ``anchors`` (ids) in the home region ``region`` (an id), for the
+        segments within ``depth`` of them (every segment with ``every_segment``), with the firms
+        ``extra`` (what-if firms) among its firms."""
+
+    def chain_template(self) -> tuple[list[Region], list[Chain], list[Segment], list[SegmentLink]]:
+        """The regions, chains, segments and FEEDS links of the dataset, as records."""
 
 
 # -- projects (the recruitment pipeline, docs/dataset-format.md "projects.csv") ----------------------------

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,50 @@ def test_an_edit_that_keeps_size_and_time_invalidates(tmp_path, reads):
     reads.clear()
     assert open_store(str(folder)).firm("lanjun")["name"] == "兰钧新能X"     # the new snapshot
     assert reads == []
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the change time stands in for the content hash on POSIX only")
+def test_the_fingerprint_rests_on_the_change_time(tmp_path):
+    """No content hash on POSIX: os.utime sets the modification time back, but the kernel sets the change time
+    to now, so an edit that keeps size and mtime still changes the fingerprint (the test above)."""
+    folder = copy(TINY, tmp_path)
+    before = fingerprint(folder)["firms.csv"]
+    assert set(before) == {"size", "mtime_ns", "ctime_ns", "inode"}
+    firms = folder / "firms.csv"
+    time.sleep(0.05)  # past the kernel's coarse clock tick (a few ms), which stamps the change time
+    os.utime(firms, ns=(before["mtime_ns"], before["mtime_ns"]))   # a no-op on the times a user can set
+    after = fingerprint(folder)["firms.csv"]
+    assert after["mtime_ns"] == before["mtime_ns"] and after["ctime_ns"] > before["ctime_ns"]
+
+
+def _flip_keeping_mtime(path: Path) -> None:
+    st = path.stat()
+    _flip(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_a_snapshot_file_edited_behind_the_manifest_is_hashed_and_refused(tmp_path):
+    """A snapshot file rewritten with its size and mtime kept no longer matches the stamp the manifest
+    recorded (its change time moved), so it is hashed, and the hash refuses it."""
+    folder = copy(TINY, tmp_path)
+    open_store(str(folder))
+    slot = snapshot_of(folder)
+    read_snapshot(slot)                      # the stamps match: trusted without hashing
+    _flip_keeping_mtime(slot / "links.arrow")
+    with pytest.raises(SnapshotError, match="links.arrow"):
+        read_snapshot(slot)
+
+
+def test_a_copied_snapshot_is_checked_by_its_hashes(tmp_path):
+    """A copy has new inodes and change times: every file is hashed, a good copy opens, a damaged one not."""
+    folder = copy(TINY, tmp_path)
+    open_store(str(folder))
+    good = Path(shutil.copytree(snapshot_of(folder), tmp_path / "copy.chaingraph"))
+    assert MemoryStore.from_snapshot(good).firm("lanjun")["name"] == "兰钧新能源"
+    bad = Path(shutil.copytree(snapshot_of(folder), tmp_path / "bad.chaingraph"))
+    _flip_keeping_mtime(bad / "firms.arrow")
+    with pytest.raises(SnapshotError, match="firms.arrow"):
+        read_snapshot(bad)
 
 
 def test_adding_an_optional_file_invalidates(tmp_path, reads):

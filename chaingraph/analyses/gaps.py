@@ -55,19 +55,21 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Literal
 
 from chaingraph.errors import UnknownFirmError, UnknownRegionError
 from chaingraph.model import (
     CONFIRMED,
     STAGE_ORDER,
+    GapTable,
+    feeds_distances,
     group_of,
     link_confidence,
     regions_within,
-    segment_distances,
 )
+
+if TYPE_CHECKING:  # the gap tables of a GapSource are computed without networkx (and without importing it)
+    import networkx as nx
 
 __all__ = [
     "Status",
@@ -85,6 +87,8 @@ __all__ = [
     "what_if_summaries",
     "find_gaps",
     "find_region_gaps",
+    "gaps_from_table",
+    "region_gaps_from_table",
     "local_share",
 ]
 
@@ -349,7 +353,6 @@ class _Index:
         self.local_by_segment: dict[str, list[str]] = {}
         self.local_firms: set[str] = set(self.local_extra)
         # FEEDS edges only, so that segment distances never scan the (many) SUPPLIES edges
-        self.feeds = nx.MultiDiGraph()
         given: list[tuple[str, str, Any]] = []
         nodes = G.nodes
         for n, d in G.nodes(data=True):
@@ -357,7 +360,6 @@ class _Index:
             if kind == "segment":
                 for _, v, e in G.out_edges(n, data=True):
                     if e.get("rel") == "FEEDS":
-                        self.feeds.add_edge(n, v, rel="FEEDS")
                         given.append((n, v, e.get("weight")))
             if kind != "firm":
                 continue
@@ -368,6 +370,7 @@ class _Index:
         for lst in self.local_by_segment.values():
             lst.sort()
         self._nodes = nodes
+        self.feeds = _Feeds([(u, v) for u, v, _ in given])
         # once per index, not once per anchor: feeds_weights(G) walks every edge of G, SUPPLIES included
         self.feeds_w = _effective_weights(given)
         self._refs: dict[str, FirmRef] = {}
@@ -414,6 +417,153 @@ class _Index:
         d = self.G.nodes[self.region]
         return {"id": self.region, "name": str(d.get("name") or ""), "name_en": str(d.get("name_en") or "")}
 
+    # -- what _analyse, _gaps_indexed and _chain_map read (also answered by _TableIndex) --
+    def check_firm(self, firm: str) -> None:
+        _check_firm(self.G, firm)
+
+    def chain(self, c: str) -> Mapping[str, Any]:
+        return self._nodes[c] if c in self.G else {}
+
+    def firm_segments(self, firm: str) -> tuple[str, ...]:
+        return tuple(self._nodes[firm].get("segments") or ())
+
+    def segment(self, s: str) -> Mapping[str, Any]:
+        """The attributes of the node ``s`` (``{}`` when ``G`` has none)."""
+        return self._nodes[s] if s in self.G else {}
+
+    def anchor_links(self, anchor: str) -> list[tuple[str, str, float | None, float]]:
+        return _anchor_suppliers(self, anchor)
+
+    def in_group(self, anchor: str, links: Sequence[tuple[str, str, float | None, float]]) -> set[str]:
+        """The suppliers of ``links`` in the anchor's corporate group."""
+        group = group_of(self.G, anchor)
+        return {f for f, _, _, _ in links if group_of(self.G, f) == group}
+
+    def chain_segments(self, chains: Collection[str]) -> dict[str, list[str]]:
+        """The segment nodes of each chain of ``chains``, in node order."""
+        out: dict[str, list[str]] = {c: [] for c in chains}
+        for n, d in self.G.nodes(data=True):
+            if d.get("kind") == "segment" and d.get("chain") in out:
+                out[d["chain"]].append(n)
+        return out
+
+
+class _Feeds:
+    """The FEEDS edges of a template, as ``(source, target)`` pairs in graph order, with the neighbours
+    of each segment: what segment distances and weights read."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
+        self.pairs = list(pairs)
+        self._succ: dict[str, list[str]] = {}
+        self._pred: dict[str, list[str]] = {}
+        for u, v in self.pairs:
+            self._succ.setdefault(u, []).append(v)
+            self._pred.setdefault(v, []).append(u)
+
+    def __contains__(self, s: object) -> bool:
+        return s in self._succ or s in self._pred
+
+    def successors(self, s: str) -> list[str]:
+        return self._succ.get(s, [])
+
+    def predecessors(self, s: str) -> list[str]:
+        return self._pred.get(s, [])
+
+
+def _feeds_given(table: GapTable) -> list[tuple[str, str, float | None]]:
+    """The FEEDS edges ``(source, target, weight)`` in the order ``_Index`` finds them on the template
+    graph: segments in node order, each one's targets in the order of their first link; a repeated
+    link keeps its place and takes the last weight (one edge key per pair)."""
+    succ: dict[str, dict[str, float | None]] = {}
+    for link in table.segment_links:
+        succ.setdefault(link.source, {})[link.target] = link.weight
+    return [(s.id, t, w) for s in table.segments for t, w in succ.get(s.id, {}).items()]
+
+
+class _TableIndex:
+    """What gap analyses read, answered from a :class:`~chaingraph.model.GapTable` (a store's columns)
+    instead of a context graph: the same facts, so :func:`_analyse` gives the same report."""
+
+    def __init__(self, table: GapTable, *, min_confidence: float = 0.0, confirmed: float = CONFIRMED) -> None:
+        self.regions = {r.id: r for r in table.regions}
+        if table.region not in self.regions:
+            raise UnknownRegionError(table.region)
+        self.table, self.region = table, table.region
+        self.min_confidence, self.confirmed = min_confidence, confirmed
+        self.local_by_segment: dict[str, list[str]] = dict(table.local_by_segment)
+        self.local_firms: set[str] = set(table.local)
+        self._segments = {s.id: {"kind": "segment", "name": s.name, "name_en": s.name_en, "chain": s.chain,
+                                 "stage": s.stage} for s in table.segments}
+        given = _feeds_given(table)
+        self.feeds = _Feeds([(u, v) for u, v, _ in given])
+        self.feeds_w = _effective_weights(given)
+        self._refs: dict[str, FirmRef] = {}
+
+    def is_local(self, firm: str) -> bool:
+        return firm in self.local_firms
+
+    def with_local(self, extra: Collection[str]) -> _TableIndex:
+        """The same index with ``extra`` firms counted as local (see :meth:`_Index.with_local`)."""
+        new = object.__new__(_TableIndex)
+        new.__dict__.update(self.__dict__)
+        added: dict[str, set[str]] = {}
+        for f in extra:
+            if f in self.local_firms:
+                continue
+            for s in self.firm_segments(f):
+                added.setdefault(s, set()).add(f)
+        new.local_firms = self.local_firms | set(extra)
+        new.local_by_segment = dict(self.local_by_segment)
+        for s, fs in added.items():
+            new.local_by_segment[s] = sorted(fs.union(new.local_by_segment.get(s, ())))
+        return new
+
+    def ref(self, firm: str) -> FirmRef:
+        hit = self._refs.get(firm)
+        if hit is None:
+            d = self.table.firms[firm]
+            hit = FirmRef(firm, str(d.get("name") or ""), str(d.get("name_en") or ""), d.get("region"))
+            self._refs[firm] = hit
+        return hit
+
+    def region_ref(self) -> dict[str, str]:
+        r = self.regions[self.region]
+        return {"id": self.region, "name": str(r.name or ""), "name_en": str(r.name_en or "")}
+
+    def check_firm(self, firm: str) -> None:
+        if firm not in self.table.firms:
+            raise UnknownFirmError(firm)
+
+    def firm_segments(self, firm: str) -> tuple[str, ...]:
+        return tuple(self.table.firms[firm].get("segments") or ())
+
+    def segment(self, s: str) -> Mapping[str, Any]:
+        return self._segments.get(s, {})
+
+    def anchor_links(self, anchor: str) -> list[tuple[str, str, float | None, float]]:
+        out = []
+        for supplier, key, value, confidence in self.table.links.get(anchor, ()):
+            if (conf := link_confidence({"confidence": confidence}, self.min_confidence)) > 0:
+                out.append((supplier, key, None if value is None else float(value), conf))
+        return out
+
+    def in_group(self, anchor: str, links: Sequence[tuple[str, str, float | None, float]]) -> set[str]:
+        members = self.table.in_group.get(anchor, frozenset())
+        return {f for f, _, _, _ in links if f in members}
+
+    def chain_segments(self, chains: Collection[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {c: [] for c in chains}
+        for s in self.table.segments:
+            if s.chain in out:
+                out[s.chain].append(s.id)
+        return out
+
+    def chain(self, c: str) -> Mapping[str, Any]:
+        for ch in self.table.chains:
+            if ch.id == c:
+                return {"name": ch.name, "name_en": ch.name_en}
+        return {}
+
 
 def feeds_weights(G: nx.MultiDiGraph) -> dict[tuple[str, str], float]:
     """The weight of every FEEDS edge: as given, else an equal share of what the given weights into
@@ -421,6 +571,7 @@ def feeds_weights(G: nx.MultiDiGraph) -> dict[tuple[str, str], float]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
     >>> _ = G.add_edge("cathode", "cell", rel="FEEDS", weight=0.4)
     >>> for s in ("separator", "electrolyte"):
@@ -444,7 +595,7 @@ def _effective_weights(edges: Iterable[tuple[str, str, Any]]) -> dict[tuple[str,
     return {(u, v): w if w is not None else max(0.0, left[v]) / unweighted[v] for (u, v), w in given.items()}
 
 
-def _segment_weights(eff: Mapping[tuple[str, str], float], feeds: nx.MultiDiGraph, own: Sequence[str],
+def _segment_weights(eff: Mapping[tuple[str, str], float], feeds: _Feeds, own: Sequence[str],
                      depth: int, distances: dict[str, tuple[str, int]]) -> dict[str, float]:
     """Weight of each segment: the largest FEEDS weight (:func:`feeds_weights`) on an edge that realises
     its distance in its direction; 1 for own segments.
@@ -468,7 +619,7 @@ def _segment_weights(eff: Mapping[tuple[str, str], float], feeds: nx.MultiDiGrap
     return out
 
 
-def _bfs(feeds: nx.MultiDiGraph, own: Sequence[str], depth: int, *, reverse: bool) -> dict[str, int]:
+def _bfs(feeds: _Feeds, own: Sequence[str], depth: int, *, reverse: bool) -> dict[str, int]:
     dist = {s: 0 for s in own}
     frontier = list(dist)
     while frontier:
@@ -498,7 +649,7 @@ def _status(direction: str, n_local: int, share: float | None, threshold: float)
 def _anchor_suppliers(idx: _Index, anchor: str) -> list[tuple[str, str, float | None, float]]:
     """``(supplier, segment key, value, confidence)`` of every SUPPLIES link into ``anchor`` that
     counts (confidence at least the index's ``min_confidence``)."""
-    out = []
+    out: list[tuple[str, str, float | None, float]] = []
     for u, nbrs in idx.G.pred[anchor].items():
         for key, d in nbrs.items():
             if d.get("rel") == "SUPPLIES" and (conf := idx.weight(d)) > 0:
@@ -509,20 +660,17 @@ def _anchor_suppliers(idx: _Index, anchor: str) -> list[tuple[str, str, float | 
 
 
 def _analyse(
-    idx: _Index, anchor: str, distances: dict[str, tuple[str, int]], weights: dict[str, float],
+    idx: _Index | _TableIndex, anchor: str, distances: dict[str, tuple[str, int]], weights: dict[str, float],
     threshold: float, depth: int, *, brief: bool = False,
 ) -> GapReport:
     """The gap report of one anchor; ``brief`` leaves the firm lists of its rows empty (for summaries)."""
-    G = idx.G
-    nodes = G.nodes
-    group = group_of(G, anchor)
-    links = _anchor_suppliers(idx, anchor)
-    in_group = {f for f, _, _, _ in links if group_of(G, f) == group}
-    links = [x for x in links if x[0] not in in_group]
+    every_link = idx.anchor_links(anchor)
+    in_group = idx.in_group(anchor, every_link)
+    links = [x for x in every_link if x[0] not in in_group]
     by_group: dict[str, set[str]] = {}
-    for f, key, _, _ in _anchor_suppliers(idx, anchor):
+    for f, key, _, _ in every_link:
         if f in in_group:
-            for s in ([key] if key else nodes[f].get("segments") or ()):
+            for s in ([key] if key else idx.firm_segments(f)):
                 by_group.setdefault(s, set()).add(f)
     by_segment: dict[str, list[tuple[str, float | None, float]]] = {}
     for supplier, key, value, conf in links:
@@ -530,14 +678,14 @@ def _analyse(
             if key in distances:
                 by_segment.setdefault(key, []).append((supplier, value, conf))
         else:
-            for s in nodes[supplier].get("segments") or ():
+            for s in idx.firm_segments(supplier):
                 if s in distances:
                     by_segment.setdefault(s, []).append((supplier, value, conf))
     order = {"own": 0, "upstream": 1, "downstream": 2}
     rows = []
     for s in sorted(distances, key=lambda s: (order[distances[s][0]], distances[s][1], s)):
         direction, dist = distances[s]
-        sd = nodes[s] if s in G else {}
+        sd = idx.segment(s)
         local = [f for f in idx.local_by_segment.get(s, ()) if f != anchor]
         seg_links = [(f, v) for f, v, c in by_segment.get(s, []) if c >= idx.confirmed]
         share = local_share((idx.is_local(f), v) for f, v in seg_links)
@@ -570,10 +718,9 @@ def _analyse(
         local_supply_ratio=None if no_segments else
         local_share((idx.is_local(f), v) for f, _, v, c in links if c >= idx.confirmed),
     )
-    ad = nodes[anchor]
     warnings = ("anchor_without_segments",) if no_segments else ("no_segments_within_depth",) if not counted else ()
     return GapReport(
-        anchor=idx.ref(anchor), anchor_segments=tuple(ad.get("segments") or ()),
+        anchor=idx.ref(anchor), anchor_segments=idx.firm_segments(anchor),
         region=idx.region_ref(), depth=depth, segments=tuple(rows), summary=summary, warnings=warnings,
     )
 
@@ -584,20 +731,19 @@ def _check_firm(G: nx.MultiDiGraph, firm: str) -> None:
 
 
 def _gaps_indexed(
-    idx: _Index, anchor: str, *, depth: int, threshold: float, what_if: Sequence[str],
-    after: _Index | None = None,
+    idx: _Index | _TableIndex, anchor: str, *, depth: int, threshold: float, what_if: Sequence[str],
+    after: _Index | _TableIndex | None = None,
 ) -> GapReport:
     """:func:`find_gaps` on an index; ``after`` is ``idx.with_local(what_if)`` when the caller has it."""
-    G = idx.G
-    _check_firm(G, anchor)
-    segs = tuple(G.nodes[anchor].get("segments") or ())
-    distances = segment_distances(idx.feeds, segs, depth=depth)
+    idx.check_firm(anchor)
+    segs = idx.firm_segments(anchor)
+    distances = feeds_distances(idx.feeds.pairs, segs, depth=depth)
     weights = _segment_weights(idx.feeds_w, idx.feeds, segs, depth, distances)
     report = _analyse(idx, anchor, distances, weights, threshold, depth)
     if not what_if:
         return report
     for f in what_if:
-        _check_firm(G, f)
+        idx.check_firm(f)
     later = _analyse(after or idx.with_local(what_if), anchor, distances, weights, threshold, depth)
     wi = WhatIf(tuple(idx.ref(f) for f in dict.fromkeys(what_if)), report.summary, later.summary, later.segments)
     return replace(report, what_if=wi)
@@ -730,6 +876,61 @@ def find_region_gaps(
     return RegionGapReport(idx.region_ref(), depth, reports, _chain_map(idx, reports))
 
 
+def gaps_from_table(
+    table: GapTable,
+    anchor: str,
+    *,
+    depth: int = 2,
+    threshold: float = 0.5,
+    what_if: Sequence[str] = (),
+    min_confidence: float = 0.0,
+    confirmed: float = CONFIRMED,
+) -> GapReport:
+    """:func:`find_gaps` on a store's :class:`~chaingraph.model.GapTable` instead of a context graph.
+
+    The same report, field for field (``tests/test_gaps_table.py`` holds the two to each other): the
+    rules are those of :func:`find_gaps`, only the facts come from the store's columns, so no networkx
+    node is built for the local firms. The table must hold ``anchor`` and the ``what_if`` firms.
+
+    Examples
+    --------
+    >>> from chaingraph.model import GapTable, Region, Segment, SegmentLink
+    >>> table = GapTable(
+    ...     regions=[Region("cty", "County")], chains=[], segment_links=[SegmentLink("cathode", "cell")],
+    ...     segments=[Segment("cathode", "li", "cathode"), Segment("cell", "li", "cell")], region="cty",
+    ...     local_by_segment={"cell": ["A"]}, local=frozenset({"A"}),
+    ...     firms={"A": {"name": "Anchor", "name_en": "", "region": "cty", "segments": ("cell",)},
+    ...            "X": {"name": "Far", "name_en": "", "region": "far", "segments": ("cathode",)}},
+    ...     links={"A": [("X", "cathode", 10.0, 0.9)]}, in_group={})
+    >>> r = gaps_from_table(table, "A", depth=1)
+    >>> [(s.id, s.status, [f.id for f in s.suppliers_external]) for s in r.segments]
+    [('cell', 'covered', []), ('cathode', 'missing', ['X'])]
+    """
+    idx = _TableIndex(table, min_confidence=min_confidence, confirmed=confirmed)
+    return _gaps_indexed(idx, anchor, depth=depth, threshold=threshold, what_if=what_if)
+
+
+def region_gaps_from_table(
+    table: GapTable,
+    anchors: Sequence[str],
+    *,
+    depth: int = 2,
+    threshold: float = 0.5,
+    what_if: Sequence[str] = (),
+    min_confidence: float = 0.0,
+    confirmed: float = CONFIRMED,
+) -> RegionGapReport:
+    """:func:`find_region_gaps` on a store's :class:`~chaingraph.model.GapTable` (gathered for every
+    segment, for the chain map); the same report, see :func:`gaps_from_table`."""
+    idx = _TableIndex(table, min_confidence=min_confidence, confirmed=confirmed)
+    known = all(f in table.firms for f in what_if)
+    after = idx.with_local(what_if) if what_if and known else None
+    reports = tuple(
+        _gaps_indexed(idx, a, depth=depth, threshold=threshold, what_if=what_if, after=after) for a in anchors
+    )
+    return RegionGapReport(idx.region_ref(), depth, reports, _chain_map(idx, reports))
+
+
 def what_if_summaries(
     G: nx.MultiDiGraph,
     anchors: Sequence[str],
@@ -775,8 +976,8 @@ def what_if_summaries(
     out = []
     for anchor in anchors:
         _check_firm(G, anchor)
-        segs = tuple(G.nodes[anchor].get("segments") or ())
-        distances = segment_distances(idx.feeds, segs, depth=depth)
+        segs = idx.firm_segments(anchor)
+        distances = feeds_distances(idx.feeds.pairs, segs, depth=depth)
         weights = _segment_weights(idx.feeds_w, idx.feeds, segs, depth, distances)
         before = _analyse(idx, anchor, distances, weights, threshold, depth, brief=True)
         out.append((before.anchor, before.summary, {
@@ -785,8 +986,7 @@ def what_if_summaries(
     return out
 
 
-def _chain_map(idx: _Index, reports: Sequence[GapReport]) -> tuple[ChainSummary, ...]:
-    G = idx.G
+def _chain_map(idx: _Index | _TableIndex, reports: Sequence[GapReport]) -> tuple[ChainSummary, ...]:
     anchors = {r.anchor.id for r in reports}
     status: dict[str, Status] = {}
     reached: dict[str, list[str]] = {}
@@ -795,16 +995,13 @@ def _chain_map(idx: _Index, reports: Sequence[GapReport]) -> tuple[ChainSummary,
             reached.setdefault(row.id, []).append(r.anchor.id)
             if row.id not in status or _WORST[row.status] > _WORST[status[row.id]]:
                 status[row.id] = row.status
-    chains = sorted({str(G.nodes[s]["chain"]) for s in reached if s in G and G.nodes[s].get("chain")})
-    by_chain: dict[str, list[str]] = {c: [] for c in chains}
-    for n, d in G.nodes(data=True):
-        if d.get("kind") == "segment" and d.get("chain") in by_chain:
-            by_chain[d["chain"]].append(n)
+    chains = sorted({str(idx.segment(s)["chain"]) for s in reached if idx.segment(s).get("chain")})
+    by_chain = idx.chain_segments(chains)
     out = []
     for c in chains:
         rows = []
-        for s in sorted(by_chain[c], key=lambda s: (STAGE_ORDER.get(G.nodes[s].get("stage"), 1), s)):
-            d = G.nodes[s]
+        for s in sorted(by_chain[c], key=lambda s: (STAGE_ORDER.get(str(idx.segment(s).get("stage")), 1), s)):
+            d = idx.segment(s)
             # the gap table's rule: local firms of a segment, the anchors excluded
             n_local = sum(1 for f in idx.local_by_segment.get(s, ()) if f not in anchors)
             st: Status = status.get(s) or ("covered" if n_local else "missing")
@@ -812,7 +1009,7 @@ def _chain_map(idx: _Index, reports: Sequence[GapReport]) -> tuple[ChainSummary,
                 s, str(d.get("name") or ""), str(d.get("name_en") or ""), str(d.get("stage") or "midstream"),
                 st, n_local, tuple(sorted(set(reached.get(s, ())))),
             ))
-        cd = G.nodes[c] if c in G else {}
+        cd = idx.chain(c)
         out.append(ChainSummary(
             c, str(cd.get("name") or c), str(cd.get("name_en") or ""), tuple(rows),
             sum(r.status == "covered" for r in rows), sum(r.status == "weak" for r in rows),

@@ -36,9 +36,9 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+if TYPE_CHECKING:  # annotations only: the terminal tables of `gaps` use cut() without networkx
+    import networkx as nx
 
-if TYPE_CHECKING:
     from chaingraph.analyses.gaps import GapReport, RegionGapReport
     from chaingraph.analyses.targets import Target
 

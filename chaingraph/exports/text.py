@@ -16,13 +16,15 @@ import io
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chaingraph.analyses.pipeline import PipelineReport, ProjectNote
-from chaingraph.analyses.plan import Plan
-from chaingraph.analyses.targets import Target, TargetReport
 from chaingraph.i18n import action_label, format_money, header, join, status_label, text
 from chaingraph.model import DROPPED, PROJECT_STAGES, Lang, display_name
+
+if TYPE_CHECKING:  # for annotations only: `gaps` renders its table without importing networkx
+    from chaingraph.analyses.pipeline import PipelineReport, ProjectNote
+    from chaingraph.analyses.plan import Plan
+    from chaingraph.analyses.targets import Target, TargetReport
 
 __all__ = ["render_info", "render_gaps", "render_targets", "render_plan", "render_demo", "render_table",
            "terminal_safe", "wrap_lines"]

@@ -43,9 +43,7 @@ import os
 import re
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from chaingraph.datasets import MAX_FILE_SIZE
 from chaingraph.model import (
@@ -57,6 +55,9 @@ from chaingraph.model import (
 )
 from chaingraph.stores._graph import graph_from_dataset
 from chaingraph.stores._uri import DATABASE_SCHEMES, check_uri
+
+if TYPE_CHECKING:  # imported where a graph is built: `gaps` on a memory store never imports networkx
+    import networkx as nx
 
 __all__ = ["GraphStore", "CandidateSource", "CandidateTable", "FirmColumns",
            "Progress", "open_store", "is_database_uri",

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pyarrow as pa
 
 from chaingraph.datasets import FIRM_SCHEMA, LINK_SCHEMA, Dataset, read_dataset
 from chaingraph.model import new_graph
+
+if TYPE_CHECKING:  # new_graph imports networkx when a graph is made
+    import networkx as nx
 
 __all__ = ["template_graph", "firm_nodes", "link_edges", "add_firms_and_links", "graph_from_dataset"]
 
@@ -95,6 +97,7 @@ def add_firms_and_links(G: nx.MultiDiGraph, nodes: list[tuple[str, dict[str, Any
 
     Examples
     --------
+    >>> import networkx as nx
     >>> G = nx.MultiDiGraph()
     >>> add_firms_and_links(G, [("a", {"kind": "firm"}), ("b", {"kind": "firm"})],
     ...                     [("a", "b", "s1", {"rel": "SUPPLIES"})])

@@ -13,9 +13,8 @@ import logging
 from collections.abc import Collection, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -26,10 +25,16 @@ from chaingraph.model import (
     COARSE_DISTANCE,
     COARSE_PRECISIONS,
     CandidateTable,
+    Chain,
+    GapTable,
     Progress,
     Project,
+    Region,
+    Segment,
+    SegmentLink,
+    feeds_distances,
     location_precision,
-    regions_within,
+    regions_within_records,
 )
 from chaingraph.names import Entry, NameIndex, normalise
 from chaingraph.stores._graph import (
@@ -46,6 +51,9 @@ from chaingraph.stores.snapshot import (
     read_snapshot,
     write_snapshot,
 )
+
+if TYPE_CHECKING:  # networkx is imported by template_graph, when a graph is first asked for
+    import networkx as nx
 
 __all__ = ["MemoryStore", "build_index"]
 
@@ -76,6 +84,22 @@ def _stable_order(keys: np.ndarray, n: int) -> np.ndarray:
         shift += 16
         if n <= 1 << shift:
             return order
+
+
+def _take(rows: np.ndarray) -> pa.Array:
+    """``pa.array(rows)`` for row numbers, without the converter's test for numpy masked arrays, which imports
+    ``numpy.ma`` (20-40 ms) the first time: the gaps command takes rows only through here."""
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(rows), [None, pa.py_buffer(rows)])
+
+
+def _sorted_distinct(rows: np.ndarray) -> np.ndarray:
+    """``np.unique(rows)``, which on first use imports ``numpy.ma`` (20-40 ms of a ``gaps`` run)."""
+    ordered = np.sort(rows)
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    result: np.ndarray = ordered[keep]
+    return result
 
 
 def _csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -222,6 +246,8 @@ class MemoryStore:
 
     #: Candidates are counted with numpy (:meth:`candidates`).
     counts_candidates = True
+    #: Gap tables are gathered from the columns (:meth:`gap_table`).
+    tables_gaps = True
 
     #: The index arrays built from the dataset (see :func:`build_index`), saved in a snapshot.
     INDEX = ("firm_region", "anchor_mask", "seg_offsets", "seg_firms", "link_sup", "link_cus",
@@ -231,7 +257,6 @@ class MemoryStore:
                  index: Mapping[str, np.ndarray] | None = None) -> None:
         self.dataset = dataset
         self.source = source or str(dataset.path)
-        self._template = template_graph(dataset, source=self.source)
         self.firm_ids: pa.Array = dataset.firms.column("id").combine_chunks()
         self.region_ids = pa.array([r.id for r in dataset.regions], pa.string())
         self.segment_ids = pa.array([s.id for s in dataset.segments], pa.string())
@@ -241,6 +266,11 @@ class MemoryStore:
             self.out_offsets, self.out_links, self.in_offsets, self.in_links, self.group_root = (
                 np.asarray(arrays[k]) for k in self.INDEX)
         log.info("memory store: %d firms, %d links", len(self.firm_ids), len(self.link_sup))
+
+    @cached_property
+    def _template(self) -> nx.MultiDiGraph:
+        # built on first use: `gaps` reads the template as records (chain_template) and never needs it
+        return template_graph(self.dataset, source=self.source)
 
     def index(self) -> dict[str, np.ndarray]:
         """The index arrays, by name (:attr:`INDEX`): what a snapshot saves beside the dataset."""
@@ -339,13 +369,13 @@ class MemoryStore:
     def _local_mask(self, region: str | None) -> np.ndarray:
         if region is None:
             return np.ones(len(self.firm_ids), dtype=bool)
-        inside = pa.array(sorted(regions_within(self._template, region)), pa.string())
+        inside = pa.array(sorted(regions_within_records(self.dataset.regions, region)), pa.string())
         idx = _np(pc.drop_null(pc.index_in(inside, self.region_ids)), np.int32)
         return np.isin(self.firm_region, idx)
 
     def anchors(self, region: str | None = None) -> list[str]:
         rows = np.flatnonzero(self.anchor_mask & self._local_mask(region))
-        return sorted(self.firm_ids.take(pa.array(rows)).to_pylist())
+        return sorted(self.firm_ids.take(_take(rows)).to_pylist())
 
     def _rows(self, ids: Collection[str]) -> np.ndarray:
         if not ids:
@@ -355,7 +385,7 @@ class MemoryStore:
         wanted = pa.array(list(dict.fromkeys(ids)), pa.string())
         position = pc.index_in(self.firm_ids, value_set=wanted)
         rows = np.flatnonzero(_np(pc.is_valid(position), bool))
-        order = np.argsort(_np(position.take(pa.array(rows)), np.int64), kind="stable")
+        order = np.argsort(_np(position.take(_take(rows)), np.int64), kind="stable")
         result: np.ndarray = rows[order].astype(np.int64)
         return result
 
@@ -394,6 +424,142 @@ class MemoryStore:
         values = [[tuple(v or ()) if pa.types.is_list(table.schema.field(c).type) else v
                    for v in table.column(c).to_pylist()] for c in columns]
         return {f: dict(zip(columns, row)) for f, *row in zip(ids, *values)}
+
+    # -- gap tables ------------------------------------------------------------
+    def chain_template(self) -> tuple[list[Region], list[Chain], list[Segment], list[SegmentLink]]:
+        """The regions, chains, segments and FEEDS links of the dataset, as records (no graph built)."""
+        d = self.dataset
+        return list(d.regions), list(d.chains), list(d.segments), list(d.segment_links)
+
+    def _known_rows(self, ids: Sequence[str]) -> np.ndarray:
+        """The rows of ``ids`` (distinct, in the order given); :class:`UnknownFirmError` for an unknown one."""
+        wanted = list(dict.fromkeys(ids))
+        rows = self._rows(wanted)
+        if len(rows) != len(wanted):
+            known = set(self.firm_ids.take(_take(rows)).to_pylist())
+            missing = next(f for f in wanted if f not in known)
+            raise UnknownFirmError(missing, self._close_matches(missing))
+        return rows
+
+    def gap_table(self, *, anchors: Sequence[str], region: str, depth: int, extra: Sequence[str] = (),
+                  every_segment: bool = False) -> GapTable:
+        """The :class:`~chaingraph.model.GapTable` of ``anchors`` from the columns: the facts the gap context
+        (``jobs._gap_context``) would hold, without a networkx node for each local firm (issue 17)."""
+        anchors = list(dict.fromkeys(anchors))
+        anchor_rows, extra_rows = self._known_rows(anchors), self._known_rows(extra)
+        local = self._local_mask(region)
+        seg_col = self.dataset.firms.column("segments")
+        feeds = [(x.source, x.target) for x in self.dataset.segment_links]
+        within: set[str] = set()
+        for row in anchor_rows.tolist():
+            within.update(feeds_distances(feeds, seg_col[row].as_py() or (), depth=depth))
+        listed = [x.id for x in self.dataset.segments] if every_segment else sorted(within)
+        by_segment, local_rows = self._local_by_segment(listed, local)
+        # the local firms of the segments within depth are named in the tables; others are only counted
+        named = [r for s, r in zip(listed, local_rows) if s in within]
+        in_rows = [self.in_links[self.in_offsets[r]:self.in_offsets[r + 1]] for r in anchor_rows.tolist()]
+        links = np.concatenate([np.zeros(0, dtype=np.int64), *in_rows])
+        rows = _sorted_distinct(np.concatenate([anchor_rows, extra_rows, self.link_sup[links], *named]))
+        firms = self._gap_firms(rows)
+        table = self.dataset.links.select(["supplier", "segment", "value", "confidence"]).take(_take(links))
+        sup, seg, val, conf = (table.column(c).to_pylist() for c in table.column_names)
+        by_anchor: dict[str, list[tuple[str, str, float | None, float | None]]] = {}
+        start = 0
+        for a, chunk in zip(anchors, in_rows):
+            keyed: dict[str, dict[str, tuple[float | None, float | None]]] = {}
+            for i in range(start, start + len(chunk)):  # link rows ascending, as the context adds its edges
+                keyed.setdefault(sup[i], {})[seg[i]] = (val[i], conf[i])
+            start += len(chunk)
+            by_anchor[a] = [(u, str(k), v, c) for u, ks in keyed.items() for k, (v, c) in ks.items()]
+        supplier_rows = self.link_sup[links]
+        return GapTable(
+            regions=self.dataset.regions, chains=self.dataset.chains, segments=self.dataset.segments,
+            segment_links=self.dataset.segment_links, region=region, local_by_segment=by_segment, firms=firms,
+            local=frozenset(self.firm_ids.take(_take(rows[local[rows]])).to_pylist()), links=by_anchor,
+            in_group=self._in_group(anchors, anchor_rows, in_rows, local, region, extra_rows, supplier_rows),
+        )
+
+    def _local_by_segment(self, segments: Sequence[str], local: np.ndarray) -> tuple[dict[str, list[str]],
+                                                                                     list[np.ndarray]]:
+        """The sorted ids of the local firms of each of ``segments``, and their rows (per segment)."""
+        index = self._segment_index
+        rows = []
+        for s in segments:
+            i = index.get(s)
+            r = self.seg_firms[self.seg_offsets[i]:self.seg_offsets[i + 1]] if i is not None else np.zeros(0, int)
+            rows.append(r[local[r]])
+        ids = self.firm_ids.take(_take(np.concatenate([np.zeros(0, dtype=np.int64), *rows]))).to_pylist()
+        out: dict[str, list[str]] = {}
+        start = 0
+        for s, r in zip(segments, rows):
+            if len(r):
+                out[s] = sorted(ids[start:start + len(r)])
+            start += len(r)
+        return out, rows
+
+    def _gap_firms(self, rows: np.ndarray) -> dict[str, dict[str, Any]]:
+        """Name, English name, region and segments (a tuple) of the firms of ``rows``, by id."""
+        table = self.dataset.firms.select(["id", "name", "name_en", "region", "segments"]).take(_take(rows))
+        ids, name, name_en, region, segments = (table.column(c).to_pylist() for c in table.column_names)
+        return {f: {"name": n, "name_en": e, "region": r, "segments": tuple(s or ())}
+                for f, n, e, r, s in zip(ids, name, name_en, region, segments)}
+
+    def _parent_row(self, row: int) -> tuple[str | None, int | None]:
+        """The parent id of the firm of ``row`` and that parent's row (``None`` when unknown)."""
+        parent = self.dataset.firms.column("parent")[row].as_py()
+        found = self._rows([parent]) if parent else np.zeros(0, dtype=np.int64)
+        return parent, (int(found[0]) if len(found) else None)
+
+    def _in_group(self, anchors: Sequence[str], anchor_rows: np.ndarray, in_rows: Sequence[np.ndarray],
+                  local: np.ndarray, region: str, extra_rows: np.ndarray,
+                  supplier_rows: np.ndarray) -> dict[str, frozenset[str]]:
+        """Per anchor, its suppliers in its group as :func:`~chaingraph.model.group_of` finds them on the gap
+        context: there a parent chain ends at the first parent the context leaves out. Only suppliers with
+        the anchor's group root can be in its group; usually there is none, and nothing is walked."""
+        out: dict[str, frozenset[str]] = {}
+        context: set[int] | None = None
+        for a, row, chunk in zip(anchors, anchor_rows.tolist(), in_rows):
+            sup = _sorted_distinct(self.link_sup[chunk])
+            same = sup[self.group_root[sup] == self.group_root[row]].tolist()
+            if not same:
+                continue
+            if context is None:
+                context = self._group_context(anchor_rows, local, region, extra_rows, supplier_rows)
+            group = self._context_group(row, context)
+            out[a] = frozenset(self.firm_ids.take(pa.array(
+                [r for r in same if self._context_group(r, context) == group])).to_pylist())
+        return out
+
+    def _group_context(self, anchor_rows: np.ndarray, local: np.ndarray, region: str, extra_rows: np.ndarray,
+                       supplier_rows: np.ndarray) -> set[int]:
+        """The rows of the firms the gap context holds that may sit on a parent chain: the anchors, their
+        suppliers, the extra firms, the region's anchors and their parents up the chain, and (tested apart
+        in :meth:`_context_group`) the local firms that make a segment."""
+        home = self._rows(self.anchors(region))
+        rows = {int(r) for r in np.concatenate([anchor_rows, supplier_rows, extra_rows, home]).tolist()}
+        for r in np.concatenate([anchor_rows, home]).tolist():
+            seen = {int(r)}
+            parent, prow = self._parent_row(int(r))
+            while parent and prow is not None and prow not in seen:
+                seen.add(prow)
+                rows.add(prow)
+                parent, prow = self._parent_row(prow)
+        has_segment = np.zeros(len(self.firm_ids), dtype=bool)
+        has_segment[self.seg_firms] = True
+        rows.update(np.flatnonzero(local & has_segment).tolist())
+        return rows
+
+    def _context_group(self, row: int, context: set[int]) -> str:
+        """:func:`~chaingraph.model.group_of` of the firm of ``row`` on a graph holding the firms ``context``."""
+        node = self.firm_ids[row].as_py()
+        seen = {node}
+        current: int | None = row
+        while True:
+            parent, prow = self._parent_row(current) if current is not None else (None, None)
+            if not parent or parent in seen:
+                return str(node)
+            seen.add(parent)
+            node, current = parent, (prow if prow in context else None)
 
     # -- context -----------------------------------------------------------
     def context(self, *, anchors: Sequence[str], segments: Collection[str], region: str,
