@@ -42,13 +42,13 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from neo4j_server import Neo4jServer  # noqa: E402
+from neo4j_server import Neo4jServer
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -123,7 +123,7 @@ def sample_progress(server: Neo4jServer, start: float, every: float, stop: threa
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%H:%M:%S")
+    return datetime.now(UTC).strftime("%H:%M:%S")
 
 
 def run_load(cmd: list[str], env: dict[str, str], server_pid: int, *, sampler: Neo4jServer | None = None,
@@ -148,7 +148,7 @@ def run_load(cmd: list[str], env: dict[str, str], server_pid: int, *, sampler: N
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            if stop_at is not None and datetime.now(timezone.utc) >= stop_at and not stopped:
+            if stop_at is not None and datetime.now(UTC) >= stop_at and not stopped:
                 proc.terminate()
                 stopped = True
             time.sleep(1)
@@ -163,7 +163,8 @@ def run_load(cmd: list[str], env: dict[str, str], server_pid: int, *, sampler: N
     if stopped:
         done = progress(sampler) if sampler is not None else {}
         return {"stopped_at_utc": utc_now(), "seconds": round(seconds, 1), **done,
-                "client_cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "client_rss_mb": round(usage.ru_maxrss / 1024),
+                "client_cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+                "client_rss_mb": round(usage.ru_maxrss / 1024),
                 "server_cpu_s": {k: round(v, 1) for k, v in sorted(server.items())},
                 "server_rss_mb": round(hwm_mb(server_pid)),
                 "load_avg": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
@@ -326,12 +327,12 @@ def main() -> None:
     stop_at = None
     if args.stop_at:
         hour, minute = map(int, args.stop_at.split(":"))
-        stop_at = datetime.now(timezone.utc).replace(hour=hour, minute=minute, second=0, microsecond=0)
+        stop_at = datetime.now(UTC).replace(hour=hour, minute=minute, second=0, microsecond=0)
     if args.data is None and not folder.exists():
         subprocess.run([sys.executable, "-m", "chaingraph", "generate", "--firms", str(args.firms), "--seed", "0",
                         str(folder)], check=True)
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True).stdout.strip()
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], check=False,
+                            capture_output=True, text=True).stdout.strip()
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
                 if ln.startswith("model name")), "?")
     print(json.dumps({"data": str(folder), "commit": commit, "cpus": os.cpu_count(), "cpu": cpu,
@@ -354,8 +355,8 @@ def main() -> None:
             if round_ > 1:
                 print(json.dumps({"round": round_, "server": "neo4j", "delete": neo4j_delete(server)}), flush=True)
             cmd = [sys.executable, "-m", "chaingraph", "load", str(folder), "--to", server.uri, "--silent", *extra]
-            result = run_load(cmd, env, server.process.pid, sampler=server, every=args.sample,  # type: ignore[union-attr]
-                              stop_at=stop_at)
+            pid = server.process.pid  # type: ignore[union-attr]
+            result = run_load(cmd, env, pid, sampler=server, every=args.sample, stop_at=stop_at)
             print(json.dumps({"round": round_, "server": "neo4j", **result}), flush=True)
             if "stopped_at_utc" in result:
                 break
