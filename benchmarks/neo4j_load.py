@@ -182,7 +182,9 @@ def run_load(cmd: list[str], env: dict[str, str], server_pid: int, *, sampler: N
 
 def progress(server: Neo4jServer) -> dict[str, object]:
     """The rows a (stopped) load wrote: the ``:Dataset`` node's counters."""
-    with server.driver() as driver:
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(server.uri, auth=server.auth, notifications_min_severity="OFF") as driver:
         records, _, _ = driver.execute_query("MATCH (d:Dataset) RETURN d.firms_done AS firms, d.links_done AS links")
     return {"firms_done": records[0]["firms"], "links_done": records[0]["links"]} if records else {}
 
