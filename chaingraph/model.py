@@ -52,6 +52,8 @@ __all__ = [
     "GapSource",
     "feeds_distances",
     "regions_within_records",
+    "CandidateLinks",
+    "CandidateLinkSource",
     "haversine_km",
     "firm_location",
     "location_point",
@@ -665,6 +667,25 @@ class GapSource(Protocol):
 
     def chain_template(self) -> tuple[list[Region], list[Chain], list[Segment], list[SegmentLink]]:
         """The regions, chains, segments and FEEDS links of the dataset, as records."""
+
+
+#: What a candidate's reasons rest on (:func:`chaingraph.analyses.targets._weighted_links`): the anchors
+#: it supplies (anchor -> ``(segment, confidence, evidence)`` of its links to it, surest first, then by
+#: segment), its peers and its local ties (firm -> the largest confidence of the links with it).
+CandidateLinks = tuple[dict[str, list[tuple[str, float, str]]], dict[str, float], dict[str, float]]
+
+
+@runtime_checkable
+class CandidateLinkSource(CandidateSource, Protocol):
+    """A :class:`CandidateSource` that also reads, for a few candidates, the links their reasons name
+    (the memory store, from its arrays); without it, a networkx neighbourhood of the candidates is
+    built and read (the reference)."""
+
+    def candidate_links(self, firms: Sequence[str], *, anchors: Sequence[str],
+                        gaps: Mapping[str, Collection[str]], region: str,
+                        min_confidence: float = 0.0) -> dict[str, CandidateLinks]:
+        """``firm -> (supplied, peers, ties)`` for ``firms``, counted as :meth:`CandidateSource.candidates`
+        counts them (``gaps``: segment id -> anchors with that gap)."""
 
 
 # -- projects (the recruitment pipeline, docs/dataset-format.md "projects.csv") ----------------------------

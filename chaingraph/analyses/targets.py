@@ -82,6 +82,8 @@ from chaingraph.model import (
     COARSE_DISTANCE,
     COARSE_PRECISIONS,
     CONFIRMED,
+    CandidateLinks,
+    CandidateLinkSource,
     CandidateSource,
     CandidateTable,
     Lang,
@@ -397,12 +399,16 @@ def _collect_gaps(idx: _Index, anchors: Sequence[str], *, depth: int, threshold:
 def _raw_from_graph(
     idx: _Index, gaps: _Gaps, anchors: Sequence[str], *, exclude: Collection[str] = (),
     min_output: float | None = None, only: Sequence[str] | None = None, tie_firms: Collection[str] | None = None,
+    links: Mapping[str, CandidateLinks] | None = None,
 ) -> list[dict[str, Any]]:
     """What each candidate's score and reasons are made of, read from a graph.
 
     ``only`` limits the pass to these firms (the top few, on their
     neighbourhood graph); ``tie_firms`` are the firms a local tie may be with
-    (the home region's, default ``idx.local_firms``).
+    (the home region's, default ``idx.local_firms``). ``links`` gives each firm's
+    links as :func:`_weighted_links` reads them from the graph, counted by a store
+    (:class:`~chaingraph.model.CandidateLinkSource`): the graph then needs to hold
+    only the firms, their anchors and the firms their reasons name.
     """
     G = idx.G
     anchor_set = set(anchors)
@@ -430,7 +436,8 @@ def _raw_from_graph(
             continue
         my_anchors = sorted({a for s in segs for a in gaps.by_segment[s]})
         my_own = set().union(*(own[a] for a in my_anchors))
-        supplied, peers, ties = _weighted_links(idx, f, anchor_set, my_own, ties_with)
+        supplied, peers, ties = (links[f] if links is not None
+                                 else _weighted_links(idx, f, anchor_set, my_own, ties_with))
         key = tuple(segs)
         if key not in severities:
             severities[key] = _severity(gaps, key, n_anchors)
@@ -540,8 +547,11 @@ class _Ranking:
     """Every candidate's score components, as columns; the score is the weighted mean of them."""
 
     def __init__(self, table: CandidateTable, gaps: _Gaps, n_anchors: int, w: Mapping[str, float],
-                 lang: Lang, explain: _Explain, template: nx.MultiDiGraph, group: Sequence[str] = ()) -> None:
+                 lang: Lang, explain: _Explain, template: nx.MultiDiGraph, group: Sequence[str] = (),
+                 reasons: _Explain | None = None) -> None:
         self.table, self.gaps, self.w, self.lang, self.explain = table, gaps, w, lang, explain
+        #: :attr:`explain` for the targets built, faster where a store reads their links (same rows)
+        self.reasons = reasons or explain
         #: Candidates in an anchor's corporate group, not ranked (ids, sorted).
         self.group = list(group)
         self.template = template
@@ -584,7 +594,7 @@ class _Ranking:
         """
         if not lazies:
             return []
-        idx, raw = self.explain([t.id for t in lazies])
+        idx, raw = self.reasons([t.id for t in lazies])
         if into is not None:
             for t in lazies:
                 if t.id not in into:
@@ -685,21 +695,51 @@ def _rank(
         return _Ranking(table, gaps, len(anchors), w, lang, lambda ids: (idx, by_id), idx.G, members), gaps
 
     extra = sorted(idx.local_extra)
-    counted = source.candidates(anchors=anchors, gaps={s: sorted(a) for s, a in gaps.by_segment.items()},
+    gap_map = {s: sorted(a) for s, a in gaps.by_segment.items()}
+    counted = source.candidates(anchors=anchors, gaps=gap_map,
                                 region=idx.region, exclude=set(exclude) | set(extra), min_output=min_output,
                                 min_confidence=idx.min_confidence)
     table, members = _split_groups(counted, groups)
     src = source
+    also = anchors + extra + sorted(set(groups.values()) - set(anchors))
 
     def explain(ids: Sequence[str]) -> tuple[_Index, dict[str, dict[str, Any]]]:
-        H = src.neighbourhood(ids, also=anchors + extra + sorted(set(groups.values()) - set(anchors)))
+        # the reference: a networkx neighbourhood of the firms, every link of theirs and every firm it touches
+        H = src.neighbourhood(ids, also=also)
         home = _Index(H, idx.region, min_confidence=idx.min_confidence, confirmed=idx.confirmed)
         near = home.with_local(extra) if extra else home
         raw = _raw_from_graph(near, gaps, anchors, exclude=exclude, min_output=min_output, only=ids,
                               tie_firms=home.local_firms)
         return near, {r["id"]: r for r in raw}
 
-    return _Ranking(table, gaps, len(anchors), w, lang, explain, idx.G, members), gaps
+    reasons: _Explain = explain
+    if isinstance(src, CandidateLinkSource):
+        reasons = _explain_from_links(src, idx, gaps, gap_map, anchors, also, exclude=exclude, min_output=min_output)
+    return _Ranking(table, gaps, len(anchors), w, lang, explain, idx.G, members, reasons=reasons), gaps
+
+
+def _explain_from_links(src: CandidateLinkSource, idx: _Index, gaps: _Gaps, gap_map: Mapping[str, Collection[str]],
+                        anchors: Sequence[str], also: Sequence[str], *, exclude: Collection[str],
+                        min_output: float | None) -> _Explain:
+    """The explain of :func:`_rank` with the links counted by the store: the same raw rows as from the
+    neighbourhood graph (the reference), on a graph of the firms, their anchors and the few firms their
+    reasons name. The top 50 of a million firms touch 27,800 firms, of which their reasons name about
+    a hundred (issue 17)."""
+    extra = sorted(idx.local_extra)
+
+    def explain(ids: Sequence[str]) -> tuple[_Index, dict[str, dict[str, Any]]]:
+        links = src.candidate_links(ids, anchors=anchors, gaps=gap_map, region=idx.region,
+                                    min_confidence=idx.min_confidence)
+        # the first peer and tie by id are the examples a reason names
+        named = {min(d) for lk in links.values() for d in lk[1:] if d}
+        H = src.neighbourhood((), also=[*ids, *sorted(named), *also])
+        home = _Index(H, idx.region, min_confidence=idx.min_confidence, confirmed=idx.confirmed)
+        near = home.with_local(extra) if extra else home
+        raw = _raw_from_graph(near, gaps, anchors, exclude=exclude, min_output=min_output, only=ids,
+                              tie_firms=home.local_firms, links=links)
+        return near, {r["id"]: r for r in raw}
+
+    return explain
 
 
 def _split_groups(table: CandidateTable, groups: Mapping[str, str]) -> tuple[CandidateTable, list[str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from chaingraph.errors import UnknownFirmError
 from chaingraph.model import (
     COARSE_DISTANCE,
     COARSE_PRECISIONS,
+    CandidateLinks,
     CandidateTable,
     Chain,
     GapTable,
@@ -235,6 +237,30 @@ def _distinct_signatures(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inverse = np.empty(len(bits), dtype=np.int64)
     inverse[order] = np.cumsum(new) - 1
     return ordered[new], inverse
+
+
+@dataclass
+class _Classified:
+    """The links out of (``out``) and into (``inn``) some candidates, with what counting reads of them.
+
+    ``out_owner``/``in_owner`` index the candidate of each link, ``v`` is the customer of an out-link
+    and ``u`` the supplier of an in-link, ``w_out``/``w_in`` their confidences (0 under
+    ``min_confidence``); the masks say which links count as a supply to an anchor, to a peer, and
+    as a local tie either way.
+    """
+
+    out: np.ndarray
+    out_owner: np.ndarray
+    v: np.ndarray
+    w_out: np.ndarray
+    inn: np.ndarray
+    in_owner: np.ndarray
+    u: np.ndarray
+    w_in: np.ndarray
+    to_anchor: np.ndarray
+    peer: np.ndarray
+    tie_out: np.ndarray
+    tie_in: np.ndarray
 
 
 class MemoryStore:
@@ -666,25 +692,13 @@ class MemoryStore:
             for a in {a for s in segs for a in gaps[s]}:
                 sig_anchors[u, bit[a] // 64] |= np.uint64(1 << (bit[a] % 64))
         cand_anchors = sig_anchors[sig_of]
-        # links out of and into the candidates
-        out = _gather(self.out_offsets, self.out_links, cand)
-        out_owner = np.repeat(np.arange(m), self.out_offsets[cand + 1] - self.out_offsets[cand])
-        conf = self._confidence
-        conf = np.where(conf >= min_confidence, conf, 0.0)
-        v, w_out = self.link_cus[out], conf[out]
-        to_anchor = is_anchor[v] & (w_out > 0)
+        k = self._classified(cand, cand_anchors, is_anchor, local, firm_own, min_confidence)
         supplies = np.zeros(m)
-        np.maximum.at(supplies, out_owner[to_anchor], w_out[to_anchor])
-        peer = ~is_anchor[v] & (w_out > 0) & ((firm_own[v] & cand_anchors[out_owner]) != 0).any(axis=1)
-        peers = _weighted_distinct(out_owner[peer], v[peer], w_out[peer], n, m)
-        inn = _gather(self.in_offsets, self.in_links, cand)
-        in_owner = np.repeat(np.arange(m), self.in_offsets[cand + 1] - self.in_offsets[cand])
-        u_, w_in = self.link_sup[inn], conf[inn]
-        tie_out = ~is_anchor[v] & local[v] & (w_out > 0)
-        tie_in = ~is_anchor[u_] & local[u_] & (w_in > 0)
-        ties = _weighted_distinct(np.concatenate([out_owner[tie_out], in_owner[tie_in]]),
-                                  np.concatenate([v[tie_out], u_[tie_in]]),
-                                  np.concatenate([w_out[tie_out], w_in[tie_in]]), n, m)
+        np.maximum.at(supplies, k.out_owner[k.to_anchor], k.w_out[k.to_anchor])
+        peers = _weighted_distinct(k.out_owner[k.peer], k.v[k.peer], k.w_out[k.peer], n, m)
+        ties = _weighted_distinct(np.concatenate([k.out_owner[k.tie_out], k.in_owner[k.tie_in]]),
+                                  np.concatenate([k.v[k.tie_out], k.u[k.tie_in]]),
+                                  np.concatenate([k.w_out[k.tie_out], k.w_in[k.tie_in]]), n, m)
         # located only at province or country precision: a neutral proximity, and such anchors
         # are not the nearest of anyone
         coarse = self._coarsely_located(np.concatenate([anchor_rows, cand]))
@@ -703,6 +717,72 @@ class MemoryStore:
             distance=[None if x != x else x for x in best.tolist()],
             groups=self.firm_ids.take(pa.array(self.group_root[cand])).to_pylist(),
         )
+
+    def _classified(self, cand: np.ndarray, cand_anchors: np.ndarray, is_anchor: np.ndarray, local: np.ndarray,
+                    firm_own: np.ndarray, min_confidence: float) -> _Classified:
+        """The links of the candidates ``cand`` (rows; ``cand_anchors`` the bits of their anchors),
+        sorted into what :meth:`candidates` and :meth:`candidate_links` count."""
+        out = _gather(self.out_offsets, self.out_links, cand)
+        out_owner = np.repeat(np.arange(len(cand)), self.out_offsets[cand + 1] - self.out_offsets[cand])
+        conf = self._confidence
+        conf = np.where(conf >= min_confidence, conf, 0.0)
+        v, w_out = self.link_cus[out], conf[out]
+        inn = _gather(self.in_offsets, self.in_links, cand)
+        in_owner = np.repeat(np.arange(len(cand)), self.in_offsets[cand + 1] - self.in_offsets[cand])
+        u, w_in = self.link_sup[inn], conf[inn]
+        return _Classified(
+            out, out_owner, v, w_out, inn, in_owner, u, w_in,
+            to_anchor=is_anchor[v] & (w_out > 0),
+            peer=~is_anchor[v] & (w_out > 0) & ((firm_own[v] & cand_anchors[out_owner]) != 0).any(axis=1),
+            tie_out=~is_anchor[v] & local[v] & (w_out > 0),
+            tie_in=~is_anchor[u] & local[u] & (w_in > 0))
+
+    def candidate_links(self, firms: Sequence[str], *, anchors: Sequence[str], gaps: Mapping[str, Collection[str]],
+                        region: str, min_confidence: float = 0.0) -> dict[str, CandidateLinks]:
+        """The links behind the counts of :meth:`candidates`, for a few candidates ``firms``: what
+        their reasons name (see :class:`~chaingraph.model.CandidateLinks`), read from the CSR arrays
+        rather than from a networkx neighbourhood of every firm they touch."""
+        rows = self._rows(firms)
+        anchor_ids = sorted(set(anchors))
+        anchor_rows = self._rows(anchor_ids)
+        bit = {a: j for j, a in enumerate(self.firm_ids.take(pa.array(anchor_rows)).to_pylist())}
+        words = max(1, (len(bit) + 63) // 64)
+        is_anchor = np.zeros(len(self.firm_ids), dtype=bool)
+        is_anchor[anchor_rows] = True
+        cand_anchors = np.zeros((len(rows), words), dtype=np.uint64)
+        seg_lists = self.dataset.firms.column("segments").take(pa.array(rows)).to_pylist()
+        for i, segs in enumerate(seg_lists):
+            for a in {a for s in segs or () if s in gaps for a in gaps[s]}:
+                cand_anchors[i, bit[a] // 64] |= np.uint64(1 << (bit[a] % 64))
+        k = self._classified(rows, cand_anchors, is_anchor, self._local_mask(region),
+                             self._own_segment_bits(anchor_rows, words), min_confidence)
+        ids = self.firm_ids.take(pa.array(rows)).to_pylist()
+        out: dict[str, CandidateLinks] = {f: ({}, {}, {}) for f in ids}
+        sup = k.out[k.to_anchor]
+        segments = self.dataset.links.column("segment").take(pa.array(sup)).to_pylist()
+        evidence = self.dataset.links.column("evidence").take(pa.array(sup)).to_pylist()
+        for o, a, seg, w, ev in zip(k.out_owner[k.to_anchor].tolist(), self._ids(k.v[k.to_anchor]), segments,
+                                    k.w_out[k.to_anchor].tolist(), evidence):
+            out[ids[o]][0].setdefault(a, []).append((str(seg), w, str(ev or "unknown")))
+        for links in out.values():
+            for lst in links[0].values():
+                lst.sort(key=lambda x: (-x[1], x[0]))
+        peer_owner = k.out_owner[k.peer].tolist()
+        tie_owner = [*k.out_owner[k.tie_out].tolist(), *k.in_owner[k.tie_in].tolist()]
+        for part, owners, others, weights in (
+                (1, peer_owner, k.v[k.peer], k.w_out[k.peer].tolist()),
+                (2, tie_owner, np.concatenate([k.v[k.tie_out], k.u[k.tie_in]]),
+                 [*k.w_out[k.tie_out].tolist(), *k.w_in[k.tie_in].tolist()])):
+            for o, f, w in zip(owners, self._ids(others), weights):
+                best = out[ids[o]][part]
+                if w > best.get(f, 0.0):
+                    best[f] = w
+        return out
+
+    def _ids(self, rows: np.ndarray) -> list[str]:
+        """The firm ids of ``rows``."""
+        ids: list[str] = self.firm_ids.take(pa.array(rows, pa.int64())).to_pylist()
+        return ids
 
     def _coarsely_located(self, rows: np.ndarray) -> np.ndarray:
         """Whether each firm of ``rows`` is located only at province or country precision
