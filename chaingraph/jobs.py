@@ -410,11 +410,13 @@ def target_report(
     ids, R = scope.anchors, scope.region
     G, source = _ranking_context(scope)
     live, projects, all_notes = _live_firms(store)
-    targets, group = rank_with_group(G, ids, region=R, depth=depth, top=top, weights=weights, chain=chain,
-                                     min_output=min_output, lang=lang, threshold=threshold, source=source,
-                                     exclude=live, **scope.rules())
     gaps = find_region_gaps(G if source else _gap_context(scope), ids, region=R, depth=depth,
                             threshold=threshold, **scope.rules())
+    # on the same context the ranking's gaps are these: not computed twice
+    targets, group = rank_with_group(G, ids, region=R, depth=depth, top=top, weights=weights, chain=chain,
+                                     min_output=min_output, lang=lang, threshold=threshold, source=source,
+                                     exclude=live, **scope.rules(),
+                                     gap_reports={r.anchor.id: r for r in gaps.anchors} if source else None)
     named = _with_chain_names({"anchors": [a.to_dict() for a in gaps.anchors]}, scope.template)
     gap_dicts = tuple(named["anchors"])
     notes = _pipeline_notes(scope, projects, all_notes, gap_dicts, chain)
@@ -449,11 +451,12 @@ def plan_report(
     G, source = _ranking_context(scope)
     _add_firms(store, G, wi)
     live, projects, all_notes = _live_firms(store)
+    # the gaps before, computed once for the gap tables and the plan (picks add no links to G)
+    gaps = find_region_gaps(G, ids, region=R, depth=depth, threshold=threshold, **scope.rules()).anchors
     plan = plan_targets(G, ids, region=R, budget=budget, quotas=quotas, depth=depth, threshold=threshold,
                         weights=weights, what_if=wi, lang=lang, source=source, exclude=sorted(live - set(wi)),
-                        **scope.rules())
-    gap_dicts = tuple(a.to_dict() for a in find_region_gaps(G, ids, region=R, depth=depth,
-                                                            threshold=threshold, **scope.rules()).anchors)
+                        **scope.rules(), gap_reports={r.anchor.id: r for r in gaps})
+    gap_dicts = tuple(a.to_dict() for a in gaps)
     notes = _pipeline_notes(scope, projects, all_notes, gap_dicts, None)
     plan = replace(plan, chain_refs=_chain_refs(scope.template))
     return PipelinePlan(**{f.name: getattr(plan, f.name) for f in fields(plan)}, in_pipeline=notes)

@@ -34,7 +34,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from chaingraph.analyses.gaps import FirmRef, GapSummary, _gaps_indexed, _Index
+from chaingraph.analyses.gaps import FirmRef, GapReport, GapSummary, _gaps_indexed, _Index
 from chaingraph.analyses.targets import (
     DIMINISHING,
     GAP_BASE,
@@ -271,6 +271,7 @@ def plan_targets(
     exclude: Collection[str] = (),
     min_confidence: float = 0.0,
     confirmed: float = CONFIRMED,
+    gap_reports: Mapping[str, GapReport] | None = None,
 ) -> Plan:
     """A portfolio of ``budget`` targets that closes the most gap weight.
 
@@ -299,6 +300,10 @@ def plan_targets(
         Firms never picked (e.g. those with a live project in the pipeline).
     min_confidence, confirmed
         As for :func:`rank_targets`.
+    gap_reports
+        The anchors' gap reports on ``G`` with the same options (anchor id -> report, as
+        :func:`~chaingraph.analyses.gaps.find_region_gaps` gives them), when the caller has them:
+        they are not computed again.
 
     Returns
     -------
@@ -339,12 +344,15 @@ def plan_targets(
     quotas = _checked_quotas(budget, quotas)
     base_idx = _Index(G, region, min_confidence=min_confidence, confirmed=confirmed)
     anchors = list(dict.fromkeys(anchors))
-    before = {a: _gaps_indexed(base_idx, a, depth=depth, threshold=threshold, what_if=()).summary
-              for a in anchors}
+    if gap_reports is None or any(a not in gap_reports or gap_reports[a].depth != depth for a in anchors):
+        gap_reports = {a: _gaps_indexed(base_idx, a, depth=depth, threshold=threshold, what_if=())
+                       for a in anchors}
+    before = {a: gap_reports[a].summary for a in anchors}
     idx = base_idx.with_local(what_if) if what_if else base_idx
+    # without what-if firms the ranking's gaps are those before
     ranking, gaps = _rank(idx, anchors, depth=depth, weights=weights, chain=None, min_output=None, lang=lang,
                           threshold=threshold, exclude=[*what_if, *exclude], source=source,
-                          tie_firms=base_idx.local_firms)
+                          tie_firms=base_idx.local_firms, reports=None if what_if else gap_reports)
     gap_w = {s: sum(GAP_BASE[(st, dr)] * sw for st, dr, sw in sharing.values())
              for s, sharing in gaps.by_segment.items()}
     chosen, objective, unmet = _greedy(ranking, gaps, gap_w, quotas, budget, idx, set(anchors))

@@ -386,8 +386,12 @@ def _stated(sharing: Mapping[str, tuple[str, str, float]], n_anchors: int) -> tu
 
 
 def _collect_gaps(idx: _Index, anchors: Sequence[str], *, depth: int, threshold: float,
-                  chain: str | None) -> _Gaps:
-    reports = {a: _gaps_indexed(idx, a, depth=depth, threshold=threshold, what_if=()) for a in anchors}
+                  chain: str | None, reports: Mapping[str, GapReport] | None = None) -> _Gaps:
+    """The anchors' gap segments; ``reports``: their gap reports on ``idx`` when the caller has them."""
+    if reports is None or any(a not in reports or reports[a].depth != depth for a in anchors):
+        reports = {a: _gaps_indexed(idx, a, depth=depth, threshold=threshold, what_if=()) for a in anchors}
+    else:
+        reports = {a: reports[a] for a in anchors}
     by_segment: dict[str, dict[str, tuple[str, str, float]]] = {}
     for a, r in reports.items():
         for s in r.segments:
@@ -673,6 +677,7 @@ def _rank(
     idx: _Index, anchors: Sequence[str], *, depth: int, weights: Mapping[str, float] | None,
     chain: str | None, min_output: float | None, lang: Lang, threshold: float, exclude: Collection[str] = (),
     source: CandidateSource | None = None, tie_firms: Collection[str] | None = None,
+    reports: Mapping[str, GapReport] | None = None,
 ) -> tuple[_Ranking, _Gaps]:
     """Score every candidate: counted by ``source`` when given, else read from ``idx.G``.
 
@@ -681,7 +686,7 @@ def _rank(
     """
     w = _checked(weights or {}, "weights")
     anchors = list(dict.fromkeys(anchors))
-    gaps = _collect_gaps(idx, anchors, depth=depth, threshold=threshold, chain=chain)
+    gaps = _collect_gaps(idx, anchors, depth=depth, threshold=threshold, chain=chain, reports=reports)
     if tie_firms is None:
         tie_firms = idx.local_firms
     # every home anchor's group, not only the analysed anchors': a firm of the Tsingshan group is
@@ -946,16 +951,20 @@ def rank_with_group(
     weights: Mapping[str, float] | None = None, chain: str | None = None, min_output: float | None = None,
     lang: Lang = "zh", threshold: float = 0.5, source: CandidateSource | None = None,
     exclude: Collection[str] = (), min_confidence: float = 0.0, confirmed: float = CONFIRMED,
+    gap_reports: Mapping[str, GapReport] | None = None,
 ) -> tuple[list[Target], list[GroupMember]]:
     """:func:`rank_targets`, and the anchors' group members that make a gap segment.
 
     A firm whose parent chain ends where an anchor's does (the same ``parent`` group, e.g. REPT
     and Lanjun in the Tsingshan group) is never a target: it is listed apart, with the reason
     "与链主同属青山集团". ``G`` must hold the anchors' parent firms for the group's name.
+    ``gap_reports`` (anchor id -> :class:`GapReport`) are the anchors' gap reports on ``G`` with
+    the same options, when the caller has them (:func:`~chaingraph.analyses.gaps.find_region_gaps`):
+    they are not computed again.
     """
     idx = _Index(G, region, min_confidence=min_confidence, confirmed=confirmed)
     ranking = _rank(idx, anchors, depth=depth, weights=weights, chain=chain, min_output=min_output, lang=lang,
-                    threshold=threshold, source=source, exclude=exclude)[0]
+                    threshold=threshold, source=source, exclude=exclude, reports=gap_reports)[0]
     home = sorted(f for f in idx.local_firms if idx.G.nodes[f].get("anchor"))
     return ranking.build(ranking.ranked(top)), _group_members(ranking, list(dict.fromkeys([*anchors, *home])), lang)
 
