@@ -133,3 +133,23 @@ def test_plans_equal(graph, what_if, stores):
     whole = plan_targets(store.whole_graph(), store.anchors(), region=R, budget=12, what_if=wi, lang="en",
                          exclude=sorted(live - set(wi)))
     assert fast.picks == whole.picks and fast.after == whole.after
+
+
+def test_round6_equals_python_round():
+    """The scores' vectorised rounding gives round(v, 6) to the last bit: on random scores, on values a
+    hair either side of a half in the 7th decimal, on exact binary halves (0.0078125 * k), on weighted
+    means of small fractions like the scores', and on NaN."""
+    import numpy as np
+
+    from chaingraph.analyses.targets import _round6
+
+    rng = np.random.default_rng(7)
+    halves = (np.arange(200_000) + 0.5) / 1e6
+    values = np.concatenate([
+        rng.random(300_000), halves, np.nextafter(halves, 0), np.nextafter(halves, 1),
+        0.0078125 * np.arange(129), (3 * rng.random(50_000) + 2 * rng.integers(0, 40, 50_000) / 39) / 9,
+        [0.0, 1.0, 0.5, 1e-7, 5e-7, float("nan")]])
+    got = _round6(values).tolist()
+    expected = [round(v, 6) for v in values.tolist()]
+    assert got[:-1] == expected[:-1]
+    assert got[-1] != got[-1]  # NaN stays NaN

@@ -171,12 +171,12 @@ def _fits(ranking: _Ranking, gaps: _Gaps, idx: _Index,
     anchor have fits of their own, read from their links to the anchors in ``idx.G``, and a group
     each.
     """
-    table, columns = ranking.table, ranking.columns
+    table, columns = ranking.table, ranking.arrays
     n = len(table)
     rank = np.empty(n, dtype=np.int64)
     rank[ranking.order(None)] = np.arange(1, n + 1)
-    uniform = np.maximum(np.asarray(columns["supplies_peers"], dtype=np.float64), FIT_FLOOR).tolist()
-    supplies = np.asarray(columns["supplies_anchor"], dtype=np.float64) > 0
+    uniform = np.maximum(columns["supplies_peers"], FIT_FLOOR).tolist()
+    supplies = columns["supplies_anchor"] > 0
 
     def make(i: int) -> tuple[_Lazy, _Fit]:
         t = _Lazy(ranking, i, int(rank[i]))
@@ -198,7 +198,7 @@ def _fits(ranking: _Ranking, gaps: _Gaps, idx: _Index,
     if len(others):
         id_rank = np.empty(n, dtype=np.int64)
         id_rank[np.argsort(np.array(table.ids), kind="stable")] = np.arange(n)
-        scores = np.asarray(ranking.scores, dtype=np.float64)
+        scores = ranking._scores
         u = np.asarray(uniform, dtype=np.float64)
         # by group, then larger fit, larger score, smaller id: the order the group is picked in
         ordered = others[np.lexsort((id_rank[others], -scores[others], -u[others], sig[others]))]

@@ -629,7 +629,8 @@ class MemoryStore:
     @cached_property
     def _confidence(self) -> np.ndarray:
         """Every link's confidence (the dataset fills empty cells from the evidence defaults)."""
-        return _np(pc.fill_null(self.dataset.links.column("confidence"), 1.0), np.float64)
+        column = self.dataset.links.column("confidence")
+        return _np(pc.fill_null(column, 1.0) if column.null_count else column, np.float64)
 
     @cached_property
     def _output(self) -> np.ndarray:
@@ -724,17 +725,21 @@ class MemoryStore:
         sorted into what :meth:`candidates` and :meth:`candidate_links` count."""
         out = _gather(self.out_offsets, self.out_links, cand)
         out_owner = np.repeat(np.arange(len(cand)), self.out_offsets[cand + 1] - self.out_offsets[cand])
-        conf = self._confidence
-        conf = np.where(conf >= min_confidence, conf, 0.0)
-        v, w_out = self.link_cus[out], conf[out]
+        v, w_out = self.link_cus[out], self._confidence[out]
         inn = _gather(self.in_offsets, self.in_links, cand)
         in_owner = np.repeat(np.arange(len(cand)), self.in_offsets[cand + 1] - self.in_offsets[cand])
-        u, w_in = self.link_sup[inn], conf[inn]
+        u, w_in = self.link_sup[inn], self._confidence[inn]
+        if min_confidence > 0:  # only the links gathered, not every link of the store
+            w_out[w_out < min_confidence] = 0.0
+            w_in[w_in < min_confidence] = 0.0
+        counts, other = w_out > 0, ~is_anchor[v]
+        # one word of anchor bits at a time: 1-D gathers, several times faster than rows of a 2-D array
+        shares = np.zeros(len(out), dtype=bool)
+        for word in range(firm_own.shape[1]):
+            shares |= (firm_own[:, word][v] & cand_anchors[:, word][out_owner]) != 0
         return _Classified(
             out, out_owner, v, w_out, inn, in_owner, u, w_in,
-            to_anchor=is_anchor[v] & (w_out > 0),
-            peer=~is_anchor[v] & (w_out > 0) & ((firm_own[v] & cand_anchors[out_owner]) != 0).any(axis=1),
-            tie_out=~is_anchor[v] & local[v] & (w_out > 0),
+            to_anchor=~other & counts, peer=other & counts & shares, tie_out=other & local[v] & counts,
             tie_in=~is_anchor[u] & local[u] & (w_in > 0))
 
     def candidate_links(self, firms: Sequence[str], *, anchors: Sequence[str], gaps: Mapping[str, Collection[str]],
@@ -821,10 +826,12 @@ class MemoryStore:
         for j, row in enumerate(anchor_rows.tolist()):
             if np.isnan(lat[row]) or np.isnan(lon[row]):
                 continue
-            mine = ((anchor_bits[:, j // 64] >> np.uint64(j % 64)) & np.uint64(1)).astype(bool)
-            d = _haversine_km(flat, flon, float(lat[row]), float(lon[row]))
-            better = mine & ~np.isnan(d) & (np.isnan(best) | (d < best))
-            best[better] = d[better]
+            # only the firms of this anchor: each anchor has a part of the candidates
+            mine = np.flatnonzero((anchor_bits[:, j // 64] >> np.uint64(j % 64)) & np.uint64(1))
+            d = _haversine_km(flat[mine], flon[mine], float(lat[row]), float(lon[row]))
+            now = best[mine]
+            better = ~np.isnan(d) & (np.isnan(now) | (d < now))
+            best[mine[better]] = d[better]
         return best
 
     def neighbourhood(self, firms: Collection[str], *, also: Collection[str] = ()) -> nx.MultiDiGraph:
