@@ -525,6 +525,28 @@ def test_jiashan_chain_map(driver: Any, jiashan: dict[str, Path]) -> None:
     assert got["small"] == [] and _boxes_apart(got["boxes"])
 
 
+@pytest.mark.browser
+def test_pipeline_page_draws_every_bar(driver: Any, tmp_path: Path) -> None:
+    """Each funnel and quota bar of the pipeline page is drawn as wide as its share, a reached quota in
+    its own colour (that bar once had no height and did not show)."""
+    from chaingraph import jobs
+    from chaingraph.exports.pipeline_html import pipeline_html
+    from chaingraph.stores import open_store
+
+    report = jobs.pipeline_report(open_store(str(ROOT / "tests" / "data" / "pipeline")), as_of="2023-12-31")
+    out = tmp_path / "pipeline.html"
+    out.write_text(pipeline_html(report, lang="en"), encoding="utf-8")
+    driver.get(out.resolve().as_uri())
+    bars = driver.execute_script("""return [...document.querySelectorAll('.bar')].map(b => {
+        const f = b.firstElementChild.getBoundingClientRect(), o = b.getBoundingClientRect();
+        return [f.width / o.width, f.height, b.firstElementChild.className]; });""")
+    shares = [n / max(c.values()) for c in report.funnel.values() for n in c.values()]
+    shares += [min(1.0, q.reached / q.target) for q in report.quotas if q.reached is not None]
+    assert len(bars) == len(shares) and any(css == "done" for _, _, css in bars)
+    for (width, height, css), share in zip(bars, shares):
+        assert abs(width - share) < 0.01 and height >= 10, (width, height, css, share)
+
+
 # --- skip or fail: these need no browser, so they run in the fast suite too ----------------------
 
 

@@ -101,6 +101,16 @@ def test_quota_progress(report):
         ("js", "chain_firms", ("li",), 3, 2, 1, ("p1", "p5")),
         ("dy", "signed_per_chain", ("li",), 2, 1, 1, ("p1",)),
     ]
+    # the table, the page and the workbook name the projects counted, not their ids
+    assert report.project_names == {"p1": "上海隔膜嘉善基地", "p5": "上海汽车整车"}
+    from chaingraph.exports.pipeline_html import pipeline_html
+    from chaingraph.exports.text import QUOTA_PROJECTS_SHOWN, quota_projects, render_pipeline
+
+    table = render_pipeline(report, lang="zh")
+    assert "上海隔膜嘉善基地、上海汽车整车" in table and "p1" not in table
+    assert "上海隔膜嘉善基地, 上海汽车整车" in pipeline_html(report, lang="en")
+    many = tuple(f"x{i}" for i in range(QUOTA_PROJECTS_SHOWN + 5))
+    assert quota_projects(report, many, "en").endswith(f"x{QUOTA_PROJECTS_SHOWN - 1} ... ({len(many)} in all)")
 
 
 def test_gaps_before_and_after_the_pipeline(report):

@@ -250,6 +250,8 @@ class PipelineReport:
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     settings: dict[str, int] = field(default_factory=dict)
     impact: dict[str, Any] | None = None
+    #: The name of each project a quota counts (its ``projects`` are ids), for the pages and tables.
+    project_names: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -621,8 +623,15 @@ def analyse_pipeline(
         durations=_durations(t, rows, st.day), quotas=tuple(items), stalled=tuple(stalled),
         undated=tuple(undated), undated_signed=undated_signed, dropped=dropped,
         names=_names(T, set(chains) | set(parks) | {q.scope for q in items}),
-        settings=limits,
+        settings=limits, project_names=_project_names(t, {p for q in items for p in q.projects}),
     )
+
+
+def _project_names(t: ProjectTable, ids: Collection[str]) -> dict[str, str]:
+    """The names of the projects ``ids`` (the id where a project has no name)."""
+    if not ids:
+        return {}
+    return {i: n or i for i, n in zip(t.column("id"), t.column("name")) if i in ids}
 
 
 @dataclass(frozen=True)

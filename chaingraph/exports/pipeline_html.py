@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from chaingraph.analyses.pipeline import PipelineReport
-from chaingraph.exports.text import quota_label
+from chaingraph.exports.text import quota_label, quota_projects
 from chaingraph.i18n import text
 from chaingraph.model import PROJECT_STAGES, Lang, display_name
 
@@ -19,7 +19,7 @@ __all__ = ["pipeline_html", "write_pipeline_html"]
 _CSS = """body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
 h1{font-size:1.3em}h2{font-size:1.1em;margin-top:1.6em}table{border-collapse:collapse}
 td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}.bar{background:#e8eef7;width:320px}
-.fill{background:#3b6fb6;height:14px}.done{background:#2e8b57}.label{white-space:nowrap}"""
+.fill{background:#3b6fb6;height:14px}.done{background:#2e8b57;height:14px}.label{white-space:nowrap}"""
 
 
 def _e(value: object) -> str:
@@ -55,7 +55,7 @@ def _quota_bars(report: PipelineReport, lang: Lang) -> list[str]:
             css = "done" if q.reached >= q.target else "fill"
             cell = _bar(q.reached / q.target if q.target else 1.0, css) + f"{q.reached} / {q.target}"
         out.append(f"<tr><td>{_e(scope)}</td><td>{_e(label)}</td><td>{cell}</td>"
-                   f"<td>{_e(', '.join(q.projects))}</td></tr>")
+                   f"<td>{_e(quota_projects(report, q.projects, lang))}</td></tr>")
     return out + ["</table>"]
 
 

@@ -348,6 +348,19 @@ def _named(report: PipelineReport, key: str, lang: Lang) -> str:
     return display_name(report.names.get(key, {"id": key}), lang) if key in report.names else key
 
 
+#: How many of a quota's projects a table or page names (the rest are counted).
+QUOTA_PROJECTS_SHOWN = 20
+
+
+def quota_projects(report: PipelineReport, projects: Sequence[str], lang: Lang) -> str:
+    """The projects a quota counts, by name, the first :data:`QUOTA_PROJECTS_SHOWN` of them and how many in all."""
+    shown = "、".join if lang == "zh" else ", ".join
+    out = shown(report.project_names.get(p, p) for p in projects[:QUOTA_PROJECTS_SHOWN])
+    if len(projects) > QUOTA_PROJECTS_SHOWN:
+        out += text("ledger.more", lang, n=len(projects))
+    return out
+
+
 def quota_label(kind: str, chains: Sequence[str], lang: Lang, names: Mapping[str, Mapping[str, str]]) -> str:
     """A quota's name in ``lang``, e.g. 签约项目（锂电池产业链）."""
     shown = [display_name(names[c], lang) if c in names else c for c in chains]
@@ -403,7 +416,7 @@ def _quota_rows(report: PipelineReport, lang: Lang) -> list[list[str]]:
     for q in report.quotas:
         reached = str(q.reached) if q.reached is not None else text(f"pipeline.reason.{q.reason}", lang)
         rows.append([_named(report, q.scope, lang), quota_label(q.kind, q.chains, lang, report.names),
-                     str(q.target), reached, "" if q.missing is None else str(q.missing), ", ".join(q.projects)])
+                     str(q.target), reached, "" if q.missing is None else str(q.missing), quota_projects(report, q.projects, lang)])
     return rows
 
 
