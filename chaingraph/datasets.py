@@ -27,8 +27,8 @@ import shutil
 import stat
 import tomllib
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

@@ -36,7 +36,6 @@ from chaingraph.model import (
     CandidateSource,
     GapSource,
     Lang,
-    Project,
     display_name,
     regions_within,
     segment_distances,

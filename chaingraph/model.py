@@ -71,7 +71,6 @@ __all__ = [
     "EVIDENCE_CONFIDENCE",
     "ILLUSTRATIVE_SOURCES",
     "CONFIRMED",
-    "PRECISIONS",
     "link_confidence",
     "group_of",
     "weighted_count",
@@ -249,9 +248,9 @@ def group_of(G: nx.MultiDiGraph, firm: str) -> str:
 
 def new_graph(**meta: Any) -> nx.MultiDiGraph:
     """An empty model graph stamped with metadata (dataset, source, load time, version)."""
-    from chaingraph._version import __version__
-
     import networkx as nx
+
+    from chaingraph._version import __version__
 
     G = nx.MultiDiGraph()
     G.graph.update(meta)

@@ -64,13 +64,13 @@ from chaingraph.errors import ChainGraphError
 from chaingraph.model import (
     DROPPED,
     PIPELINE_DEFAULTS,
-    PROJECT_STAGE_ORDER,
     PROJECT_DATE_KEYS,
+    PROJECT_STAGE_ORDER,
     PROJECT_STAGES,
     Project,
     parse_project_date,
-    project_column,
     period_bounds,
+    project_column,
     regions_within,
 )
 
