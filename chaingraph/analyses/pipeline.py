@@ -52,7 +52,7 @@ import datetime as _dt
 import functools
 import statistics
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -323,14 +323,19 @@ def project_table(projects: Sequence[Project] | ProjectTable) -> ProjectTable:
     """
     if isinstance(projects, ProjectTable):
         return projects
-    t = ProjectTable(projects, np.empty((0, 0), np.int32), np.empty((0, 0), np.int32), np.empty(0, np.int8),
-                     np.empty(0, bool))
+    columns: dict[str, Sequence[Any]] = {}  # the columns read here stay with the table
+
+    def column(name: str) -> Sequence[Any]:
+        if name not in columns:
+            columns[name] = project_column(projects, name)
+        return columns[name]
+
     n = len(projects)
     first = np.full((n, len(_COLUMNS)), _NO_DAY, dtype=np.int32)
     last = np.full((n, len(_COLUMNS)), _NO_DAY, dtype=np.int32)
     for c, key in enumerate(_COLUMNS):
         # each distinct date text is parsed once; a column is then two lookups into its bounds
-        texts = t.column(f"dates.{key}")
+        texts = column(f"dates.{key}")
         parsed = {d: b for d in set(texts) if d is not None and (b := _ordinals(d)) is not None}
         if parsed:
             slot = {d: i for i, d in enumerate(parsed, start=1)}
@@ -338,9 +343,9 @@ def project_table(projects: Sequence[Project] | ProjectTable) -> ProjectTable:
             bounds = np.array([(_NO_DAY, _NO_DAY), *parsed.values()], dtype=np.int32)
             first[:, c], last[:, c] = bounds[where, 0], bounds[where, 1]
     codes = {**PROJECT_STAGE_ORDER, DROPPED: _DROP_CODE}
-    stage = np.fromiter((codes[s] for s in t.column("stage")), dtype=np.int8, count=n)
-    signed_text = np.fromiter((d is not None for d in t.column("dates.signed")), dtype=bool, count=n)
-    return replace(t, first=first, last=last, stage=stage, signed_text=signed_text)
+    stage = np.fromiter((codes[s] for s in column("stage")), dtype=np.int8, count=n)
+    signed_text = np.fromiter((d is not None for d in column("dates.signed")), dtype=bool, count=n)
+    return ProjectTable(projects, first, last, stage, signed_text, columns)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -683,9 +688,10 @@ def project_ledger(
     clocked[producing[came]] = True
     stalled = clocked & (limit >= 0) & (days > limit)
     codes = st.code()
+    records = list(t.projects)  # every record at once (a snapshot decodes them in one pass, not row by row)
     out = []
     for i in np.flatnonzero(rows).tolist():
-        p = t.projects[i]
+        p = records[i]
         shown = {s: d for s, d in p.dates.items() if s in _COL and t.first[i, _COL[s]] <= st.day}
         out.append(LedgerRow(p, _CODES[codes[i]], shown, int(days[i]) if clocked[i] else None, bool(stalled[i])))
     return out
