@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from chaingraph import __version__
 from chaingraph.analyses.gaps import (
     GapReport,
+    RegionGapReport,
     find_gaps,
     find_region_gaps,
     gaps_from_table,
@@ -192,13 +193,20 @@ def _group_parents(scope: _Scope) -> list[str]:
     top of their groups, for the analyses' group rules: no firm of a home anchor's group is a target."""
     home = [a for a in scope.store.anchors(scope.region) if a not in scope.anchors]
     out: list[str] = list(home)
-    for a in [*scope.anchors, *home]:
-        seen = {a}
-        parent = scope.store.firm(a).get("parent")
-        while parent and parent not in seen:
+    # one level of every chain at a time, one lookup per level (store.firm scans the ids once per call)
+    climbing = {a: (a, {a}) for a in [*scope.anchors, *home]}  # start -> (current firm, seen)
+    while climbing:
+        found = _firm_attrs(scope.store, sorted({f for f, _ in climbing.values()}), ("parent",))
+        for start, (f, seen) in list(climbing.items()):
+            if f not in found:
+                raise UnknownFirmError(f)
+            parent = found[f].get("parent")
+            if not parent or parent in seen:
+                del climbing[start]
+                continue
             seen.add(parent)
             out.append(parent)
-            parent = scope.store.firm(parent).get("parent")
+            climbing[start] = (parent, seen)
     return out
 
 
@@ -230,6 +238,30 @@ def _ranking_context(scope: _Scope) -> tuple[nx.MultiDiGraph, CandidateSource | 
     if source is not None:
         return _gap_context(scope), source
     return _target_context(scope), None
+
+
+def _ranking_inputs(scope: _Scope) -> tuple[nx.MultiDiGraph, CandidateSource | None, RegionGapReport]:
+    """The context ranking targets reads, the store when it counts candidates, and the anchors' gaps.
+
+    A store that counts candidates and gathers gap tables itself (the memory store) needs no context
+    of the local firms: the gaps come from its table (:func:`region_gaps_from_table`, the same reports
+    as on the gap context) and the ranking's graph holds only the template, the home anchors and their
+    groups' parent firms, which is all it reads when the store counts and explains
+    (``tests/test_target_reasons.py``). A million-firm region's context took a second to build.
+    """
+    source = scope.counts_candidates()
+    store = scope.store
+    if source is not None and isinstance(store, GapSource) and store.tables_gaps:
+        table = store.gap_table(anchors=scope.anchors, region=scope.region, depth=scope.depth)
+        gaps = region_gaps_from_table(table, scope.anchors, depth=scope.depth, threshold=scope.threshold,
+                                      **scope.rules())
+        G = scope.template.copy()
+        _add_firms(store, G, [*scope.anchors, *_group_parents(scope)])
+        return G, source, gaps
+    G, source = _ranking_context(scope)
+    G_gaps = G if source else _gap_context(scope)
+    return G, source, find_region_gaps(G_gaps, scope.anchors, region=scope.region, depth=scope.depth,
+                                       threshold=scope.threshold, **scope.rules())
 
 
 def _add_firms(store: GraphStore, G: nx.MultiDiGraph, firms: Collection[str]) -> None:
@@ -407,11 +439,9 @@ def target_report(
     if chain:
         chain = resolve_chain(scope.template, chain)
     ids, R = scope.anchors, scope.region
-    G, source = _ranking_context(scope)
+    G, source, gaps = _ranking_inputs(scope)
     live, projects, all_notes = _live_firms(store)
-    gaps = find_region_gaps(G if source else _gap_context(scope), ids, region=R, depth=depth,
-                            threshold=threshold, **scope.rules())
-    # on the same context the ranking's gaps are these: not computed twice
+    # the ranking's gaps are these (on the same facts): not computed twice
     targets, group = rank_with_group(G, ids, region=R, depth=depth, top=top, weights=weights, chain=chain,
                                      min_output=min_output, lang=lang, threshold=threshold, source=source,
                                      exclude=live, **scope.rules(),

@@ -118,6 +118,23 @@ def test_target_reports_equal(graph, kw, stores):
 
 
 @pytest.mark.parametrize("graph", ["tiny", "jiashan", "gen10k"])
+def test_target_reports_from_gap_tables_equal_the_context(graph, stores):
+    """``targets`` on a store that gathers gap tables reads the anchors' gaps from the table and ranks on
+    a graph of the template and the anchors' groups only: the whole report (targets, gap tables, group
+    members, projects in the pipeline) is the one computed on the gap context of every local firm."""
+    store = stores[graph]
+    kw = {"top": None, "lang": "en", "min_confidence": 0.6, "threshold": 0.7}
+    fast = jobs.target_report(store, **kw)
+    store.tables_gaps = False
+    try:
+        reference = jobs.target_report(store, **kw)
+    finally:
+        del store.tables_gaps  # back to the class's True
+    assert fast.targets and fast.gaps
+    assert fast == reference and fast.to_dict() == reference.to_dict()
+
+
+@pytest.mark.parametrize("graph", ["tiny", "jiashan", "gen10k"])
 @pytest.mark.parametrize("what_if", [False, True])
 def test_plans_equal(graph, what_if, stores):
     """Whole plans (picks, gains, fits, reasons, summaries after) through jobs with and without the
