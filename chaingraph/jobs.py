@@ -440,7 +440,7 @@ def target_report(
         chain = resolve_chain(scope.template, chain)
     ids, R = scope.anchors, scope.region
     G, source, gaps = _ranking_inputs(scope)
-    live, projects, all_notes = _live_firms(store)
+    live, projects = _live_firms(store)
     # the ranking's gaps are these (on the same facts): not computed twice
     targets, group = rank_with_group(G, ids, region=R, depth=depth, top=top, weights=weights, chain=chain,
                                      min_output=min_output, lang=lang, threshold=threshold, source=source,
@@ -448,7 +448,7 @@ def target_report(
                                      gap_reports={r.anchor.id: r for r in gaps.anchors} if source else None)
     named = _with_chain_names({"anchors": [a.to_dict() for a in gaps.anchors]}, scope.template)
     gap_dicts = tuple(named["anchors"])
-    notes = _pipeline_notes(scope, projects, all_notes, gap_dicts, chain)
+    notes = _pipeline_notes(scope, projects, gap_dicts, chain)
     return PipelineTargets(gaps.region, tuple(targets), gap_dicts, tuple(group), in_pipeline=notes)
 
 
@@ -479,14 +479,14 @@ def plan_report(
     wi = [store.resolve_firm(w) for w in what_if]
     G, source = _ranking_context(scope)
     _add_firms(store, G, wi)
-    live, projects, all_notes = _live_firms(store)
+    live, projects = _live_firms(store)
     # the gaps before, computed once for the gap tables and the plan (picks add no links to G)
     gaps = find_region_gaps(G, ids, region=R, depth=depth, threshold=threshold, **scope.rules()).anchors
     plan = plan_targets(G, ids, region=R, budget=budget, quotas=quotas, depth=depth, threshold=threshold,
                         weights=weights, what_if=wi, lang=lang, source=source, exclude=sorted(live - set(wi)),
                         **scope.rules(), gap_reports={r.anchor.id: r for r in gaps})
     gap_dicts = tuple(a.to_dict() for a in gaps)
-    notes = _pipeline_notes(scope, projects, all_notes, gap_dicts, None)
+    notes = _pipeline_notes(scope, projects, gap_dicts, None)
     plan = replace(plan, chain_refs=_chain_refs(scope.template))
     return PipelinePlan(**{f.name: getattr(plan, f.name) for f in fields(plan)}, in_pipeline=notes)
 
@@ -520,7 +520,7 @@ def report(
                    confirmed=confirmed)
     ids, R = scope.anchors, scope.region
     G, source = _ranking_context(scope)
-    live, _, _ = _live_firms(store)  # firms with a live project are already being recruited, as in targets and plan
+    live, _ = _live_firms(store)  # firms with a live project are already being recruited, as in targets and plan
     targets, group = rank_with_group(G, ids, region=R, depth=depth, top=top, weights=weights, lang=lang,
                                      threshold=threshold, source=source, exclude=live, **scope.rules())
     gaps = _with_chain_names(find_region_gaps(_gap_context(scope), ids, region=R, depth=depth,
@@ -782,15 +782,13 @@ def html_report(
 
 # -- the project pipeline (issue 18) -------------------------------------------------------------
 
-def _live_firms(store: GraphStore) -> tuple[set[str], ProjectTable, list[ProjectNote]]:
-    """Firms with a live project today (never recommended again), the store's projects and a note on
-    each project (:func:`_pipeline_notes` keeps those of the candidates): one pass over the projects'
-    columns."""
+def _live_firms(store: GraphStore) -> tuple[set[str], ProjectTable]:
+    """Firms with a live project today (never recommended again) and the store's projects, as a table
+    :func:`_pipeline_notes` reads again."""
     from chaingraph.analyses.pipeline import pipeline_notes, project_table
 
     projects = project_table(store.projects())
-    live, notes = pipeline_notes(projects, firms=None)
-    return live, projects, notes
+    return pipeline_notes(projects, firms=())[0], projects
 
 
 def _near_firms(projects: ProjectTable, segments: set[str]) -> set[str]:
@@ -799,16 +797,19 @@ def _near_firms(projects: ProjectTable, segments: set[str]) -> set[str]:
             if not segs or not segments.isdisjoint(segs)}
 
 
-def _pipeline_notes(scope: _Scope, projects: ProjectTable, notes: Sequence[ProjectNote],
-                    gaps: Sequence[Mapping[str, Any]], chain: str | None) -> tuple[ProjectNote, ...]:
-    """The ``notes`` on the projects of firms that would be candidates: not local, making a gap segment."""
+def _pipeline_notes(scope: _Scope, projects: ProjectTable, gaps: Sequence[Mapping[str, Any]],
+                    chain: str | None) -> tuple[ProjectNote, ...]:
+    """Notes on the projects of firms that would be candidates: not local, making a gap segment (made
+    for those firms only: a national pipeline holds 500,000 projects)."""
+    from chaingraph.analyses.pipeline import pipeline_notes
+
     gap_segs = {s["id"] for rep in gaps for s in rep.get("segments", ())
                 if s.get("status") in ("missing", "weak") and (chain is None or s.get("chain") == chain)}
     inside = regions_within(scope.template, scope.region)
     wanted = sorted(_near_firms(projects, gap_segs))
     firms = {f for f, attrs in _firm_attrs(scope.store, wanted, ("region", "segments")).items()
              if attrs.get("region") not in inside and gap_segs & set(attrs.get("segments") or ())}
-    return tuple(n for n in notes if n.firm in firms)
+    return tuple(pipeline_notes(projects, firms=firms)[1])
 
 
 def _firm_attrs(store: GraphStore, firms: Sequence[str], columns: Sequence[str]) -> dict[str, dict[str, Any]]:

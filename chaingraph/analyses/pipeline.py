@@ -721,7 +721,7 @@ def pipeline_notes(projects: Sequence[Project] | ProjectTable, *, firms: Collect
     rows = np.flatnonzero(st.begun)
     if firms is not None:
         wanted = set(firms)
-        rows = np.array([i for i in rows.tolist() if firm_col[i] in wanted], dtype=np.intp)
+        rows = np.array([i for i in rows.tolist() if firm_col[i] in wanted] if wanted else [], dtype=np.intp)
     return live, list(_notes(t, rows, st.code()))
 
 
