@@ -13,10 +13,10 @@ import datetime as _dt
 import hashlib
 import json
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict, TypeGuard
 
 from chaingraph import __version__
 from chaingraph.analyses.gaps import (
@@ -25,6 +25,7 @@ from chaingraph.analyses.gaps import (
     find_gaps,
     find_region_gaps,
     gaps_from_table,
+    local_gaps_from_table,
     region_gaps_from_table,
     what_if_summaries,
 )
@@ -240,28 +241,51 @@ def _ranking_context(scope: _Scope) -> tuple[nx.MultiDiGraph, CandidateSource | 
     return _target_context(scope), None
 
 
-def _ranking_inputs(scope: _Scope) -> tuple[nx.MultiDiGraph, CandidateSource | None, RegionGapReport]:
+def _ranking_inputs(scope: _Scope, *, suppliers: bool = False) -> tuple[nx.MultiDiGraph, CandidateSource | None,
+                                                                        RegionGapReport]:
     """The context ranking targets reads, the store when it counts candidates, and the anchors' gaps.
 
     A store that counts candidates and gathers gap tables itself (the memory store) needs no context
     of the local firms: the gaps come from its table (:func:`region_gaps_from_table`, the same reports
     as on the gap context) and the ranking's graph holds only the template, the home anchors and their
     groups' parent firms, which is all it reads when the store counts and explains
-    (``tests/test_target_reasons.py``). A million-firm region's context took a second to build.
+    (``tests/test_target_reasons.py``); with ``suppliers``, also the anchors' suppliers and their links
+    to them, which a plan reads its picks' fits from. A million-firm region's context took a second.
     """
     source = scope.counts_candidates()
     store = scope.store
-    if source is not None and isinstance(store, GapSource) and store.tables_gaps:
-        table = store.gap_table(anchors=scope.anchors, region=scope.region, depth=scope.depth)
+    if source is not None and _tables_gaps(tables := scope.store):
+        table = tables.gap_table(anchors=scope.anchors, region=scope.region, depth=scope.depth)
         gaps = region_gaps_from_table(table, scope.anchors, depth=scope.depth, threshold=scope.threshold,
                                       **scope.rules())
-        G = scope.template.copy()
+        G = (store.context(anchors=scope.anchors, segments=(), region=scope.region, external=False) if suppliers
+             else scope.template.copy())
         _add_firms(store, G, [*scope.anchors, *_group_parents(scope)])
         return G, source, gaps
     G, source = _ranking_context(scope)
     G_gaps = G if source else _gap_context(scope)
     return G, source, find_region_gaps(G_gaps, scope.anchors, region=scope.region, depth=scope.depth,
                                        threshold=scope.threshold, **scope.rules())
+
+
+def _tables_gaps(store: GraphStore) -> TypeGuard[GapSource]:
+    """Whether ``store`` gathers gap tables itself (:class:`~chaingraph.model.GapSource`)."""
+    return isinstance(store, GapSource) and store.tables_gaps
+
+
+def _gaps_with(scope: _Scope) -> Callable[[Sequence[str]], Mapping[str, GapReport]] | None:
+    """A plan's gap reports with some firms counted as local, from the store's gap tables (``None``
+    for a store without them: the plan computes them on its context)."""
+    store = scope.store
+    if not _tables_gaps(store):
+        return None
+
+    def gaps_with(local: Sequence[str]) -> Mapping[str, GapReport]:
+        table = store.gap_table(anchors=scope.anchors, region=scope.region, depth=scope.depth, extra=local)
+        return local_gaps_from_table(table, scope.anchors, local=local, depth=scope.depth,
+                                     threshold=scope.threshold, **scope.rules())
+
+    return gaps_with
 
 
 def _add_firms(store: GraphStore, G: nx.MultiDiGraph, firms: Collection[str]) -> None:
@@ -352,7 +376,7 @@ def gap_report(
     Returns the JSON shape of :meth:`chaingraph.analyses.gaps.GapReport.to_dict`, or
     without ``anchor`` ``{"region", "depth", "anchors": [...], "chains": [...]}``.
     """
-    if isinstance(store, GapSource) and store.tables_gaps:
+    if _tables_gaps(store):
         return _gap_report_from_table(store, anchor=anchor, depth=depth, region=region, threshold=threshold,
                                       what_if=what_if, min_confidence=min_confidence, confirmed=confirmed)
     scope = _scope(store, anchors=[anchor] if anchor else [], region=region, depth=depth, threshold=threshold,
@@ -477,14 +501,15 @@ def plan_report(
         quotas = _resolve_quotas(scope.template, quotas)
     ids, R = scope.anchors, scope.region
     wi = [store.resolve_firm(w) for w in what_if]
-    G, source = _ranking_context(scope)
+    G, source, region_gaps = _ranking_inputs(scope, suppliers=True)
     _add_firms(store, G, wi)
     live, projects = _live_firms(store)
     # the gaps before, computed once for the gap tables and the plan (picks add no links to G)
-    gaps = find_region_gaps(G, ids, region=R, depth=depth, threshold=threshold, **scope.rules()).anchors
+    gaps = region_gaps.anchors
     plan = plan_targets(G, ids, region=R, budget=budget, quotas=quotas, depth=depth, threshold=threshold,
                         weights=weights, what_if=wi, lang=lang, source=source, exclude=sorted(live - set(wi)),
-                        **scope.rules(), gap_reports={r.anchor.id: r for r in gaps})
+                        **scope.rules(), gap_reports={r.anchor.id: r for r in gaps},
+                        gaps_with=_gaps_with(scope) if source else None)
     gap_dicts = tuple(a.to_dict() for a in gaps)
     notes = _pipeline_notes(scope, projects, gap_dicts, None)
     plan = replace(plan, chain_refs=_chain_refs(scope.template))

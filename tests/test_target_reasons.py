@@ -136,6 +136,26 @@ def test_target_reports_from_gap_tables_equal_the_context(graph, stores):
 
 @pytest.mark.parametrize("graph", ["tiny", "jiashan", "gen10k"])
 @pytest.mark.parametrize("what_if", [False, True])
+def test_plans_from_gap_tables_equal_the_context(graph, what_if, stores):
+    """``plan`` on a store that gathers gap tables reads the gaps before, with the what-if firms and after
+    the picks from its tables, on a graph of the anchors and their suppliers only: the whole plan (picks,
+    gains, fits, reasons, summaries before and after, projects in the pipeline) is the one computed on
+    the gap context of every local firm."""
+    store = stores[graph]
+    wi = [jobs.target_report(store, top=3).targets[-1].firm.id] if what_if else []
+    kw = {"budget": 12, "what_if": wi, "lang": "en", "min_confidence": 0.6, "threshold": 0.7}
+    fast = jobs.plan_report(store, **kw)
+    store.tables_gaps = False
+    try:
+        reference = jobs.plan_report(store, **kw)
+    finally:
+        del store.tables_gaps  # back to the class's True
+    assert fast.picks and fast.after
+    assert fast == reference and fast.to_dict() == reference.to_dict()
+
+
+@pytest.mark.parametrize("graph", ["tiny", "jiashan", "gen10k"])
+@pytest.mark.parametrize("what_if", [False, True])
 def test_plans_equal(graph, what_if, stores):
     """Whole plans (picks, gains, fits, reasons, summaries after) through jobs with and without the
     links from arrays, and from the whole graph."""

@@ -87,6 +87,7 @@ __all__ = [
     "what_if_summaries",
     "find_gaps",
     "find_region_gaps",
+    "local_gaps_from_table",
     "gaps_from_table",
     "region_gaps_from_table",
     "local_share",
@@ -929,6 +930,27 @@ def region_gaps_from_table(
         _gaps_indexed(idx, a, depth=depth, threshold=threshold, what_if=what_if, after=after) for a in anchors
     )
     return RegionGapReport(idx.region_ref(), depth, reports, _chain_map(idx, reports))
+
+
+def local_gaps_from_table(
+    table: GapTable,
+    anchors: Sequence[str],
+    *,
+    local: Sequence[str] = (),
+    depth: int = 2,
+    threshold: float = 0.5,
+    min_confidence: float = 0.0,
+    confirmed: float = CONFIRMED,
+) -> dict[str, GapReport]:
+    """Each anchor's gap report with the firms ``local`` counted as local (a plan's picks built, a
+    what-if's firms arrived), from a store's table holding them (``gap_table(extra=local)``).
+
+    The reports :func:`find_gaps` gives on a context where those firms are local, with no what-if
+    section of their own: what a plan compares before and after its picks.
+    """
+    idx = _TableIndex(table, min_confidence=min_confidence, confirmed=confirmed)
+    counted = idx.with_local(local) if local else idx
+    return {a: _gaps_indexed(counted, a, depth=depth, threshold=threshold, what_if=()) for a in anchors}
 
 
 def what_if_summaries(

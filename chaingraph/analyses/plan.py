@@ -272,6 +272,7 @@ def plan_targets(
     min_confidence: float = 0.0,
     confirmed: float = CONFIRMED,
     gap_reports: Mapping[str, GapReport] | None = None,
+    gaps_with: Callable[[Sequence[str]], Mapping[str, GapReport]] | None = None,
 ) -> Plan:
     """A portfolio of ``budget`` targets that closes the most gap weight.
 
@@ -304,6 +305,12 @@ def plan_targets(
         The anchors' gap reports on ``G`` with the same options (anchor id -> report, as
         :func:`~chaingraph.analyses.gaps.find_region_gaps` gives them), when the caller has them:
         they are not computed again.
+    gaps_with
+        The anchors' gap reports with some firms counted as local (the what-if firms, then those
+        and the picks), as a store's gap tables give them
+        (:func:`~chaingraph.analyses.gaps.local_gaps_from_table`). With it, ``G`` needs to hold
+        only the template, the anchors with their groups and their suppliers' links to them, not
+        every local firm; without it, the reports are computed on ``G``.
 
     Returns
     -------
@@ -344,25 +351,30 @@ def plan_targets(
     quotas = _checked_quotas(budget, quotas)
     base_idx = _Index(G, region, min_confidence=min_confidence, confirmed=confirmed)
     anchors = list(dict.fromkeys(anchors))
+
+    def local_gaps(local: Sequence[str]) -> Mapping[str, GapReport]:
+        """The anchors' reports with the firms ``local`` counted as local."""
+        if gaps_with is not None:
+            return gaps_with(local)
+        counted = base_idx.with_local(local) if local else base_idx
+        return {a: _gaps_indexed(counted, a, depth=depth, threshold=threshold, what_if=()) for a in anchors}
+
     if gap_reports is None or any(a not in gap_reports or gap_reports[a].depth != depth for a in anchors):
-        gap_reports = {a: _gaps_indexed(base_idx, a, depth=depth, threshold=threshold, what_if=())
-                       for a in anchors}
+        gap_reports = local_gaps(())
     before = {a: gap_reports[a].summary for a in anchors}
     idx = base_idx.with_local(what_if) if what_if else base_idx
     # without what-if firms the ranking's gaps are those before
     ranking, gaps = _rank(idx, anchors, depth=depth, weights=weights, chain=None, min_output=None, lang=lang,
                           threshold=threshold, exclude=[*what_if, *exclude], source=source,
-                          tie_firms=base_idx.local_firms, reports=None if what_if else gap_reports)
+                          tie_firms=base_idx.local_firms, reports=local_gaps(what_if) if what_if else gap_reports)
     gap_w = {s: sum(GAP_BASE[(st, dr)] * sw for st, dr, sw in sharing.values())
              for s, sharing in gaps.by_segment.items()}
     chosen, objective, unmet = _greedy(ranking, gaps, gap_w, quotas, budget, idx, set(anchors))
     built = ranking.build([t for t, _, _ in chosen], into=G)
     picks = [PlanPick(order, target, gain, t.chains, fit)
              for order, ((t, gain, fit), target) in enumerate(zip(chosen, built), 1)]
-    local_after = list(what_if) + [p.target.firm.id for p in picks]
-    after_idx = base_idx.with_local(local_after)
-    after = {a: _gaps_indexed(after_idx, a, depth=depth, threshold=threshold, what_if=()).summary
-             for a in anchors}
+    after_reports = local_gaps(list(what_if) + [p.target.firm.id for p in picks])
+    after = {a: after_reports[a].summary for a in anchors}
     return Plan(
         region=base_idx.region_ref(), budget=budget, quotas=quotas, picks=tuple(picks), objective=objective,
         gap_weight=sum(gap_w.values()), before=before, after=after,
