@@ -108,7 +108,7 @@ def test_quota_progress(report):
 
     table = render_pipeline(report, lang="zh")
     assert "上海隔膜嘉善基地、上海汽车整车" in table and "p1" not in table
-    assert "上海隔膜嘉善基地, 上海汽车整车" in pipeline_html(report, lang="en")
+    assert "上海隔膜嘉善基地; 上海汽车整车" in pipeline_html(report, lang="en")
     many = tuple(f"x{i}" for i in range(QUOTA_PROJECTS_SHOWN + 5))
     assert quota_projects(report, many, "en").endswith(f"x{QUOTA_PROJECTS_SHOWN - 1} ... ({len(many)} in all)")
 

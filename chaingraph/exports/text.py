@@ -348,17 +348,26 @@ def _named(report: PipelineReport, key: str, lang: Lang) -> str:
     return display_name(report.names.get(key, {"id": key}), lang) if key in report.names else key
 
 
-#: How many of a quota's projects a table or page names (the rest are counted).
+#: How many of a quota's projects a table, page or workbook cell names (the rest are counted; a cell holds
+#: 32,767 characters).
 QUOTA_PROJECTS_SHOWN = 20
 
 
-def quota_projects(report: PipelineReport, projects: Sequence[str], lang: Lang) -> str:
-    """The projects a quota counts, by name, the first :data:`QUOTA_PROJECTS_SHOWN` of them and how many in all."""
-    shown = "、".join if lang == "zh" else ", ".join
-    out = shown(report.project_names.get(p, p) for p in projects[:QUOTA_PROJECTS_SHOWN])
+def quota_projects(report: PipelineReport, projects: Sequence[str], lang: Lang,
+                   names: Mapping[str, str] | None = None) -> str:
+    """The projects a quota counts, by name (``names``, default the report's), the first
+    :data:`QUOTA_PROJECTS_SHOWN` of them and how many in all."""
+    titles = report.project_names if names is None else names
+    out = project_list([titles.get(p, p) for p in projects[:QUOTA_PROJECTS_SHOWN]], lang)
     if len(projects) > QUOTA_PROJECTS_SHOWN:
         out += text("ledger.more", lang, n=len(projects))
     return out
+
+
+def project_list(names: Sequence[str], lang: Lang) -> str:
+    """Project names in one cell or line: "、" between them in Chinese, "; " in English, where a comma
+    would split names that hold commas themselves ("Plant, phase 2")."""
+    return ("、" if lang == "zh" else "; ").join(names)
 
 
 def quota_label(kind: str, chains: Sequence[str], lang: Lang, names: Mapping[str, Mapping[str, str]]) -> str:

@@ -31,7 +31,7 @@ from chaingraph.analyses.pipeline import RATES, LedgerRow, PipelineReport
 from chaingraph.analyses.plan import Plan
 from chaingraph.analyses.targets import COMPONENTS, Target
 from chaingraph.exports.cells import output_errors, prepare_output, put_cell
-from chaingraph.exports.text import quota_label
+from chaingraph.exports.text import project_list, quota_label, quota_projects
 from chaingraph.i18n import LANGS, TEXT, action_label, header, join, status_label, text
 from chaingraph.model import DROPPED, PROJECT_STAGES, Lang, display_name
 
@@ -421,9 +421,6 @@ def write_plan_workbook(plan: Plan, path: str | Path, *, lang: Lang = "zh") -> P
 
 #: Fills of the ledger's stages and flags, as the statuses': stalled red, producing green, dropped grey.
 PIPELINE_COLOURS = {"stalled": "FFC7CE", "producing": "C6EFCE", "dropped": "D9D9D9", "short": "FFEB9C"}
-#: Projects named in one quota cell at most (the rest are counted): a cell holds 32,767 characters.
-_QUOTA_NAMES = 20
-
 
 @dataclass
 class PipelineBook:
@@ -530,9 +527,7 @@ def _quota_block(report: PipelineReport, titles: Mapping[str, str], lang: Lang) 
             PIPELINE_COLOURS["short"], text("ledger.quota.uncounted", lang): PIPELINE_COLOURS["dropped"]}})
     for q in report.quotas:
         status = "uncounted" if q.reached is None else "met" if q.missing == 0 else "short"
-        shown = ", ".join(titles.get(i, i) for i in q.projects[:_QUOTA_NAMES])
-        if len(q.projects) > _QUOTA_NAMES:
-            shown += text("ledger.more", lang, n=len(q.projects))
+        shown = quota_projects(report, q.projects, lang, titles)
         label = text("ledger.quota_in", lang, scope=_named(report.names, q.scope, lang),
                      quota=quota_label(q.kind, q.chains, lang, report.names))
         sheet.rows.append([label, q.target, q.reached, q.missing, text(f"ledger.quota.{status}", lang),
@@ -595,7 +590,7 @@ def _write_progress(ws: Any, book: PipelineBook, lang: Lang) -> None:
             else:
                 ws.auto_filter.ref = f"A{top + 1}:{_letter(len(block.columns))}{end}"
             titles = _titles(book)
-            notes += [text(key, lang, ids=", ".join(titles.get(i, i) for i in ids)) for key, ids in (
+            notes += [text(key, lang, ids=project_list([titles.get(i, i) for i in ids], lang)) for key, ids in (
                 ("pipeline.undated", rep.undated), ("pipeline.undated_signed", rep.undated_signed)) if ids]
         for i, note in enumerate(notes, end + 1):
             put_cell(ws, i, 1, note).alignment = Alignment(vertical="top")
