@@ -695,7 +695,7 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
     """
     from chaingraph import jobs
     from chaingraph.exports.tables import target_rows
-    from chaingraph.exports.text import render_project_notes, render_targets
+    from chaingraph.exports.text import PIPELINE_ROWS, render_project_notes, render_targets
     from chaingraph.exports.workbook import write_targets_workbook
 
     if fmt == "xlsx" and not output:
@@ -719,7 +719,7 @@ def targets_cmd(source: str, anchors: tuple[str, ...], top: int, chain: str | No
     elif fmt == "csv":
         _emit_csv(*target_rows(rep.targets, lang=lang), output, output_encoding)
     else:
-        notes = render_project_notes(rep.in_pipeline, lang=lang)
+        notes = render_project_notes(rep.in_pipeline, lang=lang, shown=PIPELINE_ROWS)
         _emit(render_targets(rep, lang=lang, width=None if output else table_width(wide), currency=currency)
               + ("\n\n" + notes if notes else ""), output)
 
@@ -764,7 +764,7 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
     """
     from chaingraph import jobs
     from chaingraph.exports.tables import plan_rows
-    from chaingraph.exports.text import render_plan, render_project_notes
+    from chaingraph.exports.text import PIPELINE_ROWS, render_plan, render_project_notes
     from chaingraph.exports.workbook import write_plan_workbook
 
     if fmt == "xlsx" and not output:
@@ -788,7 +788,7 @@ def plan_cmd(source: str, budget: int, quotas: tuple[str, ...], anchors: tuple[s
     elif fmt == "csv":
         _emit_csv(*plan_rows(plan, lang=lang), output, output_encoding)
     else:
-        notes = render_project_notes(plan.in_pipeline, lang=lang)
+        notes = render_project_notes(plan.in_pipeline, lang=lang, shown=PIPELINE_ROWS)
         _emit(render_plan(plan, lang=lang, width=None if output else table_width(wide))
               + ("\n\n" + notes if notes else ""), output)
 

@@ -346,3 +346,22 @@ def test_terminal_lists_the_most_overdue_and_counts_the_rest(report):
     assert text_.count("上海汽车电池包") == 20 and text_.count("资金未到位") == 20
     assert text_.count("... and 5 more; --format json or xlsx lists them all") == 2
     assert "……另有 5 个未列出" in render_pipeline(many, lang="zh")
+
+
+def test_terminal_lists_of_projects_in_the_pipeline_are_bounded():
+    """A national pipeline notes tens of thousands of projects beside the targets: the terminal shows the
+    first ``shown`` in the given order and says how many more JSON lists; without ``shown``, all of them."""
+    from chaingraph.analyses.pipeline import ProjectNote
+    from chaingraph.exports.text import render_project_notes
+
+    notes = [ProjectNote(f"f{i:02d}", f"p{i:02d}", f"Plant {i}", "signed" if i % 2 else "dropped",
+                         "2023-05-01" if i % 2 else None, "招商局", None if i % 2 else "资金未到位")
+             for i in range(25)]
+    en = render_project_notes(notes, lang="en", shown=20).splitlines()
+    assert len(en) == 1 + 20 + 1
+    assert en[1].startswith("  f00: Plant 0, dropped") and en[20].startswith("  f19: Plant 19, signed")
+    assert en[-1] == "  ... and 5 more projects; --format json lists them all"
+    zh = render_project_notes(notes, lang="zh", shown=20).splitlines()
+    assert zh[-1] == "  ……另有 5 个项目未列出；--format json 列出全部"
+    assert len(render_project_notes(notes, lang="en").splitlines()) == 1 + 25
+    assert len(render_project_notes(notes[:20], lang="en", shown=20).splitlines()) == 1 + 20

@@ -376,12 +376,14 @@ def quota_label(kind: str, chains: Sequence[str], lang: Lang, names: Mapping[str
     return text(f"pipeline.quota.{kind}", lang, chains=join(shown, lang))
 
 
-def render_project_notes(notes: Sequence[ProjectNote], *, lang: Lang = "zh") -> str:
-    """One line per project of a firm already in the pipeline (targets and plans print these)."""
+def render_project_notes(notes: Sequence[ProjectNote], *, lang: Lang = "zh", shown: int | None = None) -> str:
+    """One line per project of a firm already in the pipeline (targets and plans print these): the first
+    ``shown`` (all when ``None``) and a line saying how many more ``--format json`` lists (a national
+    pipeline notes tens of thousands)."""
     if not notes:
         return ""
     lines = [text("pipeline.in_pipeline", lang)]
-    for n in notes:
+    for n in notes[:shown]:
         if n.stage == "dropped":
             lines.append("  " + text("pipeline.note.dropped", lang, firm=n.firm, project=n.name,
                                      reason=n.drop_reason or text("pipeline.none", lang)))
@@ -390,6 +392,8 @@ def render_project_notes(notes: Sequence[ProjectNote], *, lang: Lang = "zh") -> 
             lines.append("  " + text("pipeline.note.live", lang, firm=n.firm, project=n.name,
                                      stage=_stage(n.stage, lang), since=since,
                                      owner=n.owner or text("pipeline.none", lang)))
+    if shown is not None and len(notes) > shown:
+        lines.append("  " + text("pipeline.notes_more", lang, n=f"{len(notes) - shown:,}"))
     return "\n".join(lines)
 
 
