@@ -241,16 +241,19 @@ def _ranking_context(scope: _Scope) -> tuple[nx.MultiDiGraph, CandidateSource | 
     return _target_context(scope), None
 
 
-def _ranking_inputs(scope: _Scope, *, suppliers: bool = False) -> tuple[nx.MultiDiGraph, CandidateSource | None,
-                                                                        RegionGapReport]:
+def _ranking_inputs(scope: _Scope, *, plan: bool = False) -> tuple[nx.MultiDiGraph, CandidateSource | None,
+                                                                   RegionGapReport]:
     """The context ranking targets reads, the store when it counts candidates, and the anchors' gaps.
 
     A store that counts candidates and gathers gap tables itself (the memory store) needs no context
     of the local firms: the gaps come from its table (:func:`region_gaps_from_table`, the same reports
     as on the gap context) and the ranking's graph holds only the template, the home anchors and their
     groups' parent firms, which is all it reads when the store counts and explains
-    (``tests/test_target_reasons.py``); with ``suppliers``, also the anchors' suppliers and their links
-    to them, which a plan reads its picks' fits from. A million-firm region's context took a second.
+    (``tests/test_target_reasons.py``); for a ``plan``, also the anchors' suppliers and their links to
+    them, which it reads its picks' fits from. A million-firm region's context took a second.
+
+    Other stores rank on :func:`_ranking_context`; their gaps come from the gap context, or for a plan
+    from the ranking's own context, which its summaries after the picks are computed on.
     """
     source = scope.counts_candidates()
     store = scope.store
@@ -258,12 +261,12 @@ def _ranking_inputs(scope: _Scope, *, suppliers: bool = False) -> tuple[nx.Multi
         table = tables.gap_table(anchors=scope.anchors, region=scope.region, depth=scope.depth)
         gaps = region_gaps_from_table(table, scope.anchors, depth=scope.depth, threshold=scope.threshold,
                                       **scope.rules())
-        G = (store.context(anchors=scope.anchors, segments=(), region=scope.region, external=False) if suppliers
+        G = (store.context(anchors=scope.anchors, segments=(), region=scope.region, external=False) if plan
              else scope.template.copy())
         _add_firms(store, G, [*scope.anchors, *_group_parents(scope)])
         return G, source, gaps
     G, source = _ranking_context(scope)
-    G_gaps = G if source else _gap_context(scope)
+    G_gaps = G if source or plan else _gap_context(scope)
     return G, source, find_region_gaps(G_gaps, scope.anchors, region=scope.region, depth=scope.depth,
                                        threshold=scope.threshold, **scope.rules())
 
@@ -501,7 +504,7 @@ def plan_report(
         quotas = _resolve_quotas(scope.template, quotas)
     ids, R = scope.anchors, scope.region
     wi = [store.resolve_firm(w) for w in what_if]
-    G, source, region_gaps = _ranking_inputs(scope, suppliers=True)
+    G, source, region_gaps = _ranking_inputs(scope, plan=True)
     _add_firms(store, G, wi)
     live, projects = _live_firms(store)
     # the gaps before, computed once for the gap tables and the plan (picks add no links to G)
