@@ -728,11 +728,18 @@ def pipeline_notes(projects: Sequence[Project] | ProjectTable, *, firms: Collect
 def _notes(t: ProjectTable, rows: np.ndarray, codes: np.ndarray) -> tuple[ProjectNote, ...]:
     """A :class:`ProjectNote` for each project of ``rows`` at its stage code (``_CODES``): the date
     of that stage, and the drop reason of a dropped one."""
+    if not len(rows):
+        return ()
     firms, ids, names, owners, reasons = (t.column(k) for k in ("firm", "id", "name", "owner", "drop_reason"))
+    code_of = codes.tolist()
+    # the date column of each stage code the rows are at, read once (None for dropped and unknown)
+    since_of = {c: t.column(f"dates.{_CODES[c]}") if _CODES[c] in _COL else None
+                for c in set(codes[rows].tolist())}
     out = []
     for i in rows.tolist():
-        stage = _CODES[codes[i]]
-        since = t.date(i, stage) if stage in _COL else None
+        code = code_of[i]
+        stage, dates = _CODES[code], since_of[code]
+        since = dates[i] if dates is not None else None
         out.append(ProjectNote(firms[i], ids[i], names[i], stage, since, owners[i],
                                reasons[i] if stage == DROPPED else None))
     return tuple(out)
