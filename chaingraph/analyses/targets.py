@@ -647,14 +647,15 @@ def _component_columns(table: CandidateTable, gaps: _Gaps, n_anchors: int) -> di
     ties = np.asarray(table.ties, dtype=np.float64)
     max_peers = float(peers.max()) if len(peers) else 0.0
     max_ties = float(ties.max()) if len(ties) else 0.0
-    known = np.array([o is not None for o in table.output], dtype=bool)
-    logs = np.array([math.log10(o) for o in table.output if o is not None], dtype=np.float64)
+    output = np.array(table.output, dtype=np.float64)  # None (unknown) becomes NaN
+    known = ~np.isnan(output)
+    logs = np.fromiter(map(math.log10, output[known].tolist()), dtype=np.float64, count=int(known.sum()))
     lo, hi = (float(logs.min()), float(logs.max())) if len(logs) else (0.0, 0.0)
     scale = np.zeros(len(table))
     scale[known] = (logs - lo + 1) / (hi - lo + 1)
     # 1 / (1 + d / 100); 0 without a distance, neutral for a firm located only at province or
     # country precision (COARSE_DISTANCE)
-    dist = np.array([np.nan if d is None else d for d in table.distance], dtype=np.float64)
+    dist = np.array(table.distance, dtype=np.float64)  # None (no distance) becomes NaN
     proximity = 1 / (1 + dist / PROXIMITY_KM)
     proximity[dist == COARSE_DISTANCE] = NEUTRAL_PROXIMITY
     proximity[np.isnan(dist)] = 0.0
@@ -779,8 +780,9 @@ def _explain_from_links(src: CandidateLinkSource, idx: _Index, gaps: _Gaps, gap_
 def _split_groups(table: CandidateTable, groups: Mapping[str, str]) -> tuple[CandidateTable, list[str]]:
     """The candidates outside every anchor's group, and the ids of those inside one."""
     inside = set(groups.values())
-    # one pass for the few inside (usually none); a set test per candidate made this quadratic once
-    found = [i for i, g in enumerate(table.groups) if g in inside]
+    # one pass for the few inside (usually none, found by a set intersection at C speed); a set test
+    # per candidate made this quadratic once
+    found = [i for i, g in enumerate(table.groups) if g in inside] if inside.intersection(table.groups) else []
     if not found:
         return table, []
     members = sorted(table.ids[i] for i in found)
