@@ -209,7 +209,8 @@ def _weighted_distinct(owners: np.ndarray, others: np.ndarray, weights: np.ndarr
     best = np.maximum.reduceat(weights[order], starts) if len(starts) else np.zeros(0)
     # summed in another order than the reference, hence the rounding to 9 decimals both apply
     sums = np.round(np.bincount(keys[starts] // n, weights=best, minlength=n_owners), 9)
-    return [float(x) for x in sums.tolist()]
+    result: list[float] = sums.tolist()  # Python floats already
+    return result
 
 
 def _distinct_rows(rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
