@@ -833,10 +833,13 @@ def _pipeline_notes(scope: _Scope, projects: ProjectTable, gaps: Sequence[Mappin
 
     gap_segs = {s["id"] for rep in gaps for s in rep.get("segments", ())
                 if s.get("status") in ("missing", "weak") and (chain is None or s.get("chain") == chain)}
-    inside = regions_within(scope.template, scope.region)
     wanted = sorted(_near_firms(projects, gap_segs))
-    firms = {f for f, attrs in _firm_attrs(scope.store, wanted, ("region", "segments")).items()
-             if attrs.get("region") not in inside and gap_segs & set(attrs.get("segments") or ())}
+    if isinstance(scope.store, FirmColumns):
+        firms = scope.store.firms_making(wanted, gap_segs, outside=scope.region)
+    else:
+        inside = regions_within(scope.template, scope.region)
+        firms = {f for f, attrs in _firm_attrs(scope.store, wanted, ("region", "segments")).items()
+                 if attrs.get("region") not in inside and gap_segs & set(attrs.get("segments") or ())}
     return tuple(pipeline_notes(projects, firms=firms)[1])
 
 

@@ -35,6 +35,19 @@ class NoLinks:
         return getattr(self._store, name)
 
 
+class NoColumns:
+    """A memory store without :class:`~chaingraph.stores.FirmColumns`: jobs read firms' attributes one
+    neighbourhood at a time (the reference for the projects' firms)."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str):
+        if name in ("firm_columns", "firms_making"):
+            raise AttributeError(name)
+        return getattr(self._store, name)
+
+
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
     from chaingraph.generate import generate_dataset
@@ -132,6 +145,22 @@ def test_target_reports_from_gap_tables_equal_the_context(graph, stores):
         del store.tables_gaps  # back to the class's True
     assert fast.targets and fast.gaps
     assert fast == reference and fast.to_dict() == reference.to_dict()
+
+
+def test_projects_in_the_pipeline_from_the_segment_index(stores):
+    """The projects noted beside the targets (firms making a gap segment outside the home region) are the
+    same whether the store tells which firms make the segments from its segment index or the job reads
+    each firm's region and segments (gen10k: jiashan's projects note no firm a target could be)."""
+    from chaingraph.stores import FirmColumns
+
+    store = stores["gen10k"]
+    assert isinstance(store, FirmColumns) and not isinstance(NoColumns(store), FirmColumns)
+    last = sorted(c.id for c in store.dataset.chains)[-1]
+    noted = {}
+    for chain in (None, last):
+        noted[chain] = jobs.target_report(store, top=5, chain=chain).in_pipeline
+        assert noted[chain] == jobs.target_report(NoColumns(store), top=5, chain=chain).in_pipeline
+    assert len({n.firm for n in noted[None]}) >= 20 and len(noted[None]) > len(noted[last]) > 0
 
 
 @pytest.mark.parametrize("graph", ["tiny", "jiashan", "gen10k"])

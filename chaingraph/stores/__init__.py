@@ -109,11 +109,16 @@ class GraphStore(Protocol):
 
 @runtime_checkable
 class FirmColumns(Protocol):
-    """A store that looks up some attributes of many firms at once (the memory store), where
-    :meth:`GraphStore.firm` would take one call, a scan of the firm ids, per firm."""
+    """A store that looks up some attributes of many firms at once, or which of them make some segments
+    outside a region (the memory store), where :meth:`GraphStore.firm` would take one call, a scan of the
+    firm ids, per firm."""
 
     def firm_columns(self, firm_ids: Collection[str], columns: Sequence[str]) -> dict[str, dict[str, Any]]:
         """``{firm id: {column: value}}`` for the known ``firm_ids``; list columns as tuples."""
+
+    def firms_making(self, firm_ids: Collection[str], segments: Collection[str], *, outside: str) -> set[str]:
+        """Those of ``firm_ids`` that make one of ``segments`` and are not in the region ``outside`` nor
+        in a region within it (unknown ids left out)."""
 
 
 def is_database_uri(source: str) -> bool:

@@ -455,6 +455,15 @@ class MemoryStore:
                    for v in table.column(c).to_pylist()] for c in columns]
         return {f: dict(zip(columns, row)) for f, *row in zip(ids, *values)}
 
+    def firms_making(self, firm_ids: Collection[str], segments: Collection[str], *, outside: str) -> set[str]:
+        """Those of ``firm_ids`` that make one of ``segments`` outside the region ``outside``: one mask
+        over the segment index (see :class:`~chaingraph.stores.FirmColumns`); the projects' 270,000 firms
+        at ten million took 11 s as attribute dicts."""
+        rows = self._rows(firm_ids)
+        making = np.zeros(len(self.firm_ids), dtype=bool)
+        making[self._in_segments(segments, local=None)] = True
+        return set(self._ids(rows[making[rows] & ~self._local_mask(outside)[rows]]))
+
     # -- gap tables ------------------------------------------------------------
     def chain_template(self) -> tuple[list[Region], list[Chain], list[Segment], list[SegmentLink]]:
         """The regions, chains, segments and FEEDS links of the dataset, as records (no graph built)."""
