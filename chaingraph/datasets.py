@@ -55,6 +55,7 @@ from chaingraph.model import (
     Segment,
     SegmentLink,
     normalise_project_date,
+    parse_project_date,
     period_bounds,
     project_date_problems,
 )
@@ -1483,12 +1484,88 @@ def _check_projects(P: _Table, check: _Checker, firm_ids: pa.Array | None, regio
                                               "park", "drop_reason", "owner", "source", "note",
                                               *_PROJECT_DATE_COLUMNS)}
     seg_chain = None if segments is None else {seg.id: seg.chain for seg in segments}
+    stages = _each_distinct(cols["stage"], _project_stage)
+    dates = {c: _each_distinct(cols[c], normalise_project_date) for c in _PROJECT_DATE_COLUMNS}
+    cells = _each_distinct(cols["segments"], _segment_tuple)
+    suspect = _suspect_projects(stages, dates, cells, cols, seg_chain)
     out = []
-    for i in range(len(P)):
-        project = _project_row(P, i, cols, money, seg_chain, check)
+    # Only the rows that may hold a problem are checked one by one (in file order, so the problems are
+    # listed as before); the others are made straight from the columns.
+    for i, (pid, stage, cell) in enumerate(zip(cols["id"], stages, cells)):
+        if suspect[i]:
+            project = _project_row(P, i, cols, money, seg_chain, check)
+        elif stage is None or pid is None:
+            continue
+        else:
+            project = Project(
+                id=pid, name=cols["name"][i] or "", firm=cols["firm"][i] or "", chain=cols["chain"][i] or "",
+                stage=stage, segments=cell or (), anchor=cols["anchor"][i], park=cols["park"][i],
+                dates={c: dates[c][i] for c in _PROJECT_DATE_COLUMNS if dates[c][i] is not None},
+                drop_reason=cols["drop_reason"][i], investment=money["investment"][i],
+                expected_output=money["expected_output"][i], owner=cols["owner"][i], source=cols["source"][i],
+                note=cols["note"][i])
         if project is not None:
             out.append(project)
     return out
+
+
+def _each_distinct(values: list[Any], fn: Any) -> list[Any]:
+    """``[fn(v) if v is not None else None for v in values]``, calling ``fn`` once per distinct value."""
+    done: dict[Any, Any] = {None: None}
+    return [done[v] if v in done else done.setdefault(v, fn(v)) for v in values]
+
+
+def _segment_tuple(cell: str) -> tuple[str, ...]:
+    """The segments a project's ``segments`` cell names, trimmed, each once, in order."""
+    return tuple(dict.fromkeys(x.strip() for x in _split_segments(cell) if x.strip()))
+
+
+def _day_bounds(texts: list[str | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per normalised date text: given?, first day and last day (ordinals; 0 where not a date)."""
+    bounds = _each_distinct(texts, lambda t: parse_project_date(t) or (None, None))
+    given = np.array([t is not None for t in texts], dtype=bool)
+    first = np.array([b[0].toordinal() if b and b[0] else 0 for b in bounds], dtype=np.int64)
+    last = np.array([b[1].toordinal() if b and b[1] else 0 for b in bounds], dtype=np.int64)
+    return given, first, last
+
+
+def _suspect_projects(stages: list[str | None], dates: dict[str, list[str | None]],
+                      cells: list[tuple[str, ...] | None], cols: dict[str, list[Any]],
+                      seg_chain: dict[str, str] | None) -> np.ndarray:
+    """Rows of projects.csv that :func:`_project_row` may report something for, found column-wise: an
+    unknown stage, a date that is not one or out of order (the rules of
+    :func:`~chaingraph.model.project_date_problems`), an unknown or other chain's segment, a dropped
+    project without a reason. Every row with a problem is in it; a few without may be too."""
+    n = len(stages)
+    stage_of = {s: PROJECT_STAGE_ORDER.get(s, -2 if s == DROPPED else -1) for s in set(stages) if s is not None}
+    order = np.array([-3 if s is None else stage_of[s] for s in stages], dtype=np.int64)
+    suspect = order == -1  # an unknown stage
+    ok_dates = []
+    latest = np.full(n, -1, dtype=np.int64)  # the order of the latest stage with a date
+    for c in _PROJECT_DATE_COLUMNS:
+        given, first, last = _day_bounds(dates[c])
+        valid = given & (first > 0)
+        suspect |= given & ~valid
+        ok_dates.append((valid, first, last))
+    for i, (later, lf, ll) in enumerate(ok_dates[:len(PROJECT_STAGES)]):
+        for earlier, ef, _ in ok_dates[:i]:
+            suspect |= later & earlier & (ll < ef)
+        latest = np.where(later, i, latest)
+    dropped, df, dl = ok_dates[len(PROJECT_STAGES)]
+    suspect |= dropped & (order != -2)
+    for i, (valid, first, _) in enumerate(ok_dates[:len(PROJECT_STAGES)]):
+        suspect |= dropped & (latest == i) & (dl < first)
+    suspect |= (order >= 0) & (latest > order)
+    suspect |= (order == -2) & np.array([not r for r in cols["drop_reason"]], dtype=bool)
+    if seg_chain is not None:
+        flagged: dict[tuple[tuple[str, ...], str | None], bool] = {}
+        for i, (cell, chain) in enumerate(zip(cells, cols["chain"])):
+            if cell:
+                key = (cell, chain)
+                if key not in flagged:
+                    flagged[key] = any(seg not in seg_chain or (chain and seg_chain[seg] != chain) for seg in cell)
+                suspect[i] |= flagged[key]
+    return suspect
 
 
 def _settings_problem(check: _Checker, folder: Path, message: Message, hint: Message) -> None:

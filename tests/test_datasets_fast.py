@@ -1,0 +1,105 @@
+"""The column-wise checks of the cold load (issue 17 §2) say what the row-by-row checks said.
+
+Each fast path of :mod:`chaingraph.datasets` keeps a slow one for what it cannot do; these tests read
+the same bad files both ways (the fast path switched off with ``monkeypatch``) and compare every
+problem, in order, and every value read. The files are made by a seeded generator: random mixes of
+the mistakes people make (unknown stages and segments, dates out of order or not dates, full-width
+digits, month-only dates, quoted cells, GBK encoding), so a difference in one rare rule shows up.
+"""
+from __future__ import annotations
+
+import random
+import shutil
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from chaingraph import datasets
+from chaingraph.datasets import read_dataset
+from chaingraph.errors import DatasetErrors
+
+PIPELINE = Path(__file__).parent / "data" / "pipeline"
+HEADER = ("id,name,firm,segments,chain,anchor,park,stage,lead,contacted,negotiating,signed,registered,construction,"
+          "producing,dropped,drop_reason,investment,expected_output,owner,source,note\n")
+STAGES = ["lead", "contacted", "negotiating", "signed", "registered", "construction", "producing", "dropped",
+          "签约", "在谈", "终止", "Signed ", "waiting", ""]
+DATES = ["2023-01-05", "2023-02", "2023/3/2", "２０２３-０４-０１", "2023-13-01", "2023-02-30", "soon", "2022-12-31",
+         "2023-06", "2024-01-15", "2023-03-10", "2023.5.1"]
+SEGMENTS = ["", "separator", "cell;ev", "pack、cell", "ore", "nope", "cell;cell", "ev ; pack", "ore|moon"]
+
+
+def _row(rng: random.Random, i: int) -> str:
+    """A clean project row (dates in stage order up to its stage), or in a third of the rows one to three
+    random mistakes."""
+    reached = rng.randrange(7)
+    day = rng.randrange(700)
+    dates = [""] * 8
+    for k in sorted(rng.sample(range(reached + 1), rng.randint(1, reached + 1))):
+        day += rng.randrange(60)
+        dates[k] = rng.choice([f"{738000 + day}", f"{738000 + day}m"])
+    dates = [d if not d else _iso(int(d.rstrip("m")), month=d.endswith("m")) for d in dates]
+    cells = [f"p{i}", f'"Project {i}, phase 2"' if i % 7 == 0 else f"项目{i}",
+             rng.choice(["shsep", "shev", "lanjun"]), rng.choice(["separator", "cell;ev", "pack、cell", ""]), "li",
+             "", rng.choice(["dy", "js", ""]), ["lead", "contacted", "negotiating", "signed", "registered",
+                                                "construction", "producing"][reached], *dates, "",
+             rng.choice(["", "12亿", '"1,200"']), "", "", "invented", ""]
+    for _ in range(rng.choice([0, 0, 0, 0, 1, 2, 3])):
+        col = rng.choice([0, 2, 3, 4, 6, 7, 7, 7, *range(8, 16), *range(8, 16), 16, 17])
+        cells[col] = rng.choice({0: ["p1"], 2: ["nobody"], 3: SEGMENTS, 4: ["x", ""], 6: ["moon"], 7: STAGES,
+                                 16: ["", "资金未到位", '"no, money"'], 17: ["x", "1,200"]}.get(col, DATES))
+    return ",".join(cells)
+
+
+def _iso(ordinal: int, *, month: bool) -> str:
+    day = date.fromordinal(ordinal)
+    return f"{day:%Y-%m}" if month else day.isoformat()
+
+
+def _projects_folder(tmp_path: Path, seed: int, n: int, *, encoding: str = "utf-8") -> Path:
+    folder = tmp_path / f"ds{seed}"
+    shutil.copytree(PIPELINE, folder)
+    (folder / "chains.csv").write_text("id,name,name_en\nli,锂电池,Lithium battery\nx,其他,Other\n", encoding="utf-8")
+    rng = random.Random(seed)
+    rows = [_row(rng, i) for i in range(1, n + 1)]
+    (folder / "projects.csv").write_bytes((HEADER + "\n".join(rows) + "\n").encode(encoding))
+    return folder
+
+
+def _read(folder: Path) -> tuple[list[str], list]:
+    try:
+        return [], list(read_dataset(folder).projects)
+    except DatasetErrors as exc:
+        return [str(p) for p in exc.problems], []
+
+
+def _all_rows_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(datasets, "_suspect_projects", lambda stages, *_: np.ones(len(stages), dtype=bool))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_projects_checked_by_column_say_what_row_by_row_said(tmp_path, monkeypatch, seed):
+    folder = _projects_folder(tmp_path, seed, 400, encoding="gb18030" if seed == 5 else "utf-8")
+    suspects = []
+    column_wise = datasets._suspect_projects
+    monkeypatch.setattr(datasets, "_suspect_projects", lambda *a: suspects.append(column_wise(*a)) or suspects[-1])
+    fast = _read(folder)
+    assert 50 < suspects[0].sum() < 0.5 * len(suspects[0])  # most rows were made straight from the columns
+    _all_rows_one_by_one(monkeypatch)
+    slow = _read(folder)
+    assert fast == slow
+    assert len(fast[0]) > 40  # each mistake of the generator is there, many times
+
+
+def test_clean_projects_are_the_same_records(tmp_path, monkeypatch):
+    """A clean file (the pipeline data's five projects, a full-width date and a month-only one added) gives
+    equal records both ways: p6's ２０２３/５/１ is read as 2023-05-01."""
+    folder = tmp_path / "ds"
+    shutil.copytree(PIPELINE, folder)
+    with open(folder / "projects.csv", "a", encoding="utf-8") as fh:
+        fh.write('p6,"六期, 扩产",shev,"pack; ev",li,,js,signed,2023-01,,,２０２３/５/１,,,,,,,,,invented,\n')
+    fast = read_dataset(folder).projects
+    _all_rows_one_by_one(monkeypatch)
+    assert fast == read_dataset(folder).projects
+    assert fast[-1].dates == {"lead": "2023-01", "signed": "2023-05-01"} and fast[-1].segments == ("pack", "ev")
