@@ -103,3 +103,83 @@ def test_clean_projects_are_the_same_records(tmp_path, monkeypatch):
     _all_rows_one_by_one(monkeypatch)
     assert fast == read_dataset(folder).projects
     assert fast[-1].dates == {"lead": "2023-01", "signed": "2023-05-01"} and fast[-1].segments == ("pack", "ev")
+
+
+# -- links.csv: link ends as integer keys (datasets._short_keys) -------------------------------------------------
+
+FIRM_IDS = {
+    "fixed": [f"F{i:07d}" for i in range(60)],  # all 8 bytes: the bytes are read as a matrix
+    "mixed": [f"f{i}" for i in range(60)],  # 2-3 bytes: gathered byte by byte
+    "full-width": [f"企{i}" for i in range(60)],  # 4-5 bytes of UTF-8, still a key
+    "long": [f"91330421MA2{i:07d}" for i in range(60)],  # 18 bytes (a credit code): no key, hashed as text
+}
+
+
+def _links_folder(tmp_path: Path, kind: str, seed: int, *, encoding: str = "utf-8") -> Path:
+    """The pipeline data with 60 firms of ids ``FIRM_IDS[kind]`` and 600 links among them, a tenth of them
+    bad (unknown, empty or quoted ends, self links, duplicates, unknown segments)."""
+    folder = tmp_path / f"{kind}{seed}"
+    shutil.copytree(PIPELINE, folder)
+    (folder / "projects.csv").unlink()
+    ids = FIRM_IDS[kind]
+    rng = random.Random(seed)
+    firms = [f"{f},企业{i},Firm {i},js,cell,{'true' if i == 0 else 'false'},1000,10,false,,,,invented"
+             for i, f in enumerate(ids)]
+    (folder / "firms.csv").write_bytes(
+        ("id,name,name_en,region,segments,anchor,output_value,employees,listed,credit_code,lat,lon,source\n"
+         + "\n".join(firms) + "\n").encode(encoding))
+    links = []
+    for i in range(600):
+        sup, cus = ids[i // 10], rng.choice(ids)
+        if rng.random() < 0.1:
+            again = links[-1].split(",")[1] if links else cus  # the previous link's customer: a duplicate
+            sup, cus = rng.choice([(sup, sup), ("nobody", cus), (sup, "F999"), ("", cus), (sup, " "),
+                                   (f'"{sup}"', cus), (sup, f" {cus} "), (sup, again)])
+        seg = rng.choice(["cell", "cell", "ev", "", "moon"] if rng.random() < 0.2 else ["cell"])
+        links.append(f"{sup},{cus},{seg},,{rng.randrange(1, 99)},invented,1")
+    if seed % 2:
+        links.sort()  # grouped by supplier, then customer, as exports usually are
+    (folder / "links.csv").write_bytes(("supplier,customer,segment,product,value,source,confidence\n"
+                                        + "\n".join(links) + "\n").encode(encoding))
+    return folder
+
+
+def _read_links(folder: Path) -> tuple[list[str], dict[str, list[int]]]:
+    try:
+        ds = read_dataset(folder)
+    except DatasetErrors as exc:
+        return [str(p) for p in exc.problems], {}
+    return [], {k: v.tolist() for k, v in ds.link_rows.items()}
+
+
+@pytest.mark.parametrize("kind", sorted(FIRM_IDS))
+@pytest.mark.parametrize("seed", range(3))
+def test_link_ends_as_keys_say_what_hashing_the_text_said(tmp_path, monkeypatch, kind, seed):
+    folder = _links_folder(tmp_path, kind, seed, encoding="gb18030" if seed == 2 else "utf-8")
+    keyed = []
+    short_keys = datasets._short_keys
+    monkeypatch.setattr(datasets, "_short_keys", lambda arr: keyed.append(short_keys(arr)) or keyed[-1])
+    fast = _read_links(folder)
+    assert (keyed[0] is None) == (kind == "long")  # the fast path was taken where the ids fit
+    monkeypatch.setattr(datasets, "_short_keys", lambda arr: None)
+    assert fast == _read_links(folder)
+    assert len(fast[0]) > 20
+
+
+@pytest.mark.parametrize("kind", sorted(FIRM_IDS))
+def test_clean_links_give_the_same_rows(tmp_path, monkeypatch, kind):
+    """Without bad links, the rows of each end (the store's index reuses them) are the same both ways, and
+    ``link_rows`` point at the right firms: link 1 of firm 0 goes to its chosen customer."""
+    folder = _links_folder(tmp_path, kind, 1)
+    text = (folder / "links.csv").read_text(encoding="utf-8").splitlines()
+    ids = FIRM_IDS[kind]
+    good = [ln for ln in text[1:] if ln.split(",")[0] in ids and ln.split(",")[1] in ids
+            and ln.split(",")[0] != ln.split(",")[1] and ln.split(",")[2] in ("cell", "ev", "")]
+    good = list({tuple(ln.split(",")[:3]): ln for ln in good}.values())  # no duplicates
+    (folder / "links.csv").write_text("\n".join([text[0], *good]) + "\n", encoding="utf-8")
+    fast = _read_links(folder)
+    assert fast[0] == [] and len(fast[1]["supplier"]) == len(good) > 400
+    first = good[0].split(",")
+    assert (ids[fast[1]["supplier"][0]], ids[fast[1]["customer"][0]]) == (first[0], first[1])
+    monkeypatch.setattr(datasets, "_short_keys", lambda arr: None)
+    assert fast == _read_links(folder)
