@@ -578,15 +578,15 @@ def _column_names(header: list[str], columns: tuple[str, ...], required: tuple[s
     return (None if missing else names), extra
 
 
-def _read_csv(raw: bytes, file: str, columns: tuple[str, ...], required: tuple[str, ...],
+def _read_csv(box: list[bytes], file: str, columns: tuple[str, ...], required: tuple[str, ...],
               encoding: str | None, check: _Checker) -> _Table | None:
-    """Read one CSV file's bytes as strings; ``None`` (with the problem reported) if that is impossible."""
+    """Read one CSV file's bytes (taken out of ``box``, so that they are freed once the columns are read)
+    as strings; ``None`` (with the problem reported) if that is impossible."""
     try:
-        data, enc = _decode(raw, file, encoding)
+        data, enc = _decode(box.pop(), file, encoding)
     except DatasetError as exc:
         check.add(file, exc.line, _message(exc.problem.message), hint=exc.problem.hint)
         return None
-    del raw
     if not data or data.isspace():
         check.add(file, 1, Message("ds.empty_file"), hint=Message("ds.hint.header", columns=",".join(required)))
         return None
@@ -605,26 +605,28 @@ def _read_csv(raw: bytes, file: str, columns: tuple[str, ...], required: tuple[s
         return "skip"
 
     table: pa.Table | None
+    quoted = b'"' in data
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(data),  # read in place, not copied block by block as from a file object
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=64 << 20),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            # a line end inside a cell needs quotes around it; without any, pyarrow's faster parser reads the same
+            parse_options=pacsv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         table = None
     partial = False
+    # one pass over the bytes instead of a regular expression over every column (issue 17 §2)
+    controls = quoted or bool(data.translate(None, _NOT_CONTROL))
     if table is not None and not bad_rows and _physical_lines(data) == table.num_rows + 1:
         # The common case: one row per line, so row i is on line i + 2.
-        raw_cols = {name: table.column(name).combine_chunks() for name in names}
         lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
     elif table is not None and (shape := _row_shape(data, cells=bool(bad_rows))) is not None and \
             _match_rows(shape, table.num_rows, len(bad_rows), file, len(names), check):
         # Quoted newlines, blank lines or rows of the wrong width (reported): pyarrow's values, and
         # each row's line found with numpy.
-        raw_cols = {name: table.column(name).combine_chunks() for name in names}
         first, _, n_cells = shape
         partial = bool(bad_rows)
         lines = first[n_cells == len(names)] if bad_rows else first
@@ -636,11 +638,16 @@ def _read_csv(raw: bytes, file: str, columns: tuple[str, ...], required: tuple[s
         if parsed is None:
             return None
         raw_cols, lines, partial = parsed
+        table = pa.table(raw_cols)
+        del raw_cols
+    del data  # the file's bytes (the caller let go of them): the columns are copies
     cols = {}
     for name in names:
-        col = pc.utf8_trim_whitespace(raw_cols[name])
-        empty = pc.equal(col, "")
-        cols[name] = pc.if_else(empty, pa.scalar(None, pa.string()), col) if pc.any(empty).as_py() else col
+        # column by column, so that only one column is in memory twice (as read and trimmed)
+        col = table.column(name)
+        table = table.drop_columns([name])
+        cols[name] = _cells(col.combine_chunks())
+        del col
     # Excel saves the empty rows at the end of a sheet as ",,,,": skipped with a note, not errors
     filled = np.zeros(len(lines), dtype=bool)
     for col in cols.values():
@@ -650,9 +657,46 @@ def _read_csv(raw: bytes, file: str, columns: tuple[str, ...], required: tuple[s
     if skipped:
         cols, lines = {k: v.slice(0, keep) for k, v in cols.items()}, lines[:keep]
     log.debug("read %s (%s, %d rows)", file, enc, len(lines))
-    # one pass over the bytes instead of a regular expression over every column (issue 17 §2)
-    controls = b'"' in data or bool(data.translate(None, _NOT_CONTROL))
     return _Table(file, cols, lines, extra, partial, skipped, controls)
+
+
+def _cells(col: pa.Array) -> pa.Array:
+    """A column as read, trimmed of whitespace, with its empty cells null.
+
+    Only a column with a cell that starts or ends with a byte that may be whitespace (ASCII space
+    and below, or any byte of a multi-byte character) is trimmed: ids, numbers and codes seldom are,
+    and trimming five million cells copies them (issue 17 §2). The empty cells become null through a
+    validity bitmap over the same buffers.
+
+    Examples
+    --------
+    >>> _cells(pa.array(["a", " b ", "", "\u3000c"])).to_pylist()
+    ['a', 'b', None, 'c']
+    >>> _cells(pa.array(["F1", "", "F2"])).to_pylist()
+    ['F1', None, 'F2']
+    """
+    n = len(col)
+    if not n or col.null_count or col.offset:
+        col = pc.utf8_trim_whitespace(col)
+        empty = pc.equal(col, "")
+        return pc.if_else(empty, pa.scalar(None, pa.string()), col) if pc.any(empty).as_py() else col
+    _, offsets_buf, data_buf = col.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=n + 1)
+    lengths = np.diff(offsets)
+    filled = lengths > 0
+    if data_buf is not None and filled.any():
+        data = np.frombuffer(data_buf, dtype=np.uint8, count=int(offsets[-1]))
+        ends = np.concatenate([offsets[:-1][filled], offsets[1:][filled] - 1])
+        edge = data[ends]
+        if ((edge <= 0x20) | (edge >= 0x80)).any():
+            col = pc.utf8_trim_whitespace(col)
+            _, offsets_buf, data_buf = col.buffers()
+            lengths = np.diff(np.frombuffer(offsets_buf, dtype=np.int32, count=n + 1))
+            filled = lengths > 0
+    if filled.all():
+        return col
+    validity = pa.py_buffer(np.packbits(filled, bitorder="little"))
+    return pa.Array.from_buffers(pa.string(), n, [validity, offsets_buf, data_buf], null_count=int(n - filled.sum()))
 
 
 def _row_shape(data: bytes, *, cells: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -982,8 +1026,9 @@ def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any
             check.add(file, 0, _message(exc.problem.message), hint=exc.problem.hint)
         else:
             if raw is not None:
-                tables[name] = _read_csv(raw, file, req + opt, req, encoding, check)
-            del raw
+                box = [raw]
+                del raw
+                tables[name] = _read_csv(box, file, req + opt, req, encoding, check)
         if progress:
             progress(i, total)
     result = _check(folder, meta, tables, check)

@@ -77,8 +77,12 @@ def _stable_order(keys: np.ndarray, n: int) -> np.ndarray:
     --------
     >>> _stable_order(np.array([70000, 3, 70000, 2, 3]), 70001).tolist()
     [3, 1, 4, 0, 2]
+    >>> _stable_order(np.array([0, 0, 2]), 3).tolist()
+    [0, 1, 2]
     """
     order = np.arange(len(keys), dtype=np.int64)
+    if (keys[1:] >= keys[:-1]).all():  # links.csv grouped by supplier already: nothing to sort
+        return order
     shift = 0
     while True:
         digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
