@@ -1611,14 +1611,16 @@ def _check_projects(P: _Table, check: _Checker, firm_ids: pa.Array | None, regio
                                               "park", "drop_reason", "owner", "source", "note",
                                               *_PROJECT_DATE_COLUMNS)}
     seg_chain = None if segments is None else {seg.id: seg.chain for seg in segments}
-    stages = _each_distinct(cols["stage"], _project_stage)
-    dates = {c: _each_distinct(cols[c], normalise_project_date) for c in _PROJECT_DATE_COLUMNS}
-    cells = _each_distinct(cols["segments"], _segment_tuple)
-    suspect = _suspect_projects(stages, dates, cells, cols, seg_chain)
+    stage_of, stage_codes = _distinct(P.get("stage"), _project_stage)
+    stages = [stage_of[k] for k in stage_codes.tolist()]
+    dates = {c: _distinct(P.get(c), normalise_project_date) for c in _PROJECT_DATE_COLUMNS}
+    cells = _distinct(P.get("segments"), _segment_tuple)
+    suspect = _suspect_projects(stages, dates, cells, _distinct(P.get("chain"), str), cols, seg_chain)
+    day = {c: [values[k] for k in codes.tolist()] for c, (values, codes) in dates.items()}
     out = []
     # Only the rows that may hold a problem are checked one by one (in file order, so the problems are
     # listed as before); the others are made straight from the columns.
-    for i, (pid, stage, cell) in enumerate(zip(cols["id"], stages, cells)):
+    for i, (pid, stage, k) in enumerate(zip(cols["id"], stages, cells[1].tolist())):
         if suspect[i]:
             project = _project_row(P, i, cols, money, seg_chain, check)
         elif stage is None or pid is None:
@@ -1626,8 +1628,8 @@ def _check_projects(P: _Table, check: _Checker, firm_ids: pa.Array | None, regio
         else:
             project = Project(
                 id=pid, name=cols["name"][i] or "", firm=cols["firm"][i] or "", chain=cols["chain"][i] or "",
-                stage=stage, segments=cell or (), anchor=cols["anchor"][i], park=cols["park"][i],
-                dates={c: dates[c][i] for c in _PROJECT_DATE_COLUMNS if dates[c][i] is not None},
+                stage=stage, segments=cells[0][k] or (), anchor=cols["anchor"][i], park=cols["park"][i],
+                dates={c: day[c][i] for c in _PROJECT_DATE_COLUMNS if day[c][i] is not None},
                 drop_reason=cols["drop_reason"][i], investment=money["investment"][i],
                 expected_output=money["expected_output"][i], owner=cols["owner"][i], source=cols["source"][i],
                 note=cols["note"][i])
@@ -1636,10 +1638,18 @@ def _check_projects(P: _Table, check: _Checker, firm_ids: pa.Array | None, regio
     return out
 
 
-def _each_distinct(values: list[Any], fn: Any) -> list[Any]:
-    """``[fn(v) if v is not None else None for v in values]``, calling ``fn`` once per distinct value."""
-    done: dict[Any, Any] = {None: None}
-    return [done[v] if v in done else done.setdefault(v, fn(v)) for v in values]
+def _distinct(arr: pa.Array, fn: Any) -> tuple[list[Any], np.ndarray]:
+    """``fn`` of each distinct value of ``arr`` (then ``None``, for the nulls) and each row's place in that list.
+
+    Examples
+    --------
+    >>> _distinct(pa.array(["b", None, "b", "a"]), str.upper)
+    (['B', 'A', None], array([0, 2, 0, 1]))
+    """
+    enc = pc.dictionary_encode(arr)
+    values = [fn(v) for v in enc.dictionary.to_pylist()] + [None]
+    codes = np.asarray(pc.fill_null(enc.indices, len(values) - 1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return values, codes
 
 
 def _segment_tuple(cell: str) -> tuple[str, ...]:
@@ -1647,22 +1657,26 @@ def _segment_tuple(cell: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(x.strip() for x in _split_segments(cell) if x.strip()))
 
 
-def _day_bounds(texts: list[str | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per normalised date text: given?, first day and last day (ordinals; 0 where not a date)."""
-    bounds = _each_distinct(texts, lambda t: parse_project_date(t) or (None, None))
-    given = np.array([t is not None for t in texts], dtype=bool)
-    first = np.array([b[0].toordinal() if b and b[0] else 0 for b in bounds], dtype=np.int64)
-    last = np.array([b[1].toordinal() if b and b[1] else 0 for b in bounds], dtype=np.int64)
-    return given, first, last
+def _day_bounds(texts: list[str | None], codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of a date column (``codes`` into its distinct normalised ``texts``): given?, first day and
+    last day (ordinals; 0 where not a date)."""
+    bounds = [parse_project_date(t) if t is not None else None for t in texts]
+    first = np.array([b[0].toordinal() if b else 0 for b in bounds], dtype=np.int64)
+    last = np.array([b[1].toordinal() if b else 0 for b in bounds], dtype=np.int64)
+    return codes != len(texts) - 1, first[codes], last[codes]
 
 
-def _suspect_projects(stages: list[str | None], dates: dict[str, list[str | None]],
-                      cells: list[tuple[str, ...] | None], cols: dict[str, list[Any]],
+def _suspect_projects(stages: list[str | None], dates: dict[str, tuple[list[str | None], np.ndarray]],
+                      cells: tuple[list[tuple[str, ...] | None], np.ndarray],
+                      chains: tuple[list[str | None], np.ndarray], cols: dict[str, list[Any]],
                       seg_chain: dict[str, str] | None) -> np.ndarray:
     """Rows of projects.csv that :func:`_project_row` may report something for, found column-wise: an
     unknown stage, a date that is not one or out of order (the rules of
     :func:`~chaingraph.model.project_date_problems`), an unknown or other chain's segment, a dropped
-    project without a reason. Every row with a problem is in it; a few without may be too."""
+    project without a reason. Every row with a problem is in it; a few without may be too.
+
+    ``dates``, ``cells`` (the segments) and ``chains`` give each distinct value and each row's place in that
+    list (:func:`_distinct`)."""
     n = len(stages)
     stage_of = {s: PROJECT_STAGE_ORDER.get(s, -2 if s == DROPPED else -1) for s in set(stages) if s is not None}
     order = np.array([-3 if s is None else stage_of[s] for s in stages], dtype=np.int64)
@@ -1670,7 +1684,7 @@ def _suspect_projects(stages: list[str | None], dates: dict[str, list[str | None
     ok_dates = []
     latest = np.full(n, -1, dtype=np.int64)  # the order of the latest stage with a date
     for c in _PROJECT_DATE_COLUMNS:
-        given, first, last = _day_bounds(dates[c])
+        given, first, last = _day_bounds(*dates[c])
         valid = given & (first > 0)
         suspect |= given & ~valid
         ok_dates.append((valid, first, last))
@@ -1685,13 +1699,14 @@ def _suspect_projects(stages: list[str | None], dates: dict[str, list[str | None
     suspect |= (order >= 0) & (latest > order)
     suspect |= (order == -2) & np.array([not r for r in cols["drop_reason"]], dtype=bool)
     if seg_chain is not None:
-        flagged: dict[tuple[tuple[str, ...], str | None], bool] = {}
-        for i, (cell, chain) in enumerate(zip(cells, cols["chain"])):
-            if cell:
-                key = (cell, chain)
-                if key not in flagged:
-                    flagged[key] = any(seg not in seg_chain or (chain and seg_chain[seg] != chain) for seg in cell)
-                suspect[i] |= flagged[key]
+        # each distinct (segments, chain) pair looked at once
+        (tuples, cell_codes), (chain_names, chain_codes) = cells, chains
+        pairs, inverse = np.unique(cell_codes * len(chain_names) + chain_codes, return_inverse=True)
+        flagged = np.array([any(seg not in seg_chain or (chain and seg_chain[seg] != chain) for seg in cell)
+                            if (cell := tuples[p // len(chain_names)]) else False
+                            for p, chain in ((int(p), chain_names[int(p) % len(chain_names)]) for p in pairs)],
+                           dtype=bool)
+        suspect |= flagged[inverse.ravel()]
     return suspect
 
 
