@@ -256,7 +256,9 @@ def _write_files(tmp: Path, dataset: Dataset, arrays: Mapping[str, np.ndarray]) 
     projects = small.pop("projects")
     columns = {k: [getattr(p, k) for p in projects] for k in _PROJECT_FIELDS}
     columns.update({f"dates.{k}": [d.get(k) for d in columns["dates"]] for k in PROJECT_DATE_KEYS})
-    columns["dates"] = [json.dumps(dict(d), ensure_ascii=False) for d in columns["dates"]]
+    # one encoder for all: json.dumps with options makes a new one per call (half a second for 50,000 projects)
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    columns["dates"] = [encode(dict(d)) for d in columns["dates"]]
     table = pa.table({k: pa.array(v, _PROJECT_TYPES.get(k, pa.string())) for k, v in columns.items()})
     with pa.OSFile(str(tmp / "projects.arrow"), "wb") as sink:
         with pa.ipc.new_file(sink, table.schema) as writer:
