@@ -1036,15 +1036,25 @@ def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any
                 box = [raw]
                 del raw
                 tables[name] = _read_csv(box, file, req + opt, req, encoding, check)
+                _release_memory()
         if progress:
             progress(i, total)
     result = _check(folder, meta, tables, check)
+    del tables
+    _release_memory()
     if progress:
         progress(total, total)
     problems = check.summary()
     if problems or result is None:
         raise DatasetErrors(problems or [Problem(str(folder), 0, "", Message("ds.unreadable"))])
     return result
+
+
+def _release_memory() -> None:
+    """Hand the memory Arrow's pool freed back to the system: reading a big file frees as much as it keeps
+    (the bytes, the columns before trimming), and the pool would hold on to it for the next allocation, so
+    that the peak of a cold load counted it twice (issue 17 §2: 0.1-0.2 GB at a million firms)."""
+    pa.default_memory_pool().release_unused()
 
 
 def _check_folder(folder: Path) -> None:
@@ -1427,22 +1437,23 @@ def _short_keys(arr: pa.Array) -> np.ndarray | None:
 
 def _end_codes(supplier: pa.Array, customer: pa.Array, firm_ids: pa.Array | None
                ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray | None, np.ndarray | None]:
-    """Codes of each link's supplier and customer (equal codes for equal ids; nulls all one code), how
-    many codes there are, and each end's row among ``firm_ids`` (-1: unknown or null; ``None`` without
-    ``firm_ids``)."""
+    """Codes of each link's supplier and customer (equal codes for equal ids, from -1 to the number of codes
+    less one; nulls all one code), the number of codes, and each end's row among ``firm_ids`` (-1: unknown
+    or null; ``None`` without ``firm_ids``)."""
     n = len(supplier)
     s_null, c_null = _is_null(supplier), _is_null(customer)
     keys = (_short_keys(supplier), _short_keys(customer), _short_keys(firm_ids) if firm_ids is not None else None)
     if keys[0] is not None and keys[1] is not None and keys[2] is not None:
-        s_key, c_key, f_key = keys
-        f_keys = pa.array(f_key, mask=_is_null(firm_ids) if firm_ids.null_count else None)
-        rows = [np.where(null, -1, np.asarray(pc.fill_null(pc.index_in(pa.array(k), f_keys), -1).to_numpy(),
-                                              dtype=np.int64))
-                for k, null in ((s_key, s_null), (c_key, c_null))]
+        f_keys = pa.array(keys[2], mask=_is_null(firm_ids) if firm_ids.null_count else None)
+        rows = []
+        for k, null in ((keys[0], s_null), (keys[1], c_null)):
+            found = pc.fill_null(pc.index_in(pa.array(k), f_keys), -1).to_numpy().astype(np.int64)
+            found[null] = -1
+            rows.append(found)
         if ((rows[0] >= 0) | s_null).all() and ((rows[1] >= 0) | c_null).all():
-            # every end is a firm: its row is its code (-1, a null, becomes 0)
-            return rows[0] + 1, rows[1] + 1, len(firm_ids) + 1, rows[0], rows[1]
-        codes = np.unique(np.concatenate([s_key, c_key]), return_inverse=True)[1].astype(np.int64)
+            # every end is a firm: its row is its code (-1 for a null)
+            return rows[0], rows[1], len(firm_ids), rows[0], rows[1]
+        codes = np.unique(np.concatenate(keys[:2]), return_inverse=True)[1].astype(np.int64).ravel()
         return codes[:n], codes[n:], int(codes.max()) + 1, rows[0], rows[1]
     ends = pc.dictionary_encode(pc.fill_null(pa.concat_arrays([supplier, customer]), ""))
     codes = np.asarray(ends.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -1478,20 +1489,25 @@ def _link_checks(L: _Table, check: _Checker, firm_ids: pa.Array | None, segment_
     valid = ~s_null & ~c_null
     check.rows(L, valid & (s == c), "customer", Message("ds.supplies_itself"), hint=Message("ds.hint.delete_row"))
     segs = pc.dictionary_encode(segment)
-    g = np.asarray(segs.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    g = segs.indices.to_numpy(zero_copy_only=False)
     if segment_ids is not None:
         known_seg = _known_codes(segs.dictionary, g, pa.concat_arrays([segment_ids, pa.array([""])]))
         check.rows(L, ~known_seg, "segment", Message("ds.unknown", what=Message("ds.what.segment")),
                    hint=Message("ds.hint.segment_or_empty"))
     n_g = len(segs.dictionary)
-    pair = s * n_f + c
+    n_f += 1  # codes start at -1
+    key = s + 1  # the key of (supplier, customer, segment), built in place
+    key *= n_f
+    key += c
+    key += 1
     if n_f * n_f * n_g >= 2 ** 62:  # keep the key inside int64 for huge dictionaries
-        pair = np.unique(pair, return_inverse=True)[1].astype(np.int64)
-    key = pair * n_g + g
-    del pair
+        key = np.unique(key, return_inverse=True)[1].astype(np.int64).ravel()
+    key *= n_g
+    key += g
+    del g
     # Links usually come grouped by supplier, then customer: keys already increasing need no sort. Otherwise
     # sorting finds whether there is any duplicate; only then find which rows and their first lines.
-    kept = key[valid]
+    kept = key if valid.all() else key[valid]
     if (kept[1:] > kept[:-1]).all() or not (np.diff(np.sort(kept)) == 0).any():
         return rows
     del kept
