@@ -294,6 +294,12 @@ class _Table:
     def __len__(self) -> int:
         return len(self.lines)
 
+    def let_go(self, *names: str) -> None:
+        """Forget the columns ``names`` as read, once what was made of them (numbers, lists) is in the
+        dataset: they are not read again, and five million cells of text are 50 MB (issue 17 §2)."""
+        for name in names:
+            self.columns.pop(name, None)
+
     def get(self, name: str) -> pa.Array:
         if name in self.columns:
             return self.columns[name]
@@ -621,8 +627,9 @@ def _read_csv(box: list[bytes], file: str, columns: tuple[str, ...], required: t
     # one pass over the bytes instead of a regular expression over every column (issue 17 §2)
     controls = quoted or bool(data.translate(None, _NOT_CONTROL))
     if table is not None and not bad_rows and _physical_lines(data) == table.num_rows + 1:
-        # The common case: one row per line, so row i is on line i + 2.
-        lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
+        # The common case: one row per line, so row i is on line i + 2 (a file under 2 GiB has fewer than
+        # 2**31 lines: 32-bit line numbers, half the memory of five million links' lines)
+        lines = np.arange(2, table.num_rows + 2, dtype=np.int32)
     elif table is not None and (shape := _row_shape(data, cells=bool(bad_rows))) is not None and \
             _match_rows(shape, table.num_rows, len(bad_rows), file, len(names), check):
         # Quoted newlines, blank lines or rows of the wrong width (reported): pyarrow's values, and
@@ -702,6 +709,11 @@ def _cells(col: pa.Array) -> pa.Array:
             filled = lengths > 0
     if filled.all():
         return col
+    if not filled.any():
+        # a column left empty (links' product and source, often): freshly mapped zero pages, which take no
+        # memory until written, rather than the offsets of five million empty cells
+        zeros = pa.py_buffer(np.zeros(n + 1, dtype=np.int32))
+        return pa.Array.from_buffers(pa.string(), n, [zeros, zeros, pa.py_buffer(b"")], null_count=n)
     validity = pa.py_buffer(np.packbits(filled, bitorder="little"))
     return pa.Array.from_buffers(pa.string(), n, [validity, offsets_buf, data_buf], null_count=int(n - filled.sum()))
 
@@ -1050,11 +1062,26 @@ def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any
     return result
 
 
+def _libc() -> Any:
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # noqa: B018 (glibc only)
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+_LIBC = _libc()
+
+
 def _release_memory() -> None:
     """Hand the memory Arrow's pool freed back to the system: reading a big file frees as much as it keeps
     (the bytes, the columns before trimming), and the pool would hold on to it for the next allocation, so
     that the peak of a cold load counted it twice (issue 17 §2: 0.1-0.2 GB at a million firms)."""
     pa.default_memory_pool().release_unused()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 def _check_folder(folder: Path) -> None:
@@ -1209,6 +1236,7 @@ def _check_firms(F: _Table, check: _Checker, region_ids: pa.Array | None,
         "parent": F.get("parent"),
     }
     _parents(F, check)
+    F.let_go("segments", "anchor", "output_value", "employees", "listed", "lat", "lon", "aliases", *F.extra)
     return pa.table(firm_cols, schema=FIRM_SCHEMA)
 
 
@@ -1262,11 +1290,13 @@ def _check_links(L: _Table, check: _Checker, firm_ids: pa.Array | None,
     default = pa.array(list(EVIDENCE_CONFIDENCE), pa.string())
     defaults = pa.array(list(EVIDENCE_CONFIDENCE.values()), pa.float64()).take(
         pc.fill_null(pc.index_in(evidence, value_set=default), 0))
-    return pa.table({
+    table = pa.table({
         "supplier": L.get("supplier"), "customer": L.get("customer"), "segment": segment,
         "product": L.get("product"), "value": _number(L, check, "value"), "source": L.get("source"),
         "confidence": pc.if_else(pc.is_valid(given), given, defaults), "evidence": evidence,
-    }, schema=LINK_SCHEMA), rows
+    }, schema=LINK_SCHEMA)
+    L.let_go("value", "confidence", "evidence", "segment")
+    return table, rows
 
 
 def _evidence(L: _Table, check: _Checker) -> pa.Array:

@@ -80,13 +80,19 @@ def _stable_order(keys: np.ndarray, n: int) -> np.ndarray:
     >>> _stable_order(np.array([0, 0, 2]), 3).tolist()
     [0, 1, 2]
     """
-    order = np.arange(len(keys), dtype=np.int64)
     if (keys[1:] >= keys[:-1]).all():  # links.csv grouped by supplier already: nothing to sort
-        return order
+        return np.arange(len(keys), dtype=np.int64)
+    order: np.ndarray | None = None
     shift = 0
     while True:
-        digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
-        order = order[np.argsort(digit, kind="stable")]
+        # a digit of every key (astype keeps the low 16 bits), then put in the order sorted so far: 16-bit
+        # temporaries rather than 64-bit ones, a quarter of the memory at five million links
+        digit = (keys >> shift).astype(np.uint16) if shift else keys.astype(np.uint16)
+        if order is not None:
+            digit = digit[order]
+        step = np.argsort(digit, kind="stable")
+        del digit
+        order = step if order is None else order[step]
         shift += 16
         if n <= 1 << shift:
             return order
