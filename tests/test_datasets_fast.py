@@ -183,3 +183,28 @@ def test_clean_links_give_the_same_rows(tmp_path, monkeypatch, kind):
     assert (ids[fast[1]["supplier"][0]], ids[fast[1]["customer"][0]]) == (first[0], first[1])
     monkeypatch.setattr(datasets, "_short_keys", lambda arr: None)
     assert fast == _read_links(folder)
+
+
+# -- encodings: datasets._is_utf8 ----------------------------------------------------------------------------------
+
+def _python_says_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def test_arrow_utf8_check_agrees_with_python_decoder():
+    """Arrow's check, which spares decoding the firms, accepts exactly what ``bytes.decode("utf-8")`` accepts:
+    surrogates (ED A0 80), overlong forms (C0 AF), code points past U+10FFFF (F4 90 80 80), GBK text, truncated
+    characters, and random bytes around valid text (3,000 cases, seeded)."""
+    cases = [b"", b"plain", "企业，１２３".encode(), "企业".encode("gb18030"), bytes([0xED, 0xA0, 0x80]),
+             bytes([0xC0, 0xAF]), bytes([0xF4, 0x90, 0x80, 0x80]), "企".encode()[:2], b"\xef\xbb\xbfid", b"a\x00b"]
+    rng = random.Random(7)
+    text = "F0000001,合成企业，１２３,Synthetic\u3000Firm,𝔘\n".encode()
+    for _ in range(3000):
+        i = rng.randrange(len(text))
+        cases.append(text[:i] + bytes(rng.randrange(256) for _ in range(rng.randint(1, 3))) + text[i:])
+    assert [datasets._is_utf8(c) for c in cases] == [_python_says_utf8(c) for c in cases]
+    assert 0 < sum(map(_python_says_utf8, cases)) < len(cases)
