@@ -840,10 +840,10 @@ def _ids(t: _Table, check: _Checker, col: str = "id", *, what: str | None = None
          hint: str = Message("ds.hint.unique")) -> None:
     """Report each row whose ``col`` repeats an earlier row's (``what`` names the value in the message)."""
     arr = t.get(col)
-    codes = np.asarray(pc.dictionary_encode(pc.fill_null(arr, "")).indices.to_numpy(zero_copy_only=False),
-                       dtype=np.int64)
-    if len(codes) == 0:
+    encoded = pc.dictionary_encode(pc.fill_null(arr, ""))
+    if len(encoded.dictionary) == len(arr):  # as many distinct values as rows: no repeat to find
         return
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     _, first = np.unique(codes, return_index=True)
     dup = np.flatnonzero((first[codes] != np.arange(len(codes))) & ~_is_null(arr))
     named = Message(f"ds.what.{what or col}")
@@ -886,10 +886,10 @@ def _plain_numbers(raw: pa.Array) -> np.ndarray | None:
     """Values of a column of plain ASCII numbers (``1200``, ``-3.5``, ``1e6``), or ``None`` for anything else.
 
     Most columns are plain, and one cast reads them; the rest take the slow path in :func:`_numbers`.
+    Arrow's cast refuses thousands separators and underscores (``1,200``, ``1_000``), which the slow path
+    reads (``tests/test_datasets_fast.py`` pins it).
     """
     if not pc.all(pc.string_is_ascii(raw)).as_py():
-        return None
-    if pc.any(pc.match_substring(raw, ",")).as_py() or pc.any(pc.match_substring(raw, "_")).as_py():
         return None
     try:
         values = np.asarray(pc.cast(raw, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -942,6 +942,10 @@ def _ref(t: _Table, check: _Checker, col: str, known: pa.Array | None, what: str
     if known is None:
         return
     arr = t.get(col) if values is None else values
+    if len(known) > 4 * len(arr):
+        # 50,000 projects' firms among a million firm ids: hash the few and keep the ids they name, rather
+        # than hash the million for every column that refers to them
+        known = known.filter(pc.is_in(known, value_set=arr))
     bad = ~np.asarray(pc.is_in(arr, known).to_numpy(zero_copy_only=False), dtype=bool) & ~_is_null(arr)
     check.rows(t, bad, col, Message("ds.unknown", what=Message(f"ds.what.{what}")), hint=Message(f"ds.hint.{hint}"),
                values=arr)

@@ -208,3 +208,31 @@ def test_arrow_utf8_check_agrees_with_python_decoder():
         cases.append(text[:i] + bytes(rng.randrange(256) for _ in range(rng.randint(1, 3))) + text[i:])
     assert [datasets._is_utf8(c) for c in cases] == [_python_says_utf8(c) for c in cases]
     assert 0 < sum(map(_python_says_utf8, cases)) < len(cases)
+
+
+def test_numbers_with_separators_take_the_slow_path(tmp_path):
+    """Arrow's cast reads plain numbers only; "1,200", "1_000", full-width "１２３" and "1.5万" are read by the slow
+    path, to 1200, 1000, 123 and 15000 (the pipeline data has four firms)."""
+    folder = tmp_path / "ds"
+    shutil.copytree(PIPELINE, folder)
+    (folder / "projects.csv").unlink()
+    lines = (folder / "firms.csv").read_text(encoding="utf-8").splitlines()
+    values = ['"1,200"', "1_000", "１２３", "1.5万"]
+    cells = [ln.split(",") for ln in lines[1:5]]
+    for row, value in zip(cells, values):
+        row[6] = value
+    (folder / "firms.csv").write_text("\n".join([lines[0], *(",".join(c) for c in cells)]) + "\n",
+                                      encoding="utf-8")
+    assert read_dataset(folder).firms.column("output_value").to_pylist() == [1200.0, 1000.0, 123.0, 15000.0]
+
+
+def test_references_into_many_firms_are_checked_from_the_few(tmp_path):
+    """With 60 firms and three projects, the projects' firms are hashed rather than the firms' ids
+    (``_ref``): the unknown firm F999 (line 3) and anchor nobody (line 4) are still found, the known ones not."""
+    folder = _links_folder(tmp_path, "fixed", 1)
+    (folder / "links.csv").write_text("supplier,customer\n", encoding="utf-8")
+    (folder / "projects.csv").write_text("id,name,firm,chain,stage,anchor\np1,A,F0000001,li,lead,F0000000\n"
+                                         "p2,B,F999,li,lead,\np3,C,F0000002,li,lead,nobody\n", encoding="utf-8")
+    problems, _ = _read(folder)
+    assert [p.split("projects.csv:")[1][:40] for p in problems] == ["3: unknown firm 'F999' (use an id from f",
+                                                                  "4: unknown anchor firm 'nobody' (use an "]
