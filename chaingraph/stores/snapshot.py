@@ -82,6 +82,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, overload
 
@@ -231,12 +232,16 @@ def _json_hook(obj: dict[str, Any]) -> Any:
     return obj
 
 
-def _write_files(tmp: Path, dataset: Dataset, arrays: Mapping[str, np.ndarray]) -> None:
+def _write_files(tmp: Path, dataset: Dataset, arrays: Mapping[str, np.ndarray],
+                 written: Callable[[Path], None] = lambda path: None) -> None:
+    """Write the snapshot's files into ``tmp``; ``written`` is told of each big one (the tables) once it is
+    complete."""
     for name in _TABLES:
         table: pa.Table = getattr(dataset, name).combine_chunks()
         with pa.OSFile(str(tmp / f"{name}.arrow"), "wb") as sink:
             with pa.ipc.new_file(sink, table.schema) as writer:
                 writer.write_table(table)
+        written(tmp / f"{name}.arrow")
     for name, arr in arrays.items():
         np.save(tmp / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
     # link_rows served the index, which the snapshot holds itself (link_sup, link_cus)
@@ -287,12 +292,12 @@ def write_snapshot(target: str | Path, dataset: Dataset, arrays: Mapping[str, np
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
-        _write_files(tmp, dataset, arrays)
-        files = {}
-        for p in sorted(tmp.iterdir()):
-            _fsync(p)
-            st = p.stat()
-            files[p.name] = {"size": st.st_size, "xxh3_64": _hash_read(p), "stamp": _stamp(st)}
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # the tables (all but a few MB) go to disk while the rest is written (issue 17 §2)
+            sealing = {}
+            _write_files(tmp, dataset, arrays, lambda path: sealing.update({path.name: pool.submit(_seal, path)}))
+            files = {p.name: sealing[p.name].result() if p.name in sealing else _seal(p)
+                     for p in sorted(tmp.iterdir())}
         manifest = {"magic": _MAGIC, "format": FORMAT, "reader": reader_key(), "encoding": encoding,
                     "dataset": dataset_fingerprint, "source": str(dataset.path), "files": files,
                     "arrays": sorted(arrays),
@@ -304,6 +309,13 @@ def write_snapshot(target: str | Path, dataset: Dataset, arrays: Mapping[str, np
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _seal(path: Path) -> dict[str, Any]:
+    """Flush a written file to disk; its manifest entry: size, xxh3 hash and stamp."""
+    _fsync(path)
+    st = path.stat()
+    return {"size": st.st_size, "xxh3_64": _hash_read(path), "stamp": _stamp(st)}
 
 
 def _fsync(path: Path) -> None:
