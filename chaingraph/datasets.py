@@ -1498,18 +1498,20 @@ def _end_codes(supplier: pa.Array, customer: pa.Array, firm_ids: pa.Array | None
     or null; ``None`` without ``firm_ids``)."""
     n = len(supplier)
     s_null, c_null = _is_null(supplier), _is_null(customer)
-    keys = (_short_keys(supplier), _short_keys(customer), _short_keys(firm_ids) if firm_ids is not None else None)
-    if keys[0] is not None and keys[1] is not None and keys[2] is not None:
-        f_keys = pa.array(keys[2], mask=_is_null(firm_ids) if firm_ids.null_count else None)
+    s_key, c_key = _short_keys(supplier), _short_keys(customer)
+    f_key = _short_keys(firm_ids) if firm_ids is not None else None
+    if firm_ids is not None and s_key is not None and c_key is not None and f_key is not None:
+        f_keys = pa.array(f_key, mask=_is_null(firm_ids) if firm_ids.null_count else None)
         rows = []
-        for k, null in ((keys[0], s_null), (keys[1], c_null)):
+        for k, null in ((s_key, s_null), (c_key, c_null)):
             found = pc.fill_null(pc.index_in(pa.array(k), f_keys), -1).to_numpy().astype(np.int64)
             found[null] = -1
             rows.append(found)
         if ((rows[0] >= 0) | s_null).all() and ((rows[1] >= 0) | c_null).all():
             # every end is a firm: its row is its code (-1 for a null)
             return rows[0], rows[1], len(firm_ids), rows[0], rows[1]
-        codes = np.unique(np.concatenate(keys[:2]), return_inverse=True)[1].astype(np.int64).ravel()
+        both: np.ndarray = np.concatenate([s_key, c_key])
+        codes = np.unique(both, return_inverse=True)[1].astype(np.int64).ravel()
         return codes[:n], codes[n:], int(codes.max()) + 1, rows[0], rows[1]
     ends = pc.dictionary_encode(pc.fill_null(pa.concat_arrays([supplier, customer]), ""))
     codes = np.asarray(ends.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -1764,7 +1766,7 @@ def _suspect_projects(stages: list[str | None], dates: dict[str, tuple[list[str 
         for earlier, ef, _ in ok_dates[:i]:
             suspect |= later & earlier & (ll < ef)
         latest = np.where(later, i, latest)
-    dropped, df, dl = ok_dates[len(PROJECT_STAGES)]
+    dropped, _, dl = ok_dates[len(PROJECT_STAGES)]
     suspect |= dropped & (order != -2)
     for i, (valid, first, _) in enumerate(ok_dates[:len(PROJECT_STAGES)]):
         suspect |= dropped & (latest == i) & (dl < first)
@@ -1779,7 +1781,8 @@ def _suspect_projects(stages: list[str | None], dates: dict[str, tuple[list[str 
                             for p, chain in ((int(p), chain_names[int(p) % len(chain_names)]) for p in pairs)],
                            dtype=bool)
         suspect |= flagged[inverse.ravel()]
-    return suspect
+    result: np.ndarray = suspect
+    return result
 
 
 def _settings_problem(check: _Checker, folder: Path, message: Message, hint: Message) -> None:
