@@ -1311,17 +1311,24 @@ def _check_links(L: _Table, check: _Checker, firm_ids: pa.Array | None,
     _required(L, check, ("supplier", "customer"))
     segment = pc.fill_null(L.get("segment"), "")
     rows = _link_checks(L, check, firm_ids, segment_ids, segment)
+    # each column as read is let go once converted: five million cells of text each (peak memory, issue 17 §2)
     evidence = _evidence(L, check)
-    given = _number(L, check, "confidence", lo=0, hi=1)
-    default = pa.array(list(EVIDENCE_CONFIDENCE), pa.string())
-    defaults = pa.array(list(EVIDENCE_CONFIDENCE.values()), pa.float64()).take(
-        pc.fill_null(pc.index_in(evidence, value_set=default), 0))
+    L.let_go("evidence")
+    confidence = _number(L, check, "confidence", lo=0, hi=1)
+    L.let_go("confidence")
+    if confidence.null_count:  # the default of each link's evidence kind where none is given
+        default = pa.array(list(EVIDENCE_CONFIDENCE), pa.string())
+        defaults = pa.array(list(EVIDENCE_CONFIDENCE.values()), pa.float64()).take(
+            pc.fill_null(pc.index_in(evidence, value_set=default), 0))
+        confidence = pc.if_else(pc.is_valid(confidence), confidence, defaults)
+        del defaults
+    value = _number(L, check, "value")
+    L.let_go("value", "segment")
     table = pa.table({
         "supplier": L.get("supplier"), "customer": L.get("customer"), "segment": segment,
-        "product": L.get("product"), "value": _number(L, check, "value"), "source": L.get("source"),
-        "confidence": pc.if_else(pc.is_valid(given), given, defaults), "evidence": evidence,
+        "product": L.get("product"), "value": value, "source": L.get("source"),
+        "confidence": confidence, "evidence": evidence,
     }, schema=LINK_SCHEMA)
-    L.let_go("value", "confidence", "evidence", "segment")
     return table, rows
 
 
