@@ -55,6 +55,7 @@ from chaingraph.model import (
     Segment,
     SegmentLink,
     normalise_project_date,
+    parse_project_date,
     period_bounds,
     project_date_problems,
 )
@@ -293,6 +294,12 @@ class _Table:
     def __len__(self) -> int:
         return len(self.lines)
 
+    def let_go(self, *names: str) -> None:
+        """Forget the columns ``names`` as read, once what was made of them (numbers, lists) is in the
+        dataset: they are not read again, and five million cells of text are 50 MB (issue 17 §2)."""
+        for name in names:
+            self.columns.pop(name, None)
+
     def get(self, name: str) -> pa.Array:
         if name in self.columns:
             return self.columns[name]
@@ -486,6 +493,26 @@ def _check_regular(st: os.stat_result, name: str, max_size: int) -> None:
         raise DatasetError(name, 0, msg, hint=Message("ds.hint.max_file_size"))
 
 
+def _is_utf8(raw: bytes) -> bool:
+    """Whether ``raw`` is well-formed UTF-8 (as Python's strict decoder has it: no surrogates, no overlong
+    forms), checked by Arrow in place: ten times faster than decoding 120 MB of firms, and no copy of them.
+
+    Examples
+    --------
+    >>> _is_utf8("企业".encode()), _is_utf8("企业".encode("gb18030")), _is_utf8(bytes([0xED, 0xA0, 0x80]))
+    (True, False, False)
+    """
+    if raw.isascii():
+        return True
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [None, pa.py_buffer(np.array([0, len(raw)], dtype=np.int64)),
+                                                         pa.py_buffer(raw)])
+    try:
+        whole.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
 def _decode(raw: bytes, file: str, encoding: str | None) -> tuple[bytes, str]:
     """UTF-8 bytes of ``raw`` (BOM removed) and the encoding it was in."""
     if encoding:
@@ -500,6 +527,8 @@ def _decode(raw: bytes, file: str, encoding: str | None) -> tuple[bytes, str]:
         raw, enc = raw[3:], "utf-8-sig"
     else:
         enc = "utf-8"
+    if _is_utf8(raw):
+        return raw, enc
     try:
         raw.decode("utf-8")
         return raw, enc
@@ -523,7 +552,7 @@ def _message(said: str) -> Message:
 
 def _physical_lines(data: bytes) -> int:
     """Number of lines as an editor counts them (``\\n``, ``\\r\\n`` or a lone ``\\r`` ends one)."""
-    cr = data.count(b"\r")
+    cr = data.count(b"\r") if b"\r" in data else 0
     ends = data.count(b"\n") + (cr - data.count(b"\r\n") if cr else 0)
     return ends + (0 if data.endswith((b"\n", b"\r")) else 1)
 
@@ -577,15 +606,15 @@ def _column_names(header: list[str], columns: tuple[str, ...], required: tuple[s
     return (None if missing else names), extra
 
 
-def _read_csv(raw: bytes, file: str, columns: tuple[str, ...], required: tuple[str, ...],
+def _read_csv(box: list[bytes], file: str, columns: tuple[str, ...], required: tuple[str, ...],
               encoding: str | None, check: _Checker) -> _Table | None:
-    """Read one CSV file's bytes as strings; ``None`` (with the problem reported) if that is impossible."""
+    """Read one CSV file's bytes (taken out of ``box``, so that they are freed once the columns are read)
+    as strings; ``None`` (with the problem reported) if that is impossible."""
     try:
-        data, enc = _decode(raw, file, encoding)
+        data, enc = _decode(box.pop(), file, encoding)
     except DatasetError as exc:
         check.add(file, exc.line, _message(exc.problem.message), hint=exc.problem.hint)
         return None
-    del raw
     if not data or data.isspace():
         check.add(file, 1, Message("ds.empty_file"), hint=Message("ds.hint.header", columns=",".join(required)))
         return None
@@ -604,26 +633,29 @@ def _read_csv(raw: bytes, file: str, columns: tuple[str, ...], required: tuple[s
         return "skip"
 
     table: pa.Table | None
+    quoted = b'"' in data
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.BufferReader(data),  # read in place, not copied block by block as from a file object
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=64 << 20),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            # a line end inside a cell needs quotes around it; without any, pyarrow's faster parser reads the same
+            parse_options=pacsv.ParseOptions(newlines_in_values=quoted, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         table = None
     partial = False
+    # one pass over the bytes instead of a regular expression over every column (issue 17 §2)
+    controls = quoted or bool(data.translate(None, _NOT_CONTROL))
     if table is not None and not bad_rows and _physical_lines(data) == table.num_rows + 1:
-        # The common case: one row per line, so row i is on line i + 2.
-        raw_cols = {name: table.column(name).combine_chunks() for name in names}
-        lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
+        # The common case: one row per line, so row i is on line i + 2 (a file under 2 GiB has fewer than
+        # 2**31 lines: 32-bit line numbers, half the memory of five million links' lines)
+        lines = np.arange(2, table.num_rows + 2, dtype=np.int32)
     elif table is not None and (shape := _row_shape(data, cells=bool(bad_rows))) is not None and \
             _match_rows(shape, table.num_rows, len(bad_rows), file, len(names), check):
         # Quoted newlines, blank lines or rows of the wrong width (reported): pyarrow's values, and
         # each row's line found with numpy.
-        raw_cols = {name: table.column(name).combine_chunks() for name in names}
         first, _, n_cells = shape
         partial = bool(bad_rows)
         lines = first[n_cells == len(names)] if bad_rows else first
@@ -635,11 +667,16 @@ def _read_csv(raw: bytes, file: str, columns: tuple[str, ...], required: tuple[s
         if parsed is None:
             return None
         raw_cols, lines, partial = parsed
+        table = pa.table(raw_cols)
+        del raw_cols
+    del data  # the file's bytes (the caller let go of them): the columns are copies
     cols = {}
     for name in names:
-        col = pc.utf8_trim_whitespace(raw_cols[name])
-        empty = pc.equal(col, "")
-        cols[name] = pc.if_else(empty, pa.scalar(None, pa.string()), col) if pc.any(empty).as_py() else col
+        # column by column, so that only one column is in memory twice (as read and trimmed)
+        col = table.column(name)
+        table = table.drop_columns([name])
+        cols[name] = _cells(col.combine_chunks())
+        del col
     # Excel saves the empty rows at the end of a sheet as ",,,,": skipped with a note, not errors
     filled = np.zeros(len(lines), dtype=bool)
     for col in cols.values():
@@ -649,9 +686,58 @@ def _read_csv(raw: bytes, file: str, columns: tuple[str, ...], required: tuple[s
     if skipped:
         cols, lines = {k: v.slice(0, keep) for k, v in cols.items()}, lines[:keep]
     log.debug("read %s (%s, %d rows)", file, enc, len(lines))
-    # one pass over the bytes instead of a regular expression over every column (issue 17 §2)
-    controls = b'"' in data or bool(data.translate(None, _NOT_CONTROL))
     return _Table(file, cols, lines, extra, partial, skipped, controls)
+
+
+#: Bytes that may begin or end a whitespace character: ASCII space and below, and every byte of a multi-byte one.
+_MAY_BE_SPACE = (np.arange(256) <= 0x20) | (np.arange(256) >= 0x80)
+
+
+def _cells(col: pa.Array) -> pa.Array:
+    """A column as read, trimmed of whitespace, with its empty cells null.
+
+    Only a column with a cell that starts or ends with a byte that may be whitespace (ASCII space
+    and below, or any byte of a multi-byte character) is trimmed: ids, numbers and codes seldom are,
+    and trimming five million cells copies them (issue 17 §2). The empty cells become null through a
+    validity bitmap over the same buffers.
+
+    Examples
+    --------
+    >>> _cells(pa.array(["a", " b ", "", "\u3000c"])).to_pylist()
+    ['a', 'b', None, 'c']
+    >>> _cells(pa.array(["F1", "", "F2"])).to_pylist()
+    ['F1', None, 'F2']
+    """
+    n = len(col)
+    if not n or col.null_count or col.offset:
+        col = pc.utf8_trim_whitespace(col)
+        empty = pc.equal(col, "")
+        return pc.if_else(empty, pa.scalar(None, pa.string()), col) if pc.any(empty).as_py() else col
+    _, offsets_buf, data_buf = col.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=n + 1)
+    lengths = np.diff(offsets)
+    filled = lengths > 0
+    total = int(offsets[-1])
+    if data_buf is not None and total:
+        data = np.frombuffer(data_buf, dtype=np.uint8, count=total)
+        # the first byte of every cell (an empty cell's is the next cell's: at worst a needless trim) and the
+        # last byte of every cell, up to the last non-empty one and from the first
+        firsts = offsets[:int(np.searchsorted(offsets[:-1], total))]
+        lasts = offsets[int(np.searchsorted(offsets, 0, side="right")):] - 1
+        if _MAY_BE_SPACE[data[firsts]].any() or _MAY_BE_SPACE[data[lasts]].any():
+            col = pc.utf8_trim_whitespace(col)
+            _, offsets_buf, data_buf = col.buffers()
+            lengths = np.diff(np.frombuffer(offsets_buf, dtype=np.int32, count=n + 1))
+            filled = lengths > 0
+    if filled.all():
+        return col
+    if not filled.any():
+        # a column left empty (links' product and source, often): freshly mapped zero pages, which take no
+        # memory until written, rather than the offsets of five million empty cells
+        zeros = pa.py_buffer(np.zeros(n + 1, dtype=np.int32))
+        return pa.Array.from_buffers(pa.string(), n, [zeros, zeros, pa.py_buffer(b"")], null_count=n)
+    validity = pa.py_buffer(np.packbits(filled, bitorder="little"))
+    return pa.Array.from_buffers(pa.string(), n, [validity, offsets_buf, data_buf], null_count=int(n - filled.sum()))
 
 
 def _row_shape(data: bytes, *, cells: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -754,10 +840,10 @@ def _ids(t: _Table, check: _Checker, col: str = "id", *, what: str | None = None
          hint: str = Message("ds.hint.unique")) -> None:
     """Report each row whose ``col`` repeats an earlier row's (``what`` names the value in the message)."""
     arr = t.get(col)
-    codes = np.asarray(pc.dictionary_encode(pc.fill_null(arr, "")).indices.to_numpy(zero_copy_only=False),
-                       dtype=np.int64)
-    if len(codes) == 0:
+    encoded = pc.dictionary_encode(pc.fill_null(arr, ""))
+    if len(encoded.dictionary) == len(arr):  # as many distinct values as rows: no repeat to find
         return
+    codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
     _, first = np.unique(codes, return_index=True)
     dup = np.flatnonzero((first[codes] != np.arange(len(codes))) & ~_is_null(arr))
     named = Message(f"ds.what.{what or col}")
@@ -800,10 +886,10 @@ def _plain_numbers(raw: pa.Array) -> np.ndarray | None:
     """Values of a column of plain ASCII numbers (``1200``, ``-3.5``, ``1e6``), or ``None`` for anything else.
 
     Most columns are plain, and one cast reads them; the rest take the slow path in :func:`_numbers`.
+    Arrow's cast refuses thousands separators and underscores (``1,200``, ``1_000``), which the slow path
+    reads (``tests/test_datasets_fast.py`` pins it).
     """
     if not pc.all(pc.string_is_ascii(raw)).as_py():
-        return None
-    if pc.any(pc.match_substring(raw, ",")).as_py() or pc.any(pc.match_substring(raw, "_")).as_py():
         return None
     try:
         values = np.asarray(pc.cast(raw, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
@@ -856,6 +942,10 @@ def _ref(t: _Table, check: _Checker, col: str, known: pa.Array | None, what: str
     if known is None:
         return
     arr = t.get(col) if values is None else values
+    if len(known) > 4 * len(arr):
+        # 50,000 projects' firms among a million firm ids: hash the few and keep the ids they name, rather
+        # than hash the million for every column that refers to them
+        known = known.filter(pc.is_in(known, value_set=arr))
     bad = ~np.asarray(pc.is_in(arr, known).to_numpy(zero_copy_only=False), dtype=bool) & ~_is_null(arr)
     check.rows(t, bad, col, Message("ds.unknown", what=Message(f"ds.what.{what}")), hint=Message(f"ds.hint.{hint}"),
                values=arr)
@@ -981,17 +1071,43 @@ def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any
             check.add(file, 0, _message(exc.problem.message), hint=exc.problem.hint)
         else:
             if raw is not None:
-                tables[name] = _read_csv(raw, file, req + opt, req, encoding, check)
-            del raw
+                box = [raw]
+                del raw
+                tables[name] = _read_csv(box, file, req + opt, req, encoding, check)
+                _release_memory()
         if progress:
             progress(i, total)
     result = _check(folder, meta, tables, check)
+    del tables
+    _release_memory()
     if progress:
         progress(total, total)
     problems = check.summary()
     if problems or result is None:
         raise DatasetErrors(problems or [Problem(str(folder), 0, "", Message("ds.unreadable"))])
     return result
+
+
+def _libc() -> Any:
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # noqa: B018 (glibc only)
+        return libc
+    except (OSError, AttributeError):
+        return None
+
+
+_LIBC = _libc()
+
+
+def _release_memory() -> None:
+    """Hand the memory Arrow's pool freed back to the system: reading a big file frees as much as it keeps
+    (the bytes, the columns before trimming), and the pool would hold on to it for the next allocation, so
+    that the peak of a cold load counted it twice (issue 17 §2: 0.1-0.2 GB at a million firms)."""
+    pa.default_memory_pool().release_unused()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 def _check_folder(folder: Path) -> None:
@@ -1146,6 +1262,7 @@ def _check_firms(F: _Table, check: _Checker, region_ids: pa.Array | None,
         "parent": F.get("parent"),
     }
     _parents(F, check)
+    F.let_go("segments", "anchor", "output_value", "employees", "listed", "lat", "lon", "aliases", *F.extra)
     return pa.table(firm_cols, schema=FIRM_SCHEMA)
 
 
@@ -1194,27 +1311,41 @@ def _check_links(L: _Table, check: _Checker, firm_ids: pa.Array | None,
     _required(L, check, ("supplier", "customer"))
     segment = pc.fill_null(L.get("segment"), "")
     rows = _link_checks(L, check, firm_ids, segment_ids, segment)
+    # each column as read is let go once converted: five million cells of text each (peak memory, issue 17 §2)
     evidence = _evidence(L, check)
-    given = _number(L, check, "confidence", lo=0, hi=1)
-    default = pa.array(list(EVIDENCE_CONFIDENCE), pa.string())
-    defaults = pa.array(list(EVIDENCE_CONFIDENCE.values()), pa.float64()).take(
-        pc.fill_null(pc.index_in(evidence, value_set=default), 0))
-    return pa.table({
+    L.let_go("evidence")
+    confidence = _number(L, check, "confidence", lo=0, hi=1)
+    L.let_go("confidence")
+    if confidence.null_count:  # the default of each link's evidence kind where none is given
+        default = pa.array(list(EVIDENCE_CONFIDENCE), pa.string())
+        defaults = pa.array(list(EVIDENCE_CONFIDENCE.values()), pa.float64()).take(
+            pc.fill_null(pc.index_in(evidence, value_set=default), 0))
+        confidence = pc.if_else(pc.is_valid(confidence), confidence, defaults)
+        del defaults
+    value = _number(L, check, "value")
+    L.let_go("value", "segment")
+    table = pa.table({
         "supplier": L.get("supplier"), "customer": L.get("customer"), "segment": segment,
-        "product": L.get("product"), "value": _number(L, check, "value"), "source": L.get("source"),
-        "confidence": pc.if_else(pc.is_valid(given), given, defaults), "evidence": evidence,
-    }, schema=LINK_SCHEMA), rows
+        "product": L.get("product"), "value": value, "source": L.get("source"),
+        "confidence": confidence, "evidence": evidence,
+    }, schema=LINK_SCHEMA)
+    return table, rows
 
 
 def _evidence(L: _Table, check: _Checker) -> pa.Array:
     """Each link's evidence kind: as given (English or Chinese), else ``illustrative`` when its source
     says so (:data:`~chaingraph.model.ILLUSTRATIVE_SOURCES`), ``reported`` when it cites a source,
     ``unknown`` without one."""
-    source = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(L.get("source"), "")))
-    made_up = pc.starts_with(source, ILLUSTRATIVE_SOURCES[0])
-    for marker in ILLUSTRATIVE_SOURCES[1:]:
-        made_up = pc.or_(made_up, pc.starts_with(source, marker))
-    derived = pc.if_else(made_up, "illustrative", pc.if_else(pc.equal(source, ""), "unknown", "reported"))
+    if L.get("source").null_count == len(L):
+        # no link cites a source: one text for all, its bytes made at once (five million if_else rows took 0.5 s)
+        derived = pa.Array.from_buffers(pa.string(), len(L), [
+            None, pa.py_buffer(np.arange(0, 7 * len(L) + 1, 7, dtype=np.int32)), pa.py_buffer(b"unknown" * len(L))])
+    else:
+        source = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(L.get("source"), "")))
+        made_up = pc.starts_with(source, ILLUSTRATIVE_SOURCES[0])
+        for marker in ILLUSTRATIVE_SOURCES[1:]:
+            made_up = pc.or_(made_up, pc.starts_with(source, marker))
+        derived = pc.if_else(made_up, "illustrative", pc.if_else(pc.equal(source, ""), "unknown", "reported"))
     raw = L.get("evidence")
     if raw.null_count == len(raw):
         return derived
@@ -1325,48 +1456,126 @@ def _known_codes(dictionary: pa.Array, codes: np.ndarray, known: pa.Array) -> np
     return np.asarray(found[codes], dtype=bool)
 
 
+def _short_keys(arr: pa.Array) -> np.ndarray | None:
+    """Each string of ``arr`` as a ``uint64`` holding its bytes (zero-padded; 0 for a null), or ``None``
+    when a string is longer than 8 bytes or the strings hold a NUL byte.
+
+    Two strings then have the same key exactly when they are equal, and Arrow hashes five million
+    integer keys about twice as fast as the strings they stand for (issue 17 §2): ids such as
+    ``F0092588`` or ``600519`` fit.
+
+    Examples
+    --------
+    >>> keys = _short_keys(pa.array(["ab", None, "ab", "abc"]))
+    >>> bool(keys[0] == keys[2]), bool(keys[0] != keys[3]), int(keys[1])
+    (True, True, 0)
+    >>> _short_keys(pa.array(["a string of more than 8 bytes"])) is None
+    True
+    """
+    n = len(arr)
+    _, offsets_buf, data_buf = arr.buffers()
+    if not n or data_buf is None:
+        return np.zeros(n, dtype=np.uint64)
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32, count=n + 1, offset=arr.offset * 4)
+    lengths = np.diff(offsets)
+    if arr.null_count:
+        lengths = np.where(_is_null(arr), 0, lengths)
+    if int(lengths.max()) > 8:
+        return None
+    data = np.frombuffer(data_buf, dtype=np.uint8, count=int(offsets[-1] - offsets[0]), offset=int(offsets[0]))
+    if not data.all():  # a NUL byte would make "a" and "a\0" one key
+        return None
+    width = int(lengths[0])
+    out = np.zeros((n, 8), dtype=np.uint8)
+    if not arr.null_count and len(data) == n * width:  # every id as long as the first: the bytes are a matrix
+        out[:, :width] = data.reshape(n, width)
+    else:
+        padded = np.concatenate([data, np.zeros(8, dtype=np.uint8)])
+        cols = np.arange(8)
+        pos = (offsets[:-1] - offsets[0])[:, None] + cols
+        np.copyto(out, padded[np.minimum(pos, len(data))], where=cols < lengths[:, None])
+    keys: np.ndarray = out.view(np.uint64).ravel()
+    return keys
+
+
+def _end_codes(supplier: pa.Array, customer: pa.Array, firm_ids: pa.Array | None
+               ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray | None, np.ndarray | None]:
+    """Codes of each link's supplier and customer (equal codes for equal ids, from -1 to the number of codes
+    less one; nulls all one code), the number of codes, and each end's row among ``firm_ids`` (-1: unknown
+    or null; ``None`` without ``firm_ids``)."""
+    n = len(supplier)
+    s_null, c_null = _is_null(supplier), _is_null(customer)
+    s_key, c_key = _short_keys(supplier), _short_keys(customer)
+    f_key = _short_keys(firm_ids) if firm_ids is not None else None
+    if firm_ids is not None and s_key is not None and c_key is not None and f_key is not None:
+        f_keys = pa.array(f_key, mask=_is_null(firm_ids) if firm_ids.null_count else None)
+        rows = []
+        for k, null in ((s_key, s_null), (c_key, c_null)):
+            found = pc.fill_null(pc.index_in(pa.array(k), f_keys), -1).to_numpy().astype(np.int64)
+            found[null] = -1
+            rows.append(found)
+        if ((rows[0] >= 0) | s_null).all() and ((rows[1] >= 0) | c_null).all():
+            # every end is a firm: its row is its code (-1 for a null)
+            return rows[0], rows[1], len(firm_ids), rows[0], rows[1]
+        both: np.ndarray = np.concatenate([s_key, c_key])
+        codes = np.unique(both, return_inverse=True)[1].astype(np.int64).ravel()
+        return codes[:n], codes[n:], int(codes.max()) + 1, rows[0], rows[1]
+    ends = pc.dictionary_encode(pc.fill_null(pa.concat_arrays([supplier, customer]), ""))
+    codes = np.asarray(ends.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    if firm_ids is None:
+        return codes[:n], codes[n:], len(ends.dictionary), None, None
+    # each distinct end looked up once among the firms
+    where = np.asarray(pc.fill_null(pc.index_in(ends.dictionary, firm_ids), -1).to_numpy(), dtype=np.int64)
+    return (codes[:n], codes[n:], len(ends.dictionary), np.where(s_null, -1, where[codes[:n]]),
+            np.where(c_null, -1, where[codes[n:]]))
+
+
 def _link_checks(L: _Table, check: _Checker, firm_ids: pa.Array | None, segment_ids: pa.Array | None,
                  segment: pa.Array) -> dict[str, np.ndarray]:
     """Unknown firms and segments, self links and duplicate links of links.csv; returns each link's
     supplier and customer row among ``firm_ids`` (-1: unknown), or ``{}`` without ``firm_ids``.
 
-    The supplier and customer columns are dictionary-encoded once; every check then works on the
-    integer codes, because links.csv is the biggest file by far.
+    Each end gets an integer code once (:func:`_end_codes`); every check then works on the codes,
+    because links.csv is the biggest file by far.
     """
     n = len(L)
     rows: dict[str, np.ndarray] = {}
     if not n:
         return rows
     supplier, customer = L.get("supplier"), L.get("customer")
-    ends = pc.dictionary_encode(pc.fill_null(pa.concat_arrays([supplier, customer]), ""))
-    codes = np.asarray(ends.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
-    s, c = codes[:n], codes[n:]
+    s, c, n_f, sup_rows, cus_rows = _end_codes(supplier, customer, firm_ids)
     s_null, c_null = _is_null(supplier), _is_null(customer)
-    if firm_ids is not None:
-        # each distinct end looked up once among the firms: its row, which the store's index reuses
-        where = np.asarray(pc.fill_null(pc.index_in(ends.dictionary, firm_ids), -1).to_numpy(), dtype=np.int64)
-        rows = {"supplier": where[s], "customer": where[c]}
+    if sup_rows is not None and cus_rows is not None:
+        # the rows, which the store's index reuses
+        rows = {"supplier": sup_rows, "customer": cus_rows}
         hint, unknown = Message("ds.hint.from_firms"), Message("ds.unknown", what=Message("ds.what.firm"))
-        check.rows(L, (rows["supplier"] < 0) & ~s_null, "supplier", unknown, hint=hint)
-        check.rows(L, (rows["customer"] < 0) & ~c_null, "customer", unknown, hint=hint)
+        check.rows(L, (sup_rows < 0) & ~s_null, "supplier", unknown, hint=hint)
+        check.rows(L, (cus_rows < 0) & ~c_null, "customer", unknown, hint=hint)
     valid = ~s_null & ~c_null
     check.rows(L, valid & (s == c), "customer", Message("ds.supplies_itself"), hint=Message("ds.hint.delete_row"))
     segs = pc.dictionary_encode(segment)
-    g = np.asarray(segs.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+    g = segs.indices.to_numpy(zero_copy_only=False)
     if segment_ids is not None:
         known_seg = _known_codes(segs.dictionary, g, pa.concat_arrays([segment_ids, pa.array([""])]))
         check.rows(L, ~known_seg, "segment", Message("ds.unknown", what=Message("ds.what.segment")),
                    hint=Message("ds.hint.segment_or_empty"))
-    n_f = len(ends.dictionary)
     n_g = len(segs.dictionary)
-    pair = s * n_f + c
+    n_f += 1  # codes start at -1
+    key = s + 1  # the key of (supplier, customer, segment), built in place
+    key *= n_f
+    key += c
+    key += 1
     if n_f * n_f * n_g >= 2 ** 62:  # keep the key inside int64 for huge dictionaries
-        pair = np.unique(pair, return_inverse=True)[1].astype(np.int64)
-    key = pair * n_g + g
-    # Sorting finds whether there is any duplicate; only then find which rows and their first lines.
-    ordered = np.sort(key[valid])
-    if not (ordered[1:] == ordered[:-1]).any():
+        key = np.unique(key, return_inverse=True)[1].astype(np.int64).ravel()
+    key *= n_g
+    key += g
+    del g
+    # Links usually come grouped by supplier, then customer: keys already increasing need no sort. Otherwise
+    # sorting finds whether there is any duplicate; only then find which rows and their first lines.
+    kept = key if valid.all() else key[valid]
+    if (kept[1:] > kept[:-1]).all() or not (np.diff(np.sort(kept)) == 0).any():
         return rows
+    del kept
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     dup = (first[inverse] != np.arange(len(key))) & valid
     for i in np.flatnonzero(dup)[:MAX_PER_RULE].tolist():
@@ -1483,12 +1692,104 @@ def _check_projects(P: _Table, check: _Checker, firm_ids: pa.Array | None, regio
                                               "park", "drop_reason", "owner", "source", "note",
                                               *_PROJECT_DATE_COLUMNS)}
     seg_chain = None if segments is None else {seg.id: seg.chain for seg in segments}
+    stage_of, stage_codes = _distinct(P.get("stage"), _project_stage)
+    stages = [stage_of[k] for k in stage_codes.tolist()]
+    dates = {c: _distinct(P.get(c), normalise_project_date) for c in _PROJECT_DATE_COLUMNS}
+    cells = _distinct(P.get("segments"), _segment_tuple)
+    suspect = _suspect_projects(stages, dates, cells, _distinct(P.get("chain"), str), cols, seg_chain)
+    day = {c: [values[k] for k in codes.tolist()] for c, (values, codes) in dates.items()}
     out = []
-    for i in range(len(P)):
-        project = _project_row(P, i, cols, money, seg_chain, check)
+    # Only the rows that may hold a problem are checked one by one (in file order, so the problems are
+    # listed as before); the others are made straight from the columns.
+    for i, (pid, stage, k) in enumerate(zip(cols["id"], stages, cells[1].tolist())):
+        if suspect[i]:
+            project = _project_row(P, i, cols, money, seg_chain, check)
+        elif stage is None or pid is None:
+            continue
+        else:
+            project = Project(
+                id=pid, name=cols["name"][i] or "", firm=cols["firm"][i] or "", chain=cols["chain"][i] or "",
+                stage=stage, segments=cells[0][k] or (), anchor=cols["anchor"][i], park=cols["park"][i],
+                dates={c: day[c][i] for c in _PROJECT_DATE_COLUMNS if day[c][i] is not None},
+                drop_reason=cols["drop_reason"][i], investment=money["investment"][i],
+                expected_output=money["expected_output"][i], owner=cols["owner"][i], source=cols["source"][i],
+                note=cols["note"][i])
         if project is not None:
             out.append(project)
     return out
+
+
+def _distinct(arr: pa.Array, fn: Any) -> tuple[list[Any], np.ndarray]:
+    """``fn`` of each distinct value of ``arr`` (then ``None``, for the nulls) and each row's place in that list.
+
+    Examples
+    --------
+    >>> _distinct(pa.array(["b", None, "b", "a"]), str.upper)
+    (['B', 'A', None], array([0, 2, 0, 1]))
+    """
+    enc = pc.dictionary_encode(arr)
+    values = [fn(v) for v in enc.dictionary.to_pylist()] + [None]
+    codes = np.asarray(pc.fill_null(enc.indices, len(values) - 1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return values, codes
+
+
+def _segment_tuple(cell: str) -> tuple[str, ...]:
+    """The segments a project's ``segments`` cell names, trimmed, each once, in order."""
+    return tuple(dict.fromkeys(x.strip() for x in _split_segments(cell) if x.strip()))
+
+
+def _day_bounds(texts: list[str | None], codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row of a date column (``codes`` into its distinct normalised ``texts``): given?, first day and
+    last day (ordinals; 0 where not a date)."""
+    bounds = [parse_project_date(t) if t is not None else None for t in texts]
+    first = np.array([b[0].toordinal() if b else 0 for b in bounds], dtype=np.int64)
+    last = np.array([b[1].toordinal() if b else 0 for b in bounds], dtype=np.int64)
+    return codes != len(texts) - 1, first[codes], last[codes]
+
+
+def _suspect_projects(stages: list[str | None], dates: dict[str, tuple[list[str | None], np.ndarray]],
+                      cells: tuple[list[tuple[str, ...] | None], np.ndarray],
+                      chains: tuple[list[str | None], np.ndarray], cols: dict[str, list[Any]],
+                      seg_chain: dict[str, str] | None) -> np.ndarray:
+    """Rows of projects.csv that :func:`_project_row` may report something for, found column-wise: an
+    unknown stage, a date that is not one or out of order (the rules of
+    :func:`~chaingraph.model.project_date_problems`), an unknown or other chain's segment, a dropped
+    project without a reason. Every row with a problem is in it; a few without may be too.
+
+    ``dates``, ``cells`` (the segments) and ``chains`` give each distinct value and each row's place in that
+    list (:func:`_distinct`)."""
+    n = len(stages)
+    stage_of = {s: PROJECT_STAGE_ORDER.get(s, -2 if s == DROPPED else -1) for s in set(stages) if s is not None}
+    order = np.array([-3 if s is None else stage_of[s] for s in stages], dtype=np.int64)
+    suspect = order == -1  # an unknown stage
+    ok_dates = []
+    latest = np.full(n, -1, dtype=np.int64)  # the order of the latest stage with a date
+    for c in _PROJECT_DATE_COLUMNS:
+        given, first, last = _day_bounds(*dates[c])
+        valid = given & (first > 0)
+        suspect |= given & ~valid
+        ok_dates.append((valid, first, last))
+    for i, (later, lf, ll) in enumerate(ok_dates[:len(PROJECT_STAGES)]):
+        for earlier, ef, _ in ok_dates[:i]:
+            suspect |= later & earlier & (ll < ef)
+        latest = np.where(later, i, latest)
+    dropped, _, dl = ok_dates[len(PROJECT_STAGES)]
+    suspect |= dropped & (order != -2)
+    for i, (valid, first, _) in enumerate(ok_dates[:len(PROJECT_STAGES)]):
+        suspect |= dropped & (latest == i) & (dl < first)
+    suspect |= (order >= 0) & (latest > order)
+    suspect |= (order == -2) & np.array([not r for r in cols["drop_reason"]], dtype=bool)
+    if seg_chain is not None:
+        # each distinct (segments, chain) pair looked at once
+        (tuples, cell_codes), (chain_names, chain_codes) = cells, chains
+        pairs, inverse = np.unique(cell_codes * len(chain_names) + chain_codes, return_inverse=True)
+        flagged = np.array([any(seg not in seg_chain or (chain and seg_chain[seg] != chain) for seg in cell)
+                            if (cell := tuples[p // len(chain_names)]) else False
+                            for p, chain in ((int(p), chain_names[int(p) % len(chain_names)]) for p in pairs)],
+                           dtype=bool)
+        suspect |= flagged[inverse.ravel()]
+    result: np.ndarray = suspect
+    return result
 
 
 def _settings_problem(check: _Checker, folder: Path, message: Message, hint: Message) -> None:

@@ -77,15 +77,27 @@ def _stable_order(keys: np.ndarray, n: int) -> np.ndarray:
     --------
     >>> _stable_order(np.array([70000, 3, 70000, 2, 3]), 70001).tolist()
     [3, 1, 4, 0, 2]
+    >>> _stable_order(np.array([0, 0, 2]), 3).tolist()
+    [0, 1, 2]
     """
-    order = np.arange(len(keys), dtype=np.int64)
+    if (keys[1:] >= keys[:-1]).all():  # links.csv grouped by supplier already: nothing to sort
+        return np.arange(len(keys), dtype=np.int64)
+    # The 16-bit digits are read in place (a little-endian int64 is four of them); the order so far is kept as
+    # int32 between passes: 16- and 32-bit temporaries rather than 64-bit ones (issue 17 §2, peak memory).
+    words = np.ascontiguousarray(keys, dtype="<i8").view("<u2").reshape(-1, 4)
+    order: np.ndarray | None = None
     shift = 0
     while True:
-        digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
-        order = order[np.argsort(digit, kind="stable")]
+        digit = words[:, shift // 16]
+        step = np.argsort(digit if order is None else digit[order], kind="stable")
         shift += 16
-        if n <= 1 << shift:
-            return order
+        last = n <= 1 << shift
+        order = step if order is None else order[step]
+        del step
+        if last:
+            return order.astype(np.int64, copy=False)
+        if len(keys) < 2 ** 31:
+            order = order.astype(np.int32)
 
 
 def _take(rows: np.ndarray) -> pa.Array:
@@ -180,6 +192,8 @@ def _group_roots(firms: pa.Table, firm_ids: pa.Array) -> np.ndarray:
     Saved in the snapshot with the other index arrays: following the parents of a million firms
     took half a second of every ``targets`` run (issue 17).
     """
+    if firms.column("parent").null_count == len(firms):  # no groups: each firm is its own top
+        return np.arange(len(firms))
     parent = _np(pc.fill_null(pc.index_in(firms.column("parent"), firm_ids), -1), np.int64)
     root = np.arange(len(parent))
     for _ in range(64):  # validation rules out cycles; chains are short

@@ -82,6 +82,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, overload
 
@@ -231,12 +232,16 @@ def _json_hook(obj: dict[str, Any]) -> Any:
     return obj
 
 
-def _write_files(tmp: Path, dataset: Dataset, arrays: Mapping[str, np.ndarray]) -> None:
+def _write_files(tmp: Path, dataset: Dataset, arrays: Mapping[str, np.ndarray],
+                 written: Callable[[Path], None] = lambda path: None) -> None:
+    """Write the snapshot's files into ``tmp``; ``written`` is told of each big one (the tables) once it is
+    complete."""
     for name in _TABLES:
         table: pa.Table = getattr(dataset, name).combine_chunks()
         with pa.OSFile(str(tmp / f"{name}.arrow"), "wb") as sink:
             with pa.ipc.new_file(sink, table.schema) as writer:
                 writer.write_table(table)
+        written(tmp / f"{name}.arrow")
     for name, arr in arrays.items():
         np.save(tmp / f"{name}.npy", np.ascontiguousarray(arr), allow_pickle=False)
     # link_rows served the index, which the snapshot holds itself (link_sup, link_cus)
@@ -256,7 +261,9 @@ def _write_files(tmp: Path, dataset: Dataset, arrays: Mapping[str, np.ndarray]) 
     projects = small.pop("projects")
     columns = {k: [getattr(p, k) for p in projects] for k in _PROJECT_FIELDS}
     columns.update({f"dates.{k}": [d.get(k) for d in columns["dates"]] for k in PROJECT_DATE_KEYS})
-    columns["dates"] = [json.dumps(dict(d), ensure_ascii=False) for d in columns["dates"]]
+    # one encoder for all: json.dumps with options makes a new one per call (half a second for 50,000 projects)
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    columns["dates"] = [encode(dict(d)) for d in columns["dates"]]
     table = pa.table({k: pa.array(v, _PROJECT_TYPES.get(k, pa.string())) for k, v in columns.items()})
     with pa.OSFile(str(tmp / "projects.arrow"), "wb") as sink:
         with pa.ipc.new_file(sink, table.schema) as writer:
@@ -285,12 +292,12 @@ def write_snapshot(target: str | Path, dataset: Dataset, arrays: Mapping[str, np
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
-        _write_files(tmp, dataset, arrays)
-        files = {}
-        for p in sorted(tmp.iterdir()):
-            _fsync(p)
-            st = p.stat()
-            files[p.name] = {"size": st.st_size, "xxh3_64": _hash_mapped(p), "stamp": _stamp(st)}
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # the tables (all but a few MB) go to disk while the rest is written (issue 17 §2)
+            sealing = {}
+            _write_files(tmp, dataset, arrays, lambda path: sealing.update({path.name: pool.submit(_seal, path)}))
+            files = {p.name: sealing[p.name].result() if p.name in sealing else _seal(p)
+                     for p in sorted(tmp.iterdir())}
         manifest = {"magic": _MAGIC, "format": FORMAT, "reader": reader_key(), "encoding": encoding,
                     "dataset": dataset_fingerprint, "source": str(dataset.path), "files": files,
                     "arrays": sorted(arrays),
@@ -302,6 +309,13 @@ def write_snapshot(target: str | Path, dataset: Dataset, arrays: Mapping[str, np
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _seal(path: Path) -> dict[str, Any]:
+    """Flush a written file to disk; its manifest entry: size, xxh3 hash and stamp."""
+    _fsync(path)
+    st = path.stat()
+    return {"size": st.st_size, "xxh3_64": _hash_read(path), "stamp": _stamp(st)}
 
 
 def _fsync(path: Path) -> None:
@@ -344,6 +358,19 @@ def _publish(tmp: Path, target: Path) -> None:
 
 
 # -- reading ---------------------------------------------------------------------------------------------
+
+def _hash_read(path: Path) -> str:
+    """:func:`_hash_mapped`'s hash, the file read in 4 MiB pieces: the writer hashes the 760 MB it has just
+    written at a million firms, and mapping them would count each file's pages in the process's memory
+    while it is hashed (issue 17 §2: the peak of a cold load)."""
+    digest = xxhash.xxh3_64()
+    piece = bytearray(4 << 20)
+    view = memoryview(piece)
+    with open(path, "rb", buffering=0) as fh:
+        while n := fh.readinto(piece):
+            digest.update(view[:n])
+    return digest.hexdigest()
+
 
 def _hash_mapped(path: Path) -> str:
     return xxhash.xxh3_64(memoryview(_map(path))).hexdigest()
