@@ -375,6 +375,8 @@ class _Index:
         # once per index, not once per anchor: feeds_weights(G) walks every edge of G, SUPPLIES included
         self.feeds_w = _effective_weights(given)
         self._refs: dict[str, FirmRef] = {}
+        #: each segment's local firms as refs (:func:`_local_refs`)
+        self.segment_refs: dict[str, tuple[FirmRef, ...]] = {}
 
     def is_local(self, firm: str) -> bool:
         return firm in self.local_firms
@@ -387,7 +389,7 @@ class _Index:
         """The same index with ``extra`` firms counted as local (cheap: only they are added)."""
         new = object.__new__(_Index)
         new.G, new.region, new.local_regions, new.feeds = self.G, self.region, self.local_regions, self.feeds
-        new.feeds_w, new._refs = self.feeds_w, self._refs
+        new.feeds_w, new._refs, new.segment_refs = self.feeds_w, self._refs, {}
         new.min_confidence, new.confirmed = self.min_confidence, self.confirmed
         new.local_extra = self.local_extra | frozenset(extra)
         new.local_firms = self.local_firms | set(extra)
@@ -499,6 +501,8 @@ class _TableIndex:
         self.feeds = _Feeds([(u, v) for u, v, _ in given])
         self.feeds_w = _effective_weights(given)
         self._refs: dict[str, FirmRef] = {}
+        #: each segment's local firms as refs (:func:`_local_refs`)
+        self.segment_refs: dict[str, tuple[FirmRef, ...]] = {}
 
     def is_local(self, firm: str) -> bool:
         return firm in self.local_firms
@@ -517,6 +521,7 @@ class _TableIndex:
         new.local_by_segment = dict(self.local_by_segment)
         for s, fs in added.items():
             new.local_by_segment[s] = sorted(fs.union(new.local_by_segment.get(s, ())))
+        new.segment_refs = {}
         return new
 
     def ref(self, firm: str) -> FirmRef:
@@ -660,6 +665,17 @@ def _anchor_suppliers(idx: _Index, anchor: str) -> list[tuple[str, str, float | 
     return out
 
 
+def _local_refs(idx: _Index | _TableIndex, s: str, anchor: str) -> tuple[FirmRef, ...]:
+    """The local firms of segment ``s`` but ``anchor``, as refs in id order: one tuple per segment and
+    index, shared by every anchor's table that lists the segment (at ten million firms, 50 anchors'
+    tables named three million local firms one call each)."""
+    refs = idx.segment_refs.get(s)
+    if refs is None:
+        refs = idx.segment_refs[s] = tuple(idx.ref(f) for f in idx.local_by_segment.get(s, ()))
+    # only a firm making s is among its local firms
+    return tuple(r for r in refs if r.id != anchor) if s in idx.firm_segments(anchor) else refs
+
+
 def _analyse(
     idx: _Index | _TableIndex, anchor: str, distances: dict[str, tuple[str, int]], weights: dict[str, float],
     threshold: float, depth: int, *, brief: bool = False,
@@ -687,7 +703,7 @@ def _analyse(
     for s in sorted(distances, key=lambda s: (order[distances[s][0]], distances[s][1], s)):
         direction, dist = distances[s]
         sd = idx.segment(s)
-        local = [f for f in idx.local_by_segment.get(s, ()) if f != anchor]
+        local = _local_refs(idx, s, anchor)
         seg_links = [(f, v) for f, v, c in by_segment.get(s, []) if c >= idx.confirmed]
         share = local_share((idx.is_local(f), v) for f, v in seg_links)
         suppliers = sorted({f for f, _ in seg_links})
@@ -697,7 +713,7 @@ def _analyse(
             id=s, name=str(sd.get("name") or ""), name_en=str(sd.get("name_en") or ""),
             chain=sd.get("chain"), direction=direction,  # type: ignore[arg-type]
             distance=dist, status=status, action=action,
-            local_firms=() if brief else tuple(idx.ref(f) for f in local),
+            local_firms=() if brief else local,
             suppliers_local=() if brief else tuple(idx.ref(f) for f in suppliers if idx.is_local(f)),
             suppliers_external=() if brief else tuple(idx.ref(f) for f in suppliers if not idx.is_local(f)),
             local_share=share, single_source=len(suppliers) == 1, weight=weights.get(s, 1.0),
