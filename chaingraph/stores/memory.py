@@ -731,8 +731,8 @@ class MemoryStore:
         # are not the nearest of anyone
         coarse = self._coarsely_located(np.concatenate([anchor_rows, cand]))
         for j in np.flatnonzero(coarse[:len(anchor_rows)]).tolist():
-            cand_anchors[:, j // 64] &= ~np.uint64(1 << (j % 64))
-        best = self._nearest_km(cand, cand_anchors, anchor_rows)
+            sig_anchors[:, j // 64] &= ~np.uint64(1 << (j % 64))
+        best = self._nearest_km(cand, sig_of, sig_anchors, anchor_rows)
         best[coarse[len(anchor_rows):]] = COARSE_DISTANCE
         output = self._output[cand]
         return CandidateTable(
@@ -855,17 +855,23 @@ class MemoryStore:
         self._own_bits = (key, out)
         return out
 
-    def _nearest_km(self, rows: np.ndarray, anchor_bits: np.ndarray, anchor_rows: np.ndarray) -> np.ndarray:
-        """Km from each firm of ``rows`` to the nearest of its anchors (bits of ``anchor_bits``) with
-        coordinates, the first in id order on a tie; NaN where there is none."""
+    def _nearest_km(self, rows: np.ndarray, sig_of: np.ndarray, sig_anchors: np.ndarray,
+                    anchor_rows: np.ndarray) -> np.ndarray:
+        """Km from each firm of ``rows`` to the nearest of its anchors with coordinates, the first in id
+        order on a tie; NaN where there is none. Firm ``i``'s anchors are the bits of
+        ``sig_anchors[sig_of[i]]`` (its signature's)."""
         lat, lon = self._coords
         flat, flon = lat[rows], lon[rows]
         best = np.full(len(rows), np.nan)
+        # the firms of each signature, so that an anchor's firms are gathered from its few signatures
+        # rather than found by a test of every firm's bits (50 tests of 4 million at ten million firms)
+        sig_offsets, by_sig = _csr(sig_of, len(sig_anchors))
         for j, row in enumerate(anchor_rows.tolist()):
             if np.isnan(lat[row]) or np.isnan(lon[row]):
                 continue
             # only the firms of this anchor: each anchor has a part of the candidates
-            mine = np.flatnonzero((anchor_bits[:, j // 64] >> np.uint64(j % 64)) & np.uint64(1))
+            sigs = np.flatnonzero((sig_anchors[:, j // 64] >> np.uint64(j % 64)) & np.uint64(1))
+            mine = _gather(sig_offsets, by_sig, sigs)
             d = _haversine_km(flat[mine], flon[mine], float(lat[row]), float(lon[row]))
             now = best[mine]
             better = ~np.isnan(d) & (np.isnan(now) | (d < now))
