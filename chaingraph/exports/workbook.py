@@ -610,7 +610,7 @@ def _grid_widths(ws: Any, blocks: Sequence[_Sheet]) -> list[int]:
                 continue
             cells = [f"{r[j]:,}" if isinstance(r[j], int) else str(r[j]) for r in b.rows if r[j] not in (None, "")]
             need[j] = max([need[j], _width(head) + 1] + [_width(v) for v in cells])
-    widths = [min(50, need[0] + 2)] + [min(14, max(8, max(need[1:], default=0) + 2))] * (len(need) - 1)
+    widths = [min(50, need[0] + 2)] + [min(19, max(8, max(need[1:], default=0) + 2))] * (len(need) - 1)
     for j, w in enumerate(widths, 1):
         ws.column_dimensions[_letter(j)].width = w
     return widths
