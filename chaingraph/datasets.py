@@ -18,6 +18,7 @@ dataset of a million firms and five million links validates in seconds.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import logging
@@ -1088,7 +1089,10 @@ def read_dataset(path: str | Path, *, encoding: str | None = None, progress: Any
     return result
 
 
+@functools.cache
 def _libc() -> Any:
+    """glibc, for ``malloc_trim`` (``None`` elsewhere); loaded on the first cold read, not at import: every
+    warm command imports this module."""
     try:
         import ctypes
         libc = ctypes.CDLL("libc.so.6")
@@ -1098,16 +1102,14 @@ def _libc() -> Any:
         return None
 
 
-_LIBC = _libc()
-
-
 def _release_memory() -> None:
     """Hand the memory Arrow's pool freed back to the system: reading a big file frees as much as it keeps
     (the bytes, the columns before trimming), and the pool would hold on to it for the next allocation, so
     that the peak of a cold load counted it twice (issue 17 §2: 0.1-0.2 GB at a million firms)."""
     pa.default_memory_pool().release_unused()
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def _check_folder(folder: Path) -> None:
