@@ -1278,6 +1278,7 @@ _ERROR_TEXT["zh"].update({
     "store.unknown_stage": "未知的阶段 {stage!r}；请使用 {stages}",
     "store.project_dates": "项目 {project}：{problems}（未做任何改动）",
     "store.batch_size": "批大小至少为 1，而不是 {size}",
+    "store.index_wait": "{uri} 的索引 {indexes} 在 {seconds} 秒内未建好：请检查 FalkorDB 服务器的日志，然后重新运行同一条 load 命令",
     # snapshots
     "snapshot.no_manifest": "{folder} 不是 chaingraph 快照（没有 {manifest}）",
     "snapshot.bad_manifest": "{folder}：{manifest} 无法读取",
@@ -1358,6 +1359,8 @@ _ERROR_TEXT["en"].update({
     "store.unknown_stage": "unknown stage {stage!r}; use {stages}",
     "store.project_dates": "project {project}: {problems} (nothing was changed)",
     "store.batch_size": "batch size must be at least 1, not {size}",
+    "store.index_wait": "the indexes {indexes} of {uri} were not filled within {seconds} s: check the FalkorDB "
+                        "server's log, then rerun the same load command",
     "snapshot.no_manifest": "{folder} is not a chaingraph snapshot (no {manifest})",
     "snapshot.bad_manifest": "{folder}: unreadable {manifest} ({reason})",
     "snapshot.not_snapshot": "{folder} is not a chaingraph snapshot",

@@ -1,7 +1,8 @@
 """The Cypher statements of the database store, read by name from ``cypher/*.cypher``.
 
-Each file holds one statement (``create_constraints.cypher`` and
-``create_indexes_falkordb.cypher`` hold one per line), named ``verb_noun``,
+Each file holds one statement (``create_constraints.cypher``,
+``create_indexes_falkordb.cypher`` and ``create_firm_indexes_falkordb.cypher``
+hold one per line), named ``verb_noun``,
 and starts with ``//`` comment lines that name its ``$parameters``. The files
 ship as the package ``chaingraph.cypher``, so
 :func:`importlib.resources.files` finds them in editable and wheel installs.

@@ -556,7 +556,8 @@ def test_statements_get_the_parameters_their_headers_name(clean, neo4j_db, monke
         columns = {c.strip() for c in declared.replace("\n", " ").split(",")}
         assert keys == {frozenset(columns)}, name
     # the schema and the server probes run through the transport, without parameters
-    ddl = {"create_constraints", "create_indexes_falkordb", "detect_neo4j", "detect_falkordb"}
+    ddl = {"create_constraints", "create_indexes_falkordb", "create_firm_indexes_falkordb", "detect_neo4j",
+           "detect_falkordb"}
     assert set(seen) | ddl == set(cypher.names()), set(cypher.names()) - set(seen) - ddl
 
 

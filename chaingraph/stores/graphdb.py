@@ -133,6 +133,8 @@ READ_CHUNK = 5000
 FALKORDB_READ_CHUNK = 200_000
 #: Links or nodes deleted per ``delete_links``, ``delete_firms`` or ``delete_dataset`` call (one transaction each).
 DELETE_CHUNK = 10000
+#: The longest a FalkorDB load waits for its Firm indexes to be filled (a million firms take seconds).
+INDEX_WAIT = 3600.0
 #: Name of the graph's one write lock node (``acquire_lock.cypher``).
 LOCK_NAME = "chaingraph"
 
@@ -551,8 +553,14 @@ class CypherStore:
     def candidates(self, *, anchors: Sequence[str], gaps: Mapping[str, Collection[str]], region: str,
                    exclude: Collection[str] = (), min_output: float | None = None,
                    min_confidence: float = 0.0) -> CandidateTable:
-        """Count every candidate's links on the server (``candidate_counts``); see
-        :class:`~chaingraph.stores.CandidateTable`."""
+        """Count every candidate's links on the server; see :class:`~chaingraph.stores.CandidateTable`.
+
+        Three queries, each a plain expansion from the gap segments with no aggregation on the
+        server (:func:`_candidate_rows`): the candidates (``candidate_firms``), the links from them
+        that count, each with its customer's role (``candidate_customers``), and the links into them
+        from local firms (``candidate_suppliers``). Here they are merged per candidate: the largest
+        confidence per other firm, summed by :func:`~chaingraph.model.weighted_count`.
+        """
         T = self._template_graph()
         regions = sorted(regions_within(T, region))
         anchor_ids = sorted(set(anchors))
@@ -562,10 +570,11 @@ class CypherStore:
                 raise UnknownFirmError(a, self._close_matches(a))
         own = {a: set(found[a]["segments"] or ()) for a in anchor_ids}
         segments = [{"id": s, "own": sorted(set().union(*(own[a] for a in gaps[s])))} for s in sorted(gaps)]
-        rows = self._run("candidate_counts", segments=segments, regions=regions,
-                         skip=sorted(set(anchor_ids) | set(exclude)), anchors=anchor_ids,
-                         min_output=min_output, min_confidence=min_confidence) if segments else []
-        rows.sort(key=lambda r: str(r["id"]))
+        params = {"segments": segments, "regions": regions, "skip": sorted(set(anchor_ids) | set(exclude)),
+                  "min_output": min_output}
+        links = {**params, "anchors": anchor_ids, "min_confidence": min_confidence}
+        firm_rows, out_rows, in_rows = self._candidate_rows(params, links) if segments else ([], [], [])
+        rows = _merge_candidate_rows(firm_rows, out_rows, in_rows)
 
         def coords(lat: Any, lon: Any, region_id: Any) -> tuple[float, float] | None:
             return location_point(lat, lon, T.nodes[region_id] if region_id in T else None)
@@ -596,16 +605,27 @@ class CypherStore:
             output = r["output"]
             table.ids.append(str(r["id"]))
             table.segments.append(segs)
-            table.supplies_anchor.append(float(r["supplies_anchor"] or 0.0))
-            table.peers.append(weighted_count(float(w) for w in r["peers"]))
-            ties: dict[str, float] = {}
-            for tie_id, w in r["ties"]:
-                ties[tie_id] = max(ties.get(tie_id, 0.0), float(w))
-            table.ties.append(weighted_count(ties.values()))
+            table.supplies_anchor.append(r["supplies_anchor"])
+            table.peers.append(weighted_count(r["peers"].values()))
+            table.ties.append(weighted_count(r["ties"].values()))
             table.output.append(float(output) if output is not None and output > 0 else None)
             table.distance.append(dist)
         table.groups.extend(self._group_roots({str(r["id"]): r["parent"] for r in rows}))
         return table
+
+    def _candidate_rows(self, params: dict[str, Any], links: dict[str, Any]) -> tuple[list[Row], list[Row], list[Row]]:
+        """The rows of ``candidate_firms``, ``candidate_customers`` and ``candidate_suppliers``.
+
+        Over FalkorDB's own protocol the three run at once, each on its own connection: the server
+        runs queries on a thread pool, so one is answered while the client decodes another.
+        """
+        calls = [("candidate_firms", params), ("candidate_customers", links), ("candidate_suppliers", links)]
+        if self.protocol != "falkordb":
+            return tuple(self._run(name, **p) for name, p in calls)  # type: ignore[return-value]
+        with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+            futures = [pool.submit(lambda n, p: self._run(n, **p), name, p) for name, p in calls]
+            firm_rows, out_rows, in_rows = (f.result() for f in futures)
+        return firm_rows, out_rows, in_rows
 
     def _group_roots(self, parents: dict[str, Any]) -> list[str]:
         """The top of each firm's parent chain (its own id without a parent), in ``parents``' order;
@@ -658,23 +678,61 @@ class CypherStore:
 
     # -- loading ----------------------------------------------------------------------------
     def create_schema(self) -> list[str]:
-        """Create the constraints (Neo4j) or indexes (FalkorDB) the queries rely on; returns the statements run."""
-        lines: list[str]
+        """Create the constraints (Neo4j) or the indexes a load seeks on (FalkorDB); returns the statements run.
+
+        On FalkorDB the Firm indexes the reads need come later, once the firms are written
+        (:meth:`create_firm_indexes`).
+        """
         if self.kind == "neo4j":
-            lines = list(cypher.statements("create_constraints"))
-        else:
-            have = {(r["label"], r["property"]) for r in self._run("list_indexes_falkordb")}
-            lines = []
-            for line in cypher.statements("create_indexes_falkordb"):
-                label = line.split("(n:", 1)[1].split(")", 1)[0]
-                prop = line.rsplit("(n.", 1)[1].rstrip(")")
-                if (label, prop) not in have:
-                    lines.append(line)
-        name = "create_constraints" if self.kind == "neo4j" else "create_indexes_falkordb"
+            return self._run_ddl("create_constraints", list(cypher.statements("create_constraints")))
+        return self._run_ddl("create_indexes_falkordb", self._missing_indexes("create_indexes_falkordb"))
+
+    def create_firm_indexes(self, *, wait: bool) -> list[str]:
+        """FalkorDB: create the Firm indexes the reads seek on that are missing (``create_firm_indexes_falkordb``),
+        and with ``wait`` block until every index of the graph is operational; returns the statements run.
+
+        FalkorDB fills an index created over existing nodes in the background and plans no query on it
+        until it is full, so a load waits for them before it marks the dataset complete. Neo4j has every
+        constraint and index from :meth:`create_schema` on: nothing to do.
+        """
+        if self.kind != "falkordb":
+            return []
+        lines = self._run_ddl("create_firm_indexes_falkordb", self._missing_indexes("create_firm_indexes_falkordb"))
+        if wait:
+            self._wait_for_indexes()
+        return lines
+
+    def _missing_indexes(self, name: str) -> list[str]:
+        """The lines of the index file ``name`` whose (label, property) the graph has no index on."""
+        have = {(r["label"], r["property"]) for r in self._run("list_indexes_falkordb")}
+        lines = []
+        for line in cypher.statements(name):
+            label = line.split("(n:", 1)[1].split(")", 1)[0]
+            prop = line.rsplit("(n.", 1)[1].rstrip(")")
+            if (label, prop) not in have:
+                lines.append(line)
+        return lines
+
+    def _run_ddl(self, name: str, lines: list[str]) -> list[str]:
         for line in lines:
             log.debug("cypher %s: %s", name, line)
             self.transport.run(name, line, {}, write=True)
         return lines
+
+    def _wait_for_indexes(self) -> None:
+        """Poll ``list_indexes_falkordb`` until no index is still being filled (at most :data:`INDEX_WAIT` s)."""
+        deadline = time.monotonic() + INDEX_WAIT
+        pause = 0.05
+        while True:
+            building = sorted({f"{r['label']}.{r['property']}" for r in self._run("list_indexes_falkordb")
+                               if "OPERATIONAL" not in str(r.get("status") or "OPERATIONAL")})
+            if not building:
+                return
+            if time.monotonic() > deadline:
+                raise StoreError(key="store.index_wait", uri=redact_uri(self.uri), indexes=", ".join(building),
+                                 seconds=int(INDEX_WAIT))
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
 
     def delete_dataset(self) -> int:
         """Delete every chaingraph node and relationship, in batches; returns the nodes deleted.
@@ -799,6 +857,7 @@ class CypherStore:
             sender.settle()
         finally:
             sender.close()
+        self.create_firm_indexes(wait=True)  # the projects' MERGEs seek Firm.id, and the reads need them all
         self._load_projects(dataset, batch_size)
         return self._finish_load(dataset, name, rows=total, batches=sender.batches, start=start)
 
@@ -836,14 +895,18 @@ class CypherStore:
         for statement, table in bulk:
             offset = skipped[statement]
             node_ids: dict[str, int] | None = None
-            if statement == "create_supply_links" and self.link_statement != statement and offset < table.num_rows:
+            if statement == "create_supply_links" and offset < table.num_rows:
                 sender.settle()  # every firm is written
-                # read under the write lock and after any delete, so no other writer can recreate
-                # these nodes under other ids while the links below use them
-                node_ids = {str(r["id"]): int(r["node"]) for r in self._run("firm_node_ids")}
-                if len(node_ids) != dataset_firms:
-                    raise StoreError(key="store.firm_count", uri=redact_uri(self.uri), held=len(node_ids),
-                                     wrote=dataset_firms)
+                if self.link_statement != statement:
+                    # read under the write lock and after any delete, so no other writer can recreate
+                    # these nodes under other ids while the links below use them
+                    node_ids = {str(r["id"]): int(r["node"]) for r in self._run("firm_node_ids")}
+                    if len(node_ids) != dataset_firms:
+                        raise StoreError(key="store.firm_count", uri=redact_uri(self.uri), held=len(node_ids),
+                                         wrote=dataset_firms)
+                # FalkorDB fills these in the background while the links go in; the portable link
+                # statement seeks Firm.id, so it waits for them
+                self.create_firm_indexes(wait=self.link_statement == statement)
             for chunk in _table_lists(table, batch_size, offset):
                 if node_ids is not None:
                     for cells in chunk:
@@ -941,6 +1004,36 @@ class CypherStore:
                       drop_reason=reason or old.drop_reason, **cells)
         return {"project": project_id, "stage": new_stage, "date": day, "changed": changed,
                 "path": redact_uri(self.uri)}
+
+
+def _merge_candidate_rows(firm_rows: list[Row], out_rows: list[Row], in_rows: list[Row]) -> list[Row]:
+    """One row per candidate, sorted by id, from the rows of the three candidate queries.
+
+    A candidate's rows from ``candidate_firms`` (one per gap segment) give its ``segments``; its
+    links give ``supplies_anchor`` (the largest confidence of a link to an anchor, else 0.0),
+    ``peers`` and ``ties`` (other firm -> the largest confidence of the links with it that count
+    as such, either way for a tie). A link appears once per gap segment of its candidate; the
+    largest confidence and the union of the roles make the repeats harmless.
+    """
+    merged: dict[str, Row] = {}
+    for r in firm_rows:
+        entry = merged.get(r["id"])
+        if entry is None:
+            merged[r["id"]] = entry = {**r, "segments": [], "supplies_anchor": 0.0, "peers": {}, "ties": {}}
+        entry["segments"].append(r["segment"])
+    for r in out_rows:
+        entry, other, w, role = merged[r["id"]], r["other"], float(r["w"]), int(r["role"])
+        if role == 1:
+            entry["supplies_anchor"] = max(entry["supplies_anchor"], w)
+            continue
+        if role & 2:
+            entry["peers"][other] = max(entry["peers"].get(other, 0.0), w)
+        if role & 4:
+            entry["ties"][other] = max(entry["ties"].get(other, 0.0), w)
+    for r in in_rows:
+        ties = merged[r["id"]]["ties"]
+        ties[r["other"]] = max(ties.get(r["other"], 0.0), float(r["w"]))
+    return [merged[k] for k in sorted(merged)]
 
 
 def _template_rows(dataset: Dataset) -> list[tuple[str, Iterable[Row], int]]:
@@ -1052,7 +1145,9 @@ def load_dataset(
     Schema first (constraints or indexes on every id), then the regions, chains,
     segments, FEEDS links, firms and supplier links in batches of
     ``UNWIND $rows AS row ...`` (MERGE for the template, CREATE once per row
-    for firms and links). Loading the same dataset again changes nothing;
+    for firms and links). On FalkorDB the Firm indexes are created once the
+    firms are written, filled by the server while the links go in, and waited
+    for before the dataset is marked complete. Loading the same dataset again changes nothing;
     running a load that died halfway again finishes it, after the rows already
     written. The whole load holds the graph's write lock, so a second load or
     replace fails at once.
