@@ -298,6 +298,110 @@ def test_portable_link_statement(clean, monkeypatch):
         assert assert_same_contexts(store, memory) >= 4
 
 
+# -- FalkorDB: the Firm indexes come after the firms (issue 17 §5) ---------------------------------------
+
+#: Read statements that must seek through a Firm index, with parameters to plan them with.
+INDEXED_READS = {"firms_by_id": {"ids": ["F0000001"]}, "list_anchors": {},
+                 "local_firms": {"regions": ["R010101"], "segments": ["S01-01"], "all": True},
+                 "anchors_in_regions": {"regions": ["R010101"]}, "find_firm": {"text": "F0000001"}}
+
+
+def index_states(store) -> dict[tuple[str, str], str]:
+    """(label, property) -> status of every index of the store's FalkorDB graph."""
+    return {(r["label"], r["property"]): str(r["status"]) for r in store._run("list_indexes_falkordb")}
+
+
+def firm_index_lines() -> set[tuple[str, str]]:
+    return {(line.split("(n:")[1].split(")")[0], line.rsplit("(n.", 1)[1].rstrip(")"))
+            for line in cypher.statements("create_firm_indexes_falkordb")}
+
+
+def assert_reads_use_the_indexes(store) -> None:
+    """Every index is operational, and FalkorDB plans each read of INDEXED_READS as an index scan of Firm."""
+    states = index_states(store)
+    assert firm_index_lines() <= set(states)
+    assert set(states.values()) == {"OPERATIONAL"}, states
+    for name, params in INDEXED_READS.items():
+        query = store.transport.graph._build_params_header(params) + cypher.statement(name)
+        plan = "\n".join(store.transport.db.connection.execute_command("GRAPH.EXPLAIN", store.transport.graph_name,
+                                                                       query))
+        assert "Node By Index Scan | (f:Firm)" in plan and "Label Scan" not in plan, (name, plan)
+
+
+@pytest.fixture(scope="module")
+def gen20k(tmp_path_factory):
+    """20,000 generated firms: enough that FalkorDB takes a measurable while to fill an index."""
+    from chaingraph.generate import generate_dataset
+
+    folder = tmp_path_factory.mktemp("gen") / "gen20k"
+    generate_dataset(folder, firms=20_000, seed=5)
+    return folder
+
+
+def test_firm_indexes_after_the_firms(clean, gen20k, monkeypatch):
+    """On FalkorDB the Firm indexes are created after the last batch of firms and before the first batch of
+    links; the load returns only once every index is filled (FalkorDB fills one in the background and
+    plans no query on it until then), and the reads then seek through them."""
+    from chaingraph.stores._falkordb import FalkorTransport
+
+    ran: list[str] = []
+    real = FalkorTransport.run
+
+    def recording(self, name, text, params, *, write):
+        ran.append(name)
+        return real(self, name, text, params, write=write)
+
+    monkeypatch.setattr(FalkorTransport, "run", recording)
+    dataset = read_dataset(gen20k)
+    load_dataset(dataset, clean.uri, batch_size=5000)
+    monkeypatch.setattr(FalkorTransport, "run", real)
+    last_firms = max(i for i, n in enumerate(ran) if n == "create_firms")
+    first_links = ran.index("create_supply_links_falkordb")
+    created = [i for i, n in enumerate(ran) if n == "create_firm_indexes_falkordb"]
+    assert len(created) == len(firm_index_lines()) == 5
+    assert last_firms < min(created) and max(created) < first_links
+    assert ran.index("create_indexes_falkordb") < ran.index("create_firms")
+    with CypherStore.connect(clean.uri) as store:
+        assert_reads_use_the_indexes(store)
+        counts = store.count_nodes()
+    assert {k: counts[k] for k in COUNT_KEYS} == MemoryStore(dataset).counts()
+
+
+@pytest.mark.parametrize("statement, calls", [("create_firms", 2), ("create_supply_links_falkordb", 3)])
+def test_resume_with_late_indexes(clean, statement, calls, monkeypatch):
+    """A FalkorDB load that fails during the firms (before the Firm indexes exist) or during the links
+    (after they were created) is finished by loading again: exact counts, equal contexts, every index
+    there and used."""
+    dataset = read_dataset(JIASHAN)
+    store = CypherStore.connect(clean.uri, require_dataset=False)
+    real = store.transport.run
+    seen = {"n": 0}
+
+    def failing(name, text, params, *, write):
+        if name == statement:
+            seen["n"] += 1
+            if seen["n"] > calls:
+                raise StoreError(f"cannot reach {clean.uri}: connection dropped (simulated)")
+        return real(name, text, params, write=write)
+
+    monkeypatch.setattr(store.transport, "run", failing)
+    with pytest.raises(StoreError, match="connection dropped"):
+        load_dataset(dataset, store, batch_size=40)
+    monkeypatch.setattr(store.transport, "run", real)
+    has_firm_indexes = firm_index_lines() <= set(index_states(store))
+    assert has_firm_indexes == (statement != "create_firms")
+    done = store._datasets()[0]
+    assert 0 < done["firms_done"] and (done.get("links_done") or 0) < dataset.links.num_rows
+    store.close()
+    load(JIASHAN, clean.uri)
+    memory = MemoryStore(dataset)
+    with CypherStore.connect(clean.uri) as db:
+        counts = db.count_nodes()
+        assert {k: counts[k] for k in COUNT_KEYS} == memory.counts()
+        assert_reads_use_the_indexes(db)
+        assert assert_same_contexts(db, memory) >= 4
+
+
 def test_resume_after_a_dropped_bolt_connection(clean, monkeypatch):
     """A Bolt load that loses its connection halfway is finished by loading again."""
     monkeypatch.delenv("NEO4J_PASSWORD", raising=False)
