@@ -4,9 +4,9 @@ alternately in the same run on the same server (issue 17 §5).
     python benchmarks/falkordb_load.py --data /work/data-1m [--rounds 3] [--batch 2000,5000] [--peer-batch 10000]
     python benchmarks/falkordb_load.py --data /work/data-1m --rounds 0 --candidates 3   # targets' counts only
 
-The dataset is read and checked once (untimed), then each round loads it with chaingraph
-(``load_dataset``, what ``chaingraph load DIR --to falkordb://...`` runs after reading) at each
-``--batch`` size, and with the plain peer, after a FLUSHALL each time. The peer is what a user
+The dataset is read and checked once (untimed), then each round loads it with the plain peer and
+then with chaingraph (``load_dataset``, what ``chaingraph load DIR --to falkordb://...`` runs after
+reading) at each ``--batch`` size, after a FLUSHALL each time. The peer is what a user
 would write without chaingraph: one index (``Firm.id``, the one its link MATCHes need) created
 up front, then ``UNWIND $rows AS r CREATE (:Firm {...})`` for the same firm rows with all their
 properties and ``UNWIND $rows AS r MATCH (a:Firm {id: r.supplier}) MATCH (b:Firm {id: r.customer})
@@ -17,8 +17,9 @@ index; chaingraph writes all of these.
 Per load one JSON line: wall seconds, links/s over the whole load (firms included), the client's
 CPU (user + sys of this process) and the server's CPU, the 1-minute load average before, and for
 chaingraph the seconds per named statement. With ``--candidates N`` the last chaingraph load is
-kept and ``target_report`` (top 50, all home anchors) runs N times, with ``candidate_counts``
-timed apart (server + reply decoding). Results go into benchmarks/results.md by hand.
+kept and ``target_report`` (top 50, all home anchors) runs N times, with the store's ``candidates``
+call (the three candidate queries and their merge) timed apart, and with ``--old-query FILE`` that
+single statement (say main's ``candidate_counts.cypher``) run on the same parameters after each. Results go into benchmarks/results.md by hand.
 """
 from __future__ import annotations
 
@@ -106,22 +107,57 @@ def chaingraph_load(ds: Any, uri: str, batch: int | None) -> dict[str, Any]:
             "queries": {k: v for k, v in stats.items() if v[1] >= 0.5}}
 
 
-def candidates(uri: str, repeat: int) -> None:
+def candidates(uri: str, repeat: int, old_query: str | None) -> None:
+    """``target_report`` on the loaded graph ``repeat`` times; each time the store's ``candidates`` call is
+    timed apart, and with ``old_query`` (a file) that statement runs on the same parameters right after."""
     from _step import _time_queries
 
     from chaingraph.jobs import target_report
     from chaingraph.stores import open_store
+    from chaingraph.stores.graphdb import CypherStore
 
     store = open_store(uri)
+    real = CypherStore.candidates
+    seen: dict[str, Any] = {}
+
+    def timed_candidates(self: Any, **kw: Any) -> Any:
+        c0, t0 = cpu_self(), time.perf_counter()
+        table = real(self, **kw)
+        seen.update(seconds=round(time.perf_counter() - t0, 2), cpu=round(cpu_self() - c0, 2), rows=len(table))
+        return table
+
+    CypherStore.candidates = timed_candidates  # type: ignore[method-assign]
+    params: dict[str, Any] = {}
+    text = None
+    if old_query:
+        text = "\n".join(line for line in Path(old_query).read_text().splitlines() if not line.startswith("//"))
     for _ in range(repeat):
         stats = _time_queries(store, {})
         la, c0, t0 = load1(), cpu_self(), time.perf_counter()
         rep = target_report(store, top=50, lang="en")
-        print(json.dumps({"what": "targets", "wall_s": round(time.perf_counter() - t0, 2),
-                          "client_cpu_s": round(cpu_self() - c0, 2), "load1_before": la,
-                          "candidate_counts_s": stats.get("candidate_counts", [0, 0.0])[1],
-                          "top": [t.firm.id for t in rep.targets[:3]], "targets": len(rep.targets),
-                          "queries": {k: v for k, v in stats.items() if v[1] >= 0.2}}), flush=True)
+        rec = {"what": "targets", "wall_s": round(time.perf_counter() - t0, 2),
+               "client_cpu_s": round(cpu_self() - c0, 2), "load1_before": la,
+               "candidates_s": seen.get("seconds"), "candidates_cpu_s": seen.get("cpu"), "candidates": seen.get("rows"),
+               "top": [t.firm.id for t in rep.targets[:3]], "targets": len(rep.targets),
+               "queries": {k: v for k, v in stats.items() if v[1] >= 0.2}}
+        print(json.dumps(rec), flush=True)
+        if text is not None:
+            if not params:
+                capture = store.transport.run
+
+                def grab(name: str, q: str, p: dict[str, Any], *, write: bool) -> Any:
+                    if name == "candidate_customers":
+                        params.update(p)
+                    return capture(name, q, p, write=write)
+
+                store.transport.run = grab
+                target_report(store, top=50, lang="en")
+                store.transport.run = capture
+            la, c0, t0 = load1(), cpu_self(), time.perf_counter()
+            rows = store.transport.run("candidate_counts", text, params, write=False)
+            print(json.dumps({"what": "old candidate_counts (query + decode only)", "rows": len(rows),
+                              "wall_s": round(time.perf_counter() - t0, 2), "client_cpu_s": round(cpu_self() - c0, 2),
+                              "load1_before": la}), flush=True)
     store.close()
 
 
@@ -133,6 +169,7 @@ def main() -> None:
     p.add_argument("--peer-batch", type=int, default=10_000)
     p.add_argument("--no-peer", action="store_true")
     p.add_argument("--candidates", type=int, default=0, help="time targets N times on the last load")
+    p.add_argument("--old-query", help="a candidate_counts.cypher of an earlier commit, timed beside the store's")
     a = p.parse_args()
     import _falkordb
 
@@ -151,24 +188,24 @@ def main() -> None:
     results: dict[str, list[float]] = {}
     try:
         for r in range(a.rounds):
+            if not a.no_peer:  # once a round, before the chaingraph loads (the last one stays for --candidates)
+                server.flush()
+                rec = measure("peer", lambda: plain_peer(ds, server.port, a.peer_batch), pid, links,
+                              round=r, batch=a.peer_batch)
+                results.setdefault("peer", []).append(rec["links_per_s"])
             for b in batches:
                 server.flush()
                 rec = measure("chaingraph", lambda b=b: chaingraph_load(ds, server.native_uri, b), pid, links,
                               round=r, batch=b)
                 results.setdefault(f"chaingraph {b}", []).append(rec["links_per_s"])
-            if not a.no_peer:  # once a round, after the chaingraph loads
-                server.flush()
-                rec = measure("peer", lambda: plain_peer(ds, server.port, a.peer_batch), pid, links,
-                              round=r, batch=a.peer_batch)
-                results.setdefault("peer", []).append(rec["links_per_s"])
         summary = {k: {"median": statistics.median(v), "min": min(v), "max": max(v)} for k, v in results.items()}
         print(json.dumps({"summary": summary}), flush=True)
         if a.candidates:
-            if not a.rounds or not a.no_peer:
+            if not a.rounds:
                 server.flush()
                 measure("chaingraph", lambda: chaingraph_load(ds, server.native_uri, None), pid, links)
             del ds
-            candidates(server.native_uri, a.candidates)
+            candidates(server.native_uri, a.candidates, a.old_query)
     finally:
         server.stop()
 

@@ -919,7 +919,7 @@ def html_cmd(source: str, anchor: str | None, chain_map: bool, firm_map: bool, c
               help="Database: neo4j://, neo4j+s://, bolt://, bolt+s:// (Neo4j) or falkordb://HOST:PORT[/GRAPH]; "
                    "or a snapshot folder NAME.chaingraph that later commands open in a fraction of a second.")
 @click.option("--batch-size", default=None, type=click.IntRange(min=1), metavar="N",
-              help="Rows per UNWIND batch  [default: 10000 for Neo4j, 2000 for FalkorDB].")
+              help="Rows per UNWIND batch  [default: 10000].")
 @click.option("--replace", is_flag=True, help="Delete the graph already in the database first.")
 @click.option("--force-unlock", "force_unlock", is_flag=True,
               help="Remove the write lock a load that died left (only when that process is gone).")

@@ -122,8 +122,9 @@ log = logging.getLogger(__name__)
 
 #: Version of the graph layout in the database; a database written with another one must be reloaded.
 SCHEMA_VERSION = 2
-#: Rows per ``UNWIND`` batch into FalkorDB unless the caller says otherwise.
-DEFAULT_BATCH_SIZE = 2000
+#: Rows per ``UNWIND`` batch into FalkorDB unless the caller says otherwise: the best of 1,000, 2,000,
+#: 5,000 and 10,000 in benchmarks/falkordb_load.py (benchmarks/results.md, "FalkorDB at 1M").
+DEFAULT_BATCH_SIZE = 10_000
 #: Rows per ``UNWIND`` batch into Neo4j: its transactions take 10,000 rows well (fewer commits, each a
 #: log flush), and a batch of firms is then about 10 MB of transaction state.
 NEO4J_BATCH_SIZE = 10_000
@@ -1161,7 +1162,7 @@ def load_dataset(
         A database URI (see :meth:`CypherStore.connect`) or an open store.
     batch_size
         Rows per batch; by default :data:`NEO4J_BATCH_SIZE` (10,000) for Neo4j and
-        :data:`DEFAULT_BATCH_SIZE` (2,000) for FalkorDB. Over FalkorDB's Bolt endpoint batches
+        :data:`DEFAULT_BATCH_SIZE` (10,000) for FalkorDB. Over FalkorDB's Bolt endpoint batches
         are also split to stay under 4 KB.
     replace
         Delete the chaingraph graph already in the database first. Without it,
