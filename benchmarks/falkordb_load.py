@@ -145,10 +145,10 @@ def candidates(uri: str, repeat: int, old_query: str | None) -> None:
             if not params:
                 capture = store.transport.run
 
-                def grab(name: str, q: str, p: dict[str, Any], *, write: bool) -> Any:
+                def grab(name: str, q: str, p: dict[str, Any], *, write: bool, run: Any = capture) -> Any:
                     if name == "candidate_customers":
                         params.update(p)
-                    return capture(name, q, p, write=write)
+                    return run(name, q, p, write=write)
 
                 store.transport.run = grab
                 target_report(store, top=50, lang="en")

@@ -15,7 +15,8 @@ from chaingraph import cypher
 from chaingraph.errors import StoreError
 
 NAMES = cypher.names()
-DDL = ("create_constraints", "create_indexes_falkordb", "create_firm_indexes_falkordb", "create_lock_constraint")
+DDL = ("create_constraints", "create_indexes_falkordb", "create_firm_indexes_falkordb",
+       "create_lock_constraint")
 LABELS = {"Dataset", "Region", "Chain", "Segment", "Firm", "Project", "ChainGraphLock"}
 RELS = {"PART_OF", "FEEDS", "LOCATED_IN", "IN_SEGMENT", "SUPPLIES", "BY"}
 
@@ -90,7 +91,7 @@ def test_falkordb_indexes_match_neo4j_schema():
         m = re.search(r"FOR \(n:(\w+)\) (?:REQUIRE |ON \()n\.(\w+)", line)
         neo4j.add(m.groups())
     falkor = set()
-    for line in [*cypher.statements("create_indexes_falkordb"), *cypher.statements("create_firm_indexes_falkordb")]:
+    for line in (*cypher.statements("create_indexes_falkordb"), *cypher.statements("create_firm_indexes_falkordb")):
         m = re.fullmatch(r"CREATE INDEX FOR \(n:(\w+)\) ON \(n\.(\w+)\)", line)
         assert m, line
         falkor.add(m.groups())

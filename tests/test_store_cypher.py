@@ -322,9 +322,9 @@ def assert_reads_use_the_indexes(store) -> None:
     assert firm_index_lines() <= set(states)
     assert set(states.values()) == {"OPERATIONAL"}, states
     for name, params in INDEXED_READS.items():
-        query = store.transport.graph._build_params_header(params) + cypher.statement(name)
-        plan = "\n".join(store.transport.db.connection.execute_command("GRAPH.EXPLAIN", store.transport.graph_name,
-                                                                       query))
+        transport = store.transport
+        query = transport.graph._build_params_header(params) + cypher.statement(name)
+        plan = "\n".join(transport.db.connection.execute_command("GRAPH.EXPLAIN", transport.graph_name, query))
         assert "Node By Index Scan | (f:Firm)" in plan and "Label Scan" not in plan, (name, plan)
 
 

@@ -69,8 +69,8 @@ def test_an_index_never_filled_is_an_error(monkeypatch):
     store = CypherStore(ScriptedTransport([[BUILDING, "OPERATIONAL"]]), "falkordb://127.0.0.1:1")
     with pytest.raises(StoreError) as info:
         store.create_firm_indexes(wait=True)
-    assert str(info.value) == ("the indexes Firm.id of falkordb://127.0.0.1:1 were not filled within 0 s: check the "
-                               "FalkorDB server's log, then rerun the same load command")
+    assert str(info.value) == ("the indexes Firm.id of falkordb://127.0.0.1:1 were not filled within 0 s: "
+                               "check the FalkorDB server's log, then rerun the same load command")
 
 
 def test_neo4j_has_its_schema_from_the_start():

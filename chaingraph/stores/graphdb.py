@@ -614,15 +614,18 @@ class CypherStore:
         table.groups.extend(self._group_roots({str(r["id"]): r["parent"] for r in rows}))
         return table
 
-    def _candidate_rows(self, params: dict[str, Any], links: dict[str, Any]) -> tuple[list[Row], list[Row], list[Row]]:
+    def _candidate_rows(self, params: dict[str, Any],
+                        links: dict[str, Any]) -> tuple[list[Row], list[Row], list[Row]]:
         """The rows of ``candidate_firms``, ``candidate_customers`` and ``candidate_suppliers``.
 
-        Over FalkorDB's own protocol the three run at once, each on its own connection: the server
-        runs queries on a thread pool, so one is answered while the client decodes another.
+        Over FalkorDB's own protocol the three run at once, each on its own connection of the
+        client's pool: the server runs queries on a thread pool, so one is answered while the
+        client decodes another.
         """
         calls = [("candidate_firms", params), ("candidate_customers", links), ("candidate_suppliers", links)]
         if self.protocol != "falkordb":
-            return tuple(self._run(name, **p) for name, p in calls)  # type: ignore[return-value]
+            firm_rows, out_rows, in_rows = (self._run(name, **p) for name, p in calls)
+            return firm_rows, out_rows, in_rows
         with ThreadPoolExecutor(max_workers=len(calls)) as pool:
             futures = [pool.submit(lambda n, p: self._run(n, **p), name, p) for name, p in calls]
             firm_rows, out_rows, in_rows = (f.result() for f in futures)
@@ -679,7 +682,8 @@ class CypherStore:
 
     # -- loading ----------------------------------------------------------------------------
     def create_schema(self) -> list[str]:
-        """Create the constraints (Neo4j) or the indexes a load seeks on (FalkorDB); returns the statements run.
+        """Create the constraints (Neo4j) or the indexes a load seeks on (FalkorDB); returns the statements
+        run.
 
         On FalkorDB the Firm indexes the reads need come later, once the firms are written
         (:meth:`create_firm_indexes`).
@@ -689,8 +693,9 @@ class CypherStore:
         return self._run_ddl("create_indexes_falkordb", self._missing_indexes("create_indexes_falkordb"))
 
     def create_firm_indexes(self, *, wait: bool) -> list[str]:
-        """FalkorDB: create the Firm indexes the reads seek on that are missing (``create_firm_indexes_falkordb``),
-        and with ``wait`` block until every index of the graph is operational; returns the statements run.
+        """FalkorDB: create the missing Firm indexes the reads seek on (``create_firm_indexes_falkordb``),
+        and with ``wait`` block until every index of the graph is operational; returns the statements
+        run.
 
         FalkorDB fills an index created over existing nodes in the background and plans no query on it
         until it is full, so a load waits for them before it marks the dataset complete. Neo4j has every
@@ -698,7 +703,8 @@ class CypherStore:
         """
         if self.kind != "falkordb":
             return []
-        lines = self._run_ddl("create_firm_indexes_falkordb", self._missing_indexes("create_firm_indexes_falkordb"))
+        name = "create_firm_indexes_falkordb"
+        lines = self._run_ddl(name, self._missing_indexes(name))
         if wait:
             self._wait_for_indexes()
         return lines
@@ -721,7 +727,8 @@ class CypherStore:
         return lines
 
     def _wait_for_indexes(self) -> None:
-        """Poll ``list_indexes_falkordb`` until no index is still being filled (at most :data:`INDEX_WAIT` s)."""
+        """Poll ``list_indexes_falkordb`` until no index is still being filled (for at most
+        :data:`INDEX_WAIT` seconds)."""
         deadline = time.monotonic() + INDEX_WAIT
         pause = 0.05
         while True:
@@ -730,8 +737,8 @@ class CypherStore:
             if not building:
                 return
             if time.monotonic() > deadline:
-                raise StoreError(key="store.index_wait", uri=redact_uri(self.uri), indexes=", ".join(building),
-                                 seconds=int(INDEX_WAIT))
+                raise StoreError(key="store.index_wait", uri=redact_uri(self.uri),
+                                 indexes=", ".join(building), seconds=int(INDEX_WAIT))
             time.sleep(pause)
             pause = min(pause * 2, 0.5)
 
