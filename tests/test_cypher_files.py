@@ -91,7 +91,8 @@ def test_falkordb_indexes_match_neo4j_schema():
         m = re.search(r"FOR \(n:(\w+)\) (?:REQUIRE |ON \()n\.(\w+)", line)
         neo4j.add(m.groups())
     falkor = set()
-    for line in (*cypher.statements("create_indexes_falkordb"), *cypher.statements("create_firm_indexes_falkordb")):
+    files = ("create_indexes_falkordb", "create_firm_indexes_falkordb")  # before the firms, after them
+    for line in (line for name in files for line in cypher.statements(name)):
         m = re.fullmatch(r"CREATE INDEX FOR \(n:(\w+)\) ON \(n\.(\w+)\)", line)
         assert m, line
         falkor.add(m.groups())
