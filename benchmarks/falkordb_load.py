@@ -18,8 +18,8 @@ Per load one JSON line: wall seconds, links/s over the whole load (firms include
 CPU (user + sys of this process) and the server's CPU, the 1-minute load average before, and for
 chaingraph the seconds per named statement. With ``--candidates N`` the last chaingraph load is
 kept and ``target_report`` (top 50, all home anchors) runs N times, with the store's ``candidates``
-call (the three candidate queries and their merge) timed apart, and with ``--old-query FILE`` that
-single statement (say main's ``candidate_counts.cypher``) run on the same parameters after each. Results go into benchmarks/results.md by hand.
+call timed apart, and with ``--old-query FILE`` another ``candidate_counts`` statement (say a variant
+under test) run on the same parameters after each. Results go into benchmarks/results.md by hand.
 """
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def candidates(uri: str, repeat: int, old_query: str | None) -> None:
                 capture = store.transport.run
 
                 def grab(name: str, q: str, p: dict[str, Any], *, write: bool, run: Any = capture) -> Any:
-                    if name == "candidate_customers":
+                    if name == "candidate_counts":
                         params.update(p)
                     return run(name, q, p, write=write)
 

@@ -554,14 +554,8 @@ class CypherStore:
     def candidates(self, *, anchors: Sequence[str], gaps: Mapping[str, Collection[str]], region: str,
                    exclude: Collection[str] = (), min_output: float | None = None,
                    min_confidence: float = 0.0) -> CandidateTable:
-        """Count every candidate's links on the server; see :class:`~chaingraph.stores.CandidateTable`.
-
-        Three queries, each a plain expansion from the gap segments with no aggregation on the
-        server (:func:`_candidate_rows`): the candidates (``candidate_firms``), the links from them
-        that count, each with its customer's role (``candidate_customers``), and the links into them
-        from local firms (``candidate_suppliers``). Here they are merged per candidate: the largest
-        confidence per other firm, summed by :func:`~chaingraph.model.weighted_count`.
-        """
+        """Count every candidate's links on the server (``candidate_counts``); see
+        :class:`~chaingraph.stores.CandidateTable`."""
         T = self._template_graph()
         regions = sorted(regions_within(T, region))
         anchor_ids = sorted(set(anchors))
@@ -571,11 +565,10 @@ class CypherStore:
                 raise UnknownFirmError(a, self._close_matches(a))
         own = {a: set(found[a]["segments"] or ()) for a in anchor_ids}
         segments = [{"id": s, "own": sorted(set().union(*(own[a] for a in gaps[s])))} for s in sorted(gaps)]
-        params = {"segments": segments, "regions": regions, "skip": sorted(set(anchor_ids) | set(exclude)),
-                  "min_output": min_output}
-        links = {**params, "anchors": anchor_ids, "min_confidence": min_confidence}
-        firm_rows, out_rows, in_rows = self._candidate_rows(params, links) if segments else ([], [], [])
-        rows = _merge_candidate_rows(firm_rows, out_rows, in_rows)
+        rows = self._run("candidate_counts", segments=segments, regions=regions,
+                         skip=sorted(set(anchor_ids) | set(exclude)), anchors=anchor_ids,
+                         min_output=min_output, min_confidence=min_confidence) if segments else []
+        rows.sort(key=lambda r: str(r["id"]))
 
         def coords(lat: Any, lon: Any, region_id: Any) -> tuple[float, float] | None:
             return location_point(lat, lon, T.nodes[region_id] if region_id in T else None)
@@ -606,30 +599,16 @@ class CypherStore:
             output = r["output"]
             table.ids.append(str(r["id"]))
             table.segments.append(segs)
-            table.supplies_anchor.append(r["supplies_anchor"])
-            table.peers.append(weighted_count(r["peers"].values()))
-            table.ties.append(weighted_count(r["ties"].values()))
+            table.supplies_anchor.append(float(r["supplies_anchor"] or 0.0))
+            table.peers.append(weighted_count(float(w) for w in r["peers"]))
+            ties: dict[str, float] = {}
+            for tie_id, w in r["ties"]:
+                ties[tie_id] = max(ties.get(tie_id, 0.0), float(w))
+            table.ties.append(weighted_count(ties.values()))
             table.output.append(float(output) if output is not None and output > 0 else None)
             table.distance.append(dist)
         table.groups.extend(self._group_roots({str(r["id"]): r["parent"] for r in rows}))
         return table
-
-    def _candidate_rows(self, params: dict[str, Any],
-                        links: dict[str, Any]) -> tuple[list[Row], list[Row], list[Row]]:
-        """The rows of ``candidate_firms``, ``candidate_customers`` and ``candidate_suppliers``.
-
-        Over FalkorDB's own protocol the three run at once, each on its own connection of the
-        client's pool: the server runs queries on a thread pool, so one is answered while the
-        client decodes another.
-        """
-        calls = [("candidate_firms", params), ("candidate_customers", links), ("candidate_suppliers", links)]
-        if self.protocol != "falkordb":
-            firm_rows, out_rows, in_rows = (self._run(name, **p) for name, p in calls)
-            return firm_rows, out_rows, in_rows
-        with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-            futures = [pool.submit(lambda n, p: self._run(n, **p), name, p) for name, p in calls]
-            firm_rows, out_rows, in_rows = (f.result() for f in futures)
-        return firm_rows, out_rows, in_rows
 
     def _group_roots(self, parents: dict[str, Any]) -> list[str]:
         """The top of each firm's parent chain (its own id without a parent), in ``parents``' order;
@@ -1012,36 +991,6 @@ class CypherStore:
                       drop_reason=reason or old.drop_reason, **cells)
         return {"project": project_id, "stage": new_stage, "date": day, "changed": changed,
                 "path": redact_uri(self.uri)}
-
-
-def _merge_candidate_rows(firm_rows: list[Row], out_rows: list[Row], in_rows: list[Row]) -> list[Row]:
-    """One row per candidate, sorted by id, from the rows of the three candidate queries.
-
-    A candidate's rows from ``candidate_firms`` (one per gap segment) give its ``segments``; its
-    links give ``supplies_anchor`` (the largest confidence of a link to an anchor, else 0.0),
-    ``peers`` and ``ties`` (other firm -> the largest confidence of the links with it that count
-    as such, either way for a tie). A link appears once per gap segment of its candidate; the
-    largest confidence and the union of the roles make the repeats harmless.
-    """
-    merged: dict[str, Row] = {}
-    for r in firm_rows:
-        entry = merged.get(r["id"])
-        if entry is None:
-            merged[r["id"]] = entry = {**r, "segments": [], "supplies_anchor": 0.0, "peers": {}, "ties": {}}
-        entry["segments"].append(r["segment"])
-    for r in out_rows:
-        entry, other, w, role = merged[r["id"]], r["other"], float(r["w"]), int(r["role"])
-        if role == 1:
-            entry["supplies_anchor"] = max(entry["supplies_anchor"], w)
-            continue
-        if role & 2:
-            entry["peers"][other] = max(entry["peers"].get(other, 0.0), w)
-        if role & 4:
-            entry["ties"][other] = max(entry["ties"].get(other, 0.0), w)
-    for r in in_rows:
-        ties = merged[r["id"]]["ties"]
-        ties[r["other"]] = max(ties.get(r["other"], 0.0), float(r["w"]))
-    return [merged[k] for k in sorted(merged)]
 
 
 def _template_rows(dataset: Dataset) -> list[tuple[str, Iterable[Row], int]]:
