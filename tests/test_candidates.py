@@ -385,3 +385,15 @@ def test_plan_groups_equal_the_python_reference(graph, options, graphs, monkeypa
     assert len(fast["picks"]) == options["budget"]
     assert suppliers[0] > 0, "some candidates supply an anchor, so their own fits are compared too"
     assert fast == slow
+
+
+def test_counts_are_floats_without_any_pair():
+    """An anchor making no segment has no peers to count: the weighted counts are still floats (numpy's
+    bincount of nothing is an integer array), as :class:`~chaingraph.model.CandidateTable` says."""
+    from chaingraph.stores.memory import MemoryStore
+
+    store = MemoryStore.from_dataset(Path(__file__).resolve().parent.parent / "datasets" / "jiashan")
+    assert not store.firm("tangren").get("segments")
+    table = store.candidates(anchors=["tangren"], gaps={"li-cathode": ["tangren"]}, region="cn-zj-jx-jiashan")
+    assert len(table) > 0 and not any(table.peers)
+    assert all(type(x) is float for x in [*table.peers, *table.ties, *table.supplies_anchor])

@@ -703,17 +703,19 @@ def _analyse(
     for s in sorted(distances, key=lambda s: (order[distances[s][0]], distances[s][1], s)):
         direction, dist = distances[s]
         sd = idx.segment(s)
-        local = _local_refs(idx, s, anchor)
+        # a brief report counts the local firms and names none
+        local = () if brief else _local_refs(idx, s, anchor)
+        n_local = sum(f != anchor for f in idx.local_by_segment.get(s, ())) if brief else len(local)
         seg_links = [(f, v) for f, v, c in by_segment.get(s, []) if c >= idx.confirmed]
         share = local_share((idx.is_local(f), v) for f, v in seg_links)
         suppliers = sorted({f for f, _ in seg_links})
         unconfirmed = sorted({f for f, _, _ in by_segment.get(s, [])} - set(suppliers))
-        status, action = _status(direction, len(local), share, threshold)
+        status, action = _status(direction, n_local, share, threshold)
         rows.append(SegmentGap(
             id=s, name=str(sd.get("name") or ""), name_en=str(sd.get("name_en") or ""),
             chain=sd.get("chain"), direction=direction,  # type: ignore[arg-type]
             distance=dist, status=status, action=action,
-            local_firms=() if brief else local,
+            local_firms=local,
             suppliers_local=() if brief else tuple(idx.ref(f) for f in suppliers if idx.is_local(f)),
             suppliers_external=() if brief else tuple(idx.ref(f) for f in suppliers if not idx.is_local(f)),
             local_share=share, single_source=len(suppliers) == 1, weight=weights.get(s, 1.0),

@@ -223,7 +223,8 @@ def _weighted_distinct(owners: np.ndarray, others: np.ndarray, weights: np.ndarr
     best = np.maximum.reduceat(weights[order], starts) if len(starts) else np.zeros(0)
     # summed in another order than the reference, hence the rounding to 9 decimals both apply
     sums = np.round(np.bincount(keys[starts] // n, weights=best, minlength=n_owners), 9)
-    result: list[float] = sums.tolist()  # Python floats already
+    # float64 even without pairs (bincount of nothing gives int64), then Python floats in one call
+    result: list[float] = sums.astype(np.float64, copy=False).tolist()
     return result
 
 
@@ -852,6 +853,7 @@ class MemoryStore:
             firms.append(rows)
             bits.append(np.full(len(rows), j, dtype=np.int64))
         out = _bitmask(np.concatenate(firms), np.concatenate(bits), len(self.firm_ids), words)
+        out.setflags(write=False)  # shared by the next call: an in-place edit would change its answers
         self._own_bits = (key, out)
         return out
 
