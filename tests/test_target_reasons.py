@@ -48,6 +48,16 @@ class NoColumns:
         return getattr(self._store, name)
 
 
+def with_and_without_tables(job, store: MemoryStore, **kw):
+    """``job(store, **kw)`` on the store's gap tables, then on the gap context (``tables_gaps`` off)."""
+    fast = job(store, **kw)
+    store.tables_gaps = False
+    try:
+        return fast, job(store, **kw)
+    finally:
+        del store.tables_gaps  # back to the class's True
+
+
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
     from chaingraph.generate import generate_dataset
@@ -137,12 +147,7 @@ def test_target_reports_from_gap_tables_equal_the_context(graph, stores):
     members, projects in the pipeline) is the one computed on the gap context of every local firm."""
     store = stores[graph]
     kw = {"top": None, "lang": "en", "min_confidence": 0.6, "threshold": 0.7}
-    fast = jobs.target_report(store, **kw)
-    store.tables_gaps = False
-    try:
-        reference = jobs.target_report(store, **kw)
-    finally:
-        del store.tables_gaps  # back to the class's True
+    fast, reference = with_and_without_tables(jobs.target_report, store, **kw)
     assert fast.targets and fast.gaps
     assert fast == reference and fast.to_dict() == reference.to_dict()
 
@@ -173,12 +178,7 @@ def test_plans_from_gap_tables_equal_the_context(graph, what_if, stores):
     store = stores[graph]
     wi = [jobs.target_report(store, top=3).targets[-1].firm.id] if what_if else []
     kw = {"budget": 12, "what_if": wi, "lang": "en", "min_confidence": 0.6, "threshold": 0.7}
-    fast = jobs.plan_report(store, **kw)
-    store.tables_gaps = False
-    try:
-        reference = jobs.plan_report(store, **kw)
-    finally:
-        del store.tables_gaps  # back to the class's True
+    fast, reference = with_and_without_tables(jobs.plan_report, store, **kw)
     assert fast.picks and fast.after
     assert fast == reference and fast.to_dict() == reference.to_dict()
 
