@@ -229,22 +229,26 @@ def _put_table(ws: Any, sheet: _Sheet, top: int) -> None:
     numeric = {"pct", "yi", "money", "num", "int"}
     # headers stand over their values: right over numbers, centred over flags
     across = {kind: "right" for kind in numeric} | {"flag": "center"}
+    kinds = [kind for _, _, kind in sheet.columns]
+    # a left-aligned column right of a number column starts one indent in, or 超期天数 and 企业 read as one
+    indent = [int(j > 0 and kinds[j - 1] in numeric and k not in numeric and k != "flag") for j, k in enumerate(kinds)]
     for j, (_, head, kind) in enumerate(sheet.columns, 1):
         c = put_cell(ws, top, j, head)
         c.font, c.fill = bold, fill
-        c.alignment = Alignment(vertical="center", wrap_text=kind != "overflow", horizontal=across.get(kind))
+        c.alignment = Alignment(vertical="center", wrap_text=kind != "overflow", horizontal=across.get(kind),
+                                indent=indent[j - 1])
     formats = {"pct": _PCT, "yi": _MONEY_YI, "money": _MONEY, "num": "0.000", "int": "#,##0"}
     # one Alignment per kind of cell, and none where the default does: a 50,000-row ledger sets a million cells
-    aligned: dict[tuple[str | None, bool, str | None], Any] = {}
+    aligned: dict[tuple[str | None, bool, str | None, int], Any] = {}
     for i, row in enumerate(sheet.rows, top + 1):
         for j, ((_, _, kind), v) in enumerate(zip(sheet.columns, row), 1):
             c = put_cell(ws, i, j, v)
             # numbers stand right by themselves; a "—" (a rate of nothing) is text and is put there
             how = (sheet.valign, kind == "wrap", "right" if kind in numeric and isinstance(v, str) else
-                   across.get(kind) if kind not in numeric else None)
-            if how != (None, False, None):
+                   across.get(kind) if kind not in numeric else None, indent[j - 1])
+            if how != (None, False, None, 0):
                 if how not in aligned:
-                    aligned[how] = Alignment(vertical=how[0], wrap_text=how[1], horizontal=how[2])
+                    aligned[how] = Alignment(vertical=how[0], wrap_text=how[1], horizontal=how[2], indent=how[3])
                 c.alignment = aligned[how]
             if kind in formats and isinstance(v, (int, float)) and not isinstance(v, bool):
                 c.number_format = formats[kind]
